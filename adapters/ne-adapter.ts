@@ -1,0 +1,27 @@
+import type { NetworkElement } from '../inventory/network-element.js';
+import type { ChangeSet, Check, CheckResult } from './change-set.js';
+
+/**
+ * One driver per protocol, one interface for all (in the spirit of NAPALM's driver).
+ * Every method throws `NeError` (from errors/) and nothing else: library errors are
+ * translated at this boundary, marked transient or permanent.
+ */
+export interface NeAdapter {
+  readonly ne: NetworkElement;
+
+  /** Opens the session (or takes one from the pool). Idempotent. */
+  open(): Promise<void>;
+
+  /**
+   * Pushes the change set. Side effect: changes the device configuration. On failure the
+   * adapter leaves the device as it found it where the protocol allows (NETCONF discards the
+   * candidate; SNMP and CLI report which part was applied through the error details).
+   */
+  apply(change: ChangeSet): Promise<void>;
+
+  /** Runs one post-activation test. Reads only; never changes the device. */
+  verify(check: Check): Promise<CheckResult>;
+
+  /** Releases the session. Idempotent; never throws. */
+  close(): Promise<void>;
+}

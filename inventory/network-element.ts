@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+export const NE_PROTOCOLS = ['ssh-cli', 'snmp', 'netconf'] as const;
+export type NeProtocol = (typeof NE_PROTOCOLS)[number];
+
+const sshProfile = z
+  .object({
+    /** Pinned host keys in OpenSSH `authorized_keys` form (`ssh-ed25519 AAAA...`); any other key is refused. */
+    hostKeys: z.array(z.string().min(1)).default([]),
+    /** Regular expressions whose match in a device reply fails the command with the device's words. */
+    errorPatterns: z.array(z.string()).default(['^% ?(Unknown|Invalid|Incomplete|Ambiguous)[^\\n]*', '^% ?Error[^\\n]*']),
+    /** Command that switches off paging; empty to send none. */
+    pagingCommand: z.string().default('terminal length 0'),
+    configEnterCommand: z.string().default('configure terminal'),
+    configExitCommand: z.string().default('end'),
+    /** Only when the device is too old for modern algorithms. */
+    legacyAlgorithms: z.boolean().default(false),
+  })
+  .strict();
+
+const snmpProfile = z
+  .object({
+    version: z.enum(['2c', '3']).default('3'),
+  })
+  .strict();
+
+/** One network element as the resource inventory knows it. Credentials come by reference only. */
+export const networkElementSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'NE id: letters, digits, _ . - (1-64)'),
+    role: z.string().min(1),
+    vendor: z.string().optional(),
+    platform: z.string().optional(),
+    protocol: z.enum(NE_PROTOCOLS),
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535),
+    maxSessions: z.number().int().min(1).default(2),
+    /** `env:NAME_PREFIX` (reads NAME_PREFIX_USERNAME, _PASSWORD, ...) or `file:/path/to/dir` (one file per field). */
+    credentialsRef: z.string().regex(/^(env|file):.+$/, 'credentialsRef must be env:PREFIX or file:/path'),
+    connectTimeoutMs: z.number().int().positive().default(10_000),
+    commandTimeoutMs: z.number().int().positive().default(30_000),
+    ssh: sshProfile.default(sshProfile.parse({})),
+    snmp: snmpProfile.default(snmpProfile.parse({})),
+  })
+  .strict();
+
+export type NetworkElement = z.infer<typeof networkElementSchema>;
+export type NetworkElementInput = z.input<typeof networkElementSchema>;
+
+/** Resolved secrets for one NE. Lives in memory only: never in job data, events or logs. */
+export interface NeCredentials {
+  username?: string;
+  password?: string;
+  privateKey?: string;
+  passphrase?: string;
+  /** SNMP v2c community. */
+  community?: string;
+  /** SNMPv3 USM keys (authPriv with SHA and AES). */
+  authKey?: string;
+  privKey?: string;
+}
