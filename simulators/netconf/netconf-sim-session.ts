@@ -1,0 +1,165 @@
+/**
+ * One NETCONF session on the simulator: the hello exchange, framing switch, and RPCs answered one
+ * at a time in arrival order, with the simulator's fault injection applied.
+ */
+import type { ServerChannel } from 'ssh2';
+import { FrameDecoder, encodeMessage, type FramingMode } from '../../adapters/netconf/framing.js';
+import { CAP_BASE_1_1 } from '../../adapters/netconf/netconf-messages.js';
+import {
+  NETCONF_BASE_NS,
+  XmlSyntaxError,
+  attrValue,
+  childElements,
+  findChild,
+  ncElement,
+  parseXml,
+  serializeDocument,
+  textOf,
+  type XmlElement,
+  type XmlNode,
+} from '../../adapters/netconf/xml-tree.js';
+import { SimRpcError } from './edit-config.js';
+import type { NetconfServerState } from './netconf-server-state.js';
+
+export interface SimFaults {
+  latencyMs: number;
+  failNext: { rpc: string; error: SimInjectedError } | undefined;
+  wrongMessageId: boolean;
+  dropOnRpc: string | undefined;
+}
+
+export interface SimInjectedError {
+  tag: string;
+  type?: string;
+  message?: string;
+  path?: string;
+}
+
+export interface SimSessionContext {
+  sessionId: number;
+  capabilities: string[];
+  state: NetconfServerState;
+  faults: SimFaults;
+  /** Drops the whole SSH connection, as a crashing device would. */
+  dropConnection: () => void;
+}
+
+function rpcErrorElement(error: { tag: string; type: string; message?: string; path?: string; info?: XmlNode[] }): XmlElement {
+  const children: XmlNode[] = [ncElement('error-type', [error.type]), ncElement('error-tag', [error.tag]), ncElement('error-severity', ['error'])];
+  if (error.path !== undefined) children.push(ncElement('error-path', [error.path]));
+  if (error.message !== undefined) children.push(ncElement('error-message', [error.message], { 'xml:lang': 'en' }));
+  if (error.info && error.info.length > 0) children.push(ncElement('error-info', error.info));
+  return ncElement('rpc-error', children);
+}
+
+export class NetconfSimSession {
+  private readonly decoder = new FrameDecoder({ maxMessageBytes: 4 * 1024 * 1024 });
+  private framing: FramingMode = 'eom';
+  private helloReceived = false;
+  private queue: Promise<void> = Promise.resolve();
+  private ended = false;
+
+  constructor(
+    private readonly channel: ServerChannel,
+    private readonly context: SimSessionContext,
+  ) {
+    channel.on('data', (data: Buffer) => this.onData(data));
+    channel.on('close', () => this.end());
+    channel.on('error', () => this.end());
+    const hello = ncElement('hello', [
+      ncElement(
+        'capabilities',
+        context.capabilities.map((c) => ncElement('capability', [c])),
+      ),
+      ncElement('session-id', [String(context.sessionId)]),
+    ]);
+    channel.write(encodeMessage(serializeDocument(hello), 'eom'));
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.context.state.endSession(this.context.sessionId);
+  }
+
+  private onData(data: Buffer): void {
+    if (this.ended) return;
+    try {
+      this.decoder.push(data);
+      for (let message = this.decoder.next(); message !== undefined; message = this.decoder.next()) {
+        if (!this.helloReceived) {
+          this.onHello(message);
+          continue;
+        }
+        const text = message;
+        // A bug in a handler must show as a dropped session in the test, not an unhandled rejection.
+        this.queue = this.queue.then(() => this.onRpc(text)).catch(() => this.close());
+      }
+    } catch {
+      // A framing error loses the stream position: all a server can do is drop the session.
+      this.close();
+    }
+  }
+
+  private onHello(message: string): void {
+    const hello = parseXml(message);
+    if (hello.name !== 'hello' || hello.ns !== NETCONF_BASE_NS) throw new Error('expected hello');
+    const theirs = childElements(findChild(hello, 'capabilities') ?? ncElement('capabilities')).map((c) => textOf(c).trim());
+    this.helloReceived = true;
+    if (theirs.includes(CAP_BASE_1_1) && this.context.capabilities.includes(CAP_BASE_1_1)) {
+      this.framing = 'chunked';
+      this.decoder.setMode('chunked');
+    }
+  }
+
+  private async onRpc(message: string): Promise<void> {
+    if (this.ended) return;
+    const { faults, state, sessionId } = this.context;
+    if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
+    let rpc: XmlElement;
+    try {
+      rpc = parseXml(message);
+    } catch (error) {
+      const reason = error instanceof XmlSyntaxError ? error.message : 'unreadable message';
+      this.send(ncElement('rpc-reply', [rpcErrorElement({ tag: 'malformed-message', type: 'rpc', message: reason })]));
+      return;
+    }
+    const messageId = attrValue(rpc, 'message-id');
+    const operation = childElements(rpc)[0];
+    if (rpc.name !== 'rpc' || rpc.ns !== NETCONF_BASE_NS || messageId === undefined || !operation) {
+      this.send(ncElement('rpc-reply', [rpcErrorElement({ tag: 'malformed-message', type: 'rpc', message: 'not a valid <rpc>' })]));
+      return;
+    }
+    if (faults.dropOnRpc === operation.name) {
+      faults.dropOnRpc = undefined;
+      this.context.dropConnection();
+      return;
+    }
+    let content: XmlNode[];
+    const injected = faults.failNext;
+    if (injected && injected.rpc === operation.name) {
+      faults.failNext = undefined;
+      content = [rpcErrorElement({ type: 'application', ...injected.error })];
+    } else {
+      try {
+        content = state.handle(sessionId, operation);
+      } catch (error) {
+        if (!(error instanceof SimRpcError)) throw error;
+        content = [rpcErrorElement({ tag: error.tag, type: error.type, message: error.message, ...(error.path ? { path: error.path } : {}), ...(error.info ? { info: error.info } : {}) })];
+      }
+    }
+    const replyId = faults.wrongMessageId ? `${messageId}999` : messageId;
+    this.send(ncElement('rpc-reply', content, { 'message-id': replyId }));
+    if (operation.name === 'close-session') this.close();
+  }
+
+  private send(reply: XmlElement): void {
+    if (this.ended) return;
+    this.channel.write(encodeMessage(serializeDocument(reply), this.framing));
+  }
+
+  private close(): void {
+    this.end();
+    this.channel.end();
+  }
+}

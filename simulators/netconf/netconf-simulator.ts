@@ -1,0 +1,152 @@
+/**
+ * A NETCONF-over-SSH server for tests and demos: a simulated number-portability database (or any
+ * XML tree) behind real SSH on loopback, with inspection and fault injection. A test peer, not
+ * product code: one process, datastores in memory.
+ */
+import type { AddressInfo } from 'node:net';
+import ssh2 from 'ssh2';
+import type { Connection } from 'ssh2';
+import {
+  CAP_BASE_1_0,
+  CAP_BASE_1_1,
+  CAP_CANDIDATE,
+  CAP_CONFIRMED_COMMIT_1_1,
+  CAP_VALIDATE_1_1,
+  CAP_WRITABLE_RUNNING,
+} from '../../adapters/netconf/netconf-messages.js';
+import { childElements, parseNetconfContent, serializeNodes } from '../../adapters/netconf/xml-tree.js';
+import { NetconfServerState, type SimDatastore } from './netconf-server-state.js';
+import { NetconfSimSession, type SimFaults, type SimInjectedError } from './netconf-sim-session.js';
+
+export const NPDB_NS = 'urn:activation-fleet:sim:npdb';
+
+export interface NetconfSimulatorOptions {
+  /** @defaultValue 'netconf' */
+  username?: string;
+  /** @defaultValue 'netconf' */
+  password?: string;
+  /** Announce base:1.1 (chunked framing). @defaultValue true */
+  base11?: boolean;
+  /** Offer :candidate and :confirmed-commit:1.1; without, only :writable-running. @defaultValue true */
+  candidate?: boolean;
+  /** List element name -> key leaf name, on top of `ported-number` -> `msisdn`. */
+  listKeys?: Record<string, string>;
+  /** Initial running content as XML (children of the datastore). */
+  initialConfigXml?: string;
+  /** Used when a confirmed commit gives no confirm-timeout. @defaultValue 600 */
+  defaultConfirmTimeoutS?: number;
+}
+
+export interface NetconfSimulator {
+  readonly host: string;
+  readonly port: number;
+  /** The server's ed25519 public key as an OpenSSH line, for `ssh.hostKeys`. */
+  readonly hostKey: string;
+  readonly capabilities: readonly string[];
+  runningXml(): string;
+  candidateXml(): string;
+  setLatencyMs(ms: number): void;
+  /** Answers the next RPC named `rpc` with this rpc-error instead of executing it (null clears). */
+  failNextRpc(rpc: string | null, error?: SimInjectedError): void;
+  /** Simulates another session holding (or releasing) the lock on a datastore. */
+  holdLock(datastore: SimDatastore, held: boolean): void;
+  /** Answers with a message-id nobody asked for. */
+  sendWrongMessageId(wrong: boolean): void;
+  /** Drops the SSH connection, without reply, on the next RPC named `rpc` (null clears). */
+  dropSessionOnRpc(rpc: string | null): void;
+  /** Number of SSH connections currently open. */
+  openConnections(): number;
+  close(): Promise<void>;
+}
+
+export async function startNetconfSimulator(options: NetconfSimulatorOptions = {}): Promise<NetconfSimulator> {
+  const username = options.username ?? 'netconf';
+  const password = options.password ?? 'netconf';
+  const withCandidate = options.candidate ?? true;
+  const capabilities = [
+    CAP_BASE_1_0,
+    ...(options.base11 === false ? [] : [CAP_BASE_1_1]),
+    ...(withCandidate ? [CAP_CANDIDATE, CAP_CONFIRMED_COMMIT_1_1] : []),
+    CAP_VALIDATE_1_1,
+    CAP_WRITABLE_RUNNING,
+    `${NPDB_NS}?module=activation-fleet-sim-npdb`,
+  ];
+  const initial = options.initialConfigXml ? childElements(parseNetconfContent(options.initialConfigXml, 'data')) : [];
+  const state = new NetconfServerState({
+    candidate: withCandidate,
+    hints: { listKeys: { 'ported-number': 'msisdn', ...options.listKeys } },
+    initial,
+    ...(options.defaultConfirmTimeoutS !== undefined ? { defaultConfirmTimeoutS: options.defaultConfirmTimeoutS } : {}),
+  });
+  const faults: SimFaults = { latencyMs: 0, failNext: undefined, wrongMessageId: false, dropOnRpc: undefined };
+  const keys = ssh2.utils.generateKeyPairSync('ed25519');
+  const connections = new Set<Connection>();
+  let nextSessionId = 1;
+
+  const server = new ssh2.Server({ hostKeys: [keys.private] }, (connection) => {
+    connections.add(connection);
+    connection.on('close', () => connections.delete(connection));
+    connection.on('error', () => connection.end());
+    connection.on('authentication', (ctx) => {
+      if (ctx.method === 'password' && ctx.username === username && ctx.password === password) ctx.accept();
+      else ctx.reject(['password']);
+    });
+    connection.on('ready', () => {
+      connection.on('session', (acceptSession) => {
+        const session = acceptSession();
+        session.on('subsystem', (acceptSubsystem, rejectSubsystem, info) => {
+          if (info.name !== 'netconf') {
+            rejectSubsystem();
+            return;
+          }
+          const channel = acceptSubsystem();
+          const sim = new NetconfSimSession(channel, {
+            sessionId: nextSessionId++,
+            capabilities,
+            state,
+            faults,
+            dropConnection: () => connection.end(),
+          });
+          connection.on('close', () => sim.end());
+        });
+      });
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    host: '127.0.0.1',
+    port,
+    hostKey: keys.public,
+    capabilities,
+    runningXml: () => serializeNodes(childElements(state.running)),
+    candidateXml: () => serializeNodes(childElements(state.candidate)),
+    setLatencyMs: (ms) => {
+      faults.latencyMs = ms;
+    },
+    failNextRpc: (rpc, error = { tag: 'operation-failed' }) => {
+      faults.failNext = rpc === null ? undefined : { rpc, error };
+    },
+    holdLock: (datastore, held) => state.setForeignLock(datastore, held),
+    sendWrongMessageId: (wrong) => {
+      faults.wrongMessageId = wrong;
+    },
+    dropSessionOnRpc: (rpc) => {
+      faults.dropOnRpc = rpc ?? undefined;
+    },
+    openConnections: () => connections.size,
+    close: async () => {
+      state.dispose();
+      for (const connection of connections) connection.end();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,364 @@
+import ssh2 from 'ssh2';
+import { afterEach, describe, expect, it } from 'vitest';
+import { NetconfAdapter } from '../../adapters/netconf/netconf-adapter.js';
+import { NeError, NetconfRpcError } from '../../errors/index.js';
+import { networkElementSchema } from '../../inventory/network-element.js';
+import { startNetconfSimulator, type NetconfSimulator, type NetconfSimulatorOptions } from '../../simulators/netconf/netconf-simulator.js';
+
+const NPDB = 'urn:activation-fleet:sim:npdb';
+const NC = 'urn:ietf:params:xml:ns:netconf:base:1.0';
+const credentials = { username: 'netconf', password: 'netconf' };
+
+const started: NetconfSimulator[] = [];
+const adapters: NetconfAdapter[] = [];
+
+afterEach(async () => {
+  await Promise.all(adapters.splice(0).map((a) => a.close()));
+  await Promise.all(started.splice(0).map((s) => s.close()));
+});
+
+async function sim(options: NetconfSimulatorOptions = {}): Promise<NetconfSimulator> {
+  const simulator = await startNetconfSimulator(options);
+  started.push(simulator);
+  return simulator;
+}
+
+function adapterFor(simulator: NetconfSimulator, overrides: { hostKeys?: string[]; commandTimeoutMs?: number; password?: string } = {}): NetconfAdapter {
+  const ne = networkElementSchema.parse({
+    id: 'npdb1',
+    role: 'npdb',
+    protocol: 'netconf',
+    host: '127.0.0.1',
+    port: simulator.port,
+    credentialsRef: 'env:TEST',
+    ssh: { hostKeys: overrides.hostKeys ?? [simulator.hostKey] },
+    commandTimeoutMs: overrides.commandTimeoutMs ?? 3000,
+  });
+  const adapter = new NetconfAdapter(ne, { ...credentials, ...(overrides.password ? { password: overrides.password } : {}) });
+  adapters.push(adapter);
+  return adapter;
+}
+
+function portedNumber(msisdn: string, donor: string, routing: string, operation?: string): string {
+  const op = operation ? ` xmlns:nc="${NC}" nc:operation="${operation}"` : '';
+  return (
+    `<porting xmlns="${NPDB}"><ported-number${op}><msisdn>${msisdn}</msisdn>` +
+    `<donor-operator>${donor}</donor-operator><routing-number>${routing}</routing-number></ported-number></porting>`
+  );
+}
+
+function deleteNumber(msisdn: string): string {
+  return `<porting xmlns="${NPDB}"><ported-number xmlns:nc="${NC}" nc:operation="delete"><msisdn>${msisdn}</msisdn></ported-number></porting>`;
+}
+
+const filterFor = (msisdn: string): string => `<porting xmlns="${NPDB}"><ported-number><msisdn>${msisdn}</msisdn></ported-number></porting>`;
+
+async function caught(promise: Promise<unknown>): Promise<NeError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(NeError);
+    return error as NeError;
+  }
+  throw new Error('expected the promise to reject');
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('NETCONF adapter against the simulator over SSH', () => {
+  it('exchanges hellos and capabilities, and uses chunked framing when both sides announce base:1.1', async () => {
+    const simulator = await sim();
+    const adapter = adapterFor(simulator);
+    await adapter.open();
+    const session = adapter.session!;
+    expect(adapter.isOpen()).toBe(true);
+    expect(session.sessionId).toBeGreaterThan(0);
+    expect(session.hasCapability('urn:ietf:params:netconf:capability:candidate:1.0')).toBe(true);
+    expect(session.hasCapability('urn:ietf:params:netconf:capability:confirmed-commit:1.1')).toBe(true);
+    expect(session.hasCapability(NPDB)).toBe(true); // the ?module= parameter is ignored
+    expect(session.framing).toBe('chunked');
+
+    await adapter.apply({ protocol: 'netconf', configXml: portedNumber('491701234567', 'Zürich-Ω Telecom', 'D123') });
+    expect(simulator.runningXml()).toContain('<donor-operator>Zürich-Ω Telecom</donor-operator>');
+    const result = await adapter.verify({ protocol: 'netconf', filterXml: filterFor('491701234567'), contains: ['491701234567', 'Zürich-Ω Telecom'] });
+    expect(result.passed).toBe(true);
+  });
+
+  it('falls back to end-of-message framing when the server only announces base:1.0', async () => {
+    const simulator = await sim({ base11: false });
+    const adapter = adapterFor(simulator);
+    await adapter.open();
+    expect(adapter.session!.framing).toBe('eom');
+    expect(adapter.session!.hasCapability('urn:ietf:params:netconf:base:1.1')).toBe(false);
+
+    await adapter.apply({ protocol: 'netconf', configXml: portedNumber('491701234567', 'Zürich-Ω', 'D123') });
+    expect(simulator.runningXml()).toContain('Zürich-Ω');
+    const result = await adapter.verify({ protocol: 'netconf', filterXml: filterFor('491701234567'), contains: ['Zürich-Ω'] });
+    expect(result).toEqual({ passed: true, observed: expect.stringContaining('<donor-operator>Zürich-Ω</donor-operator>') });
+  });
+
+  it('creates a ported number in running, verifies it, selects one entry by key, and deletes it', async () => {
+    const simulator = await sim();
+    const adapter = adapterFor(simulator);
+    await adapter.apply({ protocol: 'netconf', configXml: portedNumber('491700000001', 'OpA &amp; Co', 'D001') });
+    await adapter.apply({ protocol: 'netconf', configXml: portedNumber('491700000002', 'OpB', 'D002') });
+    expect(simulator.runningXml()).toBe(
+      `<porting xmlns="${NPDB}">` +
+        '<ported-number><msisdn>491700000001</msisdn><donor-operator>OpA &amp; Co</donor-operator><routing-number>D001</routing-number></ported-number>' +
+        '<ported-number><msisdn>491700000002</msisdn><donor-operator>OpB</donor-operator><routing-number>D002</routing-number></ported-number>' +
+        '</porting>',
+    );
+    // The candidate was committed, not left behind.
+    expect(simulator.candidateXml()).toBe(simulator.runningXml());
+
+    const one = await adapter.verify({ protocol: 'netconf', filterXml: filterFor('491700000001'), contains: ['D001', 'OpA & Co'] });
+    expect(one.passed).toBe(true);
+    expect(one.observed).not.toContain('491700000002');
+    const wrong = await adapter.verify({ protocol: 'netconf', filterXml: filterFor('491700000001'), contains: ['D002'] });
+    expect(wrong.passed).toBe(false);
+
+    // Merge updates one leaf of an existing entry, matched by its key.
+    await adapter.apply({ protocol: 'netconf', configXml: `<porting xmlns="${NPDB}"><ported-number><msisdn>491700000002</msisdn><routing-number>D099</routing-number></ported-number></porting>` });
+    expect(simulator.runningXml()).toContain('<msisdn>491700000002</msisdn><donor-operator>OpB</donor-operator><routing-number>D099</routing-number>');
+
+    await adapter.apply({ protocol: 'netconf', configXml: deleteNumber('491700000001') });
+    expect(simulator.runningXml()).not.toContain('491700000001');
+    expect(simulator.runningXml()).toContain('491700000002');
+    const gone = await adapter.verify({ protocol: 'netconf', filterXml: filterFor('491700000001'), contains: ['491700000001'], absent: true });
+    expect(gone.passed).toBe(true);
+
+    // Deleting what is not there is an rpc-error, and the device is left as it was.
+    const error = await caught(adapter.apply({ protocol: 'netconf', configXml: deleteNumber('491700000001') }));
+    expect(error).toBeInstanceOf(NetconfRpcError);
+    expect((error as NetconfRpcError).rpcErrors[0]).toMatchObject({ errorTag: 'data-missing', errorPath: "/porting/ported-number[msisdn='491700000001']" });
+    expect(error.transient).toBe(false);
+    expect(simulator.candidateXml()).toBe(simulator.runningXml());
+  });
+
+  it('supports replace and create, and subtree selection nodes through the client', async () => {
+    const simulator = await sim();
+    const adapter = adapterFor(simulator);
+    await adapter.apply({ protocol: 'netconf', configXml: portedNumber('491700000020', 'OpA', 'D020') });
+    // replace drops the leaves the new entry does not name.
+    await adapter.apply({
+      protocol: 'netconf',
+      configXml: `<porting xmlns="${NPDB}"><ported-number nc:operation="replace"><msisdn>491700000020</msisdn><routing-number>D021</routing-number></ported-number></porting>`,
+    });
+    expect(simulator.runningXml()).toBe(`<porting xmlns="${NPDB}"><ported-number><msisdn>491700000020</msisdn><routing-number>D021</routing-number></ported-number></porting>`);
+    const exists = await caught(adapter.apply({ protocol: 'netconf', configXml: portedNumber('491700000020', 'OpA', 'D020', 'create') }));
+    expect((exists as NetconfRpcError).rpcErrors[0]?.errorTag).toBe('data-exists');
+
+    await adapter.apply({ protocol: 'netconf', configXml: portedNumber('491700000021', 'OpB', 'D022') });
+    const selected = await adapter.session!.getConfig(
+      'running',
+      `<porting xmlns="${NPDB}"><ported-number><msisdn>491700000021</msisdn><routing-number/></ported-number></porting>`,
+    );
+    expect(selected).toBe(`<porting xmlns="${NPDB}"><ported-number><msisdn>491700000021</msisdn><routing-number>D022</routing-number></ported-number></porting>`);
+    expect(await adapter.session!.getConfig('running', `<other xmlns="urn:nothing"/>`)).toBe('');
+    expect(await adapter.session!.get()).toBe(simulator.runningXml());
+  });
+
+  it('carries a reply far larger than one chunk and one SSH packet', async () => {
+    const simulator = await sim();
+    const adapter = adapterFor(simulator);
+    const entries = Array.from({ length: 1500 }, (_, i) => {
+      const msisdn = String(491710000000 + i);
+      return `<ported-number><msisdn>${msisdn}</msisdn><donor-operator>Zürich-Ω ${i}</donor-operator><routing-number>D${i}</routing-number></ported-number>`;
+    });
+    const configXml = `<porting xmlns="${NPDB}">${entries.join('')}</porting>`;
+    expect(Buffer.byteLength(configXml)).toBeGreaterThan(150_000);
+    await adapter.apply({ protocol: 'netconf', configXml });
+    const all = await adapter.session!.getConfig('running');
+    expect(all).toBe(configXml);
+  });
+
+  it('parses every rpc-error field, discards the candidate and unlocks, so the next apply succeeds', async () => {
+    const simulator = await sim();
+    const adapter = adapterFor(simulator);
+    simulator.failNextRpc('commit', {
+      tag: 'invalid-value',
+      type: 'application',
+      message: 'routing number D999 is not provisioned',
+      path: `/npdb:porting/npdb:ported-number[npdb:msisdn='491700000003']/npdb:routing-number`,
+    });
+    const error = await caught(adapter.apply({ protocol: 'netconf', configXml: portedNumber('491700000003', 'OpC', 'D999') }));
+    expect(error).toBeInstanceOf(NetconfRpcError);
+    expect(error.code).toBe('NE_RPC_ERROR');
+    expect(error.transient).toBe(false);
+    expect((error as NetconfRpcError).rpcErrors).toEqual([
+      {
+        errorType: 'application',
+        errorTag: 'invalid-value',
+        errorSeverity: 'error',
+        errorPath: `/npdb:porting/npdb:ported-number[npdb:msisdn='491700000003']/npdb:routing-number`,
+        errorMessage: 'routing number D999 is not provisioned',
+      },
+    ]);
+    expect(error.message).toContain('routing number D999 is not provisioned');
+    // The edit reached the candidate before the commit failed; it must be gone again.
+    expect(simulator.candidateXml()).toBe('');
+    expect(simulator.runningXml()).toBe('');
+
+    // Locks were released: another session can lock and apply.
+    const other = adapterFor(simulator);
+    await other.apply({ protocol: 'netconf', configXml: portedNumber('491700000003', 'OpC', 'D003') });
+    expect(simulator.runningXml()).toContain('D003');
+    await adapter.apply({ protocol: 'netconf', configXml: portedNumber('491700000004', 'OpD', 'D004') });
+    expect(simulator.runningXml()).toContain('D004');
+  });
+
+  it('reports a lock held by another session as transient NE_LOCKED with the holder session-id', async () => {
+    const simulator = await sim();
+    const adapter = adapterFor(simulator);
+    simulator.holdLock('candidate', true);
+    const error = await caught(adapter.apply({ protocol: 'netconf', configXml: portedNumber('491700000005', 'OpE', 'D005') }));
+    expect(error).toBeInstanceOf(NetconfRpcError);
+    expect(error.code).toBe('NE_LOCKED');
+    expect(error.transient).toBe(true);
+    const [rpcError] = (error as NetconfRpcError).rpcErrors;
+    expect(rpcError).toMatchObject({ errorTag: 'lock-denied', errorType: 'protocol', errorSeverity: 'error' });
+    expect(rpcError?.errorInfo).toContain('>4242</session-id>');
+    expect(simulator.runningXml()).toBe('');
+
+    // Running was locked first and must have been released: once the other lock goes, apply works.
+    simulator.holdLock('candidate', false);
+    await adapter.apply({ protocol: 'netconf', configXml: portedNumber('491700000005', 'OpE', 'D005') });
+    expect(simulator.runningXml()).toContain('D005');
+  });
+
+  it('rolls a persisted confirmed commit back by itself after the timeout, across sessions', async () => {
+    const simulator = await sim();
+    const adapter = adapterFor(simulator);
+    await adapter.applyConfirmed({ protocol: 'netconf', configXml: portedNumber('491700000006', 'OpF', 'D006') }, 'order-6', 1);
+    expect(simulator.runningXml()).toContain('D006');
+    // persist makes the pending commit outlive the session that made it.
+    await adapter.close();
+    expect(simulator.runningXml()).toContain('D006');
+    await waitFor(() => !simulator.runningXml().includes('D006'), 5000);
+    expect(simulator.runningXml()).toBe('');
+    expect(simulator.candidateXml()).toBe('');
+  });
+
+  it('keeps a persisted confirmed commit once another session confirms it with persist-id', async () => {
+    const simulator = await sim();
+    const first = adapterFor(simulator);
+    await first.applyConfirmed({ protocol: 'netconf', configXml: portedNumber('491700000007', 'OpG', 'D007') }, 'order-7', 1);
+    await first.close();
+    const second = adapterFor(simulator);
+    await second.confirm('order-7');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(simulator.runningXml()).toContain('D007');
+    // Nothing left to confirm or cancel.
+    const error = await caught(second.cancel('order-7'));
+    expect(error.code).toBe('NE_RPC_ERROR');
+  });
+
+  it('cancels a persisted confirmed commit on request', async () => {
+    const simulator = await sim();
+    const adapter = adapterFor(simulator);
+    await adapter.apply({ protocol: 'netconf', configXml: portedNumber('491700000008', 'OpH', 'D008') });
+    await adapter.applyConfirmed({ protocol: 'netconf', configXml: deleteNumber('491700000008') }, 'order-8', 600);
+    expect(simulator.runningXml()).not.toContain('D008');
+    const wrongId = await caught(adapter.confirm('order-other'));
+    expect(wrongId).toBeInstanceOf(NetconfRpcError);
+    await adapter.cancel('order-8');
+    expect(simulator.runningXml()).toContain('D008');
+  });
+
+  it('treats a reply with an unknown message-id as a protocol error and drops the session', async () => {
+    const simulator = await sim();
+    const adapter = adapterFor(simulator);
+    await adapter.open();
+    simulator.sendWrongMessageId(true);
+    const error = await caught(adapter.verify({ protocol: 'netconf', filterXml: filterFor('1'), contains: ['1'] }));
+    expect(error.code).toBe('NE_PROTOCOL_ERROR');
+    expect(error.message).toContain('unknown message-id');
+    expect(adapter.isOpen()).toBe(false);
+    // A fresh session works once the device behaves.
+    simulator.sendWrongMessageId(false);
+    const result = await adapter.verify({ protocol: 'netconf', filterXml: filterFor('1'), contains: ['1'], absent: true });
+    expect(result.passed).toBe(true);
+  });
+
+  it('refuses a host key that is not pinned, and refuses to connect with no pinned key', async () => {
+    const simulator = await sim();
+    const otherKey = ssh2.utils.generateKeyPairSync('ed25519').public;
+    const wrong = await caught(adapterFor(simulator, { hostKeys: [otherKey] }).open());
+    expect(wrong.code).toBe('NE_HOST_KEY_MISMATCH');
+    expect(wrong.transient).toBe(false);
+    const none = await caught(adapterFor(simulator, { hostKeys: [] }).open());
+    expect(none.code).toBe('NE_HOST_KEY_MISMATCH');
+  });
+
+  it('reports refused credentials as NE_AUTHENTICATION_FAILED', async () => {
+    const simulator = await sim();
+    const error = await caught(adapterFor(simulator, { password: 'wrong' }).open());
+    expect(error.code).toBe('NE_AUTHENTICATION_FAILED');
+  });
+
+  it('refuses unsafe or malformed input before anything is sent', async () => {
+    const simulator = await sim();
+    const adapter = adapterFor(simulator);
+    const nul = await caught(adapter.apply({ protocol: 'netconf', configXml: portedNumber('4917\u00000', 'OpX', 'D1') }));
+    expect(nul.code).toBe('UNSAFE_DEVICE_INPUT');
+    expect(nul.message).toContain('U+0000');
+    const escape = await caught(adapter.apply({ protocol: 'netconf', configXml: portedNumber('491700000009', 'Op\u001b[2J', 'D1') }));
+    expect(escape.code).toBe('UNSAFE_DEVICE_INPUT');
+    const malformed = await caught(adapter.apply({ protocol: 'netconf', configXml: `<porting xmlns="${NPDB}"><ported-number></porting>` }));
+    expect(malformed.code).toBe('UNSAFE_DEVICE_INPUT');
+    const badFilter = await caught(adapter.verify({ protocol: 'netconf', filterXml: '<porting', contains: [] }));
+    expect(badFilter.code).toBe('UNSAFE_DEVICE_INPUT');
+    expect(adapter.session).toBeUndefined();
+    expect(simulator.openConnections()).toBe(0);
+  });
+
+  it('edits running under a lock when the server has no :candidate', async () => {
+    const simulator = await sim({ candidate: false });
+    const adapter = adapterFor(simulator);
+    await adapter.apply({ protocol: 'netconf', configXml: portedNumber('491700000010', 'OpJ', 'D010') });
+    expect(adapter.session!.hasCapability('urn:ietf:params:netconf:capability:candidate:1.0')).toBe(false);
+    expect(simulator.runningXml()).toContain('D010');
+    const error = await caught(adapter.applyConfirmed({ protocol: 'netconf', configXml: portedNumber('491700000011', 'OpK', 'D011') }, 'p', 5));
+    expect(error.code).toBe('NE_UNSUPPORTED');
+
+    simulator.holdLock('running', true);
+    const locked = await caught(adapter.apply({ protocol: 'netconf', configXml: deleteNumber('491700000010') }));
+    expect(locked.code).toBe('NE_LOCKED');
+    expect(simulator.runningXml()).toContain('D010');
+  });
+
+  it('times out a slow reply and reconnects after a dropped session', async () => {
+    const simulator = await sim();
+    const adapter = adapterFor(simulator, { commandTimeoutMs: 300 });
+    await adapter.open();
+    simulator.setLatencyMs(600);
+    const slow = await caught(adapter.verify({ protocol: 'netconf', filterXml: filterFor('1'), contains: [] }));
+    expect(slow.code).toBe('NE_TIMEOUT');
+    expect(slow.transient).toBe(true);
+    expect(adapter.isOpen()).toBe(false);
+    simulator.setLatencyMs(0);
+
+    simulator.dropSessionOnRpc('edit-config');
+    const dropped = await caught(adapter.apply({ protocol: 'netconf', configXml: portedNumber('491700000012', 'OpL', 'D012') }));
+    expect(dropped.code).toBe('NE_CONNECTION_FAILED');
+    expect(dropped.transient).toBe(true);
+    await adapter.apply({ protocol: 'netconf', configXml: portedNumber('491700000012', 'OpL', 'D012') });
+    expect(simulator.runningXml()).toContain('D012');
+  });
+
+  it('close is idempotent and never throws', async () => {
+    const simulator = await sim();
+    const adapter = adapterFor(simulator);
+    await adapter.close();
+    await adapter.open();
+    await adapter.close();
+    await adapter.close();
+    expect(adapter.isOpen()).toBe(false);
+  });
+});
