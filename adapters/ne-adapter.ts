@@ -22,6 +22,9 @@ export interface NeAdapter {
   /** Runs one post-activation test. Reads only; never changes the device. */
   verify(check: Check): Promise<CheckResult>;
 
+  /** Whether the session is still usable; a pool replaces an adapter that says no. */
+  isOpen(): boolean;
+
   /** Releases the session. Idempotent; never throws. */
   close(): Promise<void>;
 }

@@ -1,0 +1,130 @@
+import type { ChangeSet, Check } from '../adapters/change-set.js';
+import { FleetError } from '../errors/index.js';
+import type { NetworkElement } from '../inventory/network-element.js';
+import type { CharacteristicValues } from './characteristic-validator.js';
+import type { ChangeTemplate, ServiceAction, ServiceSpecification, StepSpec, TestTemplate } from './service-specification.js';
+import { renderText, renderXml, type TemplateContext } from './template-renderer.js';
+
+/** The NEs a plan may target; the resource inventory implements it. */
+export interface NeDirectory {
+  get(id: string): NetworkElement | undefined;
+  byRole(role: string): NetworkElement[];
+}
+
+/** One step of an item's activation, rendered for one NE: exactly what will be sent. */
+export interface PlannedStep {
+  name: string;
+  ne: NetworkElement;
+  apply: ChangeSet;
+  undo?: ChangeSet;
+  tests: Check[];
+}
+
+export interface PlanRequest {
+  spec: ServiceSpecification;
+  action: ServiceAction;
+  values: CharacteristicValues;
+  directory: NeDirectory;
+  /** NE ids chosen by an earlier run of the same item (undo must reach the same NEs). */
+  pinnedNeIds?: Record<string, string>;
+  context?: TemplateContext;
+}
+
+function selectNe(step: StepSpec, req: PlanRequest): NetworkElement {
+  const pinned = req.pinnedNeIds?.[step.name];
+  if (pinned) {
+    const ne = req.directory.get(pinned);
+    if (ne) return ne;
+    throw new FleetError('INVENTORY_NO_NETWORK_ELEMENT', `step ${step.name}: network element ${pinned} is no longer in the inventory`);
+  }
+  const candidates = req.directory.byRole(step.neRole).filter((ne) => ne.protocol === step.protocol);
+  if (step.neSelector !== undefined) {
+    const wanted = req.values[step.neSelector];
+    const ne = candidates.find((c) => c.id === String(wanted));
+    if (ne) return ne;
+    throw new FleetError(
+      'INVENTORY_NO_NETWORK_ELEMENT',
+      `step ${step.name}: no ${step.protocol} network element with role ${step.neRole} and id ${String(wanted)} (from ${step.neSelector})`,
+    );
+  }
+  const ne = [...candidates].sort((a, b) => a.id.localeCompare(b.id))[0];
+  if (!ne) throw new FleetError('INVENTORY_NO_NETWORK_ELEMENT', `step ${step.name}: no ${step.protocol} network element with role ${step.neRole}`);
+  return ne;
+}
+
+function renderChange(step: StepSpec, change: ChangeTemplate, ctx: TemplateContext, where: string): ChangeSet {
+  switch (step.protocol) {
+    case 'ssh-cli':
+      return { protocol: 'ssh-cli', lines: (change.lines ?? []).map((line, i) => renderText(line, ctx, `${where}.lines[${i}]`)) };
+    case 'snmp':
+      return {
+        protocol: 'snmp',
+        varbinds: (change.varbinds ?? []).map((vb, i) => {
+          const at = `${where}.varbinds[${i}]`;
+          const numeric = vb.type !== 'OctetString' && vb.type !== 'IpAddress' && vb.type !== 'ObjectIdentifier';
+          const value = (raw: string | number): string | number => {
+            const text = renderText(String(raw), ctx, at);
+            if (!numeric) return text;
+            const n = Number(text);
+            if (!Number.isInteger(n)) throw new FleetError('TEMPLATE_RENDER_FAILED', `${at}: ${vb.type} value ${JSON.stringify(text)} is not an integer`);
+            return n;
+          };
+          return {
+            oid: renderText(vb.oid, ctx, `${at}.oid`),
+            type: vb.type,
+            value: value(vb.value),
+            ...(vb.expect === undefined ? {} : { expect: vb.expect === null ? null : value(vb.expect) }),
+          };
+        }),
+      };
+    case 'netconf':
+      return { protocol: 'netconf', configXml: renderXml(change.config ?? {}, ctx, `${where}.config`) };
+  }
+}
+
+/** One catalog test becomes one check, or one per expected string for a CLI `contains` list. */
+function renderTest(step: StepSpec, test: TestTemplate, ctx: TemplateContext, where: string): Check[] {
+  const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+  const absent = test.absent === undefined ? {} : { absent: test.absent };
+  switch (step.protocol) {
+    case 'ssh-cli': {
+      const command = renderText(test.command ?? '', ctx, `${where}.command`);
+      const matches = test.matches === undefined ? {} : { matches: renderText(test.matches, ctx, `${where}.matches`) };
+      const contains = list(test.contains).map((c) => renderText(c, ctx, `${where}.contains`));
+      if (contains.length === 0) return [{ protocol: 'ssh-cli', command, ...matches, ...absent }];
+      return contains.map((text) => ({ protocol: 'ssh-cli', command, contains: text, ...matches, ...absent }));
+    }
+    case 'snmp':
+      return [{ protocol: 'snmp', oid: renderText(test.oid ?? '', ctx, `${where}.oid`), equals: renderText(String(test.equals ?? ''), ctx, `${where}.equals`) }];
+    case 'netconf':
+      return [
+        {
+          protocol: 'netconf',
+          filterXml: renderXml(test.filter ?? {}, ctx, `${where}.filter`),
+          contains: list(test.contains).map((c) => renderText(c, ctx, `${where}.contains`)),
+          ...absent,
+        },
+      ];
+  }
+}
+
+/**
+ * Renders every step of one item's action for the NEs it targets. Pure apart from reading the
+ * directory: the same request always gives the same commands, which is what a dry run shows.
+ */
+export function planActivation(req: PlanRequest): PlannedStep[] {
+  const action = req.spec.actions[req.action];
+  if (!action) throw new FleetError('ORDER_UNSUPPORTED_ACTION', `${req.spec.id} has no ${req.action} action in the catalog`);
+  return action.steps.map((step) => {
+    const ne = selectNe(step, req);
+    const ctx: TemplateContext = { ...req.values, ...req.context, ne: { id: ne.id, role: ne.role } };
+    const where = `${req.spec.id}.${req.action}.${step.name}`;
+    return {
+      name: step.name,
+      ne,
+      apply: renderChange(step, step.apply, ctx, `${where}.apply`),
+      ...(step.undo ? { undo: renderChange(step, step.undo, ctx, `${where}.undo`) } : {}),
+      tests: step.tests.flatMap((t, i) => renderTest(step, t, ctx, `${where}.tests[${i}]`)),
+    };
+  });
+}

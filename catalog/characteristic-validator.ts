@@ -1,0 +1,102 @@
+import { isIP } from 'node:net';
+import type { Characteristic } from '../orders/service-order.js';
+import type { ParameterSpec, ServiceSpecification } from './service-specification.js';
+
+export type CharacteristicValue = string | number | boolean;
+export type CharacteristicValues = Record<string, CharacteristicValue>;
+
+export interface CharacteristicProblem {
+  name: string;
+  message: string;
+}
+
+/**
+ * Characters that must never reach a device through a template: any C0/C1 control (newline,
+ * carriage return, escape, NUL...), DEL, and Unicode line/paragraph separators. Checked for
+ * every string value even when a pattern is declared, as a second line of defence.
+ */
+// eslint-disable-next-line no-control-regex
+const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
+
+export function hasUnsafeCharacters(value: string): boolean {
+  return UNSAFE_CHARACTERS.test(value);
+}
+
+function describe(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function checkOne(name: string, spec: ParameterSpec, raw: unknown): { value?: CharacteristicValue; problem?: string } {
+  if (raw !== null && typeof raw === 'object') return { problem: `must be a ${spec.type}, got an object or array` };
+  switch (spec.type) {
+    case 'integer':
+    case 'number': {
+      const num = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+      if (typeof num !== 'number' || !Number.isFinite(num)) return { problem: `must be a ${spec.type}, got ${describe(raw)}` };
+      if (spec.type === 'integer' && !Number.isInteger(num)) return { problem: `must be an integer, got ${describe(raw)}` };
+      if (spec.min !== undefined && num < spec.min) return { problem: `must be at least ${spec.min}, got ${num}` };
+      if (spec.max !== undefined && num > spec.max) return { problem: `must be at most ${spec.max}, got ${num}` };
+      return { value: num };
+    }
+    case 'boolean': {
+      if (typeof raw === 'boolean') return { value: raw };
+      if (raw === 'true' || raw === 'false') return { value: raw === 'true' };
+      return { problem: `must be true or false, got ${describe(raw)}` };
+    }
+    default: {
+      if (typeof raw !== 'string' && typeof raw !== 'number') return { problem: `must be a ${spec.type}, got ${describe(raw)}` };
+      const text = String(raw);
+      if (hasUnsafeCharacters(text)) return { problem: `${describe(text)} holds control or line-break characters` };
+      if (text.length > spec.maxLength) return { problem: `must be at most ${spec.maxLength} characters, got ${text.length}` };
+      if (spec.type === 'enum' && !(spec.values ?? []).map(String).includes(text)) {
+        return { problem: `must be one of ${(spec.values ?? []).join(', ')}, got ${describe(text)}` };
+      }
+      if (spec.type === 'ipv4' && isIP(text) !== 4) return { problem: `must be an IPv4 address, got ${describe(text)}` };
+      if (spec.type === 'ipv6' && isIP(text) !== 6) return { problem: `must be an IPv6 address, got ${describe(text)}` };
+      if (spec.pattern !== undefined && !new RegExp(`^(?:${spec.pattern})$`, 'u').test(text)) {
+        return { problem: `${describe(text)} does not match the pattern ${spec.pattern}` };
+      }
+      return { value: text };
+    }
+  }
+}
+
+/**
+ * Validates an item's characteristics against the specification's declared parameters and
+ * returns typed values (defaults filled in). Unknown names are refused: a misspelt
+ * characteristic must not silently fall back to a default.
+ */
+export function validateCharacteristics(
+  spec: ServiceSpecification,
+  characteristics: readonly Characteristic[],
+  options: { requireMandatory: boolean } = { requireMandatory: true },
+): { values: CharacteristicValues; problems: CharacteristicProblem[] } {
+  const values: CharacteristicValues = {};
+  const problems: CharacteristicProblem[] = [];
+  const seen = new Set<string>();
+  for (const c of characteristics) {
+    const param = spec.characteristics[c.name];
+    if (seen.has(c.name)) {
+      problems.push({ name: c.name, message: `characteristic ${c.name} is given more than once` });
+      continue;
+    }
+    seen.add(c.name);
+    if (!param) {
+      const known = Object.keys(spec.characteristics).join(', ') || 'none';
+      problems.push({ name: c.name, message: `characteristic ${c.name} is not defined by ${spec.id} (known: ${known})` });
+      continue;
+    }
+    const { value, problem } = checkOne(c.name, param, c.value);
+    if (problem) problems.push({ name: c.name, message: `characteristic ${c.name} ${problem}` });
+    else if (value !== undefined) values[c.name] = value;
+  }
+  for (const [name, param] of Object.entries(spec.characteristics)) {
+    if (seen.has(name)) continue;
+    if (param.default !== undefined) values[name] = param.default;
+    else if (param.mandatory && options.requireMandatory) {
+      problems.push({ name, message: `mandatory characteristic ${name} is missing` });
+    }
+  }
+  return { values, problems };
+}

@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import { ACTIVATION_POLICIES } from '../orders/service-order.js';
+
+/**
+ * A service specification as the catalog files declare it: the parameters an order item must
+ * carry, and per action the activation steps with their undo steps and post-activation tests.
+ * Templates (LiquidJS syntax, `{{ msisdn }}`) are rendered over validated characteristic values.
+ */
+
+export const PARAMETER_TYPES = ['string', 'integer', 'number', 'boolean', 'enum', 'ipv4', 'ipv6'] as const;
+
+export const parameterSchema = z
+  .object({
+    type: z.enum(PARAMETER_TYPES),
+    description: z.string().optional(),
+    mandatory: z.boolean().default(false),
+    /** Anchored automatically: the whole value must match. */
+    pattern: z.string().optional(),
+    values: z.array(z.union([z.string(), z.number()])).optional(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    maxLength: z.number().int().positive().default(256),
+    default: z.union([z.string(), z.number(), z.boolean()]).optional(),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.type === 'enum' && (!p.values || p.values.length === 0)) ctx.addIssue({ code: 'custom', message: 'an enum parameter needs values' });
+    if (p.pattern !== undefined) {
+      try {
+        new RegExp(p.pattern, 'u');
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `pattern is not a valid regular expression: ${(error as Error).message}` });
+      }
+    }
+  });
+
+const varbindSchema = z
+  .object({
+    oid: z.string().min(1),
+    type: z.enum(['Integer', 'OctetString', 'Gauge', 'Counter', 'Unsigned32', 'IpAddress', 'TimeTicks', 'ObjectIdentifier']),
+    value: z.union([z.string(), z.number()]),
+    expect: z.union([z.string(), z.number(), z.null()]).optional(),
+  })
+  .strict();
+
+/** XML as a YAML tree (xmlbuilder2 object notation: `@attr`, `#` for text); leaves may be templates. */
+const xmlTree = z.record(z.string(), z.unknown());
+
+/** What a step pushes: exactly one of the protocol forms, matching the step's protocol. */
+export const changeTemplateSchema = z
+  .object({
+    lines: z.array(z.string().min(1)).min(1).optional(),
+    varbinds: z.array(varbindSchema).min(1).optional(),
+    config: xmlTree.optional(),
+  })
+  .strict();
+
+export const testTemplateSchema = z
+  .object({
+    name: z.string().optional(),
+    // ssh-cli
+    command: z.string().optional(),
+    contains: z.union([z.string(), z.array(z.string())]).optional(),
+    matches: z.string().optional(),
+    absent: z.boolean().optional(),
+    // snmp
+    oid: z.string().optional(),
+    equals: z.union([z.string(), z.number()]).optional(),
+    // netconf
+    filter: xmlTree.optional(),
+  })
+  .strict();
+
+export const stepSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'step names are kebab-case'),
+    neRole: z.string().min(1),
+    /** Characteristic whose value names the NE id to use when several NEs have the role. */
+    neSelector: z.string().optional(),
+    protocol: z.enum(['ssh-cli', 'snmp', 'netconf']),
+    apply: changeTemplateSchema,
+    undo: changeTemplateSchema.optional(),
+    tests: z.array(testTemplateSchema).default([]),
+  })
+  .strict()
+  .superRefine((step, ctx) => {
+    const field = { 'ssh-cli': 'lines', snmp: 'varbinds', netconf: 'config' }[step.protocol] as 'lines' | 'varbinds' | 'config';
+    for (const key of ['apply', 'undo'] as const) {
+      const change = step[key];
+      if (!change) continue;
+      const present = (['lines', 'varbinds', 'config'] as const).filter((f) => change[f] !== undefined);
+      if (present.length !== 1 || present[0] !== field) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `a ${step.protocol} step's ${key} holds exactly \`${field}\`` });
+      }
+    }
+    step.tests.forEach((test, i) => {
+      const ok =
+        step.protocol === 'ssh-cli'
+          ? test.command !== undefined && (test.contains !== undefined || test.matches !== undefined)
+          : step.protocol === 'snmp'
+            ? test.oid !== undefined && test.equals !== undefined
+            : test.filter !== undefined && test.contains !== undefined;
+      if (!ok) {
+        const need = { 'ssh-cli': 'command and contains/matches', snmp: 'oid and equals', netconf: 'filter and contains' }[step.protocol];
+        ctx.addIssue({ code: 'custom', path: ['tests', i], message: `a ${step.protocol} test needs ${need}` });
+      }
+    });
+  });
+
+export const actionSchema = z.object({ steps: z.array(stepSchema).min(1) }).strict();
+
+export const serviceSpecificationSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/),
+    name: z.string().min(1),
+    version: z.string().default('1.0'),
+    description: z.string().optional(),
+    /** What a failed item does to its order when the order names no policy. */
+    onFailure: z.enum(ACTIVATION_POLICIES).default('atomic'),
+    characteristics: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'characteristic names are identifiers'), parameterSchema).default({}),
+    actions: z
+      .object({ add: actionSchema.optional(), modify: actionSchema.optional(), delete: actionSchema.optional() })
+      .strict(),
+  })
+  .strict();
+
+export type ParameterSpec = z.infer<typeof parameterSchema>;
+export type StepSpec = z.infer<typeof stepSchema>;
+export type ChangeTemplate = z.infer<typeof changeTemplateSchema>;
+export type TestTemplate = z.infer<typeof testTemplateSchema>;
+export type ServiceSpecification = z.infer<typeof serviceSpecificationSchema>;
+export type ServiceAction = keyof ServiceSpecification['actions'];

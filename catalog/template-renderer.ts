@@ -1,0 +1,76 @@
+import { Liquid } from 'liquidjs';
+import { create } from 'xmlbuilder2';
+import { FleetError } from '../errors/index.js';
+import { hasUnsafeCharacters } from './characteristic-validator.js';
+
+/**
+ * Renders catalog templates. LiquidJS (Jinja-like, familiar from Ansible/Nornir templates) runs
+ * in strict mode: an unknown variable or filter is an error, never an empty string pushed to a
+ * device. Includes and layouts are disabled: templates come from the catalog, not from disk.
+ */
+const noFileSystem = {
+  exists: () => Promise.resolve(false),
+  existsSync: () => false,
+  readFile: () => Promise.reject(new Error('templates cannot include files')),
+  readFileSync: () => {
+    throw new Error('templates cannot include files');
+  },
+  resolve: (_root: string, file: string) => file,
+};
+
+const engine = new Liquid({
+  strictVariables: true,
+  strictFilters: true,
+  ownPropertyOnly: true,
+  fs: noFileSystem,
+  cache: 500,
+  relativeReference: false,
+});
+
+/** SMI encoding of a non-IMPLIED OCTET STRING index: its length, then one sub-identifier per byte. */
+export function oidIndexFromString(value: string): string {
+  const bytes = Buffer.from(String(value), 'utf8');
+  return [bytes.length, ...bytes].join('.');
+}
+engine.registerFilter('oid_index', (value: unknown) => oidIndexFromString(String(value)));
+
+export type TemplateContext = Record<string, unknown>;
+
+export function renderText(template: string, context: TemplateContext, where: string): string {
+  let rendered: string;
+  try {
+    rendered = engine.parseAndRenderSync(template, context) as string;
+  } catch (error) {
+    throw new FleetError('TEMPLATE_RENDER_FAILED', `${where}: ${(error as Error).message}`, { cause: error });
+  }
+  if (hasUnsafeCharacters(rendered)) {
+    throw new FleetError('UNSAFE_DEVICE_INPUT', `${where}: rendered text holds control or line-break characters`);
+  }
+  return rendered;
+}
+
+/** Renders every string (keys excluded) in a YAML tree, then builds escaped XML from it. */
+function renderTree(node: unknown, context: TemplateContext, where: string): unknown {
+  if (typeof node === 'string') return renderText(node, context, where);
+  if (Array.isArray(node)) return node.map((child, i) => renderTree(child, context, `${where}[${i}]`));
+  if (node !== null && typeof node === 'object') {
+    return Object.fromEntries(Object.entries(node).map(([key, child]) => [key, renderTree(child, context, `${where}.${key}`)]));
+  }
+  return node;
+}
+
+/**
+ * XML from a tree in xmlbuilder2 object notation (`{ porting: { '@xmlns': 'urn:..', 'ported-number': { msisdn: '{{ msisdn }}' } } }`).
+ * Values are escaped by xmlbuilder2: a characteristic can never inject markup.
+ */
+export function renderXml(tree: Record<string, unknown>, context: TemplateContext, where: string): string {
+  const rendered = renderTree(tree, context, where) as Record<string, unknown>;
+  try {
+    return create().ele(rendered).end({ headless: true });
+  } catch {
+    // Several top-level elements are fine inside <config>/<filter>: build them as a fragment.
+    return Object.entries(rendered)
+      .map(([name, child]) => create().ele({ [name]: child }).end({ headless: true }))
+      .join('');
+  }
+}

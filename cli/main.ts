@@ -1,0 +1,145 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { FleetError } from '../errors/index.js';
+import { createLogger } from '../observability/logger.js';
+import { openServiceOrderClient } from '../queues/service-order-client.js';
+import { loadFleetConfig, ROLES, type Role } from '../runtime/fleet-config.js';
+import { startFleetProcess } from '../workers/fleet-process.js';
+import { formatOrder } from './order-report.js';
+
+const USAGE = `usage: activation-fleet <command>
+
+  start [--role all|intake,orchestrator,worker,api]   run fleet roles in this process (default all)
+  submit ORDER.json [--json]                          submit a TMF641 service order; prints its id
+  status ORDER_ID [--json]                            the order with its items, states and errors
+  cancel ORDER_ID [--reason TEXT]                     cancel an order in flight
+  events [--follow]                                   order events (TMF641 notifications) from the stream
+
+environment: REDIS_URL, CONFIG_DIR, HTTP_PORT, LOG_LEVEL, QUEUE_PREFIX, WORKER_CONCURRENCY,
+             ACTIVATION_ATTEMPTS, ACTIVATION_BACKOFF_MS, ACTIVATION_LOCK_MS`;
+
+function parseRoles(value: string): Role[] {
+  if (value === 'all') return [...ROLES];
+  const roles = value.split(',').map((r) => r.trim());
+  const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
+  if (unknown.length > 0) throw new FleetError('CONFIG_INVALID', `unknown role ${unknown.join(', ')}: use all or ${ROLES.join(', ')}`);
+  return roles as Role[];
+}
+
+async function start(roleArg: string): Promise<void> {
+  const config = loadFleetConfig();
+  const log = createLogger({ level: config.logLevel });
+  const fleet = await startFleetProcess({ config, roles: parseRoles(roleArg), log });
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: no new jobs, finishing running ones');
+    // A job still running after the deadline is left to BullMQ's stalled-job recovery elsewhere.
+    const deadline = setTimeout(() => {
+      log.warn('shutdown deadline passed; exiting with jobs still running');
+      process.exit(1);
+    }, 30_000);
+    deadline.unref();
+    fleet.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function withClient<T>(work: (client: Awaited<ReturnType<typeof openServiceOrderClient>>) => Promise<T>): Promise<T> {
+  const config = loadFleetConfig();
+  const client = await openServiceOrderClient({ redisUrl: config.redisUrl, configDir: config.configDir, prefix: config.queuePrefix });
+  try {
+    return await work(client);
+  } finally {
+    await client.close();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      role: { type: 'string', default: 'all' },
+      json: { type: 'boolean', default: false },
+      reason: { type: 'string' },
+      follow: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, arg] = positionals;
+  if (values.help || command === undefined) {
+    console.log(USAGE);
+    return command === undefined && !values.help ? 1 : 0;
+  }
+  switch (command) {
+    case 'start':
+      await start(values.role);
+      return -1; // keeps running until a signal
+    case 'submit': {
+      if (!arg) throw new FleetError('CONFIG_INVALID', 'submit needs the path of an order JSON file');
+      let order: unknown;
+      try {
+        order = JSON.parse(await readFile(arg, 'utf8'));
+      } catch (error) {
+        throw new FleetError('ORDER_INVALID', `${arg}: not a readable JSON file: ${(error as Error).message}`);
+      }
+      const result = await withClient((c) => c.producer.submitServiceOrder(order));
+      if (values.json) console.log(JSON.stringify(result.order, null, 2));
+      else console.log(result.order.id);
+      if (result.order.state === 'rejected') {
+        for (const e of result.order.errorMessage ?? []) console.error(`rejected: ${e.code}: ${e.message}`);
+        return 2;
+      }
+      if (!result.created) console.error(`order ${result.order.id} already existed (idempotent submission): ${result.order.state}`);
+      return 0;
+    }
+    case 'status': {
+      if (!arg) throw new FleetError('CONFIG_INVALID', 'status needs an order id');
+      const order = await withClient((c) => c.producer.getServiceOrder(arg));
+      console.log(values.json ? JSON.stringify(order, null, 2) : formatOrder(order));
+      return 0;
+    }
+    case 'cancel': {
+      if (!arg) throw new FleetError('CONFIG_INVALID', 'cancel needs an order id');
+      const order = await withClient((c) => c.producer.cancelServiceOrder(arg, values.reason));
+      console.log(`${order.id}: ${order.state}`);
+      return 0;
+    }
+    case 'events':
+      await withClient(async ({ store }) => {
+        let cursor = '0';
+        for (;;) {
+          const events = await store.readEvents(cursor, values.follow ? { blockMs: 5000 } : {});
+          for (const e of events) {
+            cursor = e.streamId;
+            console.log(JSON.stringify({ id: e.streamId, type: e.event.eventType, description: e.event.description }));
+          }
+          if (!values.follow && events.length === 0) return;
+        }
+      });
+      return 0;
+    default:
+      console.error(`unknown command ${command}\n${USAGE}`);
+      return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    if (error instanceof FleetError) console.error(`error ${error.code}: ${error.message}`);
+    else console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,82 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The fleet's Prometheus metrics on a registry of its own (never prom-client's global one, so
+ * tests and several fleets in one process do not collide). Base units, `_total` counters, and
+ * labels with few values: never an order id or NE id.
+ */
+export class FleetMetrics {
+  readonly registry: Registry;
+  readonly ordersSubmitted: Counter<'outcome'>;
+  readonly ordersFinished: Counter<'state'>;
+  readonly itemsFinished: Counter<'specification' | 'action' | 'outcome'>;
+  readonly itemsCompensated: Counter<'specification' | 'outcome'>;
+  readonly activationRetries: Counter<'specification'>;
+  readonly neOperations: Counter<'protocol' | 'role' | 'operation' | 'outcome'>;
+  readonly orderDuration: Histogram<'state'>;
+  readonly itemDuration: Histogram<'specification' | 'action' | 'outcome'>;
+  readonly neOperationDuration: Histogram<'protocol' | 'operation'>;
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    this.registry = new Registry();
+    const registers = [this.registry];
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    this.ordersSubmitted = new Counter({
+      name: 'activation_orders_submitted_total',
+      help: 'Service orders submitted, by intake outcome (acknowledged, rejected, duplicate).',
+      labelNames: ['outcome'] as const,
+      registers,
+    });
+    this.ordersFinished = new Counter({
+      name: 'activation_orders_finished_total',
+      help: 'Service orders that reached a final state, by state.',
+      labelNames: ['state'] as const,
+      registers,
+    });
+    this.itemsFinished = new Counter({
+      name: 'activation_order_items_finished_total',
+      help: 'Order item activations finished, by specification, action and outcome (completed, failed).',
+      labelNames: ['specification', 'action', 'outcome'] as const,
+      registers,
+    });
+    this.itemsCompensated = new Counter({
+      name: 'activation_order_items_compensated_total',
+      help: 'Completed order items rolled back, by specification and outcome (compensated, failed).',
+      labelNames: ['specification', 'outcome'] as const,
+      registers,
+    });
+    this.activationRetries = new Counter({
+      name: 'activation_retries_total',
+      help: 'Activation attempts that failed transiently and will be retried.',
+      labelNames: ['specification'] as const,
+      registers,
+    });
+    this.neOperations = new Counter({
+      name: 'activation_ne_operations_total',
+      help: 'Operations on network elements, by protocol, NE role, operation (apply, verify, undo) and outcome.',
+      labelNames: ['protocol', 'role', 'operation', 'outcome'] as const,
+      registers,
+    });
+    this.orderDuration = new Histogram({
+      name: 'activation_order_duration_seconds',
+      help: 'Service order duration from acknowledgement to final state.',
+      labelNames: ['state'] as const,
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900],
+      registers,
+    });
+    this.itemDuration = new Histogram({
+      name: 'activation_order_item_duration_seconds',
+      help: 'Order item activation duration, from pickup to result.',
+      labelNames: ['specification', 'action', 'outcome'] as const,
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
+    this.neOperationDuration = new Histogram({
+      name: 'activation_ne_operation_duration_seconds',
+      help: 'Duration of one operation on a network element, by protocol and operation.',
+      labelNames: ['protocol', 'operation'] as const,
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+  }
+}

@@ -1,0 +1,183 @@
+import { z } from 'zod';
+import { ORDER_STATES, type ItemState, type OrderState } from './order-states.js';
+
+/**
+ * TMF641 v4.1 ServiceOrder as the fleet accepts it (ServiceOrder_Create, plus an optional
+ * caller-chosen `id`), and as it stores and reports it. Known TMF fields are typed; unknown
+ * top-level and item fields are refused, so a typo is reported instead of silently ignored.
+ */
+
+/** Ids end up in Redis keys and BullMQ job ids: keep them to a safe, readable alphabet. */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+const idSchema = z.string().regex(ID_PATTERN, 'must be 1-128 characters: letters, digits, _ . - (starting with a letter or digit)');
+const dateTime = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' });
+const loose = z.record(z.string(), z.unknown());
+const polymorphic = {
+  '@type': z.string().optional(),
+  '@baseType': z.string().optional(),
+  '@schemaLocation': z.string().optional(),
+};
+
+export const MAX_ORDER_ITEMS = 200;
+
+export const characteristicSchema = z
+  .object({
+    id: z.string().optional(),
+    name: z.string().min(1).max(128),
+    valueType: z.string().optional(),
+    value: z.union([z.string().max(4096), z.number(), z.boolean(), z.null(), loose, z.array(z.unknown())]),
+    characteristicRelationship: z.array(loose).optional(),
+    ...polymorphic,
+  })
+  .strict();
+
+export const serviceSpecificationRefSchema = z
+  .object({
+    id: z.string().min(1).max(128),
+    href: z.string().optional(),
+    name: z.string().optional(),
+    version: z.string().optional(),
+    '@referredType': z.string().optional(),
+    ...polymorphic,
+  })
+  .passthrough();
+
+export const serviceSchema = z
+  .object({
+    id: z.string().max(128).optional(),
+    href: z.string().optional(),
+    name: z.string().optional(),
+    category: z.string().optional(),
+    description: z.string().optional(),
+    serviceType: z.string().optional(),
+    state: z.string().optional(),
+    isBundle: z.boolean().optional(),
+    serviceCharacteristic: z.array(characteristicSchema).max(200).optional(),
+    serviceSpecification: serviceSpecificationRefSchema.optional(),
+    serviceRelationship: z.array(loose).optional(),
+    supportingResource: z.array(loose).optional(),
+    supportingService: z.array(loose).optional(),
+    relatedParty: z.array(loose).optional(),
+    place: z.array(loose).optional(),
+    feature: z.array(loose).optional(),
+    note: z.array(loose).optional(),
+    '@referredType': z.string().optional(),
+    ...polymorphic,
+  })
+  .passthrough();
+
+export const itemRelationshipSchema = z
+  .object({
+    relationshipType: z.string().min(1),
+    orderItem: z
+      .object({
+        itemId: z.string().min(1),
+        serviceOrderHref: z.string().optional(),
+        serviceOrderId: z.string().optional(),
+        '@referredType': z.string().optional(),
+        ...polymorphic,
+      })
+      .passthrough(),
+    ...polymorphic,
+  })
+  .strict();
+
+const errorMessageSchema = z
+  .object({
+    code: z.string().optional(),
+    message: z.string().optional(),
+    reason: z.string().optional(),
+    referenceError: z.string().optional(),
+    status: z.string().optional(),
+    timestamp: z.string().optional(),
+    serviceOrderItem: z.array(loose).optional(),
+    ...polymorphic,
+  })
+  .passthrough();
+
+export const serviceOrderItemSchema = z
+  .object({
+    id: idSchema,
+    action: z.enum(['add', 'modify', 'delete', 'noChange']),
+    quantity: z.number().int().min(1).max(1).optional(),
+    state: z.enum(ORDER_STATES).optional(),
+    service: serviceSchema,
+    serviceOrderItemRelationship: z.array(itemRelationshipSchema).max(MAX_ORDER_ITEMS).optional(),
+    appointment: loose.optional(),
+    errorMessage: z.array(errorMessageSchema).optional(),
+    ...polymorphic,
+  })
+  .strict();
+
+export const ACTIVATION_POLICIES = ['atomic', 'partial'] as const;
+export type ActivationPolicy = (typeof ACTIVATION_POLICIES)[number];
+
+export const serviceOrderInputSchema = z
+  .object({
+    id: idSchema.optional(),
+    href: z.string().optional(),
+    externalId: z.string().min(1).max(128).optional(),
+    category: z.string().max(256).optional(),
+    description: z.string().max(4096).optional(),
+    priority: z.string().regex(/^[0-4]$/, 'must be "0" (highest) to "4" (lowest)').optional(),
+    notificationContact: z.string().optional(),
+    requestedStartDate: dateTime.optional(),
+    requestedCompletionDate: dateTime.optional(),
+    expectedCompletionDate: z.string().optional(),
+    cancellationDate: z.string().optional(),
+    cancellationReason: z.string().optional(),
+    state: z.enum(ORDER_STATES).optional(),
+    orderDate: z.string().optional(),
+    externalReference: z.array(loose).optional(),
+    note: z.array(loose).max(100).optional(),
+    orderRelationship: z.array(loose).optional(),
+    relatedParty: z.array(loose).max(100).optional(),
+    /** Fleet extension: all-or-nothing (default) or keep what completed. */
+    activationPolicy: z.enum(ACTIVATION_POLICIES).optional(),
+    serviceOrderItem: z.array(serviceOrderItemSchema).min(1, 'an order needs at least one serviceOrderItem').max(MAX_ORDER_ITEMS),
+    ...polymorphic,
+  })
+  .strict();
+
+export type ServiceOrderInput = z.infer<typeof serviceOrderInputSchema>;
+export type ServiceOrderItemInput = z.infer<typeof serviceOrderItemSchema>;
+export type Characteristic = z.infer<typeof characteristicSchema>;
+
+export interface TmfErrorMessage {
+  code: string;
+  message: string;
+  reason: string;
+  status?: string;
+  timestamp: string;
+  serviceOrderItem?: Array<{ itemId: string }>;
+  '@type'?: string;
+}
+
+export interface Milestone {
+  id: string;
+  name: string;
+  description?: string;
+  milestoneDate: string;
+  status: string;
+  serviceOrderItem?: Array<{ itemId: string }>;
+}
+
+/** An item as the fleet reports it: the submitted item plus its state and errors. */
+export interface ServiceOrderItem extends Omit<ServiceOrderItemInput, 'state' | 'errorMessage'> {
+  state: ItemState;
+  errorMessage?: TmfErrorMessage[];
+}
+
+/** The order in the TMF641 shape, as `status` and events show it. */
+export interface ServiceOrder extends Omit<ServiceOrderInput, 'state' | 'serviceOrderItem' | 'id'> {
+  id: string;
+  href: string;
+  state: OrderState;
+  orderDate: string;
+  startDate?: string;
+  completionDate?: string;
+  errorMessage?: TmfErrorMessage[];
+  milestone?: Milestone[];
+  serviceOrderItem: ServiceOrderItem[];
+  '@type': string;
+}

@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { FleetError } from '../errors/index.js';
+import { orderEvents, type OrderEvent } from '../orders/order-events.js';
+import type { OrderRecord } from '../orders/order-record.js';
+
+/**
+ * Order state in Redis beside the queues. Each change is one compare-and-set Lua call that
+ * also appends the change's TMF events to a stream: the state and its notification are stored
+ * together or not at all, and upstream systems read the stream with XREAD/XREADGROUP.
+ */
+
+const CREATE_SCRIPT = `
+for i = 4, #KEYS do
+  local existing = redis.call('GET', KEYS[i])
+  if existing then return {0, existing} end
+end
+if redis.call('EXISTS', KEYS[1]) == 1 then return {0, ARGV[1]} end
+redis.call('HSET', KEYS[1], 'v', 1, 'doc', ARGV[2])
+for i = 4, #KEYS do redis.call('SET', KEYS[i], ARGV[1]) end
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
+for i = 5, #ARGV, 2 do
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'orderId', ARGV[1], 'type', ARGV[i], 'event', ARGV[i + 1])
+end
+return {1, ARGV[1]}
+`;
+
+const UPDATE_SCRIPT = `
+local v = redis.call('HGET', KEYS[1], 'v')
+if v ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'v', tonumber(v) + 1, 'doc', ARGV[2])
+for i = 5, #ARGV, 2 do
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'orderId', ARGV[4], 'type', ARGV[i], 'event', ARGV[i + 1])
+end
+return 1
+`;
+
+type StoreRedis = Redis & {
+  orderCreate(...args: (string | number)[]): Promise<[number, string]>;
+  orderUpdate(...args: (string | number)[]): Promise<number>;
+};
+
+export interface OrderStoreOptions {
+  /** Key prefix; defaults to the queue prefix so one prefix isolates a whole fleet. */
+  prefix: string;
+  /** Approximate length the events stream is trimmed to. */
+  eventsMaxLength?: number;
+  /** Compare-and-set retries before giving up with ORDER_CONCURRENT_UPDATE. */
+  maxUpdateAttempts?: number;
+}
+
+export interface StoredEvent {
+  streamId: string;
+  orderId: string;
+  event: OrderEvent;
+}
+
+export class OrderStore {
+  private readonly redis: StoreRedis;
+  private readonly prefix: string;
+  private readonly eventsMaxLength: number;
+  private readonly maxUpdateAttempts: number;
+  private blockingRedis: Redis | undefined;
+
+  constructor(redis: Redis, options: OrderStoreOptions) {
+    redis.defineCommand('orderCreate', { lua: CREATE_SCRIPT });
+    redis.defineCommand('orderUpdate', { numberOfKeys: 2, lua: UPDATE_SCRIPT });
+    this.redis = redis as StoreRedis;
+    this.prefix = options.prefix;
+    this.eventsMaxLength = options.eventsMaxLength ?? 100_000;
+    this.maxUpdateAttempts = options.maxUpdateAttempts ?? 50;
+  }
+
+  get eventsKey(): string {
+    return `${this.prefix}:events`;
+  }
+
+  private orderKey(id: string): string {
+    return `${this.prefix}:order:${id}`;
+  }
+
+  private eventArgs(events: OrderEvent[]): string[] {
+    return events.flatMap((e) => [e.eventType, JSON.stringify(e)]);
+  }
+
+  /**
+   * Stores a new order unless one with the same id or any of the idempotency keys exists.
+   * Returns the id of the order that holds them, and whether it was created now.
+   */
+  async create(record: OrderRecord, idempotencyKeys: string[], now: string): Promise<{ created: boolean; orderId: string }> {
+    const keys = [this.orderKey(record.order.id), this.eventsKey, `${this.prefix}:orders`, ...idempotencyKeys.map((k) => `${this.prefix}:order-key:${k}`)];
+    const events = orderEvents(undefined, record.order, now, randomUUID);
+    const [created, orderId] = await this.redis.orderCreate(
+      keys.length,
+      ...keys,
+      record.order.id,
+      JSON.stringify(record),
+      this.eventsMaxLength,
+      Date.parse(now),
+      ...this.eventArgs(events),
+    );
+    return { created: created === 1, orderId };
+  }
+
+  async get(id: string): Promise<OrderRecord | undefined> {
+    const doc = await this.redis.hget(this.orderKey(id), 'doc');
+    return doc === null ? undefined : (JSON.parse(doc) as OrderRecord);
+  }
+
+  async require(id: string): Promise<OrderRecord> {
+    const record = await this.get(id);
+    if (!record) throw new FleetError('ORDER_NOT_FOUND', `no service order with id ${id}`);
+    return record;
+  }
+
+  /**
+   * Applies `change` atomically: read, change, compare-and-set, retried while another process
+   * changed the order in between. `change` must be pure (it may run several times); returning
+   * the same record (or undefined) stores nothing. Returns the record as stored.
+   */
+  async update(id: string, change: (record: OrderRecord) => OrderRecord | undefined, now: () => string = () => new Date().toISOString()): Promise<OrderRecord> {
+    for (let attempt = 0; attempt < this.maxUpdateAttempts; attempt++) {
+      const [version, doc] = await this.redis.hmget(this.orderKey(id), 'v', 'doc');
+      if (version == null || doc == null) throw new FleetError('ORDER_NOT_FOUND', `no service order with id ${id}`);
+      const current = JSON.parse(doc) as OrderRecord;
+      const next = change(current);
+      if (next === undefined || next === current) return current;
+      const nextDoc = JSON.stringify(next);
+      if (nextDoc === doc) return current;
+      const events = orderEvents(current.order, next.order, now(), randomUUID);
+      const stored = await this.redis.orderUpdate(this.orderKey(id), this.eventsKey, version, nextDoc, this.eventsMaxLength, id, ...this.eventArgs(events));
+      if (stored === 1) return next;
+      // Lost the race: back off a little with jitter so competing writers spread out.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 50)));
+    }
+    throw new FleetError('ORDER_CONCURRENT_UPDATE', `order ${id} kept changing during ${this.maxUpdateAttempts} update attempts`);
+  }
+
+  /** Order ids, newest first. */
+  async list(offset = 0, limit = 100): Promise<string[]> {
+    return this.redis.zrevrange(`${this.prefix}:orders`, offset, offset + limit - 1);
+  }
+
+  /** Events after `afterId` (exclusive; `0` for all, `$` for only new ones), waiting up to `blockMs`. */
+  async readEvents(afterId: string, options: { count?: number; blockMs?: number } = {}): Promise<StoredEvent[]> {
+    const args: (string | number)[] = ['COUNT', options.count ?? 100];
+    if (options.blockMs !== undefined) args.push('BLOCK', options.blockMs);
+    // A blocking read would stall every other command on the shared connection: use its own.
+    const redis = options.blockMs === undefined ? this.redis : (this.blockingRedis ??= this.redis.duplicate());
+    const reply = (await redis.call('XREAD', ...args, 'STREAMS', this.eventsKey, afterId)) as Array<[string, Array<[string, string[]]>]> | null;
+    const entries = reply?.[0]?.[1] ?? [];
+    return entries.map(([streamId, fields]) => {
+      const map = new Map<string, string>();
+      for (let i = 0; i + 1 < fields.length; i += 2) map.set(fields[i] as string, fields[i + 1] as string);
+      return { streamId, orderId: map.get('orderId') ?? '', event: JSON.parse(map.get('event') ?? '{}') as OrderEvent };
+    });
+  }
+
+  /** Closes the connection opened for blocking event reads (the main one belongs to the caller). */
+  async close(): Promise<void> {
+    await this.blockingRedis?.quit().catch(() => undefined);
+    this.blockingRedis = undefined;
+  }
+}

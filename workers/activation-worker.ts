@@ -1,0 +1,133 @@
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { AdapterPool } from '../adapters/adapter-pool.js';
+import { planActivation, type NeDirectory, type PlannedStep } from '../catalog/activation-plan.js';
+import type { ServiceCatalog } from '../catalog/service-catalog.js';
+import { FleetError, isTransient, type ErrorCode } from '../errors/index.js';
+import type { FleetMetrics } from '../observability/fleet-metrics.js';
+import { itemAttemptStarted, itemCompensated, itemCompleted, itemFailed } from '../orders/order-progress.js';
+import type { OrderRecord } from '../orders/order-record.js';
+import type { OrderStore } from '../queues/order-store.js';
+import { QUEUE_NAMES, type ActivationJob } from '../queues/queue-names.js';
+import { executeSteps, undoSteps } from './step-execution.js';
+
+export interface ActivationDeps {
+  store: OrderStore;
+  catalog: ServiceCatalog;
+  inventory: NeDirectory;
+  pool: AdapterPool;
+  metrics: FleetMetrics;
+  log: Logger;
+  /** Asks the orchestrator to look at the order again (an item settled). */
+  advance: (orderId: string) => Promise<void>;
+  now?: () => string;
+}
+
+export type ActivationOutcome = 'completed' | 'failed' | 'compensated' | 'compensationFailed' | 'stale';
+
+function describeError(error: unknown): { code: ErrorCode; message: string } {
+  if (error instanceof FleetError) return { code: error.code, message: error.message };
+  return { code: 'NE_PROTOCOL_ERROR', message: (error as Error)?.message ?? String(error) };
+}
+
+function planFor(deps: ActivationDeps, record: OrderRecord, itemId: string): PlannedStep[] {
+  const rt = record.items[itemId];
+  const item = record.order.serviceOrderItem.find((i) => i.id === itemId);
+  const spec = rt ? deps.catalog.get(rt.specId) : undefined;
+  if (!rt || !item || !spec) throw new FleetError('ORDER_UNKNOWN_SPECIFICATION', `item ${itemId}: specification ${rt?.specId ?? '?'} is no longer in the catalog`);
+  if (item.action === 'noChange') return [];
+  return planActivation({
+    spec,
+    action: item.action,
+    values: rt.values,
+    directory: deps.inventory,
+    ...(rt.neIds ? { pinnedNeIds: rt.neIds } : {}),
+    context: { order: { id: record.order.id }, item: { id: itemId } },
+  });
+}
+
+/**
+ * Processes one item job: activation (steps, tests, undo of this attempt on failure) or
+ * compensation (the undo steps of a completed item). Transient failures are thrown so BullMQ
+ * retries them with backoff; a permanent failure, or the last attempt, is recorded on the item.
+ * A job whose item is not in the expected phase is stale (a duplicate or a re-run after a
+ * crash) and only nudges the orchestrator.
+ */
+export function createActivationProcessor(deps: ActivationDeps) {
+  const now = deps.now ?? (() => new Date().toISOString());
+  return async (job: Job<ActivationJob>): Promise<ActivationOutcome> => {
+    const { orderId, itemId, kind } = job.data;
+    const log = deps.log.child({ orderId, itemId, kind, jobId: job.id });
+    const record = await deps.store.get(orderId);
+    const rt = record?.items[itemId];
+    if (!record || !rt || rt.phase !== (kind === 'activate' ? 'activating' : 'compensating')) {
+      if (record) await deps.advance(orderId);
+      return 'stale';
+    }
+    const labels = { specification: rt.specId, action: record.order.serviceOrderItem.find((i) => i.id === itemId)?.action ?? 'add' };
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const stopTimer = deps.metrics.itemDuration.startTimer(labels);
+    let outcome: ActivationOutcome;
+    try {
+      const plan = planFor(deps, record, itemId);
+      if (kind === 'activate') {
+        const neIds = Object.fromEntries(plan.map((s) => [s.name, s.ne.id]));
+        await deps.store.update(orderId, (r) => itemAttemptStarted(r, itemId, now(), neIds));
+        log.info({ attempt: job.attemptsMade + 1, steps: plan.length }, 'activating item');
+        await executeSteps({ pool: deps.pool, metrics: deps.metrics, log }, plan);
+        await deps.store.update(orderId, (r) => itemCompleted(r, itemId, now()));
+        outcome = 'completed';
+      } else {
+        log.info({ steps: plan.length }, 'rolling back item');
+        const remnants = await undoSteps({ pool: deps.pool, metrics: deps.metrics, log }, plan);
+        if (remnants.length > 0) {
+          const error = new FleetError('ORDER_COMPENSATION_FAILED', remnants.map((r) => `${r.neId} (${r.step}): ${r.error}`).join('; '), { transient: true });
+          if (!lastAttempt) throw error;
+          await deps.store.update(orderId, (r) => itemCompensated(r, itemId, now(), describeError(error)));
+          outcome = 'compensationFailed';
+        } else {
+          await deps.store.update(orderId, (r) => itemCompensated(r, itemId, now()));
+          outcome = 'compensated';
+        }
+      }
+    } catch (error) {
+      if (isTransient(error) && !lastAttempt) {
+        deps.metrics.activationRetries.inc({ specification: rt.specId });
+        log.warn({ err: error, attempt: job.attemptsMade + 1 }, 'transient failure; BullMQ retries with backoff');
+        stopTimer({ outcome: 'retry' });
+        throw error;
+      }
+      const failure = describeError(error);
+      log.error({ err: error }, kind === 'activate' ? 'item failed' : 'rollback failed');
+      await deps.store.update(orderId, (r) => (kind === 'activate' ? itemFailed(r, itemId, now(), failure.code, failure.message) : itemCompensated(r, itemId, now(), failure)));
+      outcome = kind === 'activate' ? 'failed' : 'compensationFailed';
+    }
+    stopTimer({ outcome });
+    if (kind === 'activate') deps.metrics.itemsFinished.inc({ ...labels, outcome });
+    else deps.metrics.itemsCompensated.inc({ specification: rt.specId, outcome });
+    await deps.advance(orderId);
+    return outcome;
+  };
+}
+
+export interface ActivationWorkerOptions {
+  connection: Redis;
+  prefix: string;
+  concurrency: number;
+  /** Longer than the longest NE step: a running activation must never look stalled. */
+  lockDurationMs: number;
+}
+
+export function startActivationWorker(deps: ActivationDeps, options: ActivationWorkerOptions): Worker<ActivationJob, ActivationOutcome> {
+  const worker = new Worker<ActivationJob, ActivationOutcome>(QUEUE_NAMES.activation, createActivationProcessor(deps), {
+    connection: options.connection,
+    prefix: options.prefix,
+    concurrency: options.concurrency,
+    lockDuration: options.lockDurationMs,
+    // A job whose worker died is retried elsewhere; twice stalled means something is wrong with it.
+    maxStalledCount: 2,
+  });
+  worker.on('error', (error) => deps.log.error({ err: error }, 'activation worker error'));
+  return worker;
+}

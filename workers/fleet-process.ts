@@ -1,0 +1,131 @@
+import { Queue, type Worker } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { createAdapterFactory, type CredentialsLookup } from '../adapters/adapter-factory.js';
+import { AdapterPool } from '../adapters/adapter-pool.js';
+import { ServiceCatalog } from '../catalog/service-catalog.js';
+import { resolveCredentials } from '../inventory/credentials-resolver.js';
+import { ResourceInventory } from '../inventory/resource-inventory.js';
+import { FleetMetrics } from '../observability/fleet-metrics.js';
+import { startOpsServer } from '../observability/ops-server.js';
+import { OrderStore } from '../queues/order-store.js';
+import { QUEUE_NAMES, type ActivationJob, type IntakeJob, type OrchestrationJob } from '../queues/queue-names.js';
+import { createRedisConnection } from '../queues/redis-connection.js';
+import { ServiceOrderProducer } from '../queues/service-order-producer.js';
+import type { FleetConfig, Role } from '../runtime/fleet-config.js';
+import { startActivationWorker } from './activation-worker.js';
+import { startIntakeWorker } from './intake-worker.js';
+import { startOrchestratorWorker } from './orchestrator-worker.js';
+
+export interface FleetProcessOptions {
+  config: FleetConfig;
+  roles: readonly Role[];
+  log: Logger;
+  /** Defaults: loaded from `config.configDir`. Tests and the demo pass their own. */
+  catalog?: ServiceCatalog;
+  inventory?: ResourceInventory;
+  credentials?: CredentialsLookup;
+  /** Serve /healthz, /readyz, /metrics on config.httpPort (default true). */
+  http?: boolean;
+}
+
+export interface FleetProcess {
+  producer: ServiceOrderProducer;
+  store: OrderStore;
+  metrics: FleetMetrics;
+  pool: AdapterPool;
+  queues: { intake: Queue<IntakeJob>; orchestration: Queue<OrchestrationJob>; activation: Queue<ActivationJob> };
+  http?: FastifyInstance;
+  /** Graceful: stop taking jobs, let running ones finish, close NE sessions, then Redis. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Wires one process of the fleet: the roles it was given, on shared Redis connections. Every
+ * role is stateless; run more processes of a role to scale it.
+ */
+export async function startFleetProcess(options: FleetProcessOptions): Promise<FleetProcess> {
+  const { config, log } = options;
+  const catalog = options.catalog ?? (await ServiceCatalog.load(`${config.configDir}/catalog`));
+  const inventory = options.inventory ?? (await ResourceInventory.load(`${config.configDir}/inventory`));
+  const metrics = new FleetMetrics();
+  const connections: Redis[] = [];
+  const connect = (name: string): Redis => {
+    const redis = createRedisConnection(config.redisUrl, `activation-fleet:${name}`);
+    redis.on('error', (error) => log.warn({ err: error, connection: name }, 'redis connection error'));
+    connections.push(redis);
+    return redis;
+  };
+  const shared = connect('shared');
+  const prefix = config.queuePrefix;
+  const store = new OrderStore(shared, { prefix });
+  const queues = {
+    intake: new Queue<IntakeJob>(QUEUE_NAMES.intake, { connection: shared, prefix }),
+    orchestration: new Queue<OrchestrationJob>(QUEUE_NAMES.orchestration, { connection: shared, prefix }),
+    activation: new Queue<ActivationJob>(QUEUE_NAMES.activation, { connection: shared, prefix }),
+  };
+  const producer = new ServiceOrderProducer({ store, catalog, inventory, orchestration: queues.orchestration });
+  const pool = new AdapterPool(createAdapterFactory(options.credentials ?? ((ne) => resolveCredentials(ne)), log));
+  const advance = async (orderId: string): Promise<void> => {
+    await queues.orchestration.add('advance', { orderId });
+  };
+
+  const workers: Worker[] = [];
+  if (options.roles.includes('intake')) {
+    workers.push(startIntakeWorker(producer, { metrics, log }, { connection: connect('intake'), prefix, concurrency: 8 }));
+  }
+  if (options.roles.includes('orchestrator')) {
+    workers.push(
+      startOrchestratorWorker(
+        { store, activation: queues.activation, metrics, log, attempts: config.activationAttempts, backoffMs: config.activationBackoffMs },
+        { connection: connect('orchestrator'), prefix, concurrency: config.orchestratorConcurrency },
+      ),
+    );
+  }
+  if (options.roles.includes('worker')) {
+    workers.push(
+      startActivationWorker(
+        { store, catalog, inventory, pool, metrics, log, advance },
+        { connection: connect('activation'), prefix, concurrency: config.workerConcurrency, lockDurationMs: config.activationLockMs },
+      ),
+    );
+  }
+
+  let draining = false;
+  const http =
+    options.http === false
+      ? undefined
+      : await startOpsServer({
+          port: config.httpPort,
+          metrics,
+          log,
+          ready: async () => {
+            if (draining) return 'draining';
+            await shared.ping();
+            return undefined;
+          },
+        });
+  const sweep = setInterval(() => void pool.sweepIdle(), 60_000);
+  sweep.unref();
+  log.info({ roles: options.roles, prefix, specifications: catalog.ids(), networkElements: inventory.all().length }, 'fleet process started');
+
+  return {
+    producer,
+    store,
+    metrics,
+    pool,
+    queues,
+    ...(http ? { http } : {}),
+    async stop() {
+      draining = true;
+      clearInterval(sweep);
+      await Promise.all(workers.map((w) => w.close()));
+      await pool.close();
+      await http?.close();
+      await Promise.all(Object.values(queues).map((q) => q.close()));
+      await store.close();
+      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import type { Logger } from 'pino';
+import type { AdapterPool } from '../adapters/adapter-pool.js';
+import type { ChangeSet } from '../adapters/change-set.js';
+import type { NeAdapter } from '../adapters/ne-adapter.js';
+import type { PlannedStep } from '../catalog/activation-plan.js';
+import { FleetError, NeError } from '../errors/index.js';
+import type { FleetMetrics } from '../observability/fleet-metrics.js';
+
+export interface StepExecutionDeps {
+  pool: AdapterPool;
+  metrics: FleetMetrics;
+  log: Logger;
+}
+
+type Operation = 'apply' | 'verify' | 'undo';
+
+async function timed<T>(deps: StepExecutionDeps, step: PlannedStep, operation: Operation, work: () => Promise<T>): Promise<T> {
+  const end = deps.metrics.neOperationDuration.startTimer({ protocol: step.ne.protocol, operation });
+  const labels = { protocol: step.ne.protocol, role: step.ne.role, operation };
+  try {
+    const result = await work();
+    deps.metrics.neOperations.inc({ ...labels, outcome: 'success' });
+    return result;
+  } catch (error) {
+    deps.metrics.neOperations.inc({ ...labels, outcome: error instanceof FleetError ? error.code : 'error' });
+    throw error;
+  } finally {
+    end();
+  }
+}
+
+async function applyAndTest(deps: StepExecutionDeps, step: PlannedStep, adapter: NeAdapter, log: Logger): Promise<void> {
+  await timed(deps, step, 'apply', () => adapter.apply(step.apply));
+  log.debug({ step: step.name }, 'step applied');
+  for (const check of step.tests) {
+    const result = await timed(deps, step, 'verify', () => adapter.verify(check));
+    if (!result.passed) {
+      const expected = check.protocol === 'snmp' ? `= ${check.equals}` : check.protocol === 'netconf' ? check.contains.join(', ') : (check.contains ?? check.matches ?? '');
+      const what = check.protocol === 'ssh-cli' ? check.command : check.protocol === 'snmp' ? check.oid : 'get-config';
+      throw new NeError(
+        'NE_VERIFICATION_FAILED',
+        step.ne.id,
+        `post-activation test of step ${step.name} failed: ${what} should ${'absent' in check && check.absent ? 'not ' : ''}show ${expected}; device showed: ${result.observed.slice(0, 500) || '(nothing)'}`,
+      );
+    }
+  }
+}
+
+async function applyUndo(deps: StepExecutionDeps, step: PlannedStep, change: ChangeSet): Promise<void> {
+  await deps.pool.withAdapter(step.ne, (adapter) => timed(deps, step, 'undo', () => adapter.apply(change)));
+}
+
+/**
+ * Runs an item's steps in order, each followed by its post-activation tests. If any step fails,
+ * the steps already applied by this attempt are undone in reverse before the error goes up, so
+ * a retry (or the bundle's compensation) starts from the device's previous configuration. A CLI
+ * step that failed part-way is undone too: its first lines may have been taken.
+ */
+export async function executeSteps(deps: StepExecutionDeps, plan: PlannedStep[]): Promise<void> {
+  const applied: PlannedStep[] = [];
+  for (const step of plan) {
+    const log = deps.log.child({ neId: step.ne.id, step: step.name });
+    try {
+      await deps.pool.withAdapter(step.ne, async (adapter) => {
+        try {
+          await applyAndTest(deps, step, adapter, log);
+          applied.push(step);
+        } catch (error) {
+          if (step.ne.protocol === 'ssh-cli' || (error instanceof FleetError && error.code === 'NE_VERIFICATION_FAILED')) applied.push(step);
+          throw error;
+        }
+      });
+    } catch (error) {
+      log.warn({ err: error }, 'step failed; undoing what this attempt applied');
+      const remnants = await undoSteps(deps, applied);
+      if (remnants.length > 0 && error instanceof FleetError) {
+        error.details.undoFailures = remnants;
+        error.message = `${error.message} (undo also failed on ${remnants.map((r) => r.neId).join(', ')})`;
+      }
+      throw error;
+    }
+  }
+}
+
+/**
+ * Applies the undo of each step, last first. Keeps going past failures (one NE being down must
+ * not leave the others configured) and returns what could not be undone.
+ */
+export async function undoSteps(deps: StepExecutionDeps, steps: PlannedStep[]): Promise<Array<{ step: string; neId: string; error: string }>> {
+  const failures: Array<{ step: string; neId: string; error: string }> = [];
+  for (const step of [...steps].reverse()) {
+    if (!step.undo) continue;
+    try {
+      await applyUndo(deps, step, step.undo);
+    } catch (error) {
+      deps.log.error({ err: error, neId: step.ne.id, step: step.name }, 'undo failed');
+      failures.push({ step: step.name, neId: step.ne.id, error: (error as Error).message });
+    }
+  }
+  return failures;
+}
