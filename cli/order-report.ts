@@ -10,7 +10,7 @@ export function formatOrder(order: ServiceOrder): string {
   for (const item of order.serviceOrderItem) {
     const spec = item.service.serviceSpecification?.id ?? '?';
     const deps = (item.serviceOrderItemRelationship ?? []).map((r) => `${r.relationshipType} ${r.orderItem.itemId}`).join(', ');
-    lines.push(`  item ${item.id.padEnd(12)} ${item.action.padEnd(7)} ${spec.padEnd(18)} ${item.state.padEnd(12)}${deps ? ` (${deps})` : ''}`);
+    lines.push(`  item ${item.id.padEnd(16)} ${item.action.padEnd(7)} ${spec.padEnd(18)} ${item.state.padEnd(12)}${deps ? ` (${deps})` : ''}`);
     for (const error of item.errorMessage ?? []) lines.push(`      ${error.code}: ${error.message}`);
   }
   return lines.join('\n');

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { FleetMetrics } from './fleet-metrics.js';
 
@@ -13,7 +13,12 @@ export interface OpsServerOptions {
 
 /** /healthz (alive), /readyz (can take work) and /metrics, on every process. */
 export async function startOpsServer(options: OpsServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: options.log.child({ component: 'http' }) as FastifyBaseLogger, disableRequestLogging: true });
+  // Fastify's own request logging stays off: scrapes every few seconds would drown the job logs.
+  const app = Fastify({ logger: false });
+  app.setErrorHandler((error, _request, reply) => {
+    options.log.error({ err: error }, 'ops endpoint failed');
+    void reply.code(500).send({ status: 'error' });
+  });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     let reason: string | undefined;

@@ -49,7 +49,7 @@ export async function startPrivateRedis(options: { appendOnly?: boolean; binary?
   try {
     child = spawn(options.binary ?? 'redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (error) {
-    throw new Error(`cannot start redis-server: ${(error as Error).message}`);
+    throw new Error(`cannot start redis-server: ${(error as Error).message}`, { cause: error });
   }
   const exited = new Promise<never>((_, reject) => {
     child.once('error', (error) =>

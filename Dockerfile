@@ -1,0 +1,11 @@
+# One image for every role; the role is chosen at run time (`start --role ...`).
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+COPY . .
+USER node
+EXPOSE 8080
+ENTRYPOINT ["node", "bin/activation-fleet.js"]
+CMD ["start", "--role", "all"]
