@@ -3,6 +3,7 @@
  * XML tree) behind real SSH on loopback, with inspection and fault injection. A test peer, not
  * product code: one process, datastores in memory.
  */
+import { generateEd25519KeyPair } from '../ssh-host-key.js';
 import type { AddressInfo } from 'node:net';
 import ssh2 from 'ssh2';
 import type { Connection } from 'ssh2';
@@ -79,7 +80,7 @@ export async function startNetconfSimulator(options: NetconfSimulatorOptions = {
     ...(options.defaultConfirmTimeoutS !== undefined ? { defaultConfirmTimeoutS: options.defaultConfirmTimeoutS } : {}),
   });
   const faults: SimFaults = { latencyMs: 0, failNext: undefined, wrongMessageId: false, dropOnRpc: undefined };
-  const keys = ssh2.utils.generateKeyPairSync('ed25519');
+  const keys = generateEd25519KeyPair();
   const connections = new Set<Connection>();
   let nextSessionId = 1;
 
