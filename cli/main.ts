@@ -104,8 +104,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'status': {
       if (!arg) throw new FleetError('CONFIG_INVALID', 'status needs an order id');
-      const order = await withClient((c) => c.producer.getServiceOrder(arg));
-      console.log(values.json ? JSON.stringify(order, null, 2) : formatOrder(order));
+      const record = await withClient((c) => c.store.require(arg));
+      console.log(values.json ? JSON.stringify(record.order, null, 2) : formatOrder(record.order, record.items));
       return 0;
     }
     case 'cancel': {
