@@ -91,6 +91,31 @@ describe('the mobile bundle end to end', () => {
     }
   });
 
+  it('retries a transient NE error with backoff and completes the order', async () => {
+    const { order } = mobileBundle();
+    h.lab.npdb.failNextRpc('edit-config', { tag: 'lock-denied', type: 'protocol', message: 'datastore locked by session 77' });
+    const { order: submitted } = await h.fleet.producer.submitServiceOrder(order);
+    const done = await h.waitForFinal(submitted.id);
+    expect(done.state).toBe('completed');
+    const record = await h.fleet.store.require(submitted.id);
+    expect(record.items['number-porting']?.attempts).toBe(2);
+    expect(record.items['mobile-plan']?.attempts).toBe(1);
+  });
+
+  it('fails a permanent NE error at once, with every rpc-error field in the cause', async () => {
+    const { order, msisdn } = mobileBundle();
+    h.lab.npdb.failNextRpc('edit-config', { tag: 'invalid-value', type: 'application', message: 'routing number D042 unknown', path: '/porting/ported-number/routing-number' });
+    const { order: submitted } = await h.fleet.producer.submitServiceOrder(order);
+    const done = await h.waitForFinal(submitted.id);
+    expect(done.state).toBe('failed');
+    expect(states(done)).toEqual({ 'number-porting': 'failed', 'mobile-plan': 'cancelled', voicemail: 'cancelled' });
+    const cause = done.serviceOrderItem[0]?.errorMessage?.[0];
+    expect(cause?.code).toBe('NE_RPC_ERROR');
+    expect(cause?.message).toContain('invalid-value at /porting/ported-number/routing-number: routing number D042 unknown');
+    expect((await h.fleet.store.require(submitted.id)).items['number-porting']?.attempts).toBe(1);
+    expect(networkState(msisdn)).toEqual({ npdb: false, pcrf: false, vms: false });
+  });
+
   it('keeps what completed under the partial policy', async () => {
     const { order, msisdn } = mobileBundle({ extra: { activationPolicy: 'partial' } });
     // Make voicemail independent so the plan can complete while voicemail fails.
