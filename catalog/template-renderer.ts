@@ -1,5 +1,6 @@
 import { Liquid } from 'liquidjs';
 import { create } from 'xmlbuilder2';
+import { oidIndexFromString } from '../adapters/snmp/oid-index.js';
 import { FleetError } from '../errors/index.js';
 import { hasUnsafeCharacters } from './characteristic-validator.js';
 
@@ -27,11 +28,6 @@ const engine = new Liquid({
   relativeReference: false,
 });
 
-/** SMI encoding of a non-IMPLIED OCTET STRING index: its length, then one sub-identifier per byte. */
-export function oidIndexFromString(value: string): string {
-  const bytes = Buffer.from(String(value), 'utf8');
-  return [bytes.length, ...bytes].join('.');
-}
 engine.registerFilter('oid_index', (value: unknown) => oidIndexFromString(String(value)));
 
 export type TemplateContext = Record<string, unknown>;

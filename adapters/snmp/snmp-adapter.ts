@@ -18,14 +18,7 @@ export interface SnmpAdapterOptions {
   retries?: number;
 }
 
-/**
- * Encodes an OCTET STRING table index the way SMI does for a non-IMPLIED index (RFC 2578 7.7):
- * the length, then one sub-identifier per byte. "12" gives "2.49.50".
- */
-export function oidIndexFromString(s: string): string {
-  const bytes = Buffer.from(s, 'utf8');
-  return [bytes.length, ...bytes].join('.');
-}
+export { oidIndexFromString } from './oid-index.js';
 
 const OBJECT_TYPES: Record<SnmpValueType, snmp.ObjectType> = {
   Integer: snmp.ObjectType.Integer,

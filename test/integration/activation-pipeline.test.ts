@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { oidIndexFromString } from '../../catalog/template-renderer.js';
+import { oidIndexFromString } from '../../adapters/snmp/oid-index.js';
 import type { ServiceOrder } from '../../orders/service-order.js';
 import { startFleetHarness, type FleetHarness } from '../support/fleet-harness.js';
 import { mobileBundle } from '../support/mobile-bundle.js';
