@@ -65,7 +65,7 @@ function renderChange(step: StepSpec, change: ChangeTemplate, ctx: TemplateConte
           const value = (raw: string | number): string | number => {
             const text = renderText(String(raw), ctx, at);
             if (!numeric) return text;
-            const n = Number(text);
+            const n = /^-?\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
             if (!Number.isInteger(n)) throw new FleetError('TEMPLATE_RENDER_FAILED', `${at}: ${vb.type} value ${JSON.stringify(text)} is not an integer`);
             return n;
           };

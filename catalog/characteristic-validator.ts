@@ -22,18 +22,26 @@ export function hasUnsafeCharacters(value: string): boolean {
   return UNSAFE_CHARACTERS.test(value);
 }
 
+/** The value as JSON, shortened, with every unsafe character escaped: a rejection must not carry what it refuses. */
 function describe(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
+  const text = (JSON.stringify(value) ?? String(value)).replace(
+    new RegExp(UNSAFE_CHARACTERS.source, 'gu'),
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
+const article = (type: string): string => (/^[aeiou]/.test(type) ? 'an' : 'a');
+const DECIMAL = /^-?(\d+(\.\d+)?)$/;
+
 function checkOne(name: string, spec: ParameterSpec, raw: unknown): { value?: CharacteristicValue; problem?: string } {
-  if (raw !== null && typeof raw === 'object') return { problem: `must be a ${spec.type}, got an object or array` };
+  if (raw !== null && typeof raw === 'object') return { problem: `must be ${article(spec.type)} ${spec.type}, got an object or array` };
   switch (spec.type) {
     case 'integer':
     case 'number': {
-      const num = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-      if (typeof num !== 'number' || !Number.isFinite(num)) return { problem: `must be a ${spec.type}, got ${describe(raw)}` };
+      // Plain decimals only: Number() would also take '0x10' or '1e3'.
+      const num = typeof raw === 'string' && DECIMAL.test(raw.trim()) ? Number(raw) : raw;
+      if (typeof num !== 'number' || !Number.isFinite(num)) return { problem: `must be ${article(spec.type)} ${spec.type}, got ${describe(raw)}` };
       if (spec.type === 'integer' && !Number.isInteger(num)) return { problem: `must be an integer, got ${describe(raw)}` };
       if (spec.min !== undefined && num < spec.min) return { problem: `must be at least ${spec.min}, got ${num}` };
       if (spec.max !== undefined && num > spec.max) return { problem: `must be at most ${spec.max}, got ${num}` };
@@ -45,7 +53,7 @@ function checkOne(name: string, spec: ParameterSpec, raw: unknown): { value?: Ch
       return { problem: `must be true or false, got ${describe(raw)}` };
     }
     default: {
-      if (typeof raw !== 'string' && typeof raw !== 'number') return { problem: `must be a ${spec.type}, got ${describe(raw)}` };
+      if (typeof raw !== 'string' && typeof raw !== 'number') return { problem: `must be ${article(spec.type)} ${spec.type}, got ${describe(raw)}` };
       const text = String(raw);
       if (hasUnsafeCharacters(text)) return { problem: `${describe(text)} holds control or line-break characters` };
       if (text.length > spec.maxLength) return { problem: `must be at most ${spec.maxLength} characters, got ${text.length}` };

@@ -122,7 +122,20 @@ export const serviceSpecificationSchema = z
       .object({ add: actionSchema.optional(), modify: actionSchema.optional(), delete: actionSchema.optional() })
       .strict(),
   })
-  .strict();
+  .strict()
+  .superRefine((spec, ctx) => {
+    for (const [action, body] of Object.entries(spec.actions)) {
+      const seen = new Set<string>();
+      body?.steps.forEach((step, i) => {
+        // Step names key the NE each step ran on, which rollback reuses: they must be unique.
+        if (seen.has(step.name)) ctx.addIssue({ code: 'custom', path: ['actions', action, 'steps', i, 'name'], message: `step name ${step.name} is used twice in ${action}` });
+        seen.add(step.name);
+        if (step.neSelector !== undefined && !(step.neSelector in spec.characteristics)) {
+          ctx.addIssue({ code: 'custom', path: ['actions', action, 'steps', i, 'neSelector'], message: `neSelector ${step.neSelector} is not a declared characteristic` });
+        }
+      });
+    }
+  });
 
 export type ParameterSpec = z.infer<typeof parameterSchema>;
 export type StepSpec = z.infer<typeof stepSchema>;

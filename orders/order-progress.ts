@@ -49,7 +49,7 @@ function setOrderState(record: OrderRecord, state: OrderState, now: string): voi
 
 function addItemError(record: OrderRecord, itemId: string, code: ErrorCode, message: string, now: string): void {
   const target = item(record, itemId);
-  target.errorMessage = [...(target.errorMessage ?? []), errorMessage(code, message, now)];
+  target.errorMessage = [...(target.errorMessage ?? []), errorMessage('item', code, message, now)];
 }
 
 function runtime(record: OrderRecord, itemId: string) {
@@ -148,7 +148,7 @@ function finish(record: OrderRecord, state: OrderState, now: string): void {
   if (state === 'failed' || state === 'partial') {
     record.order.errorMessage = failed.map((id) => {
       const cause = item(record, id).errorMessage?.at(-1)?.message ?? 'failed';
-      return errorMessage('ORDER_ITEM_FAILED', `item ${id} (${runtime(record, id).specId}) failed: ${cause}`, now, [id]);
+      return errorMessage('order', 'ORDER_ITEM_FAILED', `item ${id} (${runtime(record, id).specId}) failed: ${cause}`, now, [id]);
     });
   }
   if (state === 'cancelled') {
@@ -210,19 +210,21 @@ export function advance(record: OrderRecord, now: string): Advance {
     }
   }
 
-  const activate: string[] = [];
-  for (const id of itemsIn(next, new Set(['waiting']))) {
-    const rt = runtime(next, id);
-    if (!rt.dependsOn.every((dep) => runtime(next, dep).phase === 'activated')) continue;
-    if (item(next, id).action === 'noChange') {
+  // Repeat until nothing more can start: a noChange item completes on the spot and may free
+  // items listed before it.
+  let progressed = true;
+  while (progressed) {
+    progressed = false;
+    for (const id of itemsIn(next, new Set(['waiting']))) {
+      const rt = runtime(next, id);
+      if (!rt.dependsOn.every((dep) => runtime(next, dep).phase === 'activated')) continue;
       rt.phase = 'activating';
       setItemState(next, id, 'inProgress');
-      Object.assign(next, itemCompleted(next, id, now));
-      continue;
+      if (item(next, id).action === 'noChange') {
+        Object.assign(next, itemCompleted(next, id, now));
+        progressed = true;
+      }
     }
-    rt.phase = 'activating';
-    setItemState(next, id, 'inProgress');
-    activate.push(id);
   }
   // Re-dispatch items already activating too: a crash between storing and enqueuing loses no job.
   const activating = itemsIn(next, new Set(['activating']));

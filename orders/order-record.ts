@@ -51,21 +51,23 @@ export interface NewOrderContext {
   defaultPolicy: ActivationPolicy;
 }
 
-export function errorMessage(code: ErrorCode | string, message: string, now: string, itemIds: string[] = []): TmfErrorMessage {
+/** A TMF error message; `level` says whether it sits on the order or on an item. */
+export function errorMessage(level: 'order' | 'item', code: ErrorCode | string, message: string, now: string, itemIds: string[] = []): TmfErrorMessage {
   return {
     code,
     message,
     reason: code,
     timestamp: now,
     ...(itemIds.length > 0 ? { serviceOrderItem: itemIds.map((itemId) => ({ itemId })) } : {}),
-    '@type': itemIds.length > 0 ? 'ServiceOrderErrorMessage' : 'ServiceOrderItemErrorMessage',
+    '@type': level === 'order' ? 'ServiceOrderErrorMessage' : 'ServiceOrderItemErrorMessage',
   };
 }
 
 export function newOrderRecord(input: ServiceOrderInput, items: ValidatedItem[], ctx: NewOrderContext): OrderRecord {
   const graph = DependencyGraph.fromItems(input.serviceOrderItem.map((i) => ({ id: i.id, relationships: i.serviceOrderItemRelationship })));
   const byId = new Map(items.map((i) => [i.itemId, i]));
-  const { activationPolicy, state: _state, ...rest } = input;
+  // Dates, state and cancellation are the fleet's to set, whatever the caller sent.
+  const { activationPolicy, state: _state, cancellationDate: _cd, cancellationReason: _cr, orderDate: _od, href: _href, ...rest } = input;
   const order: ServiceOrder = {
     ...rest,
     id: ctx.id,
@@ -104,7 +106,7 @@ export function rejectedOrderRecord(input: unknown, reasons: RejectionReason[], 
     state: 'rejected',
     orderDate: ctx.now,
     completionDate: ctx.now,
-    errorMessage: reasons.map((r) => errorMessage(r.code, r.message, ctx.now, r.itemId ? [r.itemId] : [])),
+    errorMessage: reasons.map((r) => errorMessage('order', r.code, r.message, ctx.now, r.itemId ? [r.itemId] : [])),
     serviceOrderItem: itemIds
       .filter((id): id is string => id !== undefined)
       .map((id) => ({
@@ -112,7 +114,7 @@ export function rejectedOrderRecord(input: unknown, reasons: RejectionReason[], 
         action: 'add' as const,
         service: {},
         state: 'rejected' as const,
-        errorMessage: reasons.filter((r) => r.itemId === id).map((r) => errorMessage(r.code, r.message, ctx.now)),
+        errorMessage: reasons.filter((r) => r.itemId === id).map((r) => errorMessage('item', r.code, r.message, ctx.now)),
       })),
     '@type': 'ServiceOrder',
   };

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { FleetError } from '../../errors/index.js';
+import { loadFleetConfig } from '../../runtime/fleet-config.js';
+
+function configError(env: NodeJS.ProcessEnv): FleetError {
+  try {
+    loadFleetConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(FleetError);
+    return error as FleetError;
+  }
+  throw new Error('expected CONFIG_INVALID');
+}
+
+describe('loadFleetConfig', () => {
+  it('has defaults for everything', () => {
+    expect(loadFleetConfig({})).toEqual({
+      redisUrl: 'redis://127.0.0.1:6379',
+      configDir: './config',
+      httpPort: 8080,
+      logLevel: 'info',
+      queuePrefix: 'activation-fleet',
+      workerConcurrency: 32,
+      orchestratorConcurrency: 16,
+      activationAttempts: 3,
+      activationBackoffMs: 1000,
+      activationLockMs: 120_000,
+    });
+  });
+
+  it('treats empty strings as unset for numbers', () => {
+    expect(loadFleetConfig({ HTTP_PORT: '', WORKER_CONCURRENCY: '' })).toMatchObject({ httpPort: 8080, workerConcurrency: 32 });
+  });
+
+  it('reads every variable', () => {
+    expect(
+      loadFleetConfig({
+        REDIS_URL: 'rediss://cache.example:6380/2',
+        CONFIG_DIR: '/etc/fleet',
+        HTTP_PORT: '0',
+        LOG_LEVEL: 'debug',
+        QUEUE_PREFIX: 'tenant-a.fleet_1',
+        WORKER_CONCURRENCY: '1',
+        ORCHESTRATOR_CONCURRENCY: '10000',
+        ACTIVATION_ATTEMPTS: '100',
+        ACTIVATION_BACKOFF_MS: '0',
+        ACTIVATION_LOCK_MS: '5000',
+      }),
+    ).toEqual({
+      redisUrl: 'rediss://cache.example:6380/2',
+      configDir: '/etc/fleet',
+      httpPort: 0,
+      logLevel: 'debug',
+      queuePrefix: 'tenant-a.fleet_1',
+      workerConcurrency: 1,
+      orchestratorConcurrency: 10_000,
+      activationAttempts: 100,
+      activationBackoffMs: 0,
+      activationLockMs: 5000,
+    });
+  });
+
+  it('ignores unrelated variables', () => {
+    expect(loadFleetConfig({ PATH: '/usr/bin', HOME: '/root' }).httpPort).toBe(8080);
+  });
+
+  it('names HTTP_PORT=abc', () => {
+    const error = configError({ HTTP_PORT: 'abc' });
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.transient).toBe(false);
+    expect(error.message).toBe('invalid configuration:\n  HTTP_PORT must be an integer from 0 to 65535, got "abc"');
+  });
+
+  it.each([
+    ['HTTP_PORT', '65536', 'HTTP_PORT must be an integer from 0 to 65535, got "65536"'],
+    ['HTTP_PORT', '80.5', 'HTTP_PORT must be an integer from 0 to 65535, got "80.5"'],
+    ['WORKER_CONCURRENCY', '0', 'WORKER_CONCURRENCY must be an integer from 1 to 10000, got "0"'],
+    ['ORCHESTRATOR_CONCURRENCY', '-1', 'ORCHESTRATOR_CONCURRENCY must be an integer from 1 to 10000, got "-1"'],
+    ['ACTIVATION_ATTEMPTS', '101', 'ACTIVATION_ATTEMPTS must be an integer from 1 to 100, got "101"'],
+    ['ACTIVATION_LOCK_MS', '1000', 'ACTIVATION_LOCK_MS must be an integer from 5000 to 3600000, got "1000"'],
+    ['REDIS_URL', 'http://x', 'REDIS_URL must start with redis:// or rediss://'],
+    ['QUEUE_PREFIX', 'a b', 'QUEUE_PREFIX: letters, digits, _ . -'],
+  ])('names %s=%s', (name, value, line) => {
+    expect(configError({ [name]: value }).message).toBe(`invalid configuration:\n  ${line}`);
+  });
+
+  it('names LOG_LEVEL=loud with the levels it accepts', () => {
+    const error = configError({ LOG_LEVEL: 'loud' });
+    expect(error.message).toMatch(/^invalid configuration:\n {2}LOG_LEVEL: .*"fatal"\|"error"\|"warn"\|"info"\|"debug"\|"trace"\|"silent"/);
+  });
+
+  it('reports several wrong values at once, one line each', () => {
+    const error = configError({ HTTP_PORT: 'abc', WORKER_CONCURRENCY: '0', REDIS_URL: 'http://x', LOG_LEVEL: 'loud' });
+    const lines = error.message.split('\n').slice(1).map((l) => l.trim());
+    expect(lines).toHaveLength(4);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'REDIS_URL must start with redis:// or rediss://',
+        'HTTP_PORT must be an integer from 0 to 65535, got "abc"',
+        'WORKER_CONCURRENCY must be an integer from 1 to 10000, got "0"',
+        expect.stringMatching(/^LOG_LEVEL: /),
+      ]),
+    );
+  });
+});
