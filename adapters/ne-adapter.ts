@@ -1,4 +1,5 @@
 import type { NetworkElement } from '../inventory/network-element.js';
+import type { OperationContext } from './audit.js';
 import type { ChangeSet, Check, CheckResult } from './change-set.js';
 
 /**
@@ -16,11 +17,12 @@ export interface NeAdapter {
    * Pushes the change set. Side effect: changes the device configuration. On failure the
    * adapter leaves the device as it found it where the protocol allows (NETCONF discards the
    * candidate; SNMP and CLI report which part was applied through the error details).
+   * Every exchange with the device is reported to `ctx.audit`.
    */
-  apply(change: ChangeSet): Promise<void>;
+  apply(change: ChangeSet, ctx?: OperationContext): Promise<void>;
 
   /** Runs one post-activation test. Reads only; never changes the device. */
-  verify(check: Check): Promise<CheckResult>;
+  verify(check: Check, ctx?: OperationContext): Promise<CheckResult>;
 
   /** Whether the session is still usable; a pool replaces an adapter that says no. */
   isOpen(): boolean;

@@ -1,0 +1,35 @@
+import type { NeProtocol } from '../inventory/network-element.js';
+
+/**
+ * One exchange with an NE as the audit trail records it: what was sent and what came back.
+ * Adapters build these; they never put credentials in `request` or `reply` (logins are not
+ * exchanges: a `session-open` entry names the user and the outcome only).
+ */
+export interface AuditEntry {
+  neId: string;
+  protocol: NeProtocol;
+  /** `session-open`, `cli-command`, `snmp-set`, `snmp-get`, `netconf-rpc`, ... */
+  operation: string;
+  /** The command line, the varbinds as `oid type=value`, or the RPC XML. */
+  request: string;
+  /** The device's answer, capped at AUDIT_MAX_TEXT characters. */
+  reply: string;
+  outcome: 'ok' | 'error';
+  errorCode?: string;
+  startedAt: string;
+  durationMs: number;
+}
+
+/** Where adapters report exchanges; the worker binds it to an order item. Must not throw. */
+export type AuditSink = (entry: AuditEntry) => void;
+
+/** Per-call context for adapter operations (adapters are pooled across jobs, so it is not per adapter). */
+export interface OperationContext {
+  audit?: AuditSink;
+}
+
+export const AUDIT_MAX_TEXT = 4096;
+
+export function capAuditText(text: string): string {
+  return text.length > AUDIT_MAX_TEXT ? `${text.slice(0, AUDIT_MAX_TEXT)}... [${text.length - AUDIT_MAX_TEXT} more characters]` : text;
+}
