@@ -5,7 +5,7 @@ import { createLogger } from '../observability/logger.js';
 import { openServiceOrderClient } from '../queues/service-order-client.js';
 import { loadFleetConfig, ROLES, type Role } from '../runtime/fleet-config.js';
 import { startFleetProcess } from '../workers/fleet-process.js';
-import { formatOrder } from './order-report.js';
+import { formatAuditRecord, formatOrder } from './order-report.js';
 
 const USAGE = `usage: activation-fleet <command>
 
@@ -14,6 +14,7 @@ const USAGE = `usage: activation-fleet <command>
   status ORDER_ID [--json]                            the order with its items, states and errors
   cancel ORDER_ID [--reason TEXT]                     cancel an order in flight
   events [--follow]                                   order events (TMF641 notifications) from the stream
+  audit --order ORDER_ID | --ne NE_ID [--json]        every command/set/RPC sent to NEs, with replies
 
 environment: REDIS_URL, CONFIG_DIR, HTTP_PORT, LOG_LEVEL, QUEUE_PREFIX, WORKER_CONCURRENCY,
              ACTIVATION_ATTEMPTS, ACTIVATION_BACKOFF_MS, ACTIVATION_LOCK_MS`;
@@ -72,6 +73,8 @@ async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       reason: { type: 'string' },
       follow: { type: 'boolean', default: false },
+      order: { type: 'string' },
+      ne: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -127,6 +130,16 @@ async function main(argv: string[]): Promise<number> {
         }
       });
       return 0;
+    case 'audit': {
+      const { order, ne } = values;
+      if ((order === undefined) === (ne === undefined)) throw new FleetError('CONFIG_INVALID', 'audit needs exactly one of --order ORDER_ID or --ne NE_ID');
+      const records = await withClient((c) => (order !== undefined ? c.audit.listByOrder(order) : c.audit.listByNe(ne ?? '')));
+      for (const r of records) {
+        if (values.json) console.log(JSON.stringify(r));
+        else console.log(formatAuditRecord(r));
+      }
+      return 0;
+    }
     default:
       console.error(`unknown command ${command}\n${USAGE}`);
       return 1;

@@ -1,4 +1,5 @@
 import type { ItemRuntime } from '../orders/order-record.js';
+import type { AuditRecord } from '../queues/audit-trail.js';
 import type { ServiceOrder } from '../orders/service-order.js';
 
 const time = (iso: string | undefined): string => (iso ? iso.slice(11, 23) : '');
@@ -19,4 +20,14 @@ export function formatOrder(order: ServiceOrder, runtime: Record<string, ItemRun
     for (const error of item.errorMessage ?? []) lines.push(`      ${error.code}: ${error.message}`);
   }
   return lines.join('\n');
+}
+
+/** One audit line: when, where, for which order item, what was sent, how it went, what came back. */
+export function formatAuditRecord(r: AuditRecord): string {
+  const reply = r.reply.replace(/\s+/g, ' ').trim();
+  return [
+    `${r.startedAt} ${r.neId} ${r.protocol} ${r.operation} ${r.outcome}${r.errorCode ? ` ${r.errorCode}` : ''} ${r.durationMs}ms order ${r.orderId} item ${r.itemId} (${r.kind} ${r.step})`,
+    `  > ${r.request.replace(/\s+/g, ' ').trim()}`,
+    ...(reply ? [`  < ${reply.length > 200 ? `${reply.slice(0, 200)}...` : reply}`] : []),
+  ].join('\n');
 }

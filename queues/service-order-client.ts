@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import type { NeDirectory } from '../catalog/activation-plan.js';
 import { ServiceCatalog } from '../catalog/service-catalog.js';
 import { ResourceInventory } from '../inventory/resource-inventory.js';
+import { AuditTrail } from './audit-trail.js';
 import { OrderStore } from './order-store.js';
 import { DEFAULT_PREFIX, QUEUE_NAMES, type OrchestrationJob } from './queue-names.js';
 import { createRedisConnection } from './redis-connection.js';
@@ -19,6 +20,7 @@ export interface ServiceOrderClientOptions {
 export interface ServiceOrderClient {
   producer: ServiceOrderProducer;
   store: OrderStore;
+  audit: AuditTrail;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export async function openServiceOrderClient(options: ServiceOrderClientOptions)
   return {
     producer,
     store,
+    audit: new AuditTrail(redis, { prefix }),
     async close() {
       await orchestration.close();
       await store.close();

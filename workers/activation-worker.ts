@@ -2,12 +2,14 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AdapterPool } from '../adapters/adapter-pool.js';
+import type { AuditEntry } from '../adapters/audit.js';
 import { planActivation, type NeDirectory, type PlannedStep } from '../catalog/activation-plan.js';
 import type { ServiceCatalog } from '../catalog/service-catalog.js';
 import { FleetError, isTransient, type ErrorCode } from '../errors/index.js';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
 import { itemAttemptStarted, itemCompensated, itemCompleted, itemFailed } from '../orders/order-progress.js';
 import type { OrderRecord } from '../orders/order-record.js';
+import type { AuditTrail } from '../queues/audit-trail.js';
 import type { OrderStore } from '../queues/order-store.js';
 import { QUEUE_NAMES, type ActivationJob } from '../queues/queue-names.js';
 import { executeSteps, undoSteps } from './step-execution.js';
@@ -17,6 +19,7 @@ export interface ActivationDeps {
   catalog: ServiceCatalog;
   inventory: NeDirectory;
   pool: AdapterPool;
+  audit: AuditTrail;
   metrics: FleetMetrics;
   log: Logger;
   /** Asks the orchestrator to look at the order again (an item settled). */
@@ -68,6 +71,12 @@ export function createActivationProcessor(deps: ActivationDeps) {
     const labels = { specification: rt.specId, action: record.order.serviceOrderItem.find((i) => i.id === itemId)?.action ?? 'add' };
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const stopTimer = deps.metrics.itemDuration.startTimer(labels);
+    const execution = {
+      pool: deps.pool,
+      metrics: deps.metrics,
+      log,
+      audit: (entry: AuditEntry, step: string) => deps.audit.record({ ...entry, orderId, itemId, kind, step }),
+    };
     let outcome: ActivationOutcome;
     try {
       const plan = planFor(deps, record, itemId);
@@ -75,12 +84,17 @@ export function createActivationProcessor(deps: ActivationDeps) {
         const neIds = Object.fromEntries(plan.map((s) => [s.name, s.ne.id]));
         await deps.store.update(orderId, (r) => itemAttemptStarted(r, itemId, now(), neIds));
         log.info({ attempt: job.attemptsMade + 1, steps: plan.length }, 'activating item');
-        await executeSteps({ pool: deps.pool, metrics: deps.metrics, log }, plan);
+        try {
+          await executeSteps(execution, plan);
+        } finally {
+          await deps.audit.flush();
+        }
         await deps.store.update(orderId, (r) => itemCompleted(r, itemId, now()));
         outcome = 'completed';
       } else {
         log.info({ steps: plan.length }, 'rolling back item');
-        const remnants = await undoSteps({ pool: deps.pool, metrics: deps.metrics, log }, plan);
+        const remnants = await undoSteps(execution, plan);
+        await deps.audit.flush();
         if (remnants.length > 0) {
           const error = new FleetError('ORDER_COMPENSATION_FAILED', remnants.map((r) => `${r.neId} (${r.step}): ${r.error}`).join('; '), { transient: true });
           if (!lastAttempt) throw error;

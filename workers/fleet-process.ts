@@ -9,6 +9,7 @@ import { resolveCredentials } from '../inventory/credentials-resolver.js';
 import { ResourceInventory } from '../inventory/resource-inventory.js';
 import { FleetMetrics } from '../observability/fleet-metrics.js';
 import { startOpsServer } from '../observability/ops-server.js';
+import { AuditTrail } from '../queues/audit-trail.js';
 import { OrderStore } from '../queues/order-store.js';
 import { QUEUE_NAMES, type ActivationJob, type IntakeJob, type OrchestrationJob } from '../queues/queue-names.js';
 import { createRedisConnection } from '../queues/redis-connection.js';
@@ -33,6 +34,7 @@ export interface FleetProcessOptions {
 export interface FleetProcess {
   producer: ServiceOrderProducer;
   store: OrderStore;
+  audit: AuditTrail;
   metrics: FleetMetrics;
   pool: AdapterPool;
   queues: { intake: Queue<IntakeJob>; orchestration: Queue<OrchestrationJob>; activation: Queue<ActivationJob> };
@@ -60,6 +62,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
   const shared = connect('shared');
   const prefix = config.queuePrefix;
   const store = new OrderStore(shared, { prefix });
+  const audit = new AuditTrail(shared, { prefix });
   const queues = {
     intake: new Queue<IntakeJob>(QUEUE_NAMES.intake, { connection: shared, prefix }),
     orchestration: new Queue<OrchestrationJob>(QUEUE_NAMES.orchestration, { connection: shared, prefix }),
@@ -86,7 +89,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
   if (options.roles.includes('worker')) {
     workers.push(
       startActivationWorker(
-        { store, catalog, inventory, pool, metrics, log, advance },
+        { store, catalog, inventory, pool, audit, metrics, log, advance },
         { connection: connect('activation'), prefix, concurrency: config.workerConcurrency, lockDurationMs: config.activationLockMs },
       ),
     );
@@ -113,6 +116,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
   return {
     producer,
     store,
+    audit,
     metrics,
     pool,
     queues,

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { AdapterPool } from '../adapters/adapter-pool.js';
+import type { AuditEntry, OperationContext } from '../adapters/audit.js';
 import type { ChangeSet } from '../adapters/change-set.js';
 import type { NeAdapter } from '../adapters/ne-adapter.js';
 import type { PlannedStep } from '../catalog/activation-plan.js';
@@ -10,6 +11,13 @@ export interface StepExecutionDeps {
   pool: AdapterPool;
   metrics: FleetMetrics;
   log: Logger;
+  /** Receives every exchange with an NE, with the step it belongs to. */
+  audit?: (entry: AuditEntry, step: string) => void;
+}
+
+function context(deps: StepExecutionDeps, step: PlannedStep): OperationContext {
+  const audit = deps.audit;
+  return audit ? { audit: (entry) => audit(entry, step.name) } : {};
 }
 
 type Operation = 'apply' | 'verify' | 'undo';
@@ -30,10 +38,10 @@ async function timed<T>(deps: StepExecutionDeps, step: PlannedStep, operation: O
 }
 
 async function applyAndTest(deps: StepExecutionDeps, step: PlannedStep, adapter: NeAdapter, log: Logger): Promise<void> {
-  await timed(deps, step, 'apply', () => adapter.apply(step.apply));
+  await timed(deps, step, 'apply', () => adapter.apply(step.apply, context(deps, step)));
   log.debug({ step: step.name }, 'step applied');
   for (const check of step.tests) {
-    const result = await timed(deps, step, 'verify', () => adapter.verify(check));
+    const result = await timed(deps, step, 'verify', () => adapter.verify(check, context(deps, step)));
     if (!result.passed) {
       const expected = check.protocol === 'snmp' ? `= ${check.equals}` : check.protocol === 'netconf' ? check.contains.join(', ') : (check.contains ?? check.matches ?? '');
       const what = check.protocol === 'ssh-cli' ? check.command : check.protocol === 'snmp' ? check.oid : 'get-config';
@@ -47,7 +55,7 @@ async function applyAndTest(deps: StepExecutionDeps, step: PlannedStep, adapter:
 }
 
 async function applyUndo(deps: StepExecutionDeps, step: PlannedStep, change: ChangeSet): Promise<void> {
-  await deps.pool.withAdapter(step.ne, (adapter) => timed(deps, step, 'undo', () => adapter.apply(change)));
+  await deps.pool.withAdapter(step.ne, (adapter) => timed(deps, step, 'undo', () => adapter.apply(change, context(deps, step))));
 }
 
 /**
