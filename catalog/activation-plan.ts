@@ -27,6 +27,10 @@ export interface PlanRequest {
   directory: NeDirectory;
   /** NE ids chosen by an earlier run of the same item (undo must reach the same NEs). */
   pinnedNeIds?: Record<string, string>;
+  /** NE role -> NE id the service was built on: modify, suspend and delete go back there. */
+  serviceNeIds?: Record<string, string>;
+  /** For modify: the values before the change; templates see them as `previous.*`. */
+  previousValues?: CharacteristicValues;
   context?: TemplateContext;
 }
 
@@ -36,6 +40,12 @@ function selectNe(step: StepSpec, req: PlanRequest): NetworkElement {
     const ne = req.directory.get(pinned);
     if (ne) return ne;
     throw new FleetError('INVENTORY_NO_NETWORK_ELEMENT', `step ${step.name}: network element ${pinned} is no longer in the inventory`);
+  }
+  const serviceNe = req.serviceNeIds?.[step.neRole];
+  if (serviceNe) {
+    const ne = req.directory.get(serviceNe);
+    if (ne) return ne;
+    throw new FleetError('INVENTORY_NO_NETWORK_ELEMENT', `step ${step.name}: network element ${serviceNe}, which the service is built on, is no longer in the inventory`);
   }
   const candidates = req.directory.byRole(step.neRole).filter((ne) => ne.protocol === step.protocol);
   if (step.neSelector !== undefined) {
@@ -55,7 +65,11 @@ function selectNe(step: StepSpec, req: PlanRequest): NetworkElement {
 function renderChange(step: StepSpec, change: ChangeTemplate, ctx: TemplateContext, where: string): ChangeSet {
   switch (step.protocol) {
     case 'ssh-cli':
-      return { protocol: 'ssh-cli', lines: (change.lines ?? []).map((line, i) => renderText(line, ctx, `${where}.lines[${i}]`)) };
+      return {
+        protocol: 'ssh-cli',
+        // A line that renders empty (`{% if changed.plan %}...{% endif %}`) is not sent.
+        lines: (change.lines ?? []).map((line, i) => renderText(line, ctx, `${where}.lines[${i}]`)).filter((line) => line.trim() !== ''),
+      };
     case 'snmp':
       return {
         protocol: 'snmp',
@@ -115,9 +129,12 @@ function renderTest(step: StepSpec, test: TestTemplate, ctx: TemplateContext, wh
 export function planActivation(req: PlanRequest): PlannedStep[] {
   const action = req.spec.actions[req.action];
   if (!action) throw new FleetError('ORDER_UNSUPPORTED_ACTION', `${req.spec.id} has no ${req.action} action in the catalog`);
-  return action.steps.map((step) => {
+  const previous = req.previousValues ?? {};
+  const changed = Object.fromEntries(Object.keys(req.spec.characteristics).map((name) => [name, req.previousValues !== undefined && previous[name] !== req.values[name]]));
+  const steps = action.steps.filter((step) => req.action !== 'modify' || !step.onlyIfChanged || step.onlyIfChanged.some((name) => changed[name]));
+  return steps.map((step) => {
     const ne = selectNe(step, req);
-    const ctx: TemplateContext = { ...req.values, ...req.context, ne: { id: ne.id, role: ne.role } };
+    const ctx: TemplateContext = { ...req.values, ...req.context, previous, changed, ne: { id: ne.id, role: ne.role } };
     const where = `${req.spec.id}.${req.action}.${step.name}`;
     return {
       name: step.name,

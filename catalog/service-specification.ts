@@ -78,6 +78,11 @@ export const stepSchema = z
     /** Characteristic whose value names the NE id to use when several NEs have the role. */
     neSelector: z.string().optional(),
     protocol: z.enum(['ssh-cli', 'snmp', 'netconf']),
+    /**
+     * For `modify`: the step runs only when one of these characteristics changes, so only the
+     * difference reaches the network. CLI lines that render empty are dropped for the same end.
+     */
+    onlyIfChanged: z.array(z.string()).optional(),
     apply: changeTemplateSchema,
     undo: changeTemplateSchema.optional(),
     tests: z.array(testTemplateSchema).default([]),
@@ -119,7 +124,14 @@ export const serviceSpecificationSchema = z
     onFailure: z.enum(ACTIVATION_POLICIES).default('atomic'),
     characteristics: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'characteristic names are identifiers'), parameterSchema).default({}),
     actions: z
-      .object({ add: actionSchema.optional(), modify: actionSchema.optional(), delete: actionSchema.optional() })
+      .object({
+        add: actionSchema.optional(),
+        modify: actionSchema.optional(),
+        delete: actionSchema.optional(),
+        /** What suspending does on the network (shut a neighbor, lower a rate): it may be partial. */
+        suspend: actionSchema.optional(),
+        resume: actionSchema.optional(),
+      })
       .strict(),
   })
   .strict()
@@ -130,6 +142,9 @@ export const serviceSpecificationSchema = z
         // Step names key the NE each step ran on, which rollback reuses: they must be unique.
         if (seen.has(step.name)) ctx.addIssue({ code: 'custom', path: ['actions', action, 'steps', i, 'name'], message: `step name ${step.name} is used twice in ${action}` });
         seen.add(step.name);
+        for (const name of step.onlyIfChanged ?? []) {
+          if (!(name in spec.characteristics)) ctx.addIssue({ code: 'custom', path: ['actions', action, 'steps', i, 'onlyIfChanged'], message: `onlyIfChanged names ${name}, which is not a declared characteristic` });
+        }
         if (step.neSelector !== undefined && !(step.neSelector in spec.characteristics)) {
           ctx.addIssue({ code: 'custom', path: ['actions', action, 'steps', i, 'neSelector'], message: `neSelector ${step.neSelector} is not a declared characteristic` });
         }

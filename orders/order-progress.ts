@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../errors/index.js';
 import { FleetError } from '../errors/index.js';
-import { errorMessage, type ItemPhase, type OrderRecord } from './order-record.js';
+import { errorMessage, type ItemPhase, type ItemRuntime, type OrderRecord } from './order-record.js';
 import { canItemMove, canOrderMove, isFinalState, type ItemState, type OrderState } from './order-states.js';
 import type { ServiceOrderItem } from './service-order.js';
 
@@ -81,10 +81,17 @@ export function requestCancel(record: OrderRecord, now: string, reason?: string)
 }
 
 /** A worker has begun an activation attempt. Returns undefined when the item is not activating (a stale job). */
-export function itemAttemptStarted(record: OrderRecord, itemId: string, now: string, neIds: Record<string, string>): OrderRecord | undefined {
+export function itemAttemptStarted(
+  record: OrderRecord,
+  itemId: string,
+  now: string,
+  neIds: Record<string, string>,
+  networkAction?: ItemRuntime['networkAction'],
+): OrderRecord | undefined {
   if (runtime(record, itemId).phase !== 'activating') return undefined;
   const next = clone(record);
   const rt = runtime(next, itemId);
+  if (networkAction) rt.networkAction = networkAction;
   rt.attempts += 1;
   rt.startedAt ??= now;
   rt.neIds = { ...rt.neIds, ...neIds };

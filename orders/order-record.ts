@@ -1,7 +1,7 @@
 import type { CharacteristicValues } from '../catalog/characteristic-validator.js';
 import type { ErrorCode, RejectionReason } from '../errors/index.js';
 import { DependencyGraph } from './dependency-graph.js';
-import type { ValidatedItem } from './order-validation.js';
+import type { ItemLifecycle, ValidatedItem } from './order-validation.js';
 import type { ActivationPolicy, ServiceOrder, ServiceOrderInput, TmfErrorMessage } from './service-order.js';
 
 /**
@@ -21,6 +21,19 @@ export type ItemPhase =
 export interface ItemRuntime {
   specId: string;
   values: CharacteristicValues;
+  /** What the item does to its service (add, modify, delete, suspend, resume, noChange). */
+  lifecycle: ItemLifecycle;
+  /** The service in the service inventory the item creates or changes. */
+  serviceId: string;
+  /** For modify: the values before the change, which a rollback restores. */
+  previousValues?: CharacteristicValues;
+  /** For suspend and resume: which suspension, and its record id once it exists. */
+  suspension?: { reason: string; initiator?: string; id?: string };
+  /**
+   * The catalog action the worker ran (or 'none': a second suspension, or lifting one of
+   * several, changes nothing on the network). Rollback runs the undo of the same action.
+   */
+  networkAction?: 'add' | 'modify' | 'delete' | 'suspend' | 'resume' | 'none';
   phase: ItemPhase;
   dependsOn: string[];
   /** Activation attempts started (retries included). */
@@ -49,6 +62,8 @@ export interface NewOrderContext {
   now: string;
   /** Policy from the catalog when the order names none: partial only if every item allows it. */
   defaultPolicy: ActivationPolicy;
+  /** Id for the service an add item creates when the order names none. */
+  newServiceId: (itemId: string) => string;
 }
 
 /** A TMF error message; `level` says whether it sits on the order or on an item. */
@@ -84,6 +99,10 @@ export function newOrderRecord(input: ServiceOrderInput, items: ValidatedItem[],
     runtime[item.id] = {
       specId: validated?.specId ?? '',
       values: validated?.values ?? {},
+      lifecycle: validated?.lifecycle ?? item.action,
+      serviceId: validated?.serviceId ?? ctx.newServiceId(item.id),
+      ...(validated?.previousValues ? { previousValues: validated.previousValues } : {}),
+      ...(validated?.suspension ? { suspension: validated.suspension } : {}),
       phase: 'waiting',
       dependsOn: [...(graph.dependsOn.get(item.id) ?? [])],
       attempts: 0,
@@ -93,7 +112,7 @@ export function newOrderRecord(input: ServiceOrderInput, items: ValidatedItem[],
 }
 
 /** A rejected order is stored too, so `status` and events explain the rejection. */
-export function rejectedOrderRecord(input: unknown, reasons: RejectionReason[], ctx: Omit<NewOrderContext, 'defaultPolicy'>): OrderRecord {
+export function rejectedOrderRecord(input: unknown, reasons: RejectionReason[], ctx: Pick<NewOrderContext, 'id' | 'href' | 'now'>): OrderRecord {
   const raw = (input !== null && typeof input === 'object' ? input : {}) as Record<string, unknown>;
   const text = (v: unknown): string | undefined => (typeof v === 'string' && v.length <= 256 ? v : undefined);
   const itemIds = (Array.isArray(raw.serviceOrderItem) ? raw.serviceOrderItem : []).map((i: unknown) =>

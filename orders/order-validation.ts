@@ -2,15 +2,31 @@ import { validateCharacteristics, type CharacteristicValues } from '../catalog/c
 import { formatIssues } from '../catalog/issue-format.js';
 import type { ServiceSpecification } from '../catalog/service-specification.js';
 import type { RejectionReason } from '../errors/index.js';
+import { activeSuspensions, characteristicValues, type ServiceInstance } from '../inventory/service-instance.js';
 import { DependencyGraph } from './dependency-graph.js';
 import { serviceOrderInputSchema, type ServiceOrderInput } from './service-order.js';
 
 export type SpecificationLookup = (id: string) => ServiceSpecification | undefined;
+export type ServiceLookup = (id: string) => ServiceInstance | undefined;
+
+/** What an item does to a service: TMF's action, refined by the service state it asks for. */
+export type ItemLifecycle = 'add' | 'modify' | 'delete' | 'suspend' | 'resume' | 'noChange';
+
+/** Characteristics that describe a suspension request, not the service: never in the catalog. */
+export const SUSPENSION_CHARACTERISTICS = ['suspensionReason', 'suspensionInitiator'] as const;
+const SUSPENSION_VALUE = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
 
 export interface ValidatedItem {
   itemId: string;
   specId: string;
   values: CharacteristicValues;
+  lifecycle: ItemLifecycle;
+  /** The existing service the item changes (modify, delete, suspend, resume), or the id asked for by an add. */
+  serviceId?: string;
+  /** For modify: the values before the change. */
+  previousValues?: CharacteristicValues;
+  /** Who suspends (default customer); for a resume, given only to pick between suspensions. */
+  suspension?: { reason: string; initiator?: string };
 }
 
 export type OrderValidation =
@@ -21,7 +37,7 @@ export type OrderValidation =
  * Everything that can be known about an order before anything is sent to a network element.
  * Returns every reason found, each precise enough to fix the order without guessing.
  */
-export function validateServiceOrder(input: unknown, lookup: SpecificationLookup): OrderValidation {
+export function validateServiceOrder(input: unknown, lookup: SpecificationLookup, services: ServiceLookup = () => undefined): OrderValidation {
   const parsed = serviceOrderInputSchema.safeParse(input);
   if (!parsed.success) {
     return { ok: false, reasons: formatIssues(parsed.error).map((message) => ({ code: 'ORDER_INVALID', message, path: message.split(':')[0] })) };
@@ -53,25 +69,83 @@ export function validateServiceOrder(input: unknown, lookup: SpecificationLookup
   const validated: ValidatedItem[] = [];
   items.forEach((item, index) => {
     const at = `serviceOrderItem[${index}] (id ${item.id})`;
-    const specId = item.service.serviceSpecification?.id;
-    if (specId === undefined) {
-      reasons.push({ code: 'ORDER_INVALID', message: `${at}: service.serviceSpecification.id is required`, itemId: item.id });
-      return;
-    }
-    const spec = lookup(specId);
-    if (!spec) {
-      reasons.push({ code: 'ORDER_UNKNOWN_SPECIFICATION', message: `${at}: unknown service specification ${specId}`, itemId: item.id });
-      return;
-    }
-    if (item.action !== 'noChange' && !spec.actions[item.action]) {
-      const offered = Object.keys(spec.actions).join(', ');
-      reasons.push({ code: 'ORDER_UNSUPPORTED_ACTION', message: `${at}: ${specId} does not support action ${item.action} (offers ${offered})`, itemId: item.id });
-      return;
-    }
-    const { values, problems } = validateCharacteristics(spec, item.service.serviceCharacteristic ?? []);
-    for (const p of problems) reasons.push({ code: 'ORDER_INVALID_CHARACTERISTIC', message: `${at}: ${p.message}`, itemId: item.id });
-    validated.push({ itemId: item.id, specId, values });
+    const reject = (code: RejectionReason['code'], message: string): undefined => {
+      reasons.push({ code, message: `${at}: ${message}`, itemId: item.id });
+      return undefined;
+    };
+    const result = validateItem(item, lookup, services, reject);
+    if (result) validated.push({ itemId: item.id, ...result });
   });
 
   return reasons.length > 0 ? { ok: false, reasons, order } : { ok: true, order, items: validated };
+}
+
+type Reject = (code: RejectionReason['code'], message: string) => undefined;
+type ItemInput = ServiceOrderInput['serviceOrderItem'][number];
+
+/** One item against the catalog and the service inventory; undefined when rejected. */
+function validateItem(item: ItemInput, lookup: SpecificationLookup, services: ServiceLookup, reject: Reject): Omit<ValidatedItem, 'itemId'> | undefined {
+  const serviceId = item.service.id;
+  const existing = serviceId === undefined ? undefined : services(serviceId);
+  if (item.action !== 'add' && item.action !== 'noChange') {
+    if (serviceId === undefined) return reject('ORDER_INVALID', `action ${item.action} needs service.id, the service to change`);
+    if (!existing) return reject('ORDER_UNKNOWN_SERVICE', `service ${serviceId} is not in the service inventory`);
+    if (existing.state === 'terminated') return reject('ORDER_SERVICE_TERMINATED', `service ${serviceId} is terminated and cannot be changed`);
+  }
+  if (item.action === 'add' && existing && existing.state !== 'terminated') {
+    return reject('ORDER_SERVICE_EXISTS', `service ${serviceId} already exists (${existing.state}); use action modify to change it`);
+  }
+  const requested = item.service.serviceSpecification?.id;
+  const specId = requested ?? existing?.serviceSpecification.id;
+  if (specId === undefined) return reject('ORDER_INVALID', 'service.serviceSpecification.id is required');
+  if (existing && requested !== undefined && requested !== existing.serviceSpecification.id) {
+    return reject('ORDER_INVALID', `service ${serviceId} is a ${existing.serviceSpecification.id}, not a ${requested}`);
+  }
+  const spec = lookup(specId);
+  if (!spec) return reject('ORDER_UNKNOWN_SPECIFICATION', `unknown service specification ${specId}`);
+
+  const given = item.service.serviceCharacteristic ?? [];
+  const suspensionInput = Object.fromEntries(given.filter((c) => (SUSPENSION_CHARACTERISTICS as readonly string[]).includes(c.name)).map((c) => [c.name, c.value]));
+  const serviceCharacteristics = given.filter((c) => !(SUSPENSION_CHARACTERISTICS as readonly string[]).includes(c.name));
+  const lifecycle = lifecycleOf(item, existing, suspensionInput.suspensionReason !== undefined);
+  const catalogAction = lifecycle === 'noChange' ? undefined : lifecycle;
+  if (catalogAction && !spec.actions[catalogAction]) {
+    const offered = Object.keys(spec.actions).join(', ');
+    return reject('ORDER_UNSUPPORTED_ACTION', `${specId} does not support action ${catalogAction} (offers ${offered})`);
+  }
+
+  if (!existing || lifecycle === 'add') {
+    const { values, problems } = validateCharacteristics(spec, serviceCharacteristics);
+    problems.forEach((p) => reject('ORDER_INVALID_CHARACTERISTIC', p.message));
+    return problems.length > 0 ? undefined : { specId, values, lifecycle, ...(serviceId ? { serviceId } : {}) };
+  }
+  const current = characteristicValues(existing);
+  if (lifecycle === 'suspend' || lifecycle === 'resume') {
+    const reason = suspensionInput.suspensionReason;
+    const given = suspensionInput.suspensionInitiator;
+    const initiator = given ?? 'customer';
+    if (typeof reason !== 'string' || !SUSPENSION_VALUE.test(reason) || typeof initiator !== 'string' || !SUSPENSION_VALUE.test(initiator)) {
+      return reject('ORDER_INVALID_CHARACTERISTIC', `${lifecycle} needs characteristic suspensionReason (and optionally suspensionInitiator), each a word such as nonPayment or customer`);
+    }
+    if (lifecycle === 'resume' && !activeSuspensions(existing).some((s) => s.reason === reason && (suspensionInput.suspensionInitiator === undefined || s.initiator === initiator))) {
+      const held = activeSuspensions(existing).map((s) => `${s.reason} by ${s.initiator}`).join(', ') || 'none';
+      return reject('ORDER_NO_SUCH_SUSPENSION', `service ${existing.id} has no active ${reason} suspension to lift (active: ${held})`);
+    }
+    const suspension = lifecycle === 'suspend' || given !== undefined ? { reason, initiator } : { reason };
+    return { specId, values: current, lifecycle, serviceId: existing.id, suspension };
+  }
+  // modify: the given values over the current ones; the result must satisfy the specification.
+  const changes = validateCharacteristics(spec, serviceCharacteristics, { requireMandatory: false });
+  changes.problems.forEach((p) => reject('ORDER_INVALID_CHARACTERISTIC', p.message));
+  if (changes.problems.length > 0) return undefined;
+  const explicit = Object.fromEntries(serviceCharacteristics.map((c) => [c.name, changes.values[c.name]]));
+  const values = { ...current, ...explicit } as CharacteristicValues;
+  return { specId, values, lifecycle, serviceId: existing.id, ...(lifecycle === 'modify' ? { previousValues: current } : {}) };
+}
+
+function lifecycleOf(item: ItemInput, existing: ServiceInstance | undefined, namesSuspension: boolean): ItemLifecycle {
+  if (item.action !== 'modify' || !existing) return item.action;
+  if (item.service.state === 'suspended') return 'suspend';
+  if (item.service.state === 'active' && (namesSuspension || activeSuspensions(existing).length > 0)) return 'resume';
+  return 'modify';
 }

@@ -4,6 +4,7 @@ import { ServiceCatalog } from '../catalog/service-catalog.js';
 import { ResourceInventory } from '../inventory/resource-inventory.js';
 import { AuditTrail } from './audit-trail.js';
 import { OrderStore } from './order-store.js';
+import { ServiceInventoryStore } from './service-inventory-store.js';
 import { DEFAULT_PREFIX, QUEUE_NAMES, type OrchestrationJob } from './queue-names.js';
 import { createRedisConnection } from './redis-connection.js';
 import { ServiceOrderProducer } from './service-order-producer.js';
@@ -21,6 +22,7 @@ export interface ServiceOrderClient {
   producer: ServiceOrderProducer;
   store: OrderStore;
   audit: AuditTrail;
+  services: ServiceInventoryStore;
   close(): Promise<void>;
 }
 
@@ -36,11 +38,13 @@ export async function openServiceOrderClient(options: ServiceOrderClientOptions)
   const redis = createRedisConnection(options.redisUrl, 'activation-fleet:client');
   const store = new OrderStore(redis, { prefix });
   const orchestration = new Queue<OrchestrationJob>(QUEUE_NAMES.orchestration, { connection: redis, prefix });
-  const producer = new ServiceOrderProducer({ store, catalog, inventory, orchestration });
+  const services = new ServiceInventoryStore(redis, prefix);
+  const producer = new ServiceOrderProducer({ store, catalog, inventory, services, orchestration });
   return {
     producer,
     store,
     audit: new AuditTrail(redis, { prefix }),
+    services,
     async close() {
       await orchestration.close();
       await store.close();

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
-import { planActivation, type NeDirectory } from '../catalog/activation-plan.js';
+import type { ChangeSet, Check } from '../adapters/change-set.js';
+import type { NeDirectory } from '../catalog/activation-plan.js';
+import { planItem } from '../catalog/item-plan.js';
+import type { ServiceInstance } from '../inventory/service-instance.js';
+import type { ServiceInventoryStore } from './service-inventory-store.js';
 import type { ServiceCatalog } from '../catalog/service-catalog.js';
 import { requestCancel } from '../orders/order-progress.js';
 import { newOrderRecord, rejectedOrderRecord, type OrderRecord } from '../orders/order-record.js';
@@ -18,12 +22,29 @@ export interface SubmitResult {
   created: boolean;
 }
 
+/** One item of a dry run: what it does and exactly what it would send where. */
+export interface DryRunItem {
+  itemId: string;
+  lifecycle: string;
+  action: string;
+  serviceId?: string;
+  steps: Array<{ name: string; neId: string; protocol: string; apply: ChangeSet; undo?: ChangeSet; tests: Check[] }>;
+}
+
+export interface DryRunResult {
+  valid: boolean;
+  reasons: RejectionReason[];
+  items: DryRunItem[];
+}
+
 export interface ServiceOrderProducerOptions {
   store: OrderStore;
   catalog: ServiceCatalog;
   orchestration: Queue<OrchestrationJob>;
   /** When given, every item is dry-run planned at intake: a missing NE role or a template that cannot render rejects the order before anything is queued. */
   inventory?: NeDirectory;
+  /** The service inventory that modify, delete, suspend and resume items are checked against. */
+  services?: ServiceInventoryStore;
   /** Base of each order's href, e.g. `https://fleet.example/tmf-api/serviceOrdering/v4/serviceOrder`. */
   hrefBase?: string;
   now?: () => Date;
@@ -40,6 +61,7 @@ export class ServiceOrderProducer {
   private readonly orchestration: Queue<OrchestrationJob>;
   private readonly hrefBase: string;
   private readonly inventory: NeDirectory | undefined;
+  private readonly services: ServiceInventoryStore | undefined;
   private readonly now: () => Date;
 
   constructor(options: ServiceOrderProducerOptions) {
@@ -47,6 +69,7 @@ export class ServiceOrderProducer {
     this.catalog = options.catalog;
     this.orchestration = options.orchestration;
     this.inventory = options.inventory;
+    this.services = options.services;
     this.hrefBase = options.hrefBase ?? '/tmf-api/serviceOrdering/v4/serviceOrder';
     this.now = options.now ?? (() => new Date());
   }
@@ -60,11 +83,11 @@ export class ServiceOrderProducer {
     const href = `${this.hrefBase}/${id}`;
     const keys = externalId === undefined ? [] : [`external:${externalId}`];
 
-    const validation = this.dryRun(validateServiceOrder(input, (specId) => this.catalog.get(specId)));
+    const { validation } = await this.validate(input);
     let record: OrderRecord;
     if (validation.ok) {
       const partialEverywhere = validation.items.every((i) => this.catalog.get(i.specId)?.onFailure === 'partial');
-      record = newOrderRecord(validation.order, validation.items, { id, href, now, defaultPolicy: partialEverywhere ? 'partial' : 'atomic' });
+      record = newOrderRecord(validation.order, validation.items, { id, href, now, defaultPolicy: partialEverywhere ? 'partial' : 'atomic', newServiceId: () => randomUUID() });
     } else {
       record = rejectedOrderRecord(input, validation.reasons, { id, href, now });
     }
@@ -74,22 +97,56 @@ export class ServiceOrderProducer {
     return { order: stored.order, created };
   }
 
-  /** Renders every item's steps without touching a device; a failure becomes a rejection reason. */
-  private dryRun(validation: OrderValidation): OrderValidation {
-    if (!validation.ok || !this.inventory) return validation;
+  /** The services that the order's items name, from the service inventory. */
+  private async existingServices(input: unknown): Promise<Map<string, ServiceInstance>> {
+    if (!this.services || input === null || typeof input !== 'object') return new Map();
+    const items = (input as { serviceOrderItem?: unknown }).serviceOrderItem;
+    const ids = (Array.isArray(items) ? items : [])
+      .map((i: unknown) => (i as { service?: { id?: unknown } } | null)?.service?.id)
+      .filter((id): id is string => typeof id === 'string' && id.length <= 128);
+    return this.services.getMany([...new Set(ids)]);
+  }
+
+  /**
+   * Everything that can be known before anything is queued: the order itself, then every
+   * item's steps rendered for its NEs (a missing role or a template that cannot render is a
+   * rejection reason, not a failure on the network later).
+   */
+  private async validate(input: unknown): Promise<{ validation: OrderValidation; plans: DryRunItem[] }> {
+    const services = await this.existingServices(input);
+    const validation = validateServiceOrder(input, (specId) => this.catalog.get(specId), (id) => services.get(id));
+    if (!validation.ok || !this.inventory) return { validation, plans: [] };
     const reasons: RejectionReason[] = [];
+    const plans: DryRunItem[] = [];
     for (const item of validation.items) {
-      const orderItem = validation.order.serviceOrderItem.find((i) => i.id === item.itemId);
-      const spec = this.catalog.get(item.specId);
-      if (!orderItem || !spec || orderItem.action === 'noChange') continue;
+      const service = item.serviceId === undefined ? undefined : services.get(item.serviceId);
       try {
-        planActivation({ spec, action: orderItem.action, values: item.values, directory: this.inventory, context: { order: { id: 'dry-run' }, item: { id: item.itemId } } });
+        const { action, steps } = planItem({ catalog: this.catalog, directory: this.inventory, item, ...(service ? { service } : {}), orderId: 'dry-run' });
+        plans.push({
+          itemId: item.itemId,
+          lifecycle: item.lifecycle,
+          action,
+          ...(item.serviceId ? { serviceId: item.serviceId } : {}),
+          steps: steps.map((s) => ({ name: s.name, neId: s.ne.id, protocol: s.ne.protocol, apply: s.apply, ...(s.undo ? { undo: s.undo } : {}), tests: s.tests })),
+        });
       } catch (error) {
         const { code, message } = error instanceof FleetError ? error : new FleetError('TEMPLATE_RENDER_FAILED', String(error));
         reasons.push({ code, message: `serviceOrderItem ${item.itemId}: ${message}`, itemId: item.itemId });
       }
     }
-    return reasons.length > 0 ? { ok: false, reasons, order: validation.order } : validation;
+    return { validation: reasons.length > 0 ? { ok: false, reasons, order: validation.order } : validation, plans };
+  }
+
+  /**
+   * A dry run: validates the order and renders every step for every NE, returning the exact
+   * commands, SNMP sets and NETCONF configs that a real run would send. Touches no device and
+   * stores nothing. (For suspend and resume it shows the network action as if it runs; the
+   * worker skips it when another suspension still holds.)
+   */
+  async dryRunServiceOrder(input: unknown): Promise<DryRunResult> {
+    const { validation, plans } = await this.validate(input);
+    if (!validation.ok) return { valid: false, reasons: validation.reasons, items: [] };
+    return { valid: true, reasons: [], items: plans };
   }
 
   /** Adds the order's start job, delayed to its requestedStartDate; adding it twice is harmless. */

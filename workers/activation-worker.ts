@@ -3,12 +3,17 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AdapterPool } from '../adapters/adapter-pool.js';
 import type { AuditEntry } from '../adapters/audit.js';
-import { planActivation, type NeDirectory, type PlannedStep } from '../catalog/activation-plan.js';
+import { randomUUID } from 'node:crypto';
+import type { NeDirectory, PlannedStep } from '../catalog/activation-plan.js';
+import { planItem } from '../catalog/item-plan.js';
 import type { ServiceCatalog } from '../catalog/service-catalog.js';
 import { FleetError, isTransient, type ErrorCode } from '../errors/index.js';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
 import { itemAttemptStarted, itemCompensated, itemCompleted, itemFailed } from '../orders/order-progress.js';
-import type { OrderRecord } from '../orders/order-record.js';
+import type { ItemRuntime, OrderRecord } from '../orders/order-record.js';
+import { networkActionFor, serviceAfterCompletion, serviceAfterRollback, suspensionToLift, type NetworkAction, type ServiceChange } from '../inventory/service-changes.js';
+import type { ServiceInstance } from '../inventory/service-instance.js';
+import type { ServiceInventoryStore } from '../queues/service-inventory-store.js';
 import type { AuditTrail } from '../queues/audit-trail.js';
 import type { OrderStore } from '../queues/order-store.js';
 import { QUEUE_NAMES, type ActivationJob } from '../queues/queue-names.js';
@@ -20,6 +25,8 @@ export interface ActivationDeps {
   inventory: NeDirectory;
   pool: AdapterPool;
   audit: AuditTrail;
+  services: ServiceInventoryStore;
+  serviceHrefBase?: string;
   metrics: FleetMetrics;
   log: Logger;
   /** Asks the orchestrator to look at the order again (an item settled). */
@@ -34,20 +41,36 @@ function describeError(error: unknown): { code: ErrorCode; message: string } {
   return { code: 'NE_PROTOCOL_ERROR', message: (error as Error)?.message ?? String(error) };
 }
 
-function planFor(deps: ActivationDeps, record: OrderRecord, itemId: string): PlannedStep[] {
-  const rt = record.items[itemId];
-  const item = record.order.serviceOrderItem.find((i) => i.id === itemId);
-  const spec = rt ? deps.catalog.get(rt.specId) : undefined;
-  if (!rt || !item || !spec) throw new FleetError('ORDER_UNKNOWN_SPECIFICATION', `item ${itemId}: specification ${rt?.specId ?? '?'} is no longer in the catalog`);
-  if (item.action === 'noChange') return [];
-  return planActivation({
-    spec,
-    action: item.action,
-    values: rt.values,
+/** The item's service as the inventory holds it now (none yet for an add). */
+async function currentService(deps: ActivationDeps, rt: ItemRuntime): Promise<ServiceInstance | undefined> {
+  return rt.lifecycle === 'add' ? undefined : deps.services.get(rt.serviceId);
+}
+
+function planFor(deps: ActivationDeps, record: OrderRecord, itemId: string, rt: ItemRuntime, service: ServiceInstance | undefined, action: NetworkAction): PlannedStep[] {
+  return planItem({
+    catalog: deps.catalog,
     directory: deps.inventory,
+    item: { itemId, ...rt },
+    ...(service ? { service } : {}),
+    action,
     ...(rt.neIds ? { pinnedNeIds: rt.neIds } : {}),
-    context: { order: { id: record.order.id }, item: { id: itemId } },
-  });
+    orderId: record.order.id,
+  }).steps;
+}
+
+function serviceChange(deps: ActivationDeps, record: OrderRecord, itemId: string, rt: ItemRuntime, plan: PlannedStep[], now: string): ServiceChange {
+  const spec = deps.catalog.get(rt.specId);
+  return {
+    orderId: record.order.id,
+    itemId,
+    itemAction: record.order.serviceOrderItem.find((i) => i.id === itemId)?.action ?? 'add',
+    runtime: rt,
+    specification: { id: rt.specId, name: spec?.name ?? rt.specId, version: spec?.version ?? '' },
+    nes: [...new Map(plan.map((s) => [s.ne.role, { id: s.ne.id, role: s.ne.role }])).values()],
+    reliesOn: rt.dependsOn.map((dep) => record.items[dep]?.serviceId).filter((id): id is string => id !== undefined),
+    now,
+    href: `${deps.serviceHrefBase ?? '/tmf-api/serviceInventory/v4/service'}/${rt.serviceId}`,
+  };
 }
 
 /**
@@ -79,19 +102,32 @@ export function createActivationProcessor(deps: ActivationDeps) {
     };
     let outcome: ActivationOutcome;
     try {
-      const plan = planFor(deps, record, itemId);
+      const service = await currentService(deps, rt);
       if (kind === 'activate') {
+        const action = networkActionFor(rt, service);
+        const plan = planFor(deps, record, itemId, rt, service, action);
         const neIds = Object.fromEntries(plan.map((s) => [s.name, s.ne.id]));
-        await deps.store.update(orderId, (r) => itemAttemptStarted(r, itemId, now(), neIds));
-        log.info({ attempt: job.attemptsMade + 1, steps: plan.length }, 'activating item');
+        await deps.store.update(orderId, (r) => itemAttemptStarted(r, itemId, now(), neIds, action));
+        log.info({ attempt: job.attemptsMade + 1, action, steps: plan.length }, 'activating item');
         try {
           await executeSteps(execution, plan);
         } finally {
           await deps.audit.flush();
         }
-        await deps.store.update(orderId, (r) => itemCompleted(r, itemId, now()));
+        // The inventory first: a crash before the item is marked completed re-runs the job,
+        // and storing the same service again is harmless.
+        const suspensionId = rt.lifecycle === 'resume' && service ? suspensionToLift(service, rt.suspension?.reason ?? '', rt.suspension?.initiator)?.id : randomUUID();
+        const completedRt: ItemRuntime = { ...rt, networkAction: action, ...(rt.suspension ? { suspension: { ...rt.suspension, ...(suspensionId ? { id: suspensionId } : {}) } } : {}) };
+        await deps.services.put(serviceAfterCompletion(service, serviceChange(deps, record, itemId, completedRt, plan, now()), suspensionId ?? randomUUID()));
+        await deps.store.update(orderId, (r) => {
+          const next = itemCompleted(r, itemId, now());
+          const item = next.items[itemId];
+          if (item && completedRt.suspension) item.suspension = completedRt.suspension;
+          return next;
+        });
         outcome = 'completed';
       } else {
+        const plan = planFor(deps, record, itemId, rt, service, rt.networkAction ?? networkActionFor(rt, service));
         log.info({ steps: plan.length }, 'rolling back item');
         const remnants = await undoSteps(execution, plan);
         await deps.audit.flush();
@@ -101,6 +137,8 @@ export function createActivationProcessor(deps: ActivationDeps) {
           await deps.store.update(orderId, (r) => itemCompensated(r, itemId, now(), describeError(error)));
           outcome = 'compensationFailed';
         } else {
+          const stored = await deps.services.get(rt.serviceId);
+          if (stored) await deps.services.put(serviceAfterRollback(stored, serviceChange(deps, record, itemId, rt, plan, now())));
           await deps.store.update(orderId, (r) => itemCompensated(r, itemId, now()));
           outcome = 'compensated';
         }

@@ -11,6 +11,7 @@ import { FleetMetrics } from '../observability/fleet-metrics.js';
 import { startOpsServer } from '../observability/ops-server.js';
 import { AuditTrail } from '../queues/audit-trail.js';
 import { OrderStore } from '../queues/order-store.js';
+import { ServiceInventoryStore } from '../queues/service-inventory-store.js';
 import { QUEUE_NAMES, type ActivationJob, type IntakeJob, type OrchestrationJob } from '../queues/queue-names.js';
 import { createRedisConnection } from '../queues/redis-connection.js';
 import { ServiceOrderProducer } from '../queues/service-order-producer.js';
@@ -35,6 +36,7 @@ export interface FleetProcess {
   producer: ServiceOrderProducer;
   store: OrderStore;
   audit: AuditTrail;
+  services: ServiceInventoryStore;
   metrics: FleetMetrics;
   pool: AdapterPool;
   queues: { intake: Queue<IntakeJob>; orchestration: Queue<OrchestrationJob>; activation: Queue<ActivationJob> };
@@ -63,12 +65,13 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
   const prefix = config.queuePrefix;
   const store = new OrderStore(shared, { prefix });
   const audit = new AuditTrail(shared, { prefix });
+  const services = new ServiceInventoryStore(shared, prefix);
   const queues = {
     intake: new Queue<IntakeJob>(QUEUE_NAMES.intake, { connection: shared, prefix }),
     orchestration: new Queue<OrchestrationJob>(QUEUE_NAMES.orchestration, { connection: shared, prefix }),
     activation: new Queue<ActivationJob>(QUEUE_NAMES.activation, { connection: shared, prefix }),
   };
-  const producer = new ServiceOrderProducer({ store, catalog, inventory, orchestration: queues.orchestration });
+  const producer = new ServiceOrderProducer({ store, catalog, inventory, services, orchestration: queues.orchestration });
   const pool = new AdapterPool(createAdapterFactory(options.credentials ?? ((ne) => resolveCredentials(ne)), log));
   const advance = async (orderId: string): Promise<void> => {
     await queues.orchestration.add('advance', { orderId });
@@ -89,7 +92,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
   if (options.roles.includes('worker')) {
     workers.push(
       startActivationWorker(
-        { store, catalog, inventory, pool, audit, metrics, log, advance },
+        { store, catalog, inventory, pool, audit, services, metrics, log, advance },
         { connection: connect('activation'), prefix, concurrency: config.workerConcurrency, lockDurationMs: config.activationLockMs },
       ),
     );
@@ -117,6 +120,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
     producer,
     store,
     audit,
+    services,
     metrics,
     pool,
     queues,

@@ -9,7 +9,7 @@ export interface ConfigNode {
   readonly line: string;
   /** True when the line opens a sub-mode; only blocks have children. */
   readonly isBlock: boolean;
-  readonly children: string[];
+  children: string[];
 }
 
 export const DEFAULT_BLOCK_KEYWORDS: readonly string[] = ['interface', 'router', 'subscriber', 'mailbox', 'ip vrf'];
@@ -42,8 +42,17 @@ export class CliConfigModel {
     const target = negated ?? text;
 
     if (block && this.blockKeyword(target) === undefined) {
-      if (negated !== undefined) removeFrom(block.children, negated);
-      else if (!block.children.includes(text)) block.children.push(text);
+      if (negated !== undefined) {
+        // `no plan` removes `plan gold`, as on IOS.
+        block.children = block.children.filter((child) => child !== negated && !child.startsWith(`${negated} `));
+      } else if (!block.children.includes(text)) {
+        // A command given again with another last argument replaces its old value
+        // (`plan silver` replaces `plan gold`), as a device's running config shows it.
+        const key = commandKey(text);
+        const index = block.children.findIndex((child) => commandKey(child) === key);
+        if (index >= 0) block.children[index] = text;
+        else block.children.push(text);
+      }
       return block;
     }
 
@@ -87,7 +96,8 @@ function normalize(line: string): string {
   return line.trim().replace(/\s+/g, ' ');
 }
 
-function removeFrom(list: string[], item: string): void {
-  const index = list.indexOf(item);
-  if (index >= 0) list.splice(index, 1);
+/** A command without its last argument: `plan gold` -> `plan`, `neighbor 1.2.3.4 remote-as 1` -> `neighbor 1.2.3.4 remote-as`. */
+function commandKey(line: string): string {
+  const words = line.split(' ');
+  return words.length > 1 ? words.slice(0, -1).join(' ') : line;
 }

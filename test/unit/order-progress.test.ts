@@ -37,7 +37,7 @@ function orderItem(id: string, specId: string, reliesOn: string[] = [], action: 
 }
 
 function validated(id: string, specId: string, values: ValidatedItem['values'] = { msisdn: MSISDN }): ValidatedItem {
-  return { itemId: id, specId, values };
+  return { itemId: id, specId, values, lifecycle: 'add' };
 }
 
 function recordOf(items: ServiceOrderItemInput[], policy?: ActivationPolicy, defaultPolicy: ActivationPolicy = 'atomic'): OrderRecord {
@@ -50,7 +50,7 @@ function recordOf(items: ServiceOrderItemInput[], policy?: ActivationPolicy, def
   return newOrderRecord(
     input,
     items.map((i) => validated(i.id, i.service.serviceSpecification?.id ?? '')),
-    { id: 'order-1', href: '/serviceOrder/order-1', now: T0, defaultPolicy },
+    { id: 'order-1', href: '/serviceOrder/order-1', now: T0, defaultPolicy, newServiceId: (itemId: string) => `svc-${itemId}` },
   );
 }
 
@@ -95,11 +95,11 @@ function bundle(policy?: ActivationPolicy): OrderRecord {
     ],
   };
   const items: ValidatedItem[] = [
-    { itemId: 'number-porting', specId: 'number-porting', values: { msisdn: MSISDN, donorOperator: 'Other Mobile', routingNumber: 'D042' } },
-    { itemId: 'mobile-plan', specId: 'mobile-plan', values: { msisdn: MSISDN, plan: 'gold', dataCapGb: 20, apn: 'internet' } },
-    { itemId: 'voicemail', specId: 'voicemail', values: { msisdn: MSISDN, quotaMinutes: 30, language: 'en' } },
+    { itemId: 'number-porting', specId: 'number-porting', lifecycle: 'add', values: { msisdn: MSISDN, donorOperator: 'Other Mobile', routingNumber: 'D042' } },
+    { itemId: 'mobile-plan', specId: 'mobile-plan', lifecycle: 'add', values: { msisdn: MSISDN, plan: 'gold', dataCapGb: 20, apn: 'internet' } },
+    { itemId: 'voicemail', specId: 'voicemail', lifecycle: 'add', values: { msisdn: MSISDN, quotaMinutes: 30, language: 'en' } },
   ];
-  return newOrderRecord(input, items, { id: 'order-1', href: '/tmf-api/serviceOrdering/v4/serviceOrder/order-1', now: T0, defaultPolicy: 'atomic' });
+  return newOrderRecord(input, items, { id: 'order-1', href: '/tmf-api/serviceOrdering/v4/serviceOrder/order-1', now: T0, defaultPolicy: 'atomic', newServiceId: (itemId: string) => `svc-${itemId}` });
 }
 
 function itemState(record: OrderRecord, id: string) {
@@ -150,6 +150,8 @@ describe('newOrderRecord', () => {
     expect(r.items['number-porting']).toEqual({
       specId: 'number-porting',
       values: { msisdn: MSISDN, donorOperator: 'Other Mobile', routingNumber: 'D042' },
+      lifecycle: 'add',
+      serviceId: 'svc-number-porting',
       phase: 'waiting',
       dependsOn: [],
       attempts: 0,
@@ -165,7 +167,7 @@ describe('newOrderRecord', () => {
       activationPolicy: 'partial',
       serviceOrderItem: [{ ...orderItem('a', 'voicemail'), state: 'completed', errorMessage: [{ code: 'X' }] }],
     } as ServiceOrderInput;
-    const r = newOrderRecord(input, [validated('a', 'voicemail')], { id: 'order-9', href: '/o/9', now: T0, defaultPolicy: 'atomic' });
+    const r = newOrderRecord(input, [validated('a', 'voicemail')], { id: 'order-9', href: '/o/9', now: T0, defaultPolicy: 'atomic', newServiceId: (itemId: string) => `svc-${itemId}` });
     expect(r.order.id).toBe('order-9');
     expect(r.order.state).toBe('acknowledged');
     expect(r.order.serviceOrderItem[0]?.state).toBe('acknowledged');
@@ -187,7 +189,7 @@ describe('newOrderRecord', () => {
       cancellationReason: 'made up',
       serviceOrderItem: [orderItem('a', 'voicemail')],
     };
-    const r = newOrderRecord(input, [validated('a', 'voicemail')], { id: 'o', href: '/o', now: T0, defaultPolicy: 'atomic' });
+    const r = newOrderRecord(input, [validated('a', 'voicemail')], { id: 'o', href: '/o', now: T0, defaultPolicy: 'atomic', newServiceId: (itemId: string) => `svc-${itemId}` });
     expect(r.order.cancellationDate).toBeUndefined();
     expect(r.order.cancellationReason).toBeUndefined();
   });

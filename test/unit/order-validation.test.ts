@@ -63,9 +63,9 @@ describe('validateServiceOrder: a valid order', () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.items).toEqual([
-      { itemId: 'number-porting', specId: 'number-porting', values: { msisdn: MSISDN, donorOperator: 'Other Mobile', routingNumber: 'D042' } },
-      { itemId: 'mobile-plan', specId: 'mobile-plan', values: { msisdn: MSISDN, plan: 'gold', dataCapGb: 20, apn: 'internet' } },
-      { itemId: 'voicemail', specId: 'voicemail', values: { msisdn: MSISDN, quotaMinutes: 60, language: 'en' } },
+      { itemId: 'number-porting', specId: 'number-porting', lifecycle: 'add', values: { msisdn: MSISDN, donorOperator: 'Other Mobile', routingNumber: 'D042' } },
+      { itemId: 'mobile-plan', specId: 'mobile-plan', lifecycle: 'add', values: { msisdn: MSISDN, plan: 'gold', dataCapGb: 20, apn: 'internet' } },
+      { itemId: 'voicemail', specId: 'voicemail', lifecycle: 'add', values: { msisdn: MSISDN, quotaMinutes: 60, language: 'en' } },
     ]);
     expect(result.order.externalId).toBe('crm-42');
     expect(result.order.serviceOrderItem).toHaveLength(3);
@@ -179,13 +179,13 @@ describe('validateServiceOrder: semantic errors', () => {
     ]);
   });
 
-  it('refuses an action the specification does not offer, listing what it offers', () => {
+  it('refuses a modify without the id of the service to change', () => {
     const order = mobileBundle();
     const reasons = reasonsOf({ serviceOrderItem: [{ ...order.serviceOrderItem[0], action: 'modify' }] });
     expect(reasons).toEqual([
       {
-        code: 'ORDER_UNSUPPORTED_ACTION',
-        message: 'serviceOrderItem[0] (id number-porting): number-porting does not support action modify (offers add, delete)',
+        code: 'ORDER_INVALID',
+        message: 'serviceOrderItem[0] (id number-porting): action modify needs service.id, the service to change',
         itemId: 'number-porting',
       },
     ]);

@@ -478,7 +478,7 @@ describe('catalog schema (service-specification through ServiceCatalog.fromDocum
   });
 
   it('refuses an unknown action and an unknown field', () => {
-    const error = catalogError({ id: 'x', name: 'X', actions: { suspend: { steps: [cliStep] } }, owner: 'me' });
+    const error = catalogError({ id: 'x', name: 'X', actions: { hibernate: { steps: [cliStep] } }, owner: 'me' });
     expect(error.details.problems).toHaveLength(2);
     expect(error.message).toContain('Unrecognized key');
   });
