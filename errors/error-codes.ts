@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   ORDER_SERVICE_EXISTS: { transient: false, description: 'An add item names a service that already exists.' },
   ORDER_SERVICE_TERMINATED: { transient: false, description: 'The item would change a service that is terminated.' },
   ORDER_NO_SUCH_SUSPENSION: { transient: false, description: 'A resume names a suspension the service does not have.' },
+  ORDER_QUALIFICATION_FAILED: { transient: false, description: 'A feasibility or qualification rule from config/policies.yaml refuses the order; the message names the rule.' },
+  POLICY_INVALID: { transient: false, description: 'config/policies.yaml is malformed.' },
   ORDER_NOT_FOUND: { transient: false, description: 'No order with that id exists.' },
   ORDER_NOT_CANCELLABLE: { transient: false, description: 'The order is in a final state and cannot be cancelled.' },
   ORDER_ITEM_ROLLED_BACK: { transient: false, description: 'A completed item was compensated (its undo steps ran) because its bundle failed or was cancelled.' },

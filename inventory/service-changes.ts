@@ -16,6 +16,7 @@ export interface ServiceChange {
   nes: Array<{ id: string; role: string }>;
   /** Services of the items this one relies on, in the same order. */
   reliesOn: string[];
+  customerId?: string;
   now: string;
   href: string;
 }
@@ -63,6 +64,7 @@ export function serviceAfterCompletion(service: ServiceInstance | undefined, cha
       serviceCharacteristic: characteristics(rt.values),
       supportingResource: change.nes.map((ne) => ({ id: ne.id, name: ne.role, '@referredType': 'PhysicalResource' as const })),
       serviceRelationship: change.reliesOn.map((id) => ({ relationshipType: 'reliesOn', service: { id } })),
+      relatedParty: change.customerId ? [{ id: change.customerId, role: 'customer' }] : [],
       serviceOrderItem: [orderItem],
       suspension: [],
       startDate: change.now,

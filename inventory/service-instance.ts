@@ -38,6 +38,8 @@ export interface ServiceInstance {
   /** The NEs the service is configured on. */
   supportingResource: Array<{ id: string; name: string; '@referredType': 'PhysicalResource' }>;
   serviceRelationship: Array<{ relationshipType: string; service: { id: string } }>;
+  /** The customer the service is for, from the order's relatedParty. */
+  relatedParty: Array<{ id: string; role: string }>;
   /** Every order item that changed the service, the last one last. */
   serviceOrderItem: RelatedOrderItem[];
   /** Suspensions in force (no endDate) and past ones. */

@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import type { NeDirectory } from '../catalog/activation-plan.js';
+import { loadQualificationRules } from '../catalog/policy-file.js';
 import { ServiceCatalog } from '../catalog/service-catalog.js';
 import { ResourceInventory } from '../inventory/resource-inventory.js';
 import { AuditTrail } from './audit-trail.js';
@@ -39,7 +40,8 @@ export async function openServiceOrderClient(options: ServiceOrderClientOptions)
   const store = new OrderStore(redis, { prefix });
   const orchestration = new Queue<OrchestrationJob>(QUEUE_NAMES.orchestration, { connection: redis, prefix });
   const services = new ServiceInventoryStore(redis, prefix);
-  const producer = new ServiceOrderProducer({ store, catalog, inventory, services, orchestration });
+  const rules = await loadQualificationRules(configDir);
+  const producer = new ServiceOrderProducer({ store, catalog, inventory, services, rules, orchestration });
   return {
     producer,
     store,

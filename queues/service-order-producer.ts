@@ -9,7 +9,8 @@ import type { ServiceCatalog } from '../catalog/service-catalog.js';
 import { requestCancel } from '../orders/order-progress.js';
 import { newOrderRecord, rejectedOrderRecord, type OrderRecord } from '../orders/order-record.js';
 import { isFinalState } from '../orders/order-states.js';
-import { ID_PATTERN, type ServiceOrder } from '../orders/service-order.js';
+import { evaluateQualification, customerOf, type QualificationRule } from '../orders/qualification-rules.js';
+import { ID_PATTERN, type ServiceOrder, type ServiceOrderInput } from '../orders/service-order.js';
 import { validateServiceOrder, type OrderValidation } from '../orders/order-validation.js';
 import { FleetError, type RejectionReason } from '../errors/index.js';
 import type { OrderStore } from './order-store.js';
@@ -45,6 +46,8 @@ export interface ServiceOrderProducerOptions {
   inventory?: NeDirectory;
   /** The service inventory that modify, delete, suspend and resume items are checked against. */
   services?: ServiceInventoryStore;
+  /** Feasibility and qualification rules (config/policies.yaml). */
+  rules?: QualificationRule[];
   /** Base of each order's href, e.g. `https://fleet.example/tmf-api/serviceOrdering/v4/serviceOrder`. */
   hrefBase?: string;
   now?: () => Date;
@@ -62,6 +65,7 @@ export class ServiceOrderProducer {
   private readonly hrefBase: string;
   private readonly inventory: NeDirectory | undefined;
   private readonly services: ServiceInventoryStore | undefined;
+  private readonly rules: QualificationRule[];
   private readonly now: () => Date;
 
   constructor(options: ServiceOrderProducerOptions) {
@@ -70,6 +74,7 @@ export class ServiceOrderProducer {
     this.orchestration = options.orchestration;
     this.inventory = options.inventory;
     this.services = options.services;
+    this.rules = options.rules ?? [];
     this.hrefBase = options.hrefBase ?? '/tmf-api/serviceOrdering/v4/serviceOrder';
     this.now = options.now ?? (() => new Date());
   }
@@ -134,7 +139,35 @@ export class ServiceOrderProducer {
         reasons.push({ code, message: `serviceOrderItem ${item.itemId}: ${message}`, itemId: item.itemId });
       }
     }
+    if (reasons.length === 0) {
+      const neRoles = new Map(plans.map((p) => [p.itemId, p.steps.map((s) => this.inventory?.get(s.neId)?.role ?? '')]));
+      const counts = await this.customerServiceCounts(validation.order);
+      reasons.push(
+        ...evaluateQualification(this.rules, {
+          order: validation.order,
+          items: validation.items,
+          neRoles,
+          services: (id) => services.get(id),
+          liveServicesOfCustomer: (spec, customer) => counts.get(`${spec}\u0000${customer}`) ?? 0,
+        }),
+      );
+    }
     return { validation: reasons.length > 0 ? { ok: false, reasons, order: validation.order } : validation, plans };
+  }
+
+  /** Live services per (specification, customer) for the rules that limit them. */
+  private async customerServiceCounts(order: ServiceOrderInput): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    const customer = customerOf(order);
+    if (!customer || !this.services) return counts;
+    for (const rule of this.rules) {
+      if (rule.kind !== 'maxServicesPerCustomer' || rule.specification === undefined) continue;
+      const live = (await this.services.query({ specification: rule.specification })).filter(
+        (s) => s.state !== 'terminated' && s.relatedParty.some((p) => p.id === customer),
+      );
+      counts.set(`${rule.specification}\u0000${customer}`, live.length);
+    }
+    return counts;
   }
 
   /**

@@ -13,6 +13,7 @@ import { itemAttemptStarted, itemCompensated, itemCompleted, itemFailed } from '
 import type { ItemRuntime, OrderRecord } from '../orders/order-record.js';
 import { networkActionFor, serviceAfterCompletion, serviceAfterRollback, suspensionToLift, type NetworkAction, type ServiceChange } from '../inventory/service-changes.js';
 import type { ServiceInstance } from '../inventory/service-instance.js';
+import { customerOf } from '../orders/qualification-rules.js';
 import type { ServiceInventoryStore } from '../queues/service-inventory-store.js';
 import type { AuditTrail } from '../queues/audit-trail.js';
 import type { OrderStore } from '../queues/order-store.js';
@@ -68,6 +69,7 @@ function serviceChange(deps: ActivationDeps, record: OrderRecord, itemId: string
     specification: { id: rt.specId, name: spec?.name ?? rt.specId, version: spec?.version ?? '' },
     nes: [...new Map(plan.map((s) => [s.ne.role, { id: s.ne.id, role: s.ne.role }])).values()],
     reliesOn: rt.dependsOn.map((dep) => record.items[dep]?.serviceId).filter((id): id is string => id !== undefined),
+    ...(customerOf(record.order) ? { customerId: customerOf(record.order) } : {}),
     now,
     href: `${deps.serviceHrefBase ?? '/tmf-api/serviceInventory/v4/service'}/${rt.serviceId}`,
   };

@@ -4,7 +4,9 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createAdapterFactory, type CredentialsLookup } from '../adapters/adapter-factory.js';
 import { AdapterPool } from '../adapters/adapter-pool.js';
+import { loadQualificationRules } from '../catalog/policy-file.js';
 import { ServiceCatalog } from '../catalog/service-catalog.js';
+import type { QualificationRule } from '../orders/qualification-rules.js';
 import { resolveCredentials } from '../inventory/credentials-resolver.js';
 import { ResourceInventory } from '../inventory/resource-inventory.js';
 import { FleetMetrics } from '../observability/fleet-metrics.js';
@@ -26,6 +28,7 @@ export interface FleetProcessOptions {
   log: Logger;
   /** Defaults: loaded from `config.configDir`. Tests and the demo pass their own. */
   catalog?: ServiceCatalog;
+  rules?: QualificationRule[];
   inventory?: ResourceInventory;
   credentials?: CredentialsLookup;
   /** Serve /healthz, /readyz, /metrics on config.httpPort (default true). */
@@ -53,6 +56,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
   const { config, log } = options;
   const catalog = options.catalog ?? (await ServiceCatalog.load(`${config.configDir}/catalog`));
   const inventory = options.inventory ?? (await ResourceInventory.load(`${config.configDir}/inventory`));
+  const rules = options.rules ?? (await loadQualificationRules(config.configDir));
   const metrics = new FleetMetrics();
   const connections: Redis[] = [];
   const connect = (name: string): Redis => {
@@ -71,7 +75,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
     orchestration: new Queue<OrchestrationJob>(QUEUE_NAMES.orchestration, { connection: shared, prefix }),
     activation: new Queue<ActivationJob>(QUEUE_NAMES.activation, { connection: shared, prefix }),
   };
-  const producer = new ServiceOrderProducer({ store, catalog, inventory, services, orchestration: queues.orchestration });
+  const producer = new ServiceOrderProducer({ store, catalog, inventory, services, rules, orchestration: queues.orchestration });
   const pool = new AdapterPool(createAdapterFactory(options.credentials ?? ((ne) => resolveCredentials(ne)), log));
   const advance = async (orderId: string): Promise<void> => {
     await queues.orchestration.add('advance', { orderId });
