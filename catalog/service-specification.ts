@@ -120,6 +120,8 @@ export const serviceSpecificationSchema = z
     name: z.string().min(1),
     version: z.string().default('1.0'),
     description: z.string().optional(),
+    /** How long one item of this specification usually takes, for the order's expected completion. */
+    typicalDurationSeconds: z.number().positive().default(30),
     /** What a failed item does to its order when the order names no policy. */
     onFailure: z.enum(ACTIVATION_POLICIES).default('atomic'),
     characteristics: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'characteristic names are identifiers'), parameterSchema).default({}),

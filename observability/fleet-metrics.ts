@@ -13,6 +13,7 @@ export class FleetMetrics {
   readonly itemsCompensated: Counter<'specification' | 'outcome'>;
   readonly activationRetries: Counter<'specification'>;
   readonly neOperations: Counter<'protocol' | 'role' | 'operation' | 'outcome'>;
+  readonly jeopardyAlerts: Counter<'type'>;
   readonly orderDuration: Histogram<'state'>;
   readonly itemDuration: Histogram<'specification' | 'action' | 'outcome'>;
   readonly neOperationDuration: Histogram<'protocol' | 'operation'>;
@@ -55,6 +56,12 @@ export class FleetMetrics {
       name: 'activation_ne_operations_total',
       help: 'Operations on network elements, by protocol, NE role, operation (apply, verify, undo) and outcome.',
       labelNames: ['protocol', 'role', 'operation', 'outcome'] as const,
+      registers,
+    });
+    this.jeopardyAlerts = new Counter({
+      name: 'activation_order_jeopardy_alerts_total',
+      help: 'Jeopardy alerts raised on orders: atRisk, then missed (the escalation).',
+      labelNames: ['type'] as const,
       registers,
     });
     this.orderDuration = new Histogram({

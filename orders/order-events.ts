@@ -8,7 +8,8 @@ export interface OrderEvent {
     | 'ServiceOrderCreateEvent'
     | 'ServiceOrderStateChangeEvent'
     | 'ServiceOrderAttributeValueChangeEvent'
-    | 'ServiceOrderJeopardyEvent';
+    | 'ServiceOrderJeopardyEvent'
+    | 'ServiceOrderMilestoneEvent';
   correlationId: string;
   domain: 'serviceOrdering';
   title: string;
@@ -53,6 +54,13 @@ export function orderEvents(before: ServiceOrder | undefined, after: ServiceOrde
         ),
       );
     }
+  }
+  for (const alert of (after.jeopardyAlert ?? []).slice(before.jeopardyAlert?.length ?? 0)) {
+    events.push(base('ServiceOrderJeopardyEvent', alert.name, alert.message, 'jeopardyAlert'));
+  }
+  for (const milestone of (after.milestone ?? []).slice(before.milestone?.length ?? 0)) {
+    const item = milestone.serviceOrderItem?.[0]?.itemId;
+    events.push(base('ServiceOrderMilestoneEvent', `Milestone ${milestone.name}`, `order ${after.id}${item ? ` item ${item}` : ''}: ${milestone.name}`, 'milestone'));
   }
   if (before.state !== after.state) {
     events.push(base('ServiceOrderStateChangeEvent', 'Service order state changed', `order ${after.id}: ${before.state} -> ${after.state}`, 'state'));

@@ -64,6 +64,8 @@ export interface NewOrderContext {
   defaultPolicy: ActivationPolicy;
   /** Id for the service an add item creates when the order names none. */
   newServiceId: (itemId: string) => string;
+  /** When the order should be done (requested, or the catalog's estimate). */
+  expectedCompletionDate?: string;
 }
 
 /** A TMF error message; `level` says whether it sits on the order or on an item. */
@@ -82,13 +84,14 @@ export function newOrderRecord(input: ServiceOrderInput, items: ValidatedItem[],
   const graph = DependencyGraph.fromItems(input.serviceOrderItem.map((i) => ({ id: i.id, relationships: i.serviceOrderItemRelationship })));
   const byId = new Map(items.map((i) => [i.itemId, i]));
   // Dates, state and cancellation are the fleet's to set, whatever the caller sent.
-  const { activationPolicy, state: _state, cancellationDate: _cd, cancellationReason: _cr, orderDate: _od, href: _href, ...rest } = input;
+  const { activationPolicy, state: _state, cancellationDate: _cd, cancellationReason: _cr, orderDate: _od, href: _href, expectedCompletionDate: _ecd, ...rest } = input;
   const order: ServiceOrder = {
     ...rest,
     id: ctx.id,
     href: ctx.href,
     state: 'acknowledged',
     orderDate: ctx.now,
+    ...(ctx.expectedCompletionDate ? { expectedCompletionDate: ctx.expectedCompletionDate } : {}),
     // State and errors are the fleet's to set, whatever the caller sent.
     serviceOrderItem: input.serviceOrderItem.map(({ state: _state, errorMessage: _errors, ...item }) => ({ ...item, state: 'acknowledged' })),
     '@type': input['@type'] ?? 'ServiceOrder',

@@ -162,6 +162,17 @@ export interface Milestone {
   serviceOrderItem?: Array<{ itemId: string }>;
 }
 
+export interface JeopardyAlert {
+  id: string;
+  alertDate: string;
+  /** atRisk: the order may miss its expected completion; missed: it has. */
+  jeopardyType: 'atRisk' | 'missed';
+  name: string;
+  message: string;
+  /** Items still running or waiting when the alert was raised. */
+  serviceOrderItem?: Array<{ itemId: string }>;
+}
+
 /** An item as the fleet reports it: the submitted item plus its state and errors. */
 export interface ServiceOrderItem extends Omit<ServiceOrderItemInput, 'state' | 'errorMessage'> {
   state: ItemState;
@@ -178,6 +189,7 @@ export interface ServiceOrder extends Omit<ServiceOrderInput, 'state' | 'service
   completionDate?: string;
   errorMessage?: TmfErrorMessage[];
   milestone?: Milestone[];
+  jeopardyAlert?: JeopardyAlert[];
   serviceOrderItem: ServiceOrderItem[];
   '@type': string;
 }

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { FleetError } from '../errors/index.js';
 import { orderEvents, type OrderEvent } from '../orders/order-events.js';
 import type { OrderRecord } from '../orders/order-record.js';
+import { isFinalState } from '../orders/order-states.js';
 
 /**
  * Order state in Redis beside the queues. Each change is one compare-and-set Lua call that
@@ -10,26 +11,32 @@ import type { OrderRecord } from '../orders/order-record.js';
  * together or not at all, and upstream systems read the stream with XREAD/XREADGROUP.
  */
 
+// KEYS: order, events, orders, open orders, idempotency keys...
+// ARGV: id, doc, events maxlen, order date (ms), expected completion (ms, '' when final), event pairs...
 const CREATE_SCRIPT = `
-for i = 4, #KEYS do
+for i = 5, #KEYS do
   local existing = redis.call('GET', KEYS[i])
   if existing then return {0, existing} end
 end
 if redis.call('EXISTS', KEYS[1]) == 1 then return {0, ARGV[1]} end
 redis.call('HSET', KEYS[1], 'v', 1, 'doc', ARGV[2])
-for i = 4, #KEYS do redis.call('SET', KEYS[i], ARGV[1]) end
+for i = 5, #KEYS do redis.call('SET', KEYS[i], ARGV[1]) end
 redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
-for i = 5, #ARGV, 2 do
+if ARGV[5] ~= '' then redis.call('ZADD', KEYS[4], ARGV[5], ARGV[1]) end
+for i = 6, #ARGV, 2 do
   redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'orderId', ARGV[1], 'type', ARGV[i], 'event', ARGV[i + 1])
 end
 return {1, ARGV[1]}
 `;
 
+// KEYS: order, events, open orders. ARGV: version, doc, maxlen, id, expected completion
+// (ms; '' when the order is final, which takes it off the open set), event pairs...
 const UPDATE_SCRIPT = `
 local v = redis.call('HGET', KEYS[1], 'v')
 if v ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'v', tonumber(v) + 1, 'doc', ARGV[2])
-for i = 5, #ARGV, 2 do
+if ARGV[5] == '' then redis.call('ZREM', KEYS[3], ARGV[4]) else redis.call('ZADD', KEYS[3], ARGV[5], ARGV[4]) end
+for i = 6, #ARGV, 2 do
   redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'orderId', ARGV[4], 'type', ARGV[i], 'event', ARGV[i + 1])
 end
 return 1
@@ -39,6 +46,13 @@ type StoreRedis = Redis & {
   orderCreate(...args: (string | number)[]): Promise<[number, string]>;
   orderUpdate(...args: (string | number)[]): Promise<number>;
 };
+
+/** The open-set score of an order: its expected completion, or '' once it is final. */
+function openScore(record: OrderRecord): string {
+  if (isFinalState(record.order.state)) return '';
+  const expected = Date.parse(record.order.expectedCompletionDate ?? '');
+  return String(Number.isFinite(expected) ? expected : Date.parse(record.order.orderDate) + 24 * 3600 * 1000);
+}
 
 export interface OrderStoreOptions {
   /** Key prefix; defaults to the queue prefix so one prefix isolates a whole fleet. */
@@ -64,7 +78,7 @@ export class OrderStore {
 
   constructor(redis: Redis, options: OrderStoreOptions) {
     redis.defineCommand('orderCreate', { lua: CREATE_SCRIPT });
-    redis.defineCommand('orderUpdate', { numberOfKeys: 2, lua: UPDATE_SCRIPT });
+    redis.defineCommand('orderUpdate', { numberOfKeys: 3, lua: UPDATE_SCRIPT });
     this.redis = redis as StoreRedis;
     this.prefix = options.prefix;
     this.eventsMaxLength = options.eventsMaxLength ?? 100_000;
@@ -73,6 +87,16 @@ export class OrderStore {
 
   get eventsKey(): string {
     return `${this.prefix}:events`;
+  }
+
+  /** Orders not yet final, scored by expected completion: what the jeopardy tracker watches. */
+  get openKey(): string {
+    return `${this.prefix}:orders:open`;
+  }
+
+  /** Ids of open orders expected to complete before `beforeMs` (epoch ms). */
+  async openOrdersDueBefore(beforeMs: number, limit = 1000): Promise<string[]> {
+    return this.redis.zrangebyscore(this.openKey, '-inf', beforeMs, 'LIMIT', 0, limit);
   }
 
   private orderKey(id: string): string {
@@ -88,7 +112,7 @@ export class OrderStore {
    * Returns the id of the order that holds them, and whether it was created now.
    */
   async create(record: OrderRecord, idempotencyKeys: string[], now: string): Promise<{ created: boolean; orderId: string }> {
-    const keys = [this.orderKey(record.order.id), this.eventsKey, `${this.prefix}:orders`, ...idempotencyKeys.map((k) => `${this.prefix}:order-key:${k}`)];
+    const keys = [this.orderKey(record.order.id), this.eventsKey, `${this.prefix}:orders`, this.openKey, ...idempotencyKeys.map((k) => `${this.prefix}:order-key:${k}`)];
     const events = orderEvents(undefined, record.order, now, randomUUID);
     const [created, orderId] = await this.redis.orderCreate(
       keys.length,
@@ -97,6 +121,7 @@ export class OrderStore {
       JSON.stringify(record),
       this.eventsMaxLength,
       Date.parse(now),
+      openScore(record),
       ...this.eventArgs(events),
     );
     return { created: created === 1, orderId };
@@ -128,7 +153,7 @@ export class OrderStore {
       const nextDoc = JSON.stringify(next);
       if (nextDoc === doc) return current;
       const events = orderEvents(current.order, next.order, now(), randomUUID);
-      const stored = await this.redis.orderUpdate(this.orderKey(id), this.eventsKey, version, nextDoc, this.eventsMaxLength, id, ...this.eventArgs(events));
+      const stored = await this.redis.orderUpdate(this.orderKey(id), this.eventsKey, this.openKey, version, nextDoc, this.eventsMaxLength, id, openScore(next), ...this.eventArgs(events));
       if (stored === 1) return next;
       // Lost the race: back off a little with jitter so competing writers spread out.
       await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 50)));

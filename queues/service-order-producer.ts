@@ -9,6 +9,7 @@ import type { ServiceCatalog } from '../catalog/service-catalog.js';
 import { requestCancel } from '../orders/order-progress.js';
 import { newOrderRecord, rejectedOrderRecord, type OrderRecord } from '../orders/order-record.js';
 import { isFinalState } from '../orders/order-states.js';
+import { expectedCompletion } from '../orders/order-tracking.js';
 import { evaluateQualification, customerOf, type QualificationRule } from '../orders/qualification-rules.js';
 import { ID_PATTERN, type ServiceOrder, type ServiceOrderInput } from '../orders/service-order.js';
 import { validateServiceOrder, type OrderValidation } from '../orders/order-validation.js';
@@ -92,7 +93,16 @@ export class ServiceOrderProducer {
     let record: OrderRecord;
     if (validation.ok) {
       const partialEverywhere = validation.items.every((i) => this.catalog.get(i.specId)?.onFailure === 'partial');
-      record = newOrderRecord(validation.order, validation.items, { id, href, now, defaultPolicy: partialEverywhere ? 'partial' : 'atomic', newServiceId: () => randomUUID() });
+      const start = new Date(Math.max(this.now().getTime(), Date.parse(validation.order.requestedStartDate ?? '') || 0));
+      const typical = validation.items.map((i) => this.catalog.get(i.specId)?.typicalDurationSeconds ?? 60);
+      record = newOrderRecord(validation.order, validation.items, {
+        id,
+        href,
+        now,
+        defaultPolicy: partialEverywhere ? 'partial' : 'atomic',
+        newServiceId: () => randomUUID(),
+        expectedCompletionDate: expectedCompletion(validation.order.requestedCompletionDate, start, typical),
+      });
     } else {
       record = rejectedOrderRecord(input, validation.reasons, { id, href, now });
     }

@@ -32,6 +32,8 @@ const envSchema = z.object({
   ORCHESTRATOR_CONCURRENCY: intFromEnv('ORCHESTRATOR_CONCURRENCY', 16, 1, 10_000),
   ACTIVATION_ATTEMPTS: intFromEnv('ACTIVATION_ATTEMPTS', 3, 1, 100),
   ACTIVATION_BACKOFF_MS: intFromEnv('ACTIVATION_BACKOFF_MS', 1000, 0, 3_600_000),
+  JEOPARDY_CHECK_MS: intFromEnv('JEOPARDY_CHECK_MS', 5000, 50, 3_600_000),
+  JEOPARDY_AT_RISK_PERCENT: intFromEnv('JEOPARDY_AT_RISK_PERCENT', 20, 0, 100),
   /** Longer than the longest NE step, so BullMQ never takes a running activation for stalled. */
   ACTIVATION_LOCK_MS: intFromEnv('ACTIVATION_LOCK_MS', 120_000, 5_000, 3_600_000),
 });
@@ -48,6 +50,8 @@ export interface FleetConfig {
   activationAttempts: number;
   activationBackoffMs: number;
   activationLockMs: number;
+  jeopardyCheckMs: number;
+  jeopardyAtRiskPercent: number;
 }
 
 export function loadFleetConfig(env: NodeJS.ProcessEnv = process.env): FleetConfig {
@@ -68,5 +72,7 @@ export function loadFleetConfig(env: NodeJS.ProcessEnv = process.env): FleetConf
     activationAttempts: e.ACTIVATION_ATTEMPTS,
     activationBackoffMs: e.ACTIVATION_BACKOFF_MS,
     activationLockMs: e.ACTIVATION_LOCK_MS,
+    jeopardyCheckMs: e.JEOPARDY_CHECK_MS,
+    jeopardyAtRiskPercent: e.JEOPARDY_AT_RISK_PERCENT,
   };
 }

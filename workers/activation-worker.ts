@@ -14,6 +14,7 @@ import type { ItemRuntime, OrderRecord } from '../orders/order-record.js';
 import { networkActionFor, serviceAfterCompletion, serviceAfterRollback, suspensionToLift, type NetworkAction, type ServiceChange } from '../inventory/service-changes.js';
 import type { ServiceInstance } from '../inventory/service-instance.js';
 import { customerOf } from '../orders/qualification-rules.js';
+import { addMilestone } from '../orders/order-tracking.js';
 import type { ServiceInventoryStore } from '../queues/service-inventory-store.js';
 import type { AuditTrail } from '../queues/audit-trail.js';
 import type { OrderStore } from '../queues/order-store.js';
@@ -112,7 +113,9 @@ export function createActivationProcessor(deps: ActivationDeps) {
         await deps.store.update(orderId, (r) => itemAttemptStarted(r, itemId, now(), neIds, action));
         log.info({ attempt: job.attemptsMade + 1, action, steps: plan.length }, 'activating item');
         try {
-          await executeSteps(execution, plan);
+          await executeSteps(execution, plan, {
+            activated: async () => void (await deps.store.update(orderId, (r) => addMilestone(r, 'itemActivated', now(), itemId))),
+          });
         } finally {
           await deps.audit.flush();
         }
@@ -122,7 +125,7 @@ export function createActivationProcessor(deps: ActivationDeps) {
         const completedRt: ItemRuntime = { ...rt, networkAction: action, ...(rt.suspension ? { suspension: { ...rt.suspension, ...(suspensionId ? { id: suspensionId } : {}) } } : {}) };
         await deps.services.put(serviceAfterCompletion(service, serviceChange(deps, record, itemId, completedRt, plan, now()), suspensionId ?? randomUUID()));
         await deps.store.update(orderId, (r) => {
-          const next = itemCompleted(r, itemId, now());
+          const next = itemCompleted(plan.some((step) => step.tests.length > 0) ? addMilestone(r, 'itemTested', now(), itemId) : r, itemId, now());
           const item = next.items[itemId];
           if (item && completedRt.suspension) item.suspension = completedRt.suspension;
           return next;

@@ -20,6 +20,7 @@ import { ServiceOrderProducer } from '../queues/service-order-producer.js';
 import type { FleetConfig, Role } from '../runtime/fleet-config.js';
 import { startActivationWorker } from './activation-worker.js';
 import { startIntakeWorker } from './intake-worker.js';
+import { startJeopardyTracker } from './jeopardy-tracker.js';
 import { startOrchestratorWorker } from './orchestrator-worker.js';
 
 export interface FleetProcessOptions {
@@ -93,6 +94,10 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
       ),
     );
   }
+  const trackers: Array<{ stop(): void }> = [];
+  if (options.roles.includes('orchestrator')) {
+    trackers.push(startJeopardyTracker({ store, metrics, log }, { checkIntervalMs: config.jeopardyCheckMs, atRiskFraction: config.jeopardyAtRiskPercent / 100 }));
+  }
   if (options.roles.includes('worker')) {
     workers.push(
       startActivationWorker(
@@ -132,6 +137,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
     async stop() {
       draining = true;
       clearInterval(sweep);
+      trackers.forEach((t) => t.stop());
       await Promise.all(workers.map((w) => w.close()));
       await pool.close();
       await http?.close();

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
 import { advance, startOrder, type Advance } from '../orders/order-progress.js';
+import { addMilestone } from '../orders/order-tracking.js';
 import { isFinalState } from '../orders/order-states.js';
 import type { OrderStore } from '../queues/order-store.js';
 import { activationJobId, jobPriority, QUEUE_NAMES, type ActivationJob, type OrchestrationJob } from '../queues/queue-names.js';
@@ -27,7 +28,12 @@ export function createOrchestratorProcessor(deps: OrchestratorDeps) {
   const now = deps.now ?? (() => new Date().toISOString());
   return async (job: Job<OrchestrationJob>): Promise<string> => {
     const { orderId } = job.data;
-    if (job.name === 'start') await deps.store.update(orderId, (r) => startOrder(r, now()));
+    if (job.name === 'start') {
+      await deps.store.update(orderId, (r) => {
+        const started = startOrder(r, now());
+        return started === r ? r : addMilestone(started, 'decomposed', now());
+      });
+    }
     let decision: Advance | undefined;
     let wasFinal = false;
     const stored = await deps.store.update(orderId, (r) => {

@@ -37,9 +37,7 @@ async function timed<T>(deps: StepExecutionDeps, step: PlannedStep, operation: O
   }
 }
 
-async function applyAndTest(deps: StepExecutionDeps, step: PlannedStep, adapter: NeAdapter, log: Logger): Promise<void> {
-  await timed(deps, step, 'apply', () => adapter.apply(step.apply, context(deps, step)));
-  log.debug({ step: step.name }, 'step applied');
+async function runTests(deps: StepExecutionDeps, step: PlannedStep, adapter: NeAdapter): Promise<void> {
   for (const check of step.tests) {
     const result = await timed(deps, step, 'verify', () => adapter.verify(check, context(deps, step)));
     if (!result.passed) {
@@ -58,34 +56,44 @@ async function applyUndo(deps: StepExecutionDeps, step: PlannedStep, change: Cha
   await deps.pool.withAdapter(step.ne, (adapter) => timed(deps, step, 'undo', () => adapter.apply(change, context(deps, step))));
 }
 
+export interface ExecutionHooks {
+  /** Every step is applied; the post-activation tests come next. */
+  activated?: () => Promise<void>;
+}
+
 /**
- * Runs an item's steps in order, each followed by its post-activation tests. If any step fails,
- * the steps already applied by this attempt are undone in reverse before the error goes up, so
- * a retry (or the bundle's compensation) starts from the device's previous configuration. A CLI
- * step that failed part-way is undone too: its first lines may have been taken.
+ * Runs an item in two phases: every step applied in order, then every step's post-activation
+ * tests. If anything fails, the steps this attempt applied are undone in reverse before the
+ * error goes up, so a retry (or the bundle's compensation) starts from the device's previous
+ * configuration. A CLI step that failed part-way is undone too: its first lines may have been taken.
  */
-export async function executeSteps(deps: StepExecutionDeps, plan: PlannedStep[]): Promise<void> {
+export async function executeSteps(deps: StepExecutionDeps, plan: PlannedStep[], hooks: ExecutionHooks = {}): Promise<void> {
   const applied: PlannedStep[] = [];
+  const undoAndThrow = async (error: unknown, step: PlannedStep): Promise<never> => {
+    deps.log.warn({ err: error, neId: step.ne.id, step: step.name }, 'step failed; undoing what this attempt applied');
+    const remnants = await undoSteps(deps, applied);
+    if (remnants.length > 0 && error instanceof FleetError) {
+      error.details.undoFailures = remnants;
+      error.message = `${error.message} (undo also failed on ${remnants.map((r) => r.neId).join(', ')})`;
+    }
+    throw error;
+  };
   for (const step of plan) {
-    const log = deps.log.child({ neId: step.ne.id, step: step.name });
     try {
-      await deps.pool.withAdapter(step.ne, async (adapter) => {
-        try {
-          await applyAndTest(deps, step, adapter, log);
-          applied.push(step);
-        } catch (error) {
-          if (step.ne.protocol === 'ssh-cli' || (error instanceof FleetError && error.code === 'NE_VERIFICATION_FAILED')) applied.push(step);
-          throw error;
-        }
-      });
+      await deps.pool.withAdapter(step.ne, (adapter) => timed(deps, step, 'apply', () => adapter.apply(step.apply, context(deps, step))));
+      applied.push(step);
     } catch (error) {
-      log.warn({ err: error }, 'step failed; undoing what this attempt applied');
-      const remnants = await undoSteps(deps, applied);
-      if (remnants.length > 0 && error instanceof FleetError) {
-        error.details.undoFailures = remnants;
-        error.message = `${error.message} (undo also failed on ${remnants.map((r) => r.neId).join(', ')})`;
-      }
-      throw error;
+      if (step.ne.protocol === 'ssh-cli') applied.push(step);
+      await undoAndThrow(error, step);
+    }
+  }
+  await hooks.activated?.();
+  for (const step of plan) {
+    if (step.tests.length === 0) continue;
+    try {
+      await deps.pool.withAdapter(step.ne, (adapter) => runTests(deps, step, adapter));
+    } catch (error) {
+      await undoAndThrow(error, step);
     }
   }
 }

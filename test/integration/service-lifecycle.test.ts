@@ -101,7 +101,7 @@ describe('service inventory and lifecycle', () => {
       expect((await suspend('voluntary', 'customer')).state).toBe('completed');
       const both = await h.fleet.services.get(planService);
       expect(both?.suspension.filter((s) => !s.endDate).map((s) => `${s.reason}/${s.initiator}`).sort()).toEqual(['nonPayment/operator', 'voluntary/customer']);
-      const record = await h.fleet.store.require((both?.serviceOrderItem.at(-1)?.serviceOrderId)!);
+      const record = await h.fleet.store.require(both?.serviceOrderItem.at(-1)?.serviceOrderId ?? '');
       expect(record.items.change?.networkAction).toBe('none');
 
       expect((await resume(first)).state).toBe('completed');

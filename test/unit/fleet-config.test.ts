@@ -25,6 +25,8 @@ describe('loadFleetConfig', () => {
       activationAttempts: 3,
       activationBackoffMs: 1000,
       activationLockMs: 120_000,
+      jeopardyCheckMs: 5000,
+      jeopardyAtRiskPercent: 20,
     });
   });
 
@@ -45,6 +47,8 @@ describe('loadFleetConfig', () => {
         ACTIVATION_ATTEMPTS: '100',
         ACTIVATION_BACKOFF_MS: '0',
         ACTIVATION_LOCK_MS: '5000',
+        JEOPARDY_CHECK_MS: '250',
+        JEOPARDY_AT_RISK_PERCENT: '35',
       }),
     ).toEqual({
       redisUrl: 'rediss://cache.example:6380/2',
@@ -57,6 +61,8 @@ describe('loadFleetConfig', () => {
       activationAttempts: 100,
       activationBackoffMs: 0,
       activationLockMs: 5000,
+      jeopardyCheckMs: 250,
+      jeopardyAtRiskPercent: 35,
     });
   });
 

@@ -1,0 +1,54 @@
+import type { Logger } from 'pino';
+import type { FleetMetrics } from '../observability/fleet-metrics.js';
+import { assessJeopardy } from '../orders/order-tracking.js';
+import type { OrderStore } from '../queues/order-store.js';
+
+export interface JeopardyTrackerOptions {
+  /** How often open orders are checked. */
+  checkIntervalMs: number;
+  /** An order is at risk once less than this share of its time is left. */
+  atRiskFraction: number;
+}
+
+/**
+ * Watches open orders against their expected completion date: raises a TMF641 jeopardyAlert
+ * (and a ServiceOrderJeopardyEvent) when one is at risk, and escalates with a second alert and
+ * event when it has missed it. Runs in every orchestrator; the compare-and-set store and the
+ * raise-once rule make concurrent trackers harmless.
+ */
+export function startJeopardyTracker(deps: { store: OrderStore; metrics: FleetMetrics; log: Logger }, options: JeopardyTrackerOptions): { stop(): void; check(): Promise<number> } {
+  let running = false;
+  const check = async (): Promise<number> => {
+    if (running) return 0;
+    running = true;
+    let raised = 0;
+    try {
+      const now = Date.now();
+      // An order comes into view once it is within its at-risk window; look far enough ahead
+      // for the longest order (a day) and let assessJeopardy decide.
+      const due = await deps.store.openOrdersDueBefore(now + 24 * 3600 * 1000);
+      for (const orderId of due) {
+        let alerts = 0;
+        const stored = await deps.store.update(orderId, (r) => {
+          const next = assessJeopardy(r, new Date(now).toISOString(), options.atRiskFraction);
+          alerts = (next.order.jeopardyAlert?.length ?? 0) - (r.order.jeopardyAlert?.length ?? 0);
+          return next;
+        });
+        if (alerts > 0) {
+          const alert = stored.order.jeopardyAlert?.at(-1);
+          raised += alerts;
+          deps.metrics.jeopardyAlerts.inc({ type: alert?.jeopardyType ?? 'unknown' });
+          deps.log.warn({ orderId, jeopardyType: alert?.jeopardyType }, alert?.message ?? 'order in jeopardy');
+        }
+      }
+    } catch (error) {
+      deps.log.error({ err: error }, 'jeopardy check failed');
+    } finally {
+      running = false;
+    }
+    return raised;
+  };
+  const timer = setInterval(() => void check(), options.checkIntervalMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer), check };
+}
