@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditEntry } from '../../adapters/audit.js';
 import { SnmpAdapter, oidIndexFromString } from '../../adapters/snmp/snmp-adapter.js';
 import type { SnmpVarbind } from '../../adapters/change-set.js';
 import { NeError } from '../../errors/index.js';
@@ -282,5 +283,85 @@ describe('session lifecycle and misuse', () => {
   it('missing v3 keys are CREDENTIALS_UNAVAILABLE, raised as an NeError', async () => {
     const error = await neErrorFrom(adapter('3', { username: 'provisioner' }).open());
     expect(error.code).toBe('CREDENTIALS_UNAVAILABLE');
+  });
+});
+
+describe('audit trail', () => {
+  function recorder(): { entries: AuditEntry[]; ctx: { audit: (entry: AuditEntry) => void } } {
+    const entries: AuditEntry[] = [];
+    return { entries, ctx: { audit: (entry) => entries.push(entry) } };
+  }
+
+  it.each([
+    { version: '3' as const, credentials: V3_CREDENTIALS, msisdn: '33611110020' },
+    { version: '2c' as const, credentials: { community: COMMUNITY }, msisdn: '33611110021' },
+  ])('v$version: apply reports the SET and the read-back GET with their varbinds, and never a secret', async ({ version, credentials, msisdn }) => {
+    const a = adapter(version, credentials);
+    const { entries, ctx } = recorder();
+    const before = Date.now();
+
+    await a.apply({ protocol: 'snmp', varbinds: createMailbox(msisdn, 60, 'fr') }, ctx);
+
+    const status = column(VMS_OIDS.mailboxStatus, msisdn);
+    const quota = column(VMS_OIDS.mailboxQuotaMinutes, msisdn);
+    const language = column(VMS_OIDS.mailboxLanguage, msisdn);
+    expect(entries.map((e) => [e.operation, e.outcome])).toEqual([
+      ['snmp-set', 'ok'],
+      ['snmp-get', 'ok'],
+    ]);
+    const [set, get] = entries as [AuditEntry, AuditEntry];
+    expect(set).toMatchObject({ neId: 'vms1', protocol: 'snmp', request: `${status} Integer=4, ${quota} Integer=60, ${language} OctetString=fr` });
+    expect(set.reply).toContain(`${language} OctetString=fr`);
+    expect(get).toMatchObject({ request: `${status}, ${quota}, ${language}`, reply: `${status} Integer=1, ${quota} Integer=60, ${language} OctetString=fr` });
+    for (const entry of entries) {
+      expect(entry.errorCode).toBeUndefined();
+      expect(Date.parse(entry.startedAt)).toBeGreaterThanOrEqual(before - 1);
+      expect(entry.durationMs).toBeGreaterThanOrEqual(0);
+      const text = JSON.stringify(entry);
+      for (const secret of [COMMUNITY, V3_USER.authKey, V3_USER.privKey]) expect(text).not.toContain(secret);
+    }
+    await a.apply({ protocol: 'snmp', varbinds: destroyMailbox(msisdn) }, ctx);
+    expect(entries[3]?.reply).toBe(`${status} noSuchInstance`);
+  });
+
+  it('verify reports its one GET', async () => {
+    const a = adapter('3', V3_CREDENTIALS);
+    const { entries, ctx } = recorder();
+    await a.verify({ protocol: 'snmp', oid: VMS_OIDS.systemName, equals: 'vms-sim' }, ctx);
+    expect(entries).toEqual([expect.objectContaining({ operation: 'snmp-get', request: VMS_OIDS.systemName, reply: `${VMS_OIDS.systemName} OctetString=vms-sim`, outcome: 'ok' })]);
+  });
+
+  it('a refused SET is one error entry with the status, and no read-back is sent', async () => {
+    const a = adapter('2c', { community: COMMUNITY });
+    const { entries, ctx } = recorder();
+    await neErrorFrom(a.apply({ protocol: 'snmp', varbinds: [{ oid: VMS_OIDS.systemName, type: 'OctetString', value: 'renamed' }] }, ctx));
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ operation: 'snmp-set', request: `${VMS_OIDS.systemName} OctetString=renamed`, outcome: 'error', errorCode: 'NE_SNMP_ERROR' });
+    expect(entries[0]?.reply).toContain(`notWritable for ${VMS_OIDS.systemName}`);
+  });
+
+  it('a timeout is an error entry with NE_TIMEOUT, and the wrong community is not in it', async () => {
+    const a = adapter('2c', { community: 'not-the-community' }, 300);
+    const { entries, ctx } = recorder();
+    await neErrorFrom(a.verify({ protocol: 'snmp', oid: VMS_OIDS.systemName, equals: 'vms-sim' }, ctx));
+    expect(entries).toEqual([expect.objectContaining({ operation: 'snmp-get', outcome: 'error', errorCode: 'NE_TIMEOUT' })]);
+    expect(entries[0]?.durationMs).toBeGreaterThanOrEqual(250);
+    expect(JSON.stringify(entries)).not.toContain('not-the-community');
+  });
+
+  it('refused input sends nothing and so reports nothing', async () => {
+    const a = adapter('3', V3_CREDENTIALS);
+    const { entries, ctx } = recorder();
+    const error = await neErrorFrom(a.apply({ protocol: 'snmp', varbinds: [{ oid: VMS_OIDS.systemName, type: 'OctetString', value: 'a\nb' }] }, ctx));
+    expect(error.code).toBe('UNSAFE_DEVICE_INPUT');
+    expect(entries).toEqual([]);
+  });
+
+  it('a throwing audit sink does not fail the operation', async () => {
+    const a = adapter('3', V3_CREDENTIALS);
+    const audit = (): void => {
+      throw new Error('sink down');
+    };
+    await expect(a.verify({ protocol: 'snmp', oid: VMS_OIDS.systemName, equals: 'vms-sim' }, { audit })).resolves.toMatchObject({ passed: true });
   });
 });
