@@ -65,7 +65,12 @@ export class AdapterPool {
       pool = { ne, idle: [], inUse: 0, waiters: [] };
       this.pools.set(ne.id, pool);
     }
-    pool.ne = ne;
+    if (JSON.stringify(pool.ne) !== JSON.stringify(ne)) {
+      // The inventory changed this NE (address, credentials reference, limits): sessions opened
+      // under the old definition are not reused.
+      for (const { adapter } of pool.idle.splice(0)) void adapter.close();
+      pool.ne = ne;
+    }
     return pool;
   }
 

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { FleetError } from '../errors/index.js';
+import { ResourceInventory } from '../inventory/resource-inventory.js';
+import type { ServiceState } from '../inventory/service-instance.js';
 import { createLogger } from '../observability/logger.js';
 import { openServiceOrderClient } from '../queues/service-order-client.js';
 import { loadFleetConfig, ROLES, type Role } from '../runtime/fleet-config.js';
@@ -15,6 +17,9 @@ const USAGE = `usage: activation-fleet <command>
   cancel ORDER_ID [--reason TEXT]                     cancel an order in flight
   events [--follow]                                   order events (TMF641 notifications) from the stream
   audit --order ORDER_ID | --ne NE_ID [--json]        every command/set/RPC sent to NEs, with replies
+  dry-run ORDER.json                                  validate and render every step; sends and stores nothing
+  services [--state S] [--spec ID] [--ne NE_ID] [--char NAME=VALUE]   the service inventory (TMF638 JSON lines)
+  nes [--role ROLE]                                   the resource inventory (no credentials: references only)
 
 environment: REDIS_URL, CONFIG_DIR, HTTP_PORT, LOG_LEVEL, QUEUE_PREFIX, WORKER_CONCURRENCY,
              ACTIVATION_ATTEMPTS, ACTIVATION_BACKOFF_MS, ACTIVATION_LOCK_MS`;
@@ -50,8 +55,17 @@ async function start(roleArg: string): Promise<void> {
       },
     );
   };
+  process.on('SIGHUP', () => void fleet.reloadInventory());
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function readOrderFile(path: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as unknown;
+  } catch (error) {
+    throw new FleetError('ORDER_INVALID', `${path}: not a readable JSON file: ${(error as Error).message}`);
+  }
 }
 
 async function withClient<T>(work: (client: Awaited<ReturnType<typeof openServiceOrderClient>>) => Promise<T>): Promise<T> {
@@ -69,12 +83,16 @@ async function main(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      role: { type: 'string', default: 'all' },
+      // start: the fleet roles to run (default all); nes: the NE role to list.
+      role: { type: 'string' },
       json: { type: 'boolean', default: false },
       reason: { type: 'string' },
       follow: { type: 'boolean', default: false },
       order: { type: 'string' },
       ne: { type: 'string' },
+      state: { type: 'string' },
+      spec: { type: 'string' },
+      char: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -85,16 +103,11 @@ async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case 'start':
-      await start(values.role);
+      await start(values.role ?? 'all');
       return -1; // keeps running until a signal
     case 'submit': {
       if (!arg) throw new FleetError('CONFIG_INVALID', 'submit needs the path of an order JSON file');
-      let order: unknown;
-      try {
-        order = JSON.parse(await readFile(arg, 'utf8'));
-      } catch (error) {
-        throw new FleetError('ORDER_INVALID', `${arg}: not a readable JSON file: ${(error as Error).message}`);
-      }
+      const order = await readOrderFile(arg);
       const result = await withClient((c) => c.producer.submitServiceOrder(order));
       if (values.json) console.log(JSON.stringify(result.order, null, 2));
       else console.log(result.order.id);
@@ -130,6 +143,30 @@ async function main(argv: string[]): Promise<number> {
         }
       });
       return 0;
+    case 'dry-run': {
+      if (!arg) throw new FleetError('CONFIG_INVALID', 'dry-run needs the path of an order JSON file');
+      const order = await readOrderFile(arg);
+      const result = await withClient((c) => c.producer.dryRunServiceOrder(order));
+      console.log(JSON.stringify(result, null, 2));
+      return result.valid ? 0 : 2;
+    }
+    case 'services': {
+      const [name, ...rest] = (values.char ?? '').split('=');
+      const query = {
+        ...(values.state ? { state: values.state as ServiceState } : {}),
+        ...(values.spec ? { specification: values.spec } : {}),
+        ...(values.ne ? { neId: values.ne } : {}),
+        ...(values.char ? { characteristic: { name: name ?? '', value: rest.join('=') } } : {}),
+      };
+      for (const service of await withClient((c) => c.services.query(query))) console.log(JSON.stringify(service));
+      return 0;
+    }
+    case 'nes': {
+      const config = loadFleetConfig();
+      const inventory = await ResourceInventory.load(`${config.configDir}/inventory`);
+      for (const ne of values.role ? inventory.byRole(values.role) : inventory.all()) console.log(JSON.stringify(ne));
+      return 0;
+    }
     case 'audit': {
       const { order, ne } = values;
       if ((order === undefined) === (ne === undefined)) throw new FleetError('CONFIG_INVALID', 'audit needs exactly one of --order ORDER_ID or --ne NE_ID');

@@ -8,7 +8,9 @@ import { loadQualificationRules } from '../catalog/policy-file.js';
 import { ServiceCatalog } from '../catalog/service-catalog.js';
 import type { QualificationRule } from '../orders/qualification-rules.js';
 import { resolveCredentials } from '../inventory/credentials-resolver.js';
-import { ResourceInventory } from '../inventory/resource-inventory.js';
+import { LiveResourceInventory } from '../inventory/live-resource-inventory.js';
+import type { NetworkElement } from '../inventory/network-element.js';
+import type { NeDirectory } from '../catalog/activation-plan.js';
 import { FleetMetrics } from '../observability/fleet-metrics.js';
 import { startOpsServer } from '../observability/ops-server.js';
 import { AuditTrail } from '../queues/audit-trail.js';
@@ -30,7 +32,7 @@ export interface FleetProcessOptions {
   /** Defaults: loaded from `config.configDir`. Tests and the demo pass their own. */
   catalog?: ServiceCatalog;
   rules?: QualificationRule[];
-  inventory?: ResourceInventory;
+  inventory?: NeDirectory & { all(): NetworkElement[] };
   credentials?: CredentialsLookup;
   /** Serve /healthz, /readyz, /metrics on config.httpPort (default true). */
   http?: boolean;
@@ -45,6 +47,8 @@ export interface FleetProcess {
   pool: AdapterPool;
   queues: { intake: Queue<IntakeJob>; orchestration: Queue<OrchestrationJob>; activation: Queue<ActivationJob> };
   http?: FastifyInstance;
+  /** Reloads the resource inventory from CONFIG_DIR (SIGHUP); false when the files are invalid. */
+  reloadInventory(): Promise<boolean>;
   /** Graceful: stop taking jobs, let running ones finish, close NE sessions, then Redis. */
   stop(): Promise<void>;
 }
@@ -56,7 +60,8 @@ export interface FleetProcess {
 export async function startFleetProcess(options: FleetProcessOptions): Promise<FleetProcess> {
   const { config, log } = options;
   const catalog = options.catalog ?? (await ServiceCatalog.load(`${config.configDir}/catalog`));
-  const inventory = options.inventory ?? (await ResourceInventory.load(`${config.configDir}/inventory`));
+  const live = options.inventory ? undefined : await LiveResourceInventory.open(`${config.configDir}/inventory`, log);
+  const inventory = options.inventory ?? (live as LiveResourceInventory);
   const rules = options.rules ?? (await loadQualificationRules(config.configDir));
   const metrics = new FleetMetrics();
   const connections: Redis[] = [];
@@ -134,8 +139,10 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
     pool,
     queues,
     ...(http ? { http } : {}),
+    reloadInventory: async () => (live ? live.reload() : false),
     async stop() {
       draining = true;
+      live?.close();
       clearInterval(sweep);
       trackers.forEach((t) => t.stop());
       await Promise.all(workers.map((w) => w.close()));
