@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { AUDIT_MAX_TEXT, type AuditEntry } from '../../adapters/audit.js';
 import { SshCliAdapter } from '../../adapters/ssh-cli/ssh-cli-adapter.js';
 import { NeError } from '../../errors/index.js';
 import { networkElementSchema, type NeCredentials, type NetworkElementInput } from '../../inventory/network-element.js';
@@ -354,5 +355,109 @@ describe('SshCliAdapter against the SSH CLI simulator', () => {
     await adapter.close();
     expect(adapter.isOpen()).toBe(false);
     await eventually(() => sim.sessionCount() === 0);
+  });
+});
+
+describe('SshCliAdapter audit hook and CLI mode discipline', () => {
+  function recorder(): { entries: AuditEntry[]; ctx: { audit: (entry: AuditEntry) => void } } {
+    const entries: AuditEntry[] = [];
+    return { entries, ctx: { audit: (entry) => entries.push(entry) } };
+  }
+
+  it('audits the login, the paging command, config mode and every line with the device reply', async () => {
+    const sim = await startSim({ hostname: 'pe1' });
+    const adapter = adapterFor(sim);
+    const { entries, ctx } = recorder();
+    await adapter.apply({ protocol: 'ssh-cli', lines: ['interface Gi0/7', ' description audited'] }, ctx);
+    const check = await adapter.verify({ protocol: 'ssh-cli', command: 'show running-config | include audited', contains: 'audited' }, ctx);
+    expect(check.passed).toBe(true);
+
+    expect(entries.map((e) => [e.operation, e.request, e.outcome])).toEqual([
+      ['session-open', `login ${USERNAME}@127.0.0.1:${sim.port}`, 'ok'],
+      ['cli-command', 'terminal length 0', 'ok'],
+      ['cli-command', 'configure terminal', 'ok'],
+      ['cli-command', 'interface Gi0/7', 'ok'],
+      ['cli-command', ' description audited', 'ok'],
+      ['cli-command', 'end', 'ok'],
+      ['cli-command', 'show running-config | include audited', 'ok'],
+    ]);
+    for (const entry of entries) {
+      expect(entry).toMatchObject({ neId: 'pe1', protocol: 'ssh-cli' });
+      expect(entry.errorCode).toBeUndefined();
+      expect(new Date(entry.startedAt).toISOString()).toBe(entry.startedAt);
+      expect(entry.durationMs).toBeGreaterThanOrEqual(0);
+    }
+    // The reply is the device's output: no echo, no prompt.
+    expect(entries.at(-1)?.reply).toBe(' description audited');
+    expect(entries[0]?.reply).toBe('prompt pe1#');
+    expect(JSON.stringify(entries)).not.toContain(PASSWORD);
+  });
+
+  it('audits a rejected line with the device words, then the exit from config mode', async () => {
+    const sim = await startSim();
+    const adapter = adapterFor(sim);
+    await adapter.open();
+    const { entries, ctx } = recorder();
+    const error = await rejection(adapter.apply({ protocol: 'ssh-cli', lines: ['interface Gi0/3', 'bogus command', 'interface Gi0/4'] }, ctx));
+    expect(error.details).toMatchObject({ appliedLines: 1, lineIndex: 1 });
+    expect(entries.map((e) => [e.request, e.outcome, e.errorCode])).toEqual([
+      ['configure terminal', 'ok', undefined],
+      ['interface Gi0/3', 'ok', undefined],
+      ['bogus command', 'error', 'NE_COMMAND_REJECTED'],
+      ['end', 'ok', undefined],
+    ]);
+    expect(entries[2]?.reply).toContain("% Invalid input detected at '^' marker.");
+  });
+
+  it('audits a timed-out command as an error and caps long replies', async () => {
+    const filler = 'y'.repeat(70);
+    const sim = await startSim({ initialConfig: Array.from({ length: 120 }, (_, i) => [`interface Loopback${i}`, `description ${i} ${filler}`]).flat() });
+    const adapter = adapterFor(sim, { commandTimeoutMs: 400 });
+    await adapter.open();
+    const { entries, ctx } = recorder();
+    await adapter.verify({ protocol: 'ssh-cli', command: 'show running-config', contains: filler }, ctx);
+    expect(entries[0]?.reply.length).toBeLessThanOrEqual(AUDIT_MAX_TEXT + 40);
+    expect(entries[0]?.reply).toMatch(/more characters\]$/);
+
+    sim.setLatencyMs(1_500);
+    await rejection(adapter.verify({ protocol: 'ssh-cli', command: 'show version', contains: 'x' }, ctx));
+    expect(entries[1]).toMatchObject({ request: 'show version', outcome: 'error', errorCode: 'NE_TIMEOUT' });
+    expect(entries[1]?.durationMs).toBeGreaterThanOrEqual(350);
+  });
+
+  it('keeps working when the audit sink throws', async () => {
+    const sim = await startSim();
+    const adapter = adapterFor(sim);
+    const ctx = {
+      audit: (): void => {
+        throw new Error('sink down');
+      },
+    };
+    await adapter.apply({ protocol: 'ssh-cli', lines: ['interface Gi0/8'] }, ctx);
+    expect(sim.configLines()).toEqual(['interface Gi0/8']);
+  });
+
+  it('sends no exit command when the lines already left config mode', async () => {
+    const sim = await startSim();
+    const adapter = adapterFor(sim);
+    await adapter.open();
+    const { entries, ctx } = recorder();
+    await adapter.apply({ protocol: 'ssh-cli', lines: ['interface Gi0/9', 'end'] }, ctx);
+    expect(entries.map((e) => e.request)).toEqual(['configure terminal', 'interface Gi0/9', 'end']);
+    expect(adapter.isOpen()).toBe(true);
+  });
+
+  it('refuses a line that would log out from exec mode, keeping the session', async () => {
+    const sim = await startSim();
+    const adapter = adapterFor(sim);
+    await adapter.open();
+    const { entries, ctx } = recorder();
+    const error = await rejection(adapter.apply({ protocol: 'ssh-cli', lines: ['interface Gi0/10', 'end', 'exit', 'interface Gi0/11'] }, ctx));
+    expect(error.code).toBe('UNSAFE_DEVICE_INPUT');
+    expect(error.details).toMatchObject({ line: 'exit', lineIndex: 2, appliedLines: 2 });
+    expect(entries.map((e) => e.request)).toEqual(['configure terminal', 'interface Gi0/10', 'end']);
+    expect(sim.configLines()).toEqual(['interface Gi0/10']);
+    expect(adapter.isOpen()).toBe(true);
+    expect((await adapter.verify({ protocol: 'ssh-cli', command: 'show running-config', contains: 'Gi0/10' })).passed).toBe(true);
   });
 });

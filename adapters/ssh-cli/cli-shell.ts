@@ -1,0 +1,158 @@
+import type { ClientChannel } from 'ssh2';
+import type ssh2 from 'ssh2';
+import { cleanTerminalOutput } from './terminal-text.js';
+
+type SshClient = InstanceType<typeof ssh2.Client>;
+
+// Wide enough that the device never wraps a command echo or an output line.
+const PTY_COLUMNS = 511;
+const PTY_ROWS = 24;
+/** A read that collects more than this without reaching its end fails with `overflow`. */
+export const MAX_BUFFERED_CHARS = 1024 * 1024;
+// What is kept of output nobody waits for (log messages between commands).
+const MAX_UNSOLICITED_CHARS = 4096;
+
+/** Why a read on the shell ended without a prompt. */
+export class ShellError extends Error {
+  constructor(
+    readonly kind: 'timeout' | 'closed' | 'overflow',
+    cause?: unknown,
+  ) {
+    super(`shell ${kind}`, cause === undefined ? undefined : { cause });
+    this.name = 'ShellError';
+  }
+}
+
+interface Waiter {
+  done: (raw: string) => boolean;
+  resolve: (raw: string) => void;
+  reject: (error: ShellError) => void;
+}
+
+/** One interactive shell: buffers what the device prints until a caller's condition holds. */
+export class CliShell {
+  private raw = '';
+  private waiter: Waiter | undefined;
+  private failure: ShellError | undefined;
+  /** The prompt line the last completed read ended on. */
+  lastPrompt = '';
+
+  constructor(
+    private readonly channel: ClientChannel,
+    private readonly timeoutMs: number,
+  ) {
+    channel.setEncoding('utf8');
+    channel.on('data', (text: string) => this.receive(text));
+    channel.stderr.on('data', (data: Buffer) => this.receive(data.toString('utf8')));
+    channel.on('error', (error: unknown) => this.end(new ShellError('closed', error)));
+    channel.on('close', () => this.end(new ShellError('closed')));
+  }
+
+  get usable(): boolean {
+    return this.failure === undefined;
+  }
+
+  write(text: string): void {
+    if (this.failure) throw this.failure;
+    this.channel.write(text);
+  }
+
+  /** Drops output nobody asked for (late messages between commands). */
+  discard(): void {
+    this.raw = '';
+  }
+
+  /** What arrived since the last completed read, for diagnostics after a failed one. */
+  pending(): string {
+    return this.raw;
+  }
+
+  readUntil(done: (raw: string) => boolean): Promise<string> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiter = undefined;
+        reject(new ShellError('timeout'));
+      }, this.timeoutMs);
+      const settle = (): void => {
+        clearTimeout(timer);
+        this.waiter = undefined;
+      };
+      this.waiter = {
+        done,
+        resolve: (raw) => {
+          settle();
+          this.lastPrompt = cleanTerminalOutput(raw.slice(raw.lastIndexOf('\n') + 1));
+          resolve(raw);
+        },
+        reject: (error) => {
+          settle();
+          reject(error);
+        },
+      };
+      this.check();
+    });
+  }
+
+  /**
+   * Logs out the way a person would, so the device frees its vty at once instead of noticing the
+   * dropped connection later (vtysh lingers for over a second). Only from an idle shell: a read in
+   * progress means the device is not at a prompt. Resolves when the device closed the channel or
+   * after the timeout, whichever comes first.
+   */
+  async logout(command: string, timeoutMs: number): Promise<void> {
+    if (this.failure || this.waiter) return;
+    const closed = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.channel.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    this.channel.write(`${command}\n`);
+    await closed;
+  }
+
+  end(reason: ShellError): void {
+    if (this.failure) return;
+    this.failure = reason;
+    this.waiter?.reject(reason);
+    this.channel.removeAllListeners('data');
+    try {
+      this.channel.close();
+    } catch {
+      // Already gone with the connection.
+    }
+  }
+
+  private receive(text: string): void {
+    this.raw += text;
+    // The next command discards unsolicited output anyway; only keep it from growing meanwhile.
+    if (!this.waiter && this.raw.length > MAX_BUFFERED_CHARS) this.raw = this.raw.slice(-MAX_UNSOLICITED_CHARS);
+    this.check();
+  }
+
+  private check(): void {
+    const waiter = this.waiter;
+    if (!waiter) return;
+    if (this.raw.length > MAX_BUFFERED_CHARS) {
+      waiter.reject(new ShellError('overflow'));
+    } else if (waiter.done(this.raw)) {
+      const raw = this.raw;
+      this.raw = '';
+      waiter.resolve(raw);
+    }
+  }
+}
+
+/** Opens an interactive shell channel with a PTY wide enough that nothing wraps. */
+export function openShell(client: SshClient, timeoutMs: number): Promise<ClientChannel> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new ShellError('timeout')), timeoutMs);
+    client.shell({ term: 'vt100', cols: PTY_COLUMNS, rows: PTY_ROWS }, (error, channel) => {
+      clearTimeout(timer);
+      if (error) reject(error);
+      else resolve(channel);
+    });
+  });
+}
