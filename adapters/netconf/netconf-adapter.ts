@@ -1,20 +1,22 @@
 /**
  * The NETCONF driver. Load-and-commit follows the NAPALM discipline: lock, load into the
- * candidate, validate, commit, unlock; a failed load discards the candidate and unlocks before the
- * error goes up, so the device is left as it was found. Devices without :candidate are edited in
- * running under a lock, with rollback-on-error when they offer it.
+ * candidate, commit, unlock; a failed load discards the candidate and unlocks before the error
+ * goes up, so the device is left as it was found. Devices without :candidate are edited in
+ * running under a lock, with rollback-on-error when they offer it. Every RPC is reported to the
+ * caller's audit sink.
  */
 import type { Logger } from 'pino';
 import { FleetError, NeError } from '../../errors/index.js';
 import type { NeCredentials, NetworkElement } from '../../inventory/network-element.js';
+import { capAuditText, type OperationContext } from '../audit.js';
 import type { ChangeSet, Check, CheckResult } from '../change-set.js';
 import type { NeAdapter } from '../ne-adapter.js';
-import { NetconfClient } from './netconf-client.js';
+import { candidateIsDirty, confirmedCommitPending } from './lock-refusal.js';
+import { NetconfClient, type RpcObserver } from './netconf-client.js';
 import { assertSafeNetconfXml } from './netconf-input-guard.js';
-import { CAP_CANDIDATE, CAP_CONFIRMED_COMMIT_1_1, CAP_VALIDATE_1_1, CAP_WRITABLE_RUNNING, type Datastore } from './netconf-messages.js';
+import { CAP_CANDIDATE, CAP_CONFIRMED_COMMIT_1_1, CAP_WRITABLE_RUNNING, type Datastore } from './netconf-messages.js';
 
 const CAP_ROLLBACK_ON_ERROR = 'urn:ietf:params:netconf:capability:rollback-on-error:1.0';
-const CAP_VALIDATE_1_0 = 'urn:ietf:params:netconf:capability:validate:1.0';
 const MAX_OBSERVED_CHARS = 2_000;
 
 export interface NetconfAdapterOptions {
@@ -53,14 +55,46 @@ export class NetconfAdapter implements NeAdapter {
     await this.connected();
   }
 
-  private async connected(): Promise<NetconfClient> {
+  /** The open session, opening one when needed; the caller that opens it reports a `session-open` audit entry. */
+  private async connected(ctx?: OperationContext): Promise<NetconfClient> {
     if (this.client?.isOpen()) return this.client;
     this.client = undefined;
-    this.opening ??= this.connect().finally(() => {
-      this.opening = undefined;
-    });
+    if (!this.opening) {
+      const startedAt = new Date();
+      const opening = this.connect().finally(() => {
+        this.opening = undefined;
+      });
+      this.opening = opening;
+      opening.then(
+        (client) => this.auditSessionOpen(ctx, startedAt, `session-id ${client.sessionId}, ${client.framing} framing, ${client.capabilities.length} capabilities`),
+        (error: unknown) => this.auditSessionOpen(ctx, startedAt, error instanceof Error ? error.message : String(error), error),
+      );
+    }
     this.client = await this.opening;
     return this.client;
+  }
+
+  /** Names the user and the outcome only: a login is not an exchange, and no secret goes into the trail. */
+  private auditSessionOpen(ctx: OperationContext | undefined, startedAt: Date, reply: string, error?: unknown): void {
+    try {
+      this.reportSessionOpen(ctx, startedAt, reply, error);
+    } catch (sinkError) {
+      this.options.log?.warn({ neId: this.ne.id, err: sinkError }, 'audit sink threw');
+    }
+  }
+
+  private reportSessionOpen(ctx: OperationContext | undefined, startedAt: Date, reply: string, error?: unknown): void {
+    ctx?.audit?.({
+      neId: this.ne.id,
+      protocol: 'netconf',
+      operation: 'session-open',
+      request: `ssh ${this.credentials.username ?? ''}@${this.ne.host}:${this.ne.port} subsystem netconf`,
+      reply: capAuditText(reply),
+      outcome: error === undefined ? 'ok' : 'error',
+      ...(error instanceof FleetError ? { errorCode: error.code } : {}),
+      startedAt: startedAt.toISOString(),
+      durationMs: Date.now() - startedAt.getTime(),
+    });
   }
 
   private async connect(): Promise<NetconfClient> {
@@ -82,59 +116,81 @@ export class NetconfAdapter implements NeAdapter {
   }
 
   /** Changes the device configuration: merges `configXml` into running (through the candidate when offered). */
-  async apply(change: ChangeSet): Promise<void> {
+  async apply(change: ChangeSet, ctx?: OperationContext): Promise<void> {
     const { configXml } = this.netconfChange(change);
+    const observe = this.auditObserver(ctx);
     await this.boundary(async () => {
-      const client = await this.connected();
+      const client = await this.connected(ctx);
       if (client.hasCapability(CAP_CANDIDATE)) {
-        await this.loadAndCommit(client, configXml, () => client.commit());
+        await this.loadAndCommit(client, configXml, observe, () => client.commit({}, observe));
       } else {
-        await this.editRunning(client, configXml);
+        await this.editRunning(client, configXml, observe);
       }
     });
   }
 
   /**
    * Changes the device configuration with a confirmed commit that survives the session: unless
-   * `confirm(persistId)` follows within `confirmTimeoutS`, the device rolls back by itself.
+   * `confirm(persistId)` follows within `confirmTimeoutS`, the device rolls back by itself. Until
+   * then the device may refuse other changes (yuma123 netconfd refuses every lock, which the
+   * other callers see as a transient NE_LOCKED). netconfd runs the timeout only once it has been
+   * idle for about a second, so on a busy device the rollback comes late.
    */
-  async applyConfirmed(change: ChangeSet, persistId: string, confirmTimeoutS = this.options.confirmTimeoutS ?? 600): Promise<void> {
+  async applyConfirmed(change: ChangeSet, persistId: string, confirmTimeoutS = this.options.confirmTimeoutS ?? 600, ctx?: OperationContext): Promise<void> {
     const { configXml } = this.netconfChange(change);
+    const observe = this.auditObserver(ctx);
     await this.boundary(async () => {
-      const client = await this.connected();
+      const client = await this.connected(ctx);
       this.requireConfirmedCommit(client);
-      await this.loadAndCommit(client, configXml, () => client.commit({ confirmed: true, confirmTimeoutS, persist: persistId }));
+      await this.loadAndCommit(client, configXml, observe, () => client.commit({ confirmed: true, confirmTimeoutS, persist: persistId }, observe));
     });
   }
 
   /** Makes the confirmed commit `persistId` permanent. Commits nothing else: the candidate is reset first. */
-  async confirm(persistId: string): Promise<void> {
+  async confirm(persistId: string, ctx?: OperationContext): Promise<void> {
+    const observe = this.auditObserver(ctx);
     await this.boundary(async () => {
-      const client = await this.connected();
+      const client = await this.connected(ctx);
       this.requireConfirmedCommit(client);
-      await this.withLocks(client, ['candidate'], async () => {
-        await client.discardChanges();
-        await client.commit({ persistId });
-      });
+      const confirmNow = async (): Promise<void> => {
+        await client.discardChanges(observe);
+        await client.commit({ persistId }, observe);
+      };
+      try {
+        await client.lock('candidate', observe);
+      } catch (error) {
+        // A server may refuse the lock precisely because this commit is outstanding; the confirming
+        // commit is then only unguarded between its discard-changes and itself.
+        if (!confirmedCommitPending(error)) throw error;
+        await confirmNow();
+        return;
+      }
+      try {
+        await confirmNow();
+      } finally {
+        await this.quietly('unlock candidate', () => client.unlock('candidate', observe));
+      }
     });
   }
 
   /** Rolls back the confirmed commit `persistId` now instead of at its timeout. */
-  async cancel(persistId: string): Promise<void> {
+  async cancel(persistId: string, ctx?: OperationContext): Promise<void> {
+    const observe = this.auditObserver(ctx);
     await this.boundary(async () => {
-      const client = await this.connected();
+      const client = await this.connected(ctx);
       this.requireConfirmedCommit(client);
-      await client.cancelCommit(persistId);
+      await client.cancelCommit(persistId, observe);
     });
   }
 
   /** Reads only: get-config on running with the check's subtree filter. */
-  async verify(check: Check): Promise<CheckResult> {
+  async verify(check: Check, ctx?: OperationContext): Promise<CheckResult> {
     const { filterXml, contains, absent } = this.netconfCheck(check);
     assertSafeNetconfXml(this.ne.id, filterXml, 'filter');
+    const observe = this.auditObserver(ctx);
     return this.boundary(async () => {
-      const client = await this.connected();
-      const data = await client.getConfig('running', filterXml);
+      const client = await this.connected(ctx);
+      const data = await client.getConfig('running', filterXml, observe);
       const present = (text: string): boolean => data.includes(text) || data.includes(escapeXmlText(text));
       const passed = absent ? contains.every((text) => !present(text)) : contains.every(present);
       const observed = data.trim();
@@ -154,46 +210,63 @@ export class NetconfAdapter implements NeAdapter {
     }
   }
 
-  private async loadAndCommit(client: NetconfClient, configXml: string, commit: () => Promise<void>): Promise<void> {
-    // Running is locked too so nobody edits it directly between our validate and commit.
-    await this.withLocks(client, ['running', 'candidate'], async () => {
+  private async loadAndCommit(client: NetconfClient, configXml: string, observe: RpcObserver | undefined, commit: () => Promise<void>): Promise<void> {
+    // Running is locked too so nobody edits it directly between our edit and commit.
+    await this.withLocks(client, ['running', 'candidate'], observe, async () => {
       // The candidate is shared: whatever another session left in it would be committed with our change.
-      await client.discardChanges();
+      await client.discardChanges(observe);
       try {
-        await client.editConfig({ target: 'candidate', configXml });
-        if (client.hasCapability(CAP_VALIDATE_1_1) || client.hasCapability(CAP_VALIDATE_1_0)) await client.validate('candidate');
+        // No separate <validate>: commit validates the candidate itself (RFC 6241 8.3.4.1), and
+        // yuma123 netconfd 2.13 answers a commit that follows a validate with <ok/> but leaves
+        // running unchanged.
+        await client.editConfig({ target: 'candidate', configXml }, observe);
         await commit();
       } catch (error) {
-        await this.quietly('discard-changes', () => client.discardChanges());
+        await this.quietly('discard-changes', () => client.discardChanges(observe));
         throw error;
       }
     });
   }
 
-  private async editRunning(client: NetconfClient, configXml: string): Promise<void> {
+  private async editRunning(client: NetconfClient, configXml: string, observe: RpcObserver | undefined): Promise<void> {
     if (!client.hasCapability(CAP_WRITABLE_RUNNING)) {
       throw new NeError('NE_UNSUPPORTED', this.ne.id, 'server offers neither :candidate nor :writable-running');
     }
-    await this.withLocks(client, ['running'], () =>
-      client.editConfig({
-        target: 'running',
-        configXml,
-        ...(client.hasCapability(CAP_ROLLBACK_ON_ERROR) ? { errorOption: 'rollback-on-error' as const } : {}),
-      }),
+    await this.withLocks(client, ['running'], observe, () =>
+      client.editConfig(
+        {
+          target: 'running',
+          configXml,
+          ...(client.hasCapability(CAP_ROLLBACK_ON_ERROR) ? { errorOption: 'rollback-on-error' as const } : {}),
+        },
+        observe,
+      ),
     );
   }
 
   /** Locks in order, runs `work`, unlocks in reverse order whatever happened. */
-  private async withLocks<T>(client: NetconfClient, datastores: Datastore[], work: () => Promise<T>): Promise<T> {
+  private async withLocks<T>(client: NetconfClient, datastores: Datastore[], observe: RpcObserver | undefined, work: () => Promise<T>): Promise<T> {
     const locked: Datastore[] = [];
     try {
       for (const datastore of datastores) {
-        await client.lock(datastore);
+        await this.lock(client, datastore, observe);
         locked.push(datastore);
       }
       return await work();
     } finally {
-      for (const datastore of locked.reverse()) await this.quietly(`unlock ${datastore}`, () => client.unlock(datastore));
+      for (const datastore of locked.reverse()) await this.quietly(`unlock ${datastore}`, () => client.unlock(datastore, observe));
+    }
+  }
+
+  /** A candidate left modified by a session that went away cannot be locked until someone discards it. */
+  private async lock(client: NetconfClient, datastore: Datastore, observe: RpcObserver | undefined): Promise<void> {
+    try {
+      await client.lock(datastore, observe);
+    } catch (error) {
+      if (datastore !== 'candidate' || !candidateIsDirty(error)) throw error;
+      this.options.log?.info({ neId: this.ne.id }, 'candidate holds uncommitted changes of another session; discarding them');
+      await client.discardChanges(observe);
+      await client.lock(datastore, observe);
     }
   }
 
@@ -204,6 +277,25 @@ export class NetconfAdapter implements NeAdapter {
     } catch (error) {
       this.options.log?.warn({ neId: this.ne.id, err: error, step }, 'NETCONF clean-up step failed');
     }
+  }
+
+  /** Reports every RPC to the caller's audit sink; a throwing sink is the caller's bug, never ours to surface. */
+  private auditObserver(ctx: OperationContext | undefined): RpcObserver | undefined {
+    const audit = ctx?.audit;
+    if (!audit) return undefined;
+    return (exchange) => {
+      audit({
+        neId: this.ne.id,
+        protocol: 'netconf',
+        operation: 'netconf-rpc',
+        request: capAuditText(exchange.requestXml),
+        reply: capAuditText(exchange.replyXml),
+        outcome: exchange.error ? 'error' : 'ok',
+        ...(exchange.error ? { errorCode: exchange.error.code } : {}),
+        startedAt: exchange.startedAt.toISOString(),
+        durationMs: exchange.durationMs,
+      });
+    };
   }
 
   private requireConfirmedCommit(client: NetconfClient): void {

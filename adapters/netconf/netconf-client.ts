@@ -41,9 +41,27 @@ export interface NetconfClientOptions extends SshNetconfOptions {
   log?: Logger;
 }
 
+/** One RPC as it went over the wire, for an audit trail. Holds no credentials: SSH logins are not RPCs. */
+export interface RpcExchange {
+  /** Local name of the operation element (`edit-config`, `commit`, ...). */
+  operation: string;
+  messageId: string;
+  /** The whole `<rpc>` document as sent (before framing). */
+  requestXml: string;
+  /** The whole `<rpc-reply>` as received; empty when none came (timeout, dropped session). */
+  replyXml: string;
+  /** The error the call rejected with, if any: an rpc-error, a timeout, a broken session. */
+  error?: NeError;
+  startedAt: Date;
+  durationMs: number;
+}
+
+/** Called once per RPC when it settles. Must not throw; a throwing observer is ignored. */
+export type RpcObserver = (exchange: RpcExchange) => void;
+
 interface PendingRpc {
   operation: string;
-  resolve: (reply: RpcReply) => void;
+  resolve: (received: { reply: RpcReply; xml: string }) => void;
   reject: (error: NeError) => void;
   timer: NodeJS.Timeout;
 }
@@ -194,7 +212,7 @@ export class NetconfClient {
     }
     this.pending.delete(reply.messageId as string);
     clearTimeout(pending.timer);
-    pending.resolve(reply);
+    pending.resolve({ reply, xml: message });
   }
 
   private failFromDecoder(error: unknown): void {
@@ -230,43 +248,66 @@ export class NetconfClient {
     }
   }
 
-  /** Sends one RPC and returns its reply; rejects with NetconfRpcError when it carries errors. */
-  async rpc(operation: XmlElement): Promise<RpcReply> {
+  /**
+   * Sends one RPC and returns its reply; rejects with NetconfRpcError when it carries errors.
+   * `observe` sees the exchange once it settles, failed or not (nothing is reported for a call
+   * refused before anything was sent).
+   */
+  async rpc(operation: XmlElement, observe?: RpcObserver): Promise<RpcReply> {
     if (this.failure) throw this.failure;
     if (this.closed) throw new NeError('NE_CONNECTION_FAILED', this.neId, 'NETCONF session is closed');
     const messageId = String(this.nextMessageId++);
+    let requestXml: string;
     let framed: Buffer;
     try {
-      framed = encodeMessage(rpcMessage(messageId, operation), this.outgoingFraming);
+      requestXml = rpcMessage(messageId, operation);
+      framed = encodeMessage(requestXml, this.outgoingFraming);
     } catch (error) {
       throw this.unsafeInput(error);
     }
-    const reply = await new Promise<RpcReply>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(messageId);
-        // A late reply would arrive with a message-id nobody waits for: the session is done.
-        const error = new NeError('NE_TIMEOUT', this.neId, `no reply to <${operation.name}> within ${this.options.rpcTimeoutMs} ms`);
-        reject(error);
-        this.fail(error);
-      }, this.options.rpcTimeoutMs);
-      this.pending.set(messageId, { operation: operation.name, resolve, reject, timer });
-      this.options.log?.debug({ neId: this.neId, messageId, operation: operation.name }, 'NETCONF rpc');
-      this.channel.write(framed);
-    });
-    const errors = failingErrors(reply);
-    if (errors.length > 0) throw new NetconfRpcError(this.neId, errors);
-    return reply;
+    const startedAt = new Date();
+    let replyXml = '';
+    const report = (error?: NeError): void => {
+      if (!observe) return;
+      try {
+        observe({ operation: operation.name, messageId, requestXml, replyXml, ...(error ? { error } : {}), startedAt, durationMs: Date.now() - startedAt.getTime() });
+      } catch (observerError) {
+        this.options.log?.warn({ neId: this.neId, err: observerError }, 'NETCONF rpc observer threw');
+      }
+    };
+    try {
+      const received = await new Promise<{ reply: RpcReply; xml: string }>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          this.pending.delete(messageId);
+          // A late reply would arrive with a message-id nobody waits for: the session is done.
+          const error = new NeError('NE_TIMEOUT', this.neId, `no reply to <${operation.name}> within ${this.options.rpcTimeoutMs} ms`);
+          reject(error);
+          this.fail(error);
+        }, this.options.rpcTimeoutMs);
+        this.pending.set(messageId, { operation: operation.name, resolve, reject, timer });
+        this.options.log?.debug({ neId: this.neId, messageId, operation: operation.name }, 'NETCONF rpc');
+        this.channel.write(framed);
+      });
+      replyXml = received.xml;
+      const errors = failingErrors(received.reply);
+      if (errors.length > 0) throw new NetconfRpcError(this.neId, errors);
+      report();
+      return received.reply;
+    } catch (error) {
+      report(error instanceof NeError ? error : new NeError('NE_PROTOCOL_ERROR', this.neId, String(error), { cause: error }));
+      throw error;
+    }
   }
 
   /** Builds the operation (parsing caller XML) and sends it; bad caller XML never reaches the wire. */
-  private async call(build: () => XmlElement): Promise<RpcReply> {
+  private async call(build: () => XmlElement, observe: RpcObserver | undefined): Promise<RpcReply> {
     let operation: XmlElement;
     try {
       operation = build();
     } catch (error) {
       throw this.unsafeInput(error);
     }
-    return this.rpc(operation);
+    return this.rpc(operation, observe);
   }
 
   private unsafeInput(error: unknown): NeError {
@@ -274,41 +315,41 @@ export class NetconfClient {
     return new NeError('UNSAFE_DEVICE_INPUT', this.neId, `cannot build the NETCONF request: ${reason}`, { cause: error });
   }
 
-  async lock(target: Datastore): Promise<void> {
-    await this.call(() => lockOperation(target));
+  async lock(target: Datastore, observe?: RpcObserver): Promise<void> {
+    await this.call(() => lockOperation(target), observe);
   }
 
-  async unlock(target: Datastore): Promise<void> {
-    await this.call(() => unlockOperation(target));
+  async unlock(target: Datastore, observe?: RpcObserver): Promise<void> {
+    await this.call(() => unlockOperation(target), observe);
   }
 
-  async editConfig(request: EditConfigRequest): Promise<void> {
-    await this.call(() => editConfigOperation(request));
+  async editConfig(request: EditConfigRequest, observe?: RpcObserver): Promise<void> {
+    await this.call(() => editConfigOperation(request), observe);
   }
 
-  async validate(source: Datastore): Promise<void> {
-    await this.call(() => validateOperation(source));
+  async validate(source: Datastore, observe?: RpcObserver): Promise<void> {
+    await this.call(() => validateOperation(source), observe);
   }
 
-  async commit(request: CommitRequest = {}): Promise<void> {
-    await this.call(() => commitOperation(request));
+  async commit(request: CommitRequest = {}, observe?: RpcObserver): Promise<void> {
+    await this.call(() => commitOperation(request), observe);
   }
 
-  async cancelCommit(persistId?: string): Promise<void> {
-    await this.call(() => cancelCommitOperation(persistId));
+  async cancelCommit(persistId?: string, observe?: RpcObserver): Promise<void> {
+    await this.call(() => cancelCommitOperation(persistId), observe);
   }
 
-  async discardChanges(): Promise<void> {
-    await this.call(() => discardChangesOperation());
+  async discardChanges(observe?: RpcObserver): Promise<void> {
+    await this.call(() => discardChangesOperation(), observe);
   }
 
   /** The `<data>` content as XML (empty string when nothing matched the filter). */
-  async getConfig(source: Datastore, filterXml?: string): Promise<string> {
-    return (await this.call(() => getConfigOperation(source, filterXml))).dataXml ?? '';
+  async getConfig(source: Datastore, filterXml?: string, observe?: RpcObserver): Promise<string> {
+    return (await this.call(() => getConfigOperation(source, filterXml), observe)).dataXml ?? '';
   }
 
-  async get(filterXml?: string): Promise<string> {
-    return (await this.call(() => getOperation(filterXml))).dataXml ?? '';
+  async get(filterXml?: string, observe?: RpcObserver): Promise<string> {
+    return (await this.call(() => getOperation(filterXml), observe)).dataXml ?? '';
   }
 
   /** Asks the server to end the session politely, then drops the connection. Never throws. */
@@ -316,7 +357,7 @@ export class NetconfClient {
     if (this.closed) return;
     if (!this.failure) {
       try {
-        await this.call(() => closeSessionOperation());
+        await this.call(() => closeSessionOperation(), undefined);
       } catch (error) {
         this.options.log?.debug({ neId: this.neId, err: error }, 'close-session failed; dropping the connection');
       }

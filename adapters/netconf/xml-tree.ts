@@ -79,7 +79,10 @@ function fromDom(node: DomNode): XmlElement {
     children: [],
   };
   for (const attr of node.attributes ?? []) {
-    if (attr.namespaceURI === XMLNS_NS) continue; // declarations are regenerated on output
+    // Default declarations are regenerated from element namespaces on output. Prefixed ones are
+    // kept: a YANG identityref value (`ianaift:ethernetCsmacd`) names its prefix in text, which
+    // no serializer can see, and the server resolves it against the declarations in scope.
+    if (attr.namespaceURI === XMLNS_NS && attr.prefix !== 'xmlns') continue;
     element.attrs.push({ ns: attr.namespaceURI, prefix: attr.prefix, name: attr.localName, value: attr.value });
   }
   for (const child of node.childNodes) {
@@ -145,8 +148,9 @@ export function textOf(element: XmlElement): string {
   return element.children.map((c) => (typeof c === 'string' ? c : textOf(c))).join('');
 }
 
+/** An attribute by local name (in any namespace unless `ns` is given); namespace declarations never match. */
 export function attrValue(element: XmlElement, name: string, ns: string | null = null): string | undefined {
-  return element.attrs.find((a) => a.name === name && (ns === null ? true : a.ns === ns))?.value;
+  return element.attrs.find((a) => a.name === name && a.ns !== XMLNS_NS && (ns === null ? true : a.ns === ns))?.value;
 }
 
 /**

@@ -1,5 +1,6 @@
 import ssh2 from 'ssh2';
 import { afterEach, describe, expect, it } from 'vitest';
+import { AUDIT_MAX_TEXT, type AuditEntry, type OperationContext } from '../../adapters/audit.js';
 import { NetconfAdapter } from '../../adapters/netconf/netconf-adapter.js';
 import { NeError, NetconfRpcError } from '../../errors/index.js';
 import { networkElementSchema } from '../../inventory/network-element.js';
@@ -360,5 +361,85 @@ describe('NETCONF adapter against the simulator over SSH', () => {
     await adapter.close();
     await adapter.close();
     expect(adapter.isOpen()).toBe(false);
+  });
+});
+
+describe('NETCONF adapter audit trail', () => {
+  function recorder(): { entries: AuditEntry[]; ctx: OperationContext } {
+    const entries: AuditEntry[] = [];
+    return { entries, ctx: { audit: (entry) => entries.push(entry) } };
+  }
+  const rpcName = (entry: AuditEntry): string => /<rpc [^>]*>\s*<([a-z-]+)/.exec(entry.request)?.[1] ?? entry.operation;
+
+  it('reports the session opening and every RPC of an apply, with request, reply and timing, and never the password', async () => {
+    const secret = 'S3cret-for-the-audit-test';
+    const simulator = await sim({ password: secret });
+    const adapter = adapterFor(simulator, { password: secret });
+    const { entries, ctx } = recorder();
+    // A prefix used only inside text (a YANG identityref) keeps its declaration on the way out.
+    const configXml = `<porting xmlns="${NPDB}"><ported-number><msisdn>491700000030</msisdn><routing-number xmlns:rn="urn:example:rn">rn:D030</routing-number></ported-number></porting>`;
+    await adapter.apply({ protocol: 'netconf', configXml }, ctx);
+
+    expect(entries.map(rpcName)).toEqual(['session-open', 'lock', 'lock', 'discard-changes', 'edit-config', 'commit', 'unlock', 'unlock']);
+    const [open, ...rpcs] = entries;
+    expect(open).toMatchObject({ neId: 'npdb1', protocol: 'netconf', operation: 'session-open', outcome: 'ok', request: expect.stringContaining('netconf@127.0.0.1') });
+    for (const entry of rpcs) {
+      expect(entry).toMatchObject({ neId: 'npdb1', protocol: 'netconf', operation: 'netconf-rpc', outcome: 'ok' });
+      expect(entry.reply).toContain('<ok/>');
+      expect(entry.errorCode).toBeUndefined();
+      expect(new Date(entry.startedAt).toISOString()).toBe(entry.startedAt);
+      expect(entry.durationMs).toBeGreaterThanOrEqual(0);
+    }
+    const edit = rpcs.find((e) => rpcName(e) === 'edit-config')!;
+    expect(edit.request).toContain('<msisdn>491700000030</msisdn>');
+    expect(edit.request).toContain('xmlns:rn="urn:example:rn"');
+    expect(JSON.stringify(entries)).not.toContain(secret);
+
+    // A pooled session is not opened again: the next call reports its RPCs only.
+    const second = recorder();
+    const result = await adapter.verify({ protocol: 'netconf', filterXml: filterFor('491700000030'), contains: ['rn:D030'] }, second.ctx);
+    expect(result.passed).toBe(true);
+    expect(second.entries.map(rpcName)).toEqual(['get-config']);
+    expect(second.entries[0]?.reply).toContain('rn:D030');
+  });
+
+  it('reports a failed RPC with its error code and the device reply, then the clean-up RPCs', async () => {
+    const simulator = await sim();
+    const adapter = adapterFor(simulator);
+    await adapter.open();
+    simulator.failNextRpc('commit', { tag: 'invalid-value', type: 'application', message: 'routing number D998 is not provisioned' });
+    const { entries, ctx } = recorder();
+    await caught(adapter.apply({ protocol: 'netconf', configXml: portedNumber('491700000031', 'OpA', 'D998') }, ctx));
+    expect(entries.map(rpcName)).toEqual(['lock', 'lock', 'discard-changes', 'edit-config', 'commit', 'discard-changes', 'unlock', 'unlock']);
+    const commit = entries[4]!;
+    expect(commit).toMatchObject({ outcome: 'error', errorCode: 'NE_RPC_ERROR' });
+    expect(commit.reply).toContain('routing number D998 is not provisioned');
+    expect(entries.filter((e) => e.outcome === 'error')).toHaveLength(1);
+  });
+
+  it('caps long requests, and reports a timeout with an empty reply', async () => {
+    const simulator = await sim();
+    const adapter = adapterFor(simulator, { commandTimeoutMs: 300 });
+    const entries = Array.from({ length: 200 }, (_, i) => `<ported-number><msisdn>${491720000000 + i}</msisdn><routing-number>D${i}</routing-number></ported-number>`);
+    const big = recorder();
+    await adapter.apply({ protocol: 'netconf', configXml: `<porting xmlns="${NPDB}">${entries.join('')}</porting>` }, big.ctx);
+    const edit = big.entries.find((e) => rpcName(e) === 'edit-config')!;
+    expect(edit.request.length).toBeLessThan(AUDIT_MAX_TEXT + 100);
+    expect(edit.request).toMatch(/\.\.\. \[\d+ more characters\]$/);
+
+    simulator.setLatencyMs(600);
+    const slow = recorder();
+    const error = await caught(adapter.verify({ protocol: 'netconf', filterXml: filterFor('1'), contains: [] }, slow.ctx));
+    expect(error.code).toBe('NE_TIMEOUT');
+    expect(slow.entries).toEqual([expect.objectContaining({ operation: 'netconf-rpc', outcome: 'error', errorCode: 'NE_TIMEOUT', reply: '' })]);
+  });
+
+  it('reports a refused login as a failed session-open, without the password', async () => {
+    const simulator = await sim();
+    const { entries, ctx } = recorder();
+    const error = await caught(adapterFor(simulator, { password: 'wrong-secret' }).apply({ protocol: 'netconf', configXml: portedNumber('491700000032', 'OpB', 'D032') }, ctx));
+    expect(error.code).toBe('NE_AUTHENTICATION_FAILED');
+    expect(entries).toEqual([expect.objectContaining({ operation: 'session-open', outcome: 'error', errorCode: 'NE_AUTHENTICATION_FAILED' })]);
+    expect(JSON.stringify(entries)).not.toContain('wrong-secret');
   });
 });

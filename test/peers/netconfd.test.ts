@@ -1,0 +1,363 @@
+import { randomBytes } from 'node:crypto';
+import ssh2 from 'ssh2';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditEntry, OperationContext } from '../../adapters/audit.js';
+import type { NetconfClient } from '../../adapters/netconf/netconf-client.js';
+import { NetconfAdapter } from '../../adapters/netconf/netconf-adapter.js';
+import { planActivation } from '../../catalog/activation-plan.js';
+import { ServiceCatalog } from '../../catalog/service-catalog.js';
+import { NeError, NetconfRpcError } from '../../errors/index.js';
+import { networkElementSchema, type NetworkElement } from '../../inventory/network-element.js';
+import { ResourceInventory } from '../../inventory/resource-inventory.js';
+import { createLogger } from '../../observability/logger.js';
+import type { ServiceOrder, ServiceOrderInput } from '../../orders/service-order.js';
+import { startNetconfdPeer, type NetconfdPeer } from '../../peers/netconfd-peer.js';
+import { loadFleetConfig, ROLES } from '../../runtime/fleet-config.js';
+import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
+import { startFleetProcess, type FleetProcess } from '../../workers/fleet-process.js';
+
+const IF_NS = 'urn:ietf:params:xml:ns:yang:ietf-interfaces';
+const IANAIFT_NS = 'urn:ietf:params:xml:ns:yang:iana-if-type';
+const NC_NS = 'urn:ietf:params:xml:ns:netconf:base:1.0';
+
+let peer: NetconfdPeer;
+let ne: NetworkElement;
+let catalog: ServiceCatalog;
+const adapters: NetconfAdapter[] = [];
+const clients: NetconfClient[] = [];
+
+beforeAll(async () => {
+  peer = await startNetconfdPeer();
+  ne = networkElementSchema.parse(peer.ne);
+  catalog = await ServiceCatalog.load('config/catalog');
+});
+afterEach(async () => {
+  await Promise.all(adapters.splice(0).map((a) => a.close()));
+  await Promise.all(clients.splice(0).map((c) => c.closeSession()));
+});
+afterAll(async () => {
+  await peer?.stop();
+});
+
+function adapter(overrides: Partial<NetworkElement> = {}): NetconfAdapter {
+  const created = new NetconfAdapter({ ...ne, ...overrides }, peer.credentials);
+  adapters.push(created);
+  return created;
+}
+
+async function otherSession(): Promise<NetconfClient> {
+  const client = await peer.connect();
+  clients.push(client);
+  return client;
+}
+
+/** A fresh interface name per test, so no test depends on another's leftovers. */
+const ifName = (): string => `eth${randomBytes(3).toString('hex')}`;
+
+function interfaceXml(name: string, description: string, type = 'ethernetCsmacd'): string {
+  return (
+    `<interface><name>${name}</name><type xmlns:ianaift="${IANAIFT_NS}">ianaift:${type}</type>` + `<description>${description}</description><enabled>true</enabled></interface>`
+  );
+}
+const interfaces = (...entries: string[]): string => `<interfaces xmlns="${IF_NS}">${entries.join('')}</interfaces>`;
+const deleteInterface = (name: string): string =>
+  `<interfaces xmlns="${IF_NS}" xmlns:nc="${NC_NS}"><interface nc:operation="delete"><name>${name}</name></interface></interfaces>`;
+const byName = (name: string): string => `<interfaces xmlns="${IF_NS}"><interface><name>${name}</name></interface></interfaces>`;
+const allInterfaces = `<interfaces xmlns="${IF_NS}"/>`;
+
+async function caught(promise: Promise<unknown>): Promise<NeError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(NeError);
+    return error as NeError;
+  }
+  throw new Error('expected the promise to reject');
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Polls slowly on purpose: netconfd runs its confirmed-commit timer only when it has been idle
+ * for about a second, so a client polling every few hundred ms keeps the rollback from happening.
+ */
+async function waitFor(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms\n${await peer.logTail()}`);
+    await sleep(1500);
+  }
+}
+
+function recorder(): { entries: AuditEntry[]; ctx: OperationContext } {
+  const entries: AuditEntry[] = [];
+  return { entries, ctx: { audit: (entry) => entries.push(entry) } };
+}
+const rpcName = (entry: AuditEntry): string => /<rpc [^>]*>\s*<([a-z-]+)/.exec(entry.request)?.[1] ?? entry.operation;
+
+describe('NETCONF adapter against the real yuma123 netconfd', () => {
+  it('exchanges hellos: base:1.1 chunked framing, and capabilities with their parameters', async () => {
+    const a = adapter();
+    await a.open();
+    const session = a.session!;
+    expect(session.sessionId).toBeGreaterThan(0);
+    expect(session.framing).toBe('chunked');
+    for (const capability of ['base:1.1', 'capability:candidate:1.0', 'capability:confirmed-commit:1.1', 'capability:validate:1.1', 'capability:rollback-on-error:1.0']) {
+      expect(session.hasCapability(`urn:ietf:params:netconf:${capability}`)).toBe(true);
+    }
+    // Announced as `...ietf-interfaces?module=ietf-interfaces&revision=...&features=...`.
+    expect(session.capabilities.some((c) => c.startsWith(`${IF_NS}?module=ietf-interfaces&`))).toBe(true);
+    expect(session.hasCapability(IF_NS)).toBe(true);
+    expect(session.hasCapability('urn:example:not-offered')).toBe(false);
+  });
+
+  it('pushes a config through candidate and commit, audits every RPC, and reads it back with get-config', async () => {
+    const name = ifName();
+    const a = adapter();
+    const { entries, ctx } = recorder();
+    await a.apply({ protocol: 'netconf', configXml: interfaces(interfaceXml(name, 'uplink to Zürich &amp; Co')) }, ctx);
+
+    const running = await peer.runningConfig(byName(name));
+    expect(running).toContain(`<name>${name}</name>`);
+    expect(running).toContain('<description>uplink to Zürich &amp; Co</description>');
+    expect(running).toMatch(/<type[^>]*>(ianaift:)?ethernetCsmacd<\/type>/);
+    // Nothing left behind in the candidate.
+    const client = await otherSession();
+    expect(await client.getConfig('candidate', allInterfaces)).toBe(await client.getConfig('running', allInterfaces));
+
+    expect(entries.map(rpcName)).toEqual(['session-open', 'lock', 'lock', 'discard-changes', 'edit-config', 'commit', 'unlock', 'unlock']);
+    expect(entries.every((e) => e.outcome === 'ok' && e.neId === 'netconfd-1' && e.protocol === 'netconf')).toBe(true);
+    for (const entry of entries.slice(1)) expect(entry.reply).toMatch(/<rpc-reply[^>]*>\s*<ok\/>/);
+    expect(JSON.stringify(entries)).not.toContain(peer.credentials.password);
+
+    const check = await a.verify({ protocol: 'netconf', filterXml: byName(name), contains: [name, 'uplink to Zürich & Co'] });
+    expect(check.passed).toBe(true);
+    const missing = await a.verify({ protocol: 'netconf', filterXml: byName(name), contains: ['not configured'] });
+    expect(missing.passed).toBe(false);
+  });
+
+  it("surfaces netconfd's own rpc-error for an unknown identity, and leaves nothing half-applied", async () => {
+    const good = ifName();
+    const bad = ifName();
+    const a = adapter();
+    const before = await peer.runningConfig(allInterfaces);
+    // One edit, one valid and one invalid interface: neither may reach running.
+    const error = await caught(a.apply({ protocol: 'netconf', configXml: interfaces(interfaceXml(good, 'fine'), interfaceXml(bad, 'broken', 'noSuchIfType')) }));
+    expect(error).toBeInstanceOf(NetconfRpcError);
+    expect(error.code).toBe('NE_RPC_ERROR');
+    expect(error.transient).toBe(false);
+    const [rpcError] = (error as NetconfRpcError).rpcErrors;
+    expect(rpcError).toMatchObject({ errorTag: 'invalid-value', errorSeverity: 'error', errorMessage: 'invalid value' });
+    expect(rpcError?.errorPath).toContain(`if:interface[if:name='${bad}']/if:type`);
+    expect(rpcError?.errorInfo).toContain('ianaift:noSuchIfType');
+    expect(error.message).toContain('invalid-value at /nc:rpc/nc:edit-config/nc:config/if:interfaces');
+
+    expect(await peer.runningConfig(allInterfaces)).toBe(before);
+    const client = await otherSession();
+    expect(await client.getConfig('candidate', allInterfaces)).toBe(before);
+    // Both locks were released: another session takes and returns them.
+    await client.lock('running');
+    await client.lock('candidate');
+    await client.unlock('candidate');
+    await client.unlock('running');
+    // And the same adapter goes on working.
+    await a.apply({ protocol: 'netconf', configXml: interfaces(interfaceXml(good, 'fine')) });
+    expect(await peer.runningConfig(byName(good))).toContain('<description>fine</description>');
+  });
+
+  it('undoes an add with the catalog undo (nc:operation="delete"), restoring the previous running config', async () => {
+    const spec = catalog.get('network-interface')!;
+    const values = { interfaceName: ifName(), description: 'customer 4711 / circuit A-17', enabled: false, type: 'l2vlan' };
+    const [step] = planActivation({ spec, action: 'add', values, directory: ResourceInventory.fromInputs([peer.ne]) });
+    expect(step?.ne.id).toBe('netconfd-1');
+    const before = await peer.runningConfig();
+    const a = adapter();
+    await a.apply(step!.apply);
+    for (const check of step!.tests) expect(await a.verify(check)).toMatchObject({ passed: true });
+    const configured = await peer.runningConfig(byName(values.interfaceName));
+    expect(configured).toContain('<enabled>false</enabled>');
+    expect(configured).toMatch(/<type[^>]*>(ianaift:)?l2vlan<\/type>/);
+
+    await a.apply(step!.undo!);
+    expect(await peer.runningConfig()).toBe(before);
+    for (const check of step!.tests) expect((await a.verify(check)).passed).toBe(false);
+    // Deleting what is gone is netconfd's data-missing, not a silent success.
+    const again = await caught(a.apply(step!.undo!));
+    expect((again as NetconfRpcError).rpcErrors[0]).toMatchObject({ errorTag: 'data-missing' });
+  });
+
+  it('modifies description and admin state with the catalog modify, whose undo restores the previous values', async () => {
+    const spec = catalog.get('network-interface')!;
+    const directory = ResourceInventory.fromInputs([peer.ne]);
+    const previousValues = { interfaceName: ifName(), description: 'before', enabled: true, type: 'ethernetCsmacd' };
+    const values = { ...previousValues, description: 'after', enabled: false };
+    const [add] = planActivation({ spec, action: 'add', values: previousValues, directory });
+    const [modify] = planActivation({ spec, action: 'modify', values, previousValues, directory });
+    const a = adapter();
+    await a.apply(add!.apply);
+    const before = await peer.runningConfig();
+
+    await a.apply(modify!.apply);
+    for (const check of modify!.tests) expect(await a.verify(check)).toMatchObject({ passed: true });
+    expect(await peer.runningConfig(byName(values.interfaceName))).toContain('<enabled>false</enabled>');
+    await a.apply(modify!.undo!);
+    expect(await peer.runningConfig()).toBe(before);
+    await a.apply(add!.undo!);
+  });
+
+  it('rolls a persisted confirmed commit back by itself when nobody confirms it', async () => {
+    const name = ifName();
+    const a = adapter();
+    await a.applyConfirmed({ protocol: 'netconf', configXml: interfaces(interfaceXml(name, 'on probation')) }, `persist-${name}`, 2);
+    // persist: the pending commit outlives the session that made it.
+    await a.close();
+    expect(await peer.runningConfig(byName(name))).toContain(name);
+    // Meanwhile netconfd refuses the locks another change needs: transient, so a worker retries.
+    const blocked = await caught(adapter().apply({ protocol: 'netconf', configXml: interfaces(interfaceXml(ifName(), 'waits')) }));
+    expect(blocked.code).toBe('NE_LOCKED');
+    expect(blocked.transient).toBe(true);
+    expect((blocked as NetconfRpcError).rpcErrors[0]).toMatchObject({ errorTag: 'in-use', errorAppTag: 'outstanding-confirmed-commit' });
+
+    await sleep(3000);
+    await waitFor(async () => !(await peer.runningConfig(byName(name))).includes(name), 15_000, 'confirmed commit rolled back');
+    const client = await otherSession();
+    expect(await client.getConfig('candidate', byName(name))).toBe('');
+  });
+
+  it('keeps a persisted confirmed commit once another session confirms it with the persist-id', async () => {
+    const name = ifName();
+    const first = adapter();
+    await first.applyConfirmed({ protocol: 'netconf', configXml: interfaces(interfaceXml(name, 'confirmed later')) }, `persist-${name}`, 2);
+    await first.close();
+    const second = adapter();
+    const { entries, ctx } = recorder();
+    await second.confirm(`persist-${name}`, ctx);
+    expect(entries.map(rpcName)).toContain('commit');
+    expect(entries.find((e) => rpcName(e) === 'commit')?.request).toContain(`<persist-id>persist-${name}</persist-id>`);
+    await sleep(4000);
+    expect(await peer.runningConfig(byName(name))).toContain('confirmed later');
+    // Nothing is pending any more: cancelling it is an error, and ordinary changes go through again.
+    expect((await caught(second.cancel(`persist-${name}`))).code).toBe('NE_RPC_ERROR');
+    await second.apply({ protocol: 'netconf', configXml: deleteInterface(name) });
+    expect(await peer.runningConfig(byName(name))).toBe('');
+  });
+
+  it('cancels a persisted confirmed commit on request', async () => {
+    const name = ifName();
+    const a = adapter();
+    const before = await peer.runningConfig();
+    await a.applyConfirmed({ protocol: 'netconf', configXml: interfaces(interfaceXml(name, 'cancelled')) }, `persist-${name}`, 600);
+    expect((await caught(a.cancel('some-other-id'))).code).toBe('NE_RPC_ERROR');
+    await a.cancel(`persist-${name}`);
+    expect(await peer.runningConfig()).toBe(before);
+  });
+
+  it('reports a lock held by another session as transient NE_LOCKED naming that session, and applies once it is released', async () => {
+    const name = ifName();
+    const holder = await otherSession();
+    await holder.lock('candidate');
+    const a = adapter();
+    const before = await peer.runningConfig();
+    const error = await caught(a.apply({ protocol: 'netconf', configXml: interfaces(interfaceXml(name, 'after the lock')) }));
+    expect(error).toBeInstanceOf(NetconfRpcError);
+    expect(error.code).toBe('NE_LOCKED');
+    expect(error.transient).toBe(true);
+    expect((error as NetconfRpcError).rpcErrors[0]).toMatchObject({ errorTag: 'lock-denied', errorType: 'protocol' });
+    expect((error as NetconfRpcError).rpcErrors[0]?.errorInfo).toContain(`>${holder.sessionId}</session-id>`);
+    expect(await peer.runningConfig()).toBe(before);
+
+    await holder.unlock('candidate');
+    await a.apply({ protocol: 'netconf', configXml: interfaces(interfaceXml(name, 'after the lock')) });
+    expect(await peer.runningConfig(byName(name))).toContain('after the lock');
+  });
+
+  it('discards what another session left uncommitted in the candidate instead of committing it', async () => {
+    const stray = ifName();
+    const mine = ifName();
+    const other = await otherSession();
+    await other.editConfig({ target: 'candidate', configXml: interfaces(interfaceXml(stray, 'never committed')) });
+    await adapter().apply({ protocol: 'netconf', configXml: interfaces(interfaceXml(mine, 'committed')) });
+    expect(await peer.runningConfig(byName(mine))).toContain('committed');
+    expect(await peer.runningConfig(byName(stray))).toBe('');
+  });
+
+  it('refuses a host key that is not pinned, before logging in', async () => {
+    const otherKey = ssh2.utils.generateKeyPairSync('ed25519').public;
+    const error = await caught(adapter({ ssh: { ...ne.ssh, hostKeys: [otherKey] } }).open());
+    expect(error.code).toBe('NE_HOST_KEY_MISMATCH');
+    expect(error.transient).toBe(false);
+  });
+});
+
+describe('a TMF641 order for a network interface, end to end against netconfd', () => {
+  let redis: PrivateRedis;
+  let fleet: FleetProcess;
+
+  beforeAll(async () => {
+    redis = await startPrivateRedis();
+    const config = loadFleetConfig({
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: `peers-${randomBytes(4).toString('hex')}`,
+      ACTIVATION_ATTEMPTS: '2',
+      ACTIVATION_BACKOFF_MS: '200',
+      HTTP_PORT: '0',
+    });
+    fleet = await startFleetProcess({
+      config,
+      roles: ROLES,
+      log: createLogger({ level: 'warn' }),
+      catalog,
+      inventory: ResourceInventory.fromInputs([peer.ne]),
+      credentials: () => peer.credentials,
+      http: false,
+    });
+  });
+  afterAll(async () => {
+    await fleet?.stop();
+    await redis?.stop();
+  });
+
+  async function run(order: ServiceOrderInput): Promise<ServiceOrder> {
+    const { order: submitted } = await fleet.producer.submitServiceOrder(order);
+    expect(submitted.state).not.toBe('rejected');
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const record = await fleet.store.get(submitted.id);
+      if (record && ['completed', 'failed', 'partial', 'cancelled'].includes(record.order.state)) return record.order;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`order ${submitted.id} did not finish`);
+  }
+
+  it('adds the interface on netconfd, then a delete order removes it', async () => {
+    const name = ifName();
+    const added = await run({
+      description: 'New customer interface',
+      serviceOrderItem: [
+        {
+          id: 'uplink',
+          action: 'add',
+          service: {
+            serviceSpecification: { id: 'network-interface' },
+            serviceCharacteristic: [
+              { name: 'interfaceName', value: name },
+              { name: 'description', value: 'customer 0815 uplink' },
+            ],
+          },
+        },
+      ],
+    });
+    expect(added.state).toBe('completed');
+    const running = await peer.runningConfig(byName(name));
+    expect(running).toContain('<description>customer 0815 uplink</description>');
+    expect(running).toContain('<enabled>true</enabled>');
+    expect(running).toMatch(/<type[^>]*>(ianaift:)?ethernetCsmacd<\/type>/);
+    const audited = await fleet.audit.listByNe('netconfd-1', 1000);
+    expect(audited.some((e) => e.operation === 'netconf-rpc' && e.request.includes('<edit-config>') && e.request.includes(name))).toBe(true);
+
+    const serviceId = (await fleet.store.require(added.id)).items.uplink!.serviceId;
+    const removed = await run({ serviceOrderItem: [{ id: 'cease', action: 'delete', service: { id: serviceId } }] });
+    expect(removed.state).toBe('completed');
+    expect(await peer.runningConfig(byName(name))).toBe('');
+  });
+});
