@@ -1,6 +1,7 @@
 import { FleetError, NeError } from '../errors/index.js';
 import type { NetworkElement } from '../inventory/network-element.js';
 import type { NeAdapter } from './ne-adapter.js';
+import type { SessionGate, SessionLease } from './session-gate.js';
 
 export type AdapterFactory = (ne: NetworkElement) => Promise<NeAdapter> | NeAdapter;
 
@@ -9,10 +10,20 @@ export interface AdapterPoolOptions {
   acquireTimeoutMs?: number;
   /** Idle sessions older than this are closed by `sweepIdle`. */
   idleTimeoutMs?: number;
+  /**
+   * The fleet-wide budget. With a gate, a session is opened only under a lease, and a caller
+   * that cannot get one fails at once with a transient NE_BUDGET_EXHAUSTED (its job waits
+   * elsewhere) instead of waiting here and holding a worker.
+   */
+  gate?: SessionGate;
 }
 
-interface Idle {
+interface Session {
   adapter: NeAdapter;
+  lease: SessionLease | undefined;
+}
+
+interface Idle extends Session {
   since: number;
 }
 
@@ -35,6 +46,7 @@ export class AdapterPool {
   private readonly pools = new Map<string, NePool>();
   private readonly acquireTimeoutMs: number;
   private readonly idleTimeoutMs: number;
+  private readonly gate: SessionGate | undefined;
   private closed = false;
 
   constructor(
@@ -43,19 +55,21 @@ export class AdapterPool {
   ) {
     this.acquireTimeoutMs = options.acquireTimeoutMs ?? 60_000;
     this.idleTimeoutMs = options.idleTimeoutMs ?? 300_000;
+    this.gate = options.gate;
   }
 
   /** Runs `work` with a session to `ne`, then returns the session to the pool. */
   async withAdapter<T>(ne: NetworkElement, work: (adapter: NeAdapter) => Promise<T>): Promise<T> {
-    const adapter = await this.acquire(ne);
+    const session = await this.acquire(ne);
     let broken = false;
     try {
-      return await work(adapter);
+      await this.gate?.throttle(ne);
+      return await work(session.adapter);
     } catch (error) {
       broken = error instanceof FleetError && BREAKING_CODES.has(error.code);
       throw error;
     } finally {
-      this.release(ne, adapter, broken);
+      await this.release(ne, session, broken);
     }
   }
 
@@ -68,37 +82,44 @@ export class AdapterPool {
     if (JSON.stringify(pool.ne) !== JSON.stringify(ne)) {
       // The inventory changed this NE (address, credentials reference, limits): sessions opened
       // under the old definition are not reused.
-      for (const { adapter } of pool.idle.splice(0)) void adapter.close();
+      for (const idle of pool.idle.splice(0)) void this.discard(idle);
       pool.ne = ne;
     }
     return pool;
   }
 
-  private async acquire(ne: NetworkElement): Promise<NeAdapter> {
+  private async acquire(ne: NetworkElement): Promise<Session> {
     if (this.closed) throw new NeError('NE_CONNECTION_FAILED', ne.id, 'adapter pool is closed');
     const pool = this.pool(ne);
     const deadline = Date.now() + this.acquireTimeoutMs;
     for (;;) {
       while (pool.idle.length > 0) {
-        const { adapter } = pool.idle.pop() as Idle;
-        if (adapter.isOpen()) {
+        const idle = pool.idle.pop() as Idle;
+        if (idle.adapter.isOpen()) {
           pool.inUse += 1;
-          return adapter;
+          return idle;
         }
-        void adapter.close();
+        void this.discard(idle);
       }
       if (pool.inUse < ne.maxSessions) {
         pool.inUse += 1;
+        let lease: SessionLease | undefined;
         try {
+          if (this.gate) {
+            lease = await this.gate.tryAcquire(ne);
+            if (!lease) throw new NeError('NE_BUDGET_EXHAUSTED', ne.id, `at its fleet-wide budget of ${ne.maxSessions} sessions`);
+          }
           const adapter = await this.factory(ne);
           await adapter.open();
-          return adapter;
+          return { adapter, lease };
         } catch (error) {
           pool.inUse -= 1;
+          if (lease) await this.gate?.release(lease);
           this.wakeOne(pool);
           throw error;
         }
       }
+      if (this.gate) throw new NeError('NE_BUDGET_EXHAUSTED', ne.id, `all ${ne.maxSessions} sessions of this process are busy`);
       const remaining = deadline - Date.now();
       if (remaining <= 0) {
         throw new NeError('NE_SESSION_LIMIT', ne.id, `all ${ne.maxSessions} sessions busy for ${this.acquireTimeoutMs} ms`);
@@ -117,12 +138,19 @@ export class AdapterPool {
     }
   }
 
-  private release(ne: NetworkElement, adapter: NeAdapter, broken: boolean): void {
+  private async release(ne: NetworkElement, session: Session, broken: boolean): Promise<void> {
     const pool = this.pool(ne);
     pool.inUse -= 1;
-    if (broken || this.closed || !adapter.isOpen()) void adapter.close();
-    else pool.idle.push({ adapter, since: Date.now() });
+    // A session others wait for is handed back to the fleet rather than kept idle here.
+    const give = broken || this.closed || !session.adapter.isOpen() || (this.gate !== undefined && (await this.gate.contended(ne).catch(() => false)));
+    if (give) await this.discard(session);
+    else pool.idle.push({ ...session, since: Date.now() });
     this.wakeOne(pool);
+  }
+
+  private async discard(session: Session): Promise<void> {
+    await session.adapter.close();
+    if (session.lease) await this.gate?.release(session.lease).catch(() => undefined);
   }
 
   private wakeOne(pool: NePool): void {
@@ -136,17 +164,17 @@ export class AdapterPool {
 
   /** Closes sessions idle for longer than the idle timeout. */
   async sweepIdle(now = Date.now()): Promise<void> {
-    const stale: NeAdapter[] = [];
+    const stale: Idle[] = [];
     for (const pool of this.pools.values()) {
-      pool.idle = pool.idle.filter((entry) => (now - entry.since > this.idleTimeoutMs ? (stale.push(entry.adapter), false) : true));
+      pool.idle = pool.idle.filter((entry) => (now - entry.since > this.idleTimeoutMs ? (stale.push(entry), false) : true));
     }
-    await Promise.all(stale.map((a) => a.close()));
+    await Promise.all(stale.map((s) => this.discard(s)));
   }
 
   /** Closes every idle session; sessions in use close when released. */
   async close(): Promise<void> {
     this.closed = true;
-    const idle = [...this.pools.values()].flatMap((p) => p.idle.splice(0).map((e) => e.adapter));
-    await Promise.all(idle.map((a) => a.close()));
+    const idle = [...this.pools.values()].flatMap((p) => p.idle.splice(0));
+    await Promise.all(idle.map((s) => this.discard(s)));
   }
 }

@@ -37,6 +37,7 @@ export const ERROR_CODES = {
   NE_AUTHENTICATION_FAILED: { transient: false, description: 'The network element refused the credentials.' },
   NE_HOST_KEY_MISMATCH: { transient: false, description: 'The SSH host key is unknown or differs from the pinned one.' },
   NE_SESSION_LIMIT: { transient: true, description: 'The network element has no free session.' },
+  NE_BUDGET_EXHAUSTED: { transient: true, description: 'The NE (or its group) is at its fleet-wide session budget: the job waits, without holding a worker, until a session frees.' },
   NE_LOCKED: { transient: true, description: 'The datastore is locked by another session.' },
   NE_COMMAND_REJECTED: { transient: false, description: 'The network element rejected a command or value.' },
   NE_RPC_ERROR: { transient: false, description: 'The NETCONF server answered with an rpc-error.' },

@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import type { Logger } from 'pino';
 import type { NeDirectory } from '../catalog/activation-plan.js';
-import type { NetworkElement } from './network-element.js';
+import type { BudgetGroup, NetworkElement } from './network-element.js';
 import { ResourceInventory } from './resource-inventory.js';
 
 /**
@@ -39,6 +39,10 @@ export class LiveResourceInventory implements NeDirectory {
 
   all(): NetworkElement[] {
     return this.current.all();
+  }
+
+  budgetGroup(id: string): BudgetGroup | undefined {
+    return this.current.budgetGroup(id);
   }
 
   /** Loads the directory again; returns false (keeping the old inventory) when it is invalid. */

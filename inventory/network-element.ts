@@ -34,7 +34,12 @@ export const networkElementSchema = z
     protocol: z.enum(NE_PROTOCOLS),
     host: z.string().min(1),
     port: z.number().int().min(1).max(65535),
+    /** Sessions open at once to this NE across the whole fleet (every process, every host). */
     maxSessions: z.number().int().min(1).default(2),
+    /** Operations (apply, verify, undo) per second across the fleet; unlimited when absent. */
+    maxOpsPerSecond: z.number().positive().optional(),
+    /** A budget shared with other NEs, e.g. all NEs behind one AAA/TACACS server. */
+    budgetGroup: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
     /** `env:NAME_PREFIX` (reads NAME_PREFIX_USERNAME, _PASSWORD, ...) or `file:/path/to/dir` (one file per field). */
     credentialsRef: z.string().regex(/^(env|file):.+$/, 'credentialsRef must be env:PREFIX or file:/path'),
     connectTimeoutMs: z.number().int().positive().default(10_000),
@@ -59,3 +64,13 @@ export interface NeCredentials {
   authKey?: string;
   privKey?: string;
 }
+
+/** A budget shared by several NEs (declared in the inventory's `budgetGroups`). */
+export const budgetGroupSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/),
+    maxSessions: z.number().int().min(1),
+    maxOpsPerSecond: z.number().positive().optional(),
+  })
+  .strict();
+export type BudgetGroup = z.infer<typeof budgetGroupSchema>;

@@ -5,25 +5,41 @@ import { z } from 'zod';
 import { formatIssues } from '../catalog/issue-format.js';
 import type { NeDirectory } from '../catalog/activation-plan.js';
 import { FleetError } from '../errors/index.js';
-import { networkElementSchema, type NetworkElement, type NetworkElementInput } from './network-element.js';
+import { budgetGroupSchema, networkElementSchema, type BudgetGroup, type NetworkElement, type NetworkElementInput } from './network-element.js';
 
-const inventoryFileSchema = z.object({ networkElements: z.array(networkElementSchema) }).strict();
+const inventoryFileSchema = z
+  .object({ networkElements: z.array(networkElementSchema).default([]), budgetGroups: z.array(budgetGroupSchema).default([]) })
+  .strict();
 
 /** The network elements the fleet manages, by id and by role. */
 export class ResourceInventory implements NeDirectory {
   private readonly byId: ReadonlyMap<string, NetworkElement>;
+  private readonly groups: ReadonlyMap<string, BudgetGroup>;
 
-  constructor(elements: Iterable<NetworkElement>) {
+  constructor(elements: Iterable<NetworkElement>, groups: Iterable<BudgetGroup> = []) {
     const map = new Map<string, NetworkElement>();
     for (const ne of elements) {
       if (map.has(ne.id)) throw new FleetError('INVENTORY_INVALID', `network element ${ne.id} is defined twice`);
       map.set(ne.id, ne);
     }
     this.byId = map;
+    this.groups = new Map([...groups].map((g) => [g.id, g]));
+    for (const ne of map.values()) {
+      if (ne.budgetGroup !== undefined && !this.groups.has(ne.budgetGroup)) {
+        throw new FleetError('INVENTORY_INVALID', `network element ${ne.id} names budget group ${ne.budgetGroup}, which no budgetGroups entry declares`);
+      }
+    }
   }
 
-  static fromInputs(inputs: NetworkElementInput[]): ResourceInventory {
-    return new ResourceInventory(inputs.map((i) => networkElementSchema.parse(i)));
+  static fromInputs(inputs: NetworkElementInput[], groups: BudgetGroup[] = []): ResourceInventory {
+    return new ResourceInventory(
+      inputs.map((i) => networkElementSchema.parse(i)),
+      groups.map((g) => budgetGroupSchema.parse(g)),
+    );
+  }
+
+  budgetGroup(id: string): BudgetGroup | undefined {
+    return this.groups.get(id);
   }
 
   get(id: string): NetworkElement | undefined {
@@ -47,6 +63,7 @@ export class ResourceInventory implements NeDirectory {
       throw new FleetError('INVENTORY_INVALID', `cannot read inventory directory ${directory}: ${(error as Error).message}`);
     }
     const elements: NetworkElement[] = [];
+    const groups: BudgetGroup[] = [];
     const problems: string[] = [];
     for (const name of names) {
       const text = await readFile(join(directory, name), 'utf8');
@@ -58,10 +75,13 @@ export class ResourceInventory implements NeDirectory {
         continue;
       }
       const parsed = inventoryFileSchema.safeParse(content);
-      if (parsed.success) elements.push(...parsed.data.networkElements);
+      if (parsed.success) {
+        elements.push(...parsed.data.networkElements);
+        groups.push(...parsed.data.budgetGroups);
+      }
       else problems.push(...formatIssues(parsed.error).map((line) => `${name}: ${line}`));
     }
     if (problems.length > 0) throw new FleetError('INVENTORY_INVALID', `invalid inventory:\n  ${problems.join('\n  ')}`, { details: { problems } });
-    return new ResourceInventory(elements);
+    return new ResourceInventory(elements, groups);
   }
 }

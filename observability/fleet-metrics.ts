@@ -14,6 +14,8 @@ export class FleetMetrics {
   readonly activationRetries: Counter<'specification'>;
   readonly neOperations: Counter<'protocol' | 'role' | 'operation' | 'outcome'>;
   readonly jeopardyAlerts: Counter<'type'>;
+  readonly budgetParks: Counter<'role'>;
+  readonly budgetWait: Histogram<'role' | 'ne'>;
   readonly orderDuration: Histogram<'state'>;
   readonly itemDuration: Histogram<'specification' | 'action' | 'outcome'>;
   readonly neOperationDuration: Histogram<'protocol' | 'operation'>;
@@ -62,6 +64,19 @@ export class FleetMetrics {
       name: 'activation_order_jeopardy_alerts_total',
       help: 'Jeopardy alerts raised on orders: atRisk, then missed (the escalation).',
       labelNames: ['type'] as const,
+      registers,
+    });
+    this.budgetParks = new Counter({
+      name: 'activation_ne_budget_parked_total',
+      help: 'Jobs picked up while their NE was at its fleet-wide budget and parked (wasted pickups), by NE role.',
+      labelNames: ['role'] as const,
+      registers,
+    });
+    this.budgetWait = new Histogram({
+      name: 'activation_ne_budget_wait_seconds',
+      help: 'How long a parked job waited for its NE to have a free session; ne is "_other" unless listed in METRICS_NE_LABELS.',
+      labelNames: ['role', 'ne'] as const,
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers,
     });
     this.orderDuration = new Histogram({

@@ -98,6 +98,14 @@ export function itemAttemptStarted(
   return next;
 }
 
+/** An attempt that waited for its NE's budget instead of running does not count. */
+export function itemAttemptParked(record: OrderRecord, itemId: string): OrderRecord {
+  if (runtime(record, itemId).phase !== 'activating' || runtime(record, itemId).attempts === 0) return record;
+  const next = clone(record);
+  runtime(next, itemId).attempts -= 1;
+  return next;
+}
+
 export function itemCompleted(record: OrderRecord, itemId: string, now: string): OrderRecord {
   const next = clone(record);
   const rt = runtime(next, itemId);

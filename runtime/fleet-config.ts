@@ -32,6 +32,13 @@ const envSchema = z.object({
   ORCHESTRATOR_CONCURRENCY: intFromEnv('ORCHESTRATOR_CONCURRENCY', 16, 1, 10_000),
   ACTIVATION_ATTEMPTS: intFromEnv('ACTIVATION_ATTEMPTS', 3, 1, 100),
   ACTIVATION_BACKOFF_MS: intFromEnv('ACTIVATION_BACKOFF_MS', 1000, 0, 3_600_000),
+  /** NE ids that metrics may carry as a label (a short list an operator opts in to). */
+  METRICS_NE_LABELS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((x) => x.trim()).filter(Boolean)),
+  /** Idle NE sessions are closed (and their budget lease freed) after this long. */
+  SESSION_IDLE_MS: intFromEnv('SESSION_IDLE_MS', 10_000, 100, 3_600_000),
   JEOPARDY_CHECK_MS: intFromEnv('JEOPARDY_CHECK_MS', 5000, 50, 3_600_000),
   JEOPARDY_AT_RISK_PERCENT: intFromEnv('JEOPARDY_AT_RISK_PERCENT', 20, 0, 100),
   /** Longer than the longest NE step, so BullMQ never takes a running activation for stalled. */
@@ -52,6 +59,8 @@ export interface FleetConfig {
   activationLockMs: number;
   jeopardyCheckMs: number;
   jeopardyAtRiskPercent: number;
+  metricsNeLabels: string[];
+  sessionIdleMs: number;
 }
 
 export function loadFleetConfig(env: NodeJS.ProcessEnv = process.env): FleetConfig {
@@ -74,5 +83,7 @@ export function loadFleetConfig(env: NodeJS.ProcessEnv = process.env): FleetConf
     activationLockMs: e.ACTIVATION_LOCK_MS,
     jeopardyCheckMs: e.JEOPARDY_CHECK_MS,
     jeopardyAtRiskPercent: e.JEOPARDY_AT_RISK_PERCENT,
+    metricsNeLabels: e.METRICS_NE_LABELS,
+    sessionIdleMs: e.SESSION_IDLE_MS,
   };
 }

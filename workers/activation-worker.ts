@@ -1,4 +1,4 @@
-import { Worker, type Job } from 'bullmq';
+import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AdapterPool } from '../adapters/adapter-pool.js';
@@ -7,15 +7,16 @@ import { randomUUID } from 'node:crypto';
 import type { NeDirectory, PlannedStep } from '../catalog/activation-plan.js';
 import { planItem } from '../catalog/item-plan.js';
 import type { ServiceCatalog } from '../catalog/service-catalog.js';
-import { FleetError, isTransient, type ErrorCode } from '../errors/index.js';
+import { FleetError, NeError, isTransient, type ErrorCode } from '../errors/index.js';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
-import { itemAttemptStarted, itemCompensated, itemCompleted, itemFailed } from '../orders/order-progress.js';
+import { itemAttemptParked, itemAttemptStarted, itemCompensated, itemCompleted, itemFailed } from '../orders/order-progress.js';
 import type { ItemRuntime, OrderRecord } from '../orders/order-record.js';
 import { networkActionFor, serviceAfterCompletion, serviceAfterRollback, suspensionToLift, type NetworkAction, type ServiceChange } from '../inventory/service-changes.js';
 import type { ServiceInstance } from '../inventory/service-instance.js';
 import { customerOf } from '../orders/qualification-rules.js';
 import { addMilestone } from '../orders/order-tracking.js';
 import type { ServiceInventoryStore } from '../queues/service-inventory-store.js';
+import type { NeBudget } from '../queues/ne-budget.js';
 import type { AuditTrail } from '../queues/audit-trail.js';
 import type { OrderStore } from '../queues/order-store.js';
 import { QUEUE_NAMES, type ActivationJob } from '../queues/queue-names.js';
@@ -29,6 +30,10 @@ export interface ActivationDeps {
   audit: AuditTrail;
   services: ServiceInventoryStore;
   serviceHrefBase?: string;
+  /** The fleet-wide NE budget: a job whose NE is at budget is parked here until a session frees. */
+  budget?: NeBudget;
+  /** Longest a parked job waits before it looks again by itself (a promotion comes first). */
+  parkFallbackMs?: number;
   metrics: FleetMetrics;
   log: Logger;
   /** Asks the orchestrator to look at the order again (an item settled). */
@@ -85,7 +90,7 @@ function serviceChange(deps: ActivationDeps, record: OrderRecord, itemId: string
  */
 export function createActivationProcessor(deps: ActivationDeps) {
   const now = deps.now ?? (() => new Date().toISOString());
-  return async (job: Job<ActivationJob>): Promise<ActivationOutcome> => {
+  return async (job: Job<ActivationJob>, token?: string): Promise<ActivationOutcome> => {
     const { orderId, itemId, kind } = job.data;
     const log = deps.log.child({ orderId, itemId, kind, jobId: job.id });
     const record = await deps.store.get(orderId);
@@ -149,6 +154,11 @@ export function createActivationProcessor(deps: ActivationDeps) {
         }
       }
     } catch (error) {
+      if (error instanceof NeError && error.code === 'NE_BUDGET_EXHAUSTED' && deps.budget) {
+        stopTimer({ outcome: 'parked' });
+        await park(deps, job, token, error.neId, orderId, itemId, now, log);
+        throw new DelayedError();
+      }
       if (isTransient(error) && !lastAttempt) {
         deps.metrics.activationRetries.inc({ specification: rt.specId });
         log.warn({ err: error, attempt: job.attemptsMade + 1 }, 'transient failure; BullMQ retries with backoff');
@@ -166,6 +176,25 @@ export function createActivationProcessor(deps: ActivationDeps) {
     await deps.advance(orderId);
     return outcome;
   };
+}
+
+/**
+ * The job's NE is at its fleet-wide budget: list the job as a waiter of the NE and move it to
+ * delayed, freeing the worker for other NEs' jobs. Releasing a lease promotes it. The attempt
+ * does not count: nothing was tried on the network.
+ */
+async function park(deps: ActivationDeps, job: Job<ActivationJob>, token: string | undefined, neId: string, orderId: string, itemId: string, now: () => string, log: Logger): Promise<void> {
+  const budget = deps.budget as NeBudget;
+  const ne = deps.inventory.get(neId);
+  await budget.addWaiter(neId, job);
+  await deps.store.update(orderId, (r) => itemAttemptParked(r, itemId));
+  // If a lease freed while we were adding ourselves, nobody will promote us: look again soon.
+  const [usage] = ne ? await budget.usage([ne]) : [];
+  const free = usage !== undefined && usage.leased < usage.ne.maxSessions;
+  const fallback = deps.parkFallbackMs ?? 2000;
+  await job.moveToDelayed(Date.now() + (free ? 20 : fallback + Math.random() * fallback * 0.5), token);
+  deps.metrics.budgetParks.inc({ role: ne?.role ?? 'unknown' });
+  log.debug({ neId, at: now() }, 'NE at its budget: job parked until a session frees');
 }
 
 export interface ActivationWorkerOptions {

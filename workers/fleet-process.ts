@@ -9,7 +9,8 @@ import { ServiceCatalog } from '../catalog/service-catalog.js';
 import type { QualificationRule } from '../orders/qualification-rules.js';
 import { resolveCredentials } from '../inventory/credentials-resolver.js';
 import { LiveResourceInventory } from '../inventory/live-resource-inventory.js';
-import type { NetworkElement } from '../inventory/network-element.js';
+import type { BudgetGroup, NetworkElement } from '../inventory/network-element.js';
+import { NeBudget } from '../queues/ne-budget.js';
 import type { NeDirectory } from '../catalog/activation-plan.js';
 import { FleetMetrics } from '../observability/fleet-metrics.js';
 import { startOpsServer } from '../observability/ops-server.js';
@@ -32,7 +33,7 @@ export interface FleetProcessOptions {
   /** Defaults: loaded from `config.configDir`. Tests and the demo pass their own. */
   catalog?: ServiceCatalog;
   rules?: QualificationRule[];
-  inventory?: NeDirectory & { all(): NetworkElement[] };
+  inventory?: NeDirectory & { all(): NetworkElement[]; budgetGroup?(id: string): BudgetGroup | undefined };
   credentials?: CredentialsLookup;
   /** Serve /healthz, /readyz, /metrics on config.httpPort (default true). */
   http?: boolean;
@@ -45,6 +46,7 @@ export interface FleetProcess {
   services: ServiceInventoryStore;
   metrics: FleetMetrics;
   pool: AdapterPool;
+  budget: NeBudget;
   queues: { intake: Queue<IntakeJob>; orchestration: Queue<OrchestrationJob>; activation: Queue<ActivationJob> };
   http?: FastifyInstance;
   /** Reloads the resource inventory from CONFIG_DIR (SIGHUP); false when the files are invalid. */
@@ -82,7 +84,16 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
     activation: new Queue<ActivationJob>(QUEUE_NAMES.activation, { connection: shared, prefix }),
   };
   const producer = new ServiceOrderProducer({ store, catalog, inventory, services, rules, orchestration: queues.orchestration });
-  const pool = new AdapterPool(createAdapterFactory(options.credentials ?? ((ne) => resolveCredentials(ne)), log));
+  const budget = new NeBudget(shared, {
+    prefix,
+    group: (id) => inventory.budgetGroup?.(id),
+    queue: queues.activation,
+    onWaitOver: (neId, seconds) => {
+      const ne = inventory.get(neId);
+      metrics.budgetWait.observe({ role: ne?.role ?? 'unknown', ne: config.metricsNeLabels.includes(neId) ? neId : '_other' }, seconds);
+    },
+  });
+  const pool = new AdapterPool(createAdapterFactory(options.credentials ?? ((ne) => resolveCredentials(ne)), log), { gate: budget, idleTimeoutMs: config.sessionIdleMs });
   const advance = async (orderId: string): Promise<void> => {
     await queues.orchestration.add('advance', { orderId });
   };
@@ -106,7 +117,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
   if (options.roles.includes('worker')) {
     workers.push(
       startActivationWorker(
-        { store, catalog, inventory, pool, audit, services, metrics, log, advance },
+        { store, catalog, inventory, pool, audit, services, budget, metrics, log, advance },
         { connection: connect('activation'), prefix, concurrency: config.workerConcurrency, lockDurationMs: config.activationLockMs },
       ),
     );
@@ -126,7 +137,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
             return undefined;
           },
         });
-  const sweep = setInterval(() => void pool.sweepIdle(), 60_000);
+  const sweep = setInterval(() => void pool.sweepIdle(), Math.max(100, Math.floor(config.sessionIdleMs / 2)));
   sweep.unref();
   log.info({ roles: options.roles, prefix, specifications: catalog.ids(), networkElements: inventory.all().length }, 'fleet process started');
 
@@ -137,6 +148,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
     services,
     metrics,
     pool,
+    budget,
     queues,
     ...(http ? { http } : {}),
     reloadInventory: async () => (live ? live.reload() : false),
@@ -147,6 +159,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
       trackers.forEach((t) => t.stop());
       await Promise.all(workers.map((w) => w.close()));
       await pool.close();
+      budget.close();
       await http?.close();
       await Promise.all(Object.values(queues).map((q) => q.close()));
       await store.close();

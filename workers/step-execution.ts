@@ -109,6 +109,9 @@ export async function undoSteps(deps: StepExecutionDeps, steps: PlannedStep[]): 
     try {
       await applyUndo(deps, step, step.undo);
     } catch (error) {
+      // The NE is at its budget: the whole rollback waits (parked) and runs again, rather than
+      // counting as a failed rollback.
+      if (error instanceof FleetError && error.code === 'NE_BUDGET_EXHAUSTED') throw error;
       deps.log.error({ err: error, neId: step.ne.id, step: step.name }, 'undo failed');
       failures.push({ step: step.name, neId: step.ne.id, error: (error as Error).message });
     }
