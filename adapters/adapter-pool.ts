@@ -5,6 +5,12 @@ import type { SessionGate, SessionLease } from './session-gate.js';
 
 export type AdapterFactory = (ne: NetworkElement) => Promise<NeAdapter> | NeAdapter;
 
+/** Sessions held for one unit of work (an item); see AdapterPool.scope(). */
+export interface SessionScope {
+  use<T>(ne: NetworkElement, work: (adapter: NeAdapter) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
 export interface AdapterPoolOptions {
   /** How long a caller waits for a free session of a busy NE before a transient NE_SESSION_LIMIT. */
   acquireTimeoutMs?: number;
@@ -71,6 +77,40 @@ export class AdapterPool {
     } finally {
       await this.release(ne, session, broken);
     }
+  }
+
+  /**
+   * A scope that keeps each NE's session from its first use to `close()`: an item holds its
+   * sessions (and fleet budget) from its first step to its last test, instead of giving them
+   * back between steps and competing for them again.
+   */
+  scope(): SessionScope {
+    const held = new Map<string, { ne: NetworkElement; session: Session; broken: boolean }>();
+    return {
+      use: async <T>(ne: NetworkElement, work: (adapter: NeAdapter) => Promise<T>): Promise<T> => {
+        let entry = held.get(ne.id);
+        if (!entry || entry.broken || !entry.session.adapter.isOpen()) {
+          if (entry) {
+            held.delete(ne.id);
+            await this.release(entry.ne, entry.session, true);
+          }
+          entry = { ne, session: await this.acquire(ne), broken: false };
+          held.set(ne.id, entry);
+        }
+        try {
+          await this.gate?.throttle(ne);
+          return await work(entry.session.adapter);
+        } catch (error) {
+          entry.broken = error instanceof FleetError && BREAKING_CODES.has(error.code);
+          throw error;
+        }
+      },
+      close: async () => {
+        const entries = [...held.values()];
+        held.clear();
+        await Promise.all(entries.map((e) => this.release(e.ne, e.session, e.broken)));
+      },
+    };
   }
 
   private pool(ne: NetworkElement): NePool {

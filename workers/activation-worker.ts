@@ -20,7 +20,7 @@ import type { NeBudget } from '../queues/ne-budget.js';
 import type { AuditTrail } from '../queues/audit-trail.js';
 import type { OrderStore } from '../queues/order-store.js';
 import { QUEUE_NAMES, type ActivationJob } from '../queues/queue-names.js';
-import { executeSteps, undoSteps } from './step-execution.js';
+import { executeSteps, undoSteps, type StepExecutionDeps } from './step-execution.js';
 
 export interface ActivationDeps {
   store: OrderStore;
@@ -81,6 +81,71 @@ function serviceChange(deps: ActivationDeps, record: OrderRecord, itemId: string
   };
 }
 
+interface ItemRun {
+  deps: ActivationDeps;
+  job: Job<ActivationJob>;
+  record: OrderRecord;
+  rt: ItemRuntime;
+  itemId: string;
+  execution: StepExecutionDeps;
+  now: () => string;
+  lastAttempt: boolean;
+  log: Logger;
+}
+
+/** Runs the item's steps and tests, then records the service and the item as completed. */
+async function activateItem({ deps, job, record, rt, itemId, execution, now, log }: ItemRun): Promise<ActivationOutcome> {
+  const orderId = record.order.id;
+  const service = await currentService(deps, rt);
+  const action = networkActionFor(rt, service);
+  const plan = planFor(deps, record, itemId, rt, service, action);
+  const neIds = Object.fromEntries(plan.map((s) => [s.name, s.ne.id]));
+  await deps.store.update(orderId, (r) => itemAttemptStarted(r, itemId, now(), neIds, action));
+  log.info({ attempt: job.attemptsMade + 1, action, steps: plan.length }, 'activating item');
+  try {
+    await executeSteps(execution, plan, {
+      activated: async () => void (await deps.store.update(orderId, (r) => addMilestone(r, 'itemActivated', now(), itemId))),
+    });
+  } finally {
+    await deps.audit.flush();
+  }
+  // Give the sessions (and their budget) back before the bookkeeping.
+  await execution.sessions.close();
+  // The inventory first: a crash before the item is marked completed re-runs the job,
+  // and storing the same service again is harmless.
+  const suspensionId = rt.lifecycle === 'resume' && service ? suspensionToLift(service, rt.suspension?.reason ?? '', rt.suspension?.initiator)?.id : randomUUID();
+  const completedRt: ItemRuntime = { ...rt, networkAction: action, ...(rt.suspension ? { suspension: { ...rt.suspension, ...(suspensionId ? { id: suspensionId } : {}) } } : {}) };
+  await deps.services.put(serviceAfterCompletion(service, serviceChange(deps, record, itemId, completedRt, plan, now()), suspensionId ?? randomUUID()));
+  await deps.store.update(orderId, (r) => {
+    const next = itemCompleted(plan.some((step) => step.tests.length > 0) ? addMilestone(r, 'itemTested', now(), itemId) : r, itemId, now());
+    const item = next.items[itemId];
+    if (item && completedRt.suspension) item.suspension = completedRt.suspension;
+    return next;
+  });
+  return 'completed';
+}
+
+/** Runs the undo of the item's steps (last first), then takes its change out of the service inventory. */
+async function compensateItem({ deps, record, rt, itemId, execution, now, lastAttempt, log }: ItemRun): Promise<ActivationOutcome> {
+  const orderId = record.order.id;
+  const service = await currentService(deps, rt);
+  const plan = planFor(deps, record, itemId, rt, service, rt.networkAction ?? networkActionFor(rt, service));
+  log.info({ steps: plan.length }, 'rolling back item');
+  const remnants = await undoSteps(execution, plan);
+  await deps.audit.flush();
+  await execution.sessions.close();
+  if (remnants.length > 0) {
+    const error = new FleetError('ORDER_COMPENSATION_FAILED', remnants.map((r) => `${r.neId} (${r.step}): ${r.error}`).join('; '), { transient: true });
+    if (!lastAttempt) throw error;
+    await deps.store.update(orderId, (r) => itemCompensated(r, itemId, now(), describeError(error)));
+    return 'compensationFailed';
+  }
+  const stored = await deps.services.get(rt.serviceId);
+  if (stored) await deps.services.put(serviceAfterRollback(stored, serviceChange(deps, record, itemId, rt, plan, now())));
+  await deps.store.update(orderId, (r) => itemCompensated(r, itemId, now()));
+  return 'compensated';
+}
+
 /**
  * Processes one item job: activation (steps, tests, undo of this attempt on failure) or
  * compensation (the undo steps of a completed item). Transient failures are thrown so BullMQ
@@ -103,57 +168,17 @@ export function createActivationProcessor(deps: ActivationDeps) {
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const stopTimer = deps.metrics.itemDuration.startTimer(labels);
     const execution = {
-      pool: deps.pool,
+      sessions: deps.pool.scope(),
       metrics: deps.metrics,
       log,
       audit: (entry: AuditEntry, step: string) => deps.audit.record({ ...entry, orderId, itemId, kind, step }),
     };
     let outcome: ActivationOutcome;
     try {
-      const service = await currentService(deps, rt);
-      if (kind === 'activate') {
-        const action = networkActionFor(rt, service);
-        const plan = planFor(deps, record, itemId, rt, service, action);
-        const neIds = Object.fromEntries(plan.map((s) => [s.name, s.ne.id]));
-        await deps.store.update(orderId, (r) => itemAttemptStarted(r, itemId, now(), neIds, action));
-        log.info({ attempt: job.attemptsMade + 1, action, steps: plan.length }, 'activating item');
-        try {
-          await executeSteps(execution, plan, {
-            activated: async () => void (await deps.store.update(orderId, (r) => addMilestone(r, 'itemActivated', now(), itemId))),
-          });
-        } finally {
-          await deps.audit.flush();
-        }
-        // The inventory first: a crash before the item is marked completed re-runs the job,
-        // and storing the same service again is harmless.
-        const suspensionId = rt.lifecycle === 'resume' && service ? suspensionToLift(service, rt.suspension?.reason ?? '', rt.suspension?.initiator)?.id : randomUUID();
-        const completedRt: ItemRuntime = { ...rt, networkAction: action, ...(rt.suspension ? { suspension: { ...rt.suspension, ...(suspensionId ? { id: suspensionId } : {}) } } : {}) };
-        await deps.services.put(serviceAfterCompletion(service, serviceChange(deps, record, itemId, completedRt, plan, now()), suspensionId ?? randomUUID()));
-        await deps.store.update(orderId, (r) => {
-          const next = itemCompleted(plan.some((step) => step.tests.length > 0) ? addMilestone(r, 'itemTested', now(), itemId) : r, itemId, now());
-          const item = next.items[itemId];
-          if (item && completedRt.suspension) item.suspension = completedRt.suspension;
-          return next;
-        });
-        outcome = 'completed';
-      } else {
-        const plan = planFor(deps, record, itemId, rt, service, rt.networkAction ?? networkActionFor(rt, service));
-        log.info({ steps: plan.length }, 'rolling back item');
-        const remnants = await undoSteps(execution, plan);
-        await deps.audit.flush();
-        if (remnants.length > 0) {
-          const error = new FleetError('ORDER_COMPENSATION_FAILED', remnants.map((r) => `${r.neId} (${r.step}): ${r.error}`).join('; '), { transient: true });
-          if (!lastAttempt) throw error;
-          await deps.store.update(orderId, (r) => itemCompensated(r, itemId, now(), describeError(error)));
-          outcome = 'compensationFailed';
-        } else {
-          const stored = await deps.services.get(rt.serviceId);
-          if (stored) await deps.services.put(serviceAfterRollback(stored, serviceChange(deps, record, itemId, rt, plan, now())));
-          await deps.store.update(orderId, (r) => itemCompensated(r, itemId, now()));
-          outcome = 'compensated';
-        }
-      }
+      const run: ItemRun = { deps, job, record, rt, itemId, execution, now, lastAttempt, log };
+      outcome = kind === 'activate' ? await activateItem(run) : await compensateItem(run);
     } catch (error) {
+      await execution.sessions.close();
       if (error instanceof NeError && error.code === 'NE_BUDGET_EXHAUSTED' && deps.budget) {
         stopTimer({ outcome: 'parked' });
         await park(deps, job, token, error.neId, orderId, itemId, now, log);
@@ -170,6 +195,7 @@ export function createActivationProcessor(deps: ActivationDeps) {
       await deps.store.update(orderId, (r) => (kind === 'activate' ? itemFailed(r, itemId, now(), failure.code, failure.message) : itemCompensated(r, itemId, now(), failure)));
       outcome = kind === 'activate' ? 'failed' : 'compensationFailed';
     }
+    await execution.sessions.close();
     stopTimer({ outcome });
     if (kind === 'activate') deps.metrics.itemsFinished.inc({ ...labels, outcome });
     else deps.metrics.itemsCompensated.inc({ specification: rt.specId, outcome });
@@ -186,13 +212,14 @@ export function createActivationProcessor(deps: ActivationDeps) {
 async function park(deps: ActivationDeps, job: Job<ActivationJob>, token: string | undefined, neId: string, orderId: string, itemId: string, now: () => string, log: Logger): Promise<void> {
   const budget = deps.budget as NeBudget;
   const ne = deps.inventory.get(neId);
-  await budget.addWaiter(neId, job);
+  const fallback = deps.parkFallbackMs ?? 30_000;
   await deps.store.update(orderId, (r) => itemAttemptParked(r, itemId));
-  // If a lease freed while we were adding ourselves, nobody will promote us: look again soon.
+  // Delayed first, then listed: a lease freed in between finds the job promotable.
+  await job.moveToDelayed(Date.now() + fallback + Math.random() * fallback * 0.5, token);
+  await budget.addWaiter(neId, job);
+  // A lease freed before we were listed woke nobody: look again now rather than at the fallback.
   const [usage] = ne ? await budget.usage([ne]) : [];
-  const free = usage !== undefined && usage.leased < usage.ne.maxSessions;
-  const fallback = deps.parkFallbackMs ?? 2000;
-  await job.moveToDelayed(Date.now() + (free ? 20 : fallback + Math.random() * fallback * 0.5), token);
+  if (usage !== undefined && usage.leased < usage.ne.maxSessions) await job.promote().catch(() => undefined);
   deps.metrics.budgetParks.inc({ role: ne?.role ?? 'unknown' });
   log.debug({ neId, at: now() }, 'NE at its budget: job parked until a session frees');
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { AdapterPool } from '../adapters/adapter-pool.js';
+import type { SessionScope } from '../adapters/adapter-pool.js';
 import type { AuditEntry, OperationContext } from '../adapters/audit.js';
 import type { ChangeSet } from '../adapters/change-set.js';
 import type { NeAdapter } from '../adapters/ne-adapter.js';
@@ -8,7 +8,8 @@ import { FleetError, NeError } from '../errors/index.js';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
 
 export interface StepExecutionDeps {
-  pool: AdapterPool;
+  /** Sessions held for the whole item (acquired on first use, released by the caller). */
+  sessions: SessionScope;
   metrics: FleetMetrics;
   log: Logger;
   /** Receives every exchange with an NE, with the step it belongs to. */
@@ -53,7 +54,7 @@ async function runTests(deps: StepExecutionDeps, step: PlannedStep, adapter: NeA
 }
 
 async function applyUndo(deps: StepExecutionDeps, step: PlannedStep, change: ChangeSet): Promise<void> {
-  await deps.pool.withAdapter(step.ne, (adapter) => timed(deps, step, 'undo', () => adapter.apply(change, context(deps, step))));
+  await deps.sessions.use(step.ne, (adapter) => timed(deps, step, 'undo', () => adapter.apply(change, context(deps, step))));
 }
 
 export interface ExecutionHooks {
@@ -80,7 +81,7 @@ export async function executeSteps(deps: StepExecutionDeps, plan: PlannedStep[],
   };
   for (const step of plan) {
     try {
-      await deps.pool.withAdapter(step.ne, (adapter) => timed(deps, step, 'apply', () => adapter.apply(step.apply, context(deps, step))));
+      await deps.sessions.use(step.ne, (adapter) => timed(deps, step, 'apply', () => adapter.apply(step.apply, context(deps, step))));
       applied.push(step);
     } catch (error) {
       if (step.ne.protocol === 'ssh-cli') applied.push(step);
@@ -91,7 +92,7 @@ export async function executeSteps(deps: StepExecutionDeps, plan: PlannedStep[],
   for (const step of plan) {
     if (step.tests.length === 0) continue;
     try {
-      await deps.pool.withAdapter(step.ne, (adapter) => runTests(deps, step, adapter));
+      await deps.sessions.use(step.ne, (adapter) => runTests(deps, step, adapter));
     } catch (error) {
       await undoAndThrow(error, step);
     }

@@ -96,20 +96,33 @@ export class SnmpAdapter implements NeAdapter {
 
     this.log?.debug({ oids }, 'snmp set');
     const setVarbinds = planned.map((p) => ({ oid: p.oid, type: OBJECT_TYPES[p.type], value: p.value }));
-    await this.request(ctx, {
-      operation: 'snmp-set',
-      oids,
-      text: formatPlanned(planned),
-      appliedOnTimeout: 'unknown',
-      send: (session, cb) => session.set(setVarbinds, cb),
-    });
+    const mismatchesNow = async () => {
+      const observed = await this.get(ctx, oids, 'all');
+      return planned.flatMap((p, i) => {
+        const seen = describeVarbind(observed[i]);
+        const wanted = p.expected === null ? 'noSuchInstance' : String(p.expected);
+        return seen === wanted ? [] : [{ oid: p.oid, expected: wanted, observed: seen }];
+      });
+    };
+    try {
+      await this.request(ctx, {
+        operation: 'snmp-set',
+        oids,
+        text: formatPlanned(planned),
+        appliedOnTimeout: 'unknown',
+        send: (session, cb) => session.set(setVarbinds, cb),
+      });
+    } catch (error) {
+      // Agents do not deduplicate a retransmitted SET: when our first SET landed but its answer
+      // was slow, the resend of a RowStatus createAndGo is refused as inconsistentValue. If the
+      // agent already holds exactly what we asked for, the change is in place.
+      const inconsistent = error instanceof NeError && error.code === 'NE_SNMP_ERROR' && error.details.status === 'inconsistentValue';
+      if (!inconsistent || (await mismatchesNow()).length > 0) throw error;
+      this.log?.info({ oids }, 'SET refused as inconsistent, but the agent already holds the requested values');
+      return;
+    }
 
-    const observed = await this.get(ctx, oids, 'all');
-    const mismatches = planned.flatMap((p, i) => {
-      const seen = describeVarbind(observed[i]);
-      const wanted = p.expected === null ? 'noSuchInstance' : String(p.expected);
-      return seen === wanted ? [] : [{ oid: p.oid, expected: wanted, observed: seen }];
-    });
+    const mismatches = await mismatchesNow();
     if (mismatches.length > 0) {
       const text = mismatches.map((m) => `${m.oid} is ${m.observed}, expected ${m.expected}`).join('; ');
       throw new NeError('NE_VERIFICATION_FAILED', this.ne.id, `read-back after SET differs: ${text}`, {

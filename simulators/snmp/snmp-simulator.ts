@@ -60,11 +60,21 @@ export async function startSnmpSimulator(options: SnmpSimulatorOptions = {}): Pr
   let failStatus: number | null = null;
   agent.setBulkSetHandler((_requests, _mib, testSet) => (testSet && failStatus !== null ? failStatus : undefined));
 
+  // SETs are handled one at a time, as a real agent's table does: net-snmp's agent interleaves
+  // the phases of concurrent SETs, and the snapshot/restore below would then undo another
+  // manager's row.
   const snapshots = new WeakMap<AgentMessage, Mailbox[]>();
+  const queuedSets: Array<() => void> = [];
+  let setInProgress = false;
   const originalSetRequest = agent.setRequest.bind(agent);
   agent.setRequest = (socket, message, rinfo) => {
-    snapshots.set(message, readMailboxes(mib));
-    originalSetRequest(socket, message, rinfo);
+    const run = (): void => {
+      setInProgress = true;
+      snapshots.set(message, readMailboxes(mib));
+      originalSetRequest(socket, message, rinfo);
+    };
+    if (setInProgress) queuedSets.push(run);
+    else run();
   };
   const originalSendResponse = agent.sendResponse.bind(agent);
   agent.sendResponse = (socket, rinfo, message, responsePdu) => {
@@ -74,6 +84,10 @@ export async function startSnmpSimulator(options: SnmpSimulatorOptions = {}): Pr
       if (responsePdu.errorStatus) writeMailboxes(mib, snapshot);
     }
     originalSendResponse(socket, rinfo, message, responsePdu);
+    if (snapshot) {
+      setInProgress = false;
+      queuedSets.shift()?.();
+    }
   };
 
   let latencyMs = 0;

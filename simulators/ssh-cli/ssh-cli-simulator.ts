@@ -51,6 +51,9 @@ export interface SshCliSimulator {
   dropSessionOn(pattern: RegExp | null): void;
   /** Shells open right now. */
   sessionCount(): number;
+  /** The most logged-in sessions seen at once since start (or the last reset). */
+  peakSessionCount(): number;
+  resetPeakSessionCount(): void;
   close(): Promise<void>;
 }
 
@@ -84,6 +87,8 @@ export async function startSshCliSimulator(options: SshCliSimulatorOptions): Pro
   // Sockets are accepted here and handed to ssh2, so a test can cut one abruptly.
   const sockets = new Map<number, Socket>();
   const shells = new Set<Connection>();
+  const loggedIn = new Set<Connection>();
+  let peak = 0;
   const sshServer = new Server({ hostKeys: [keys.private], ident: 'SimCLI_1.0' }, (connection, info) => {
     const socket = sockets.get(info.port);
     const dropConnection = (): void => {
@@ -92,9 +97,14 @@ export async function startSshCliSimulator(options: SshCliSimulatorOptions): Pro
     connection.on('error', () => {
       // The peer went away or broke the protocol; the socket close cleans up.
     });
-    connection.on('close', () => shells.delete(connection));
+    connection.on('close', () => {
+      shells.delete(connection);
+      loggedIn.delete(connection);
+    });
     connection.on('authentication', (ctx) => authenticate(ctx, options));
     connection.on('ready', () => {
+      loggedIn.add(connection);
+      peak = Math.max(peak, loggedIn.size);
       connection.on('session', (acceptSession, rejectSession) => {
         if (shells.size >= (options.maxSessions ?? Infinity)) return rejectSession();
         const session = acceptSession();
@@ -147,6 +157,10 @@ export async function startSshCliSimulator(options: SshCliSimulatorOptions): Pro
       dropPattern = pattern ?? undefined;
     },
     sessionCount: () => shells.size,
+    peakSessionCount: () => peak,
+    resetPeakSessionCount: () => {
+      peak = loggedIn.size;
+    },
     close: async () => {
       for (const socket of sockets.values()) socket.destroy();
       await new Promise<void>((resolve) => tcpServer.close(() => resolve()));

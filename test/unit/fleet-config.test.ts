@@ -27,6 +27,8 @@ describe('loadFleetConfig', () => {
       activationLockMs: 120_000,
       jeopardyCheckMs: 5000,
       jeopardyAtRiskPercent: 20,
+      metricsNeLabels: [],
+      sessionIdleMs: 10_000,
     });
   });
 
@@ -49,6 +51,8 @@ describe('loadFleetConfig', () => {
         ACTIVATION_LOCK_MS: '5000',
         JEOPARDY_CHECK_MS: '250',
         JEOPARDY_AT_RISK_PERCENT: '35',
+        METRICS_NE_LABELS: 'pcrf-1, frr-1',
+        SESSION_IDLE_MS: '500',
       }),
     ).toEqual({
       redisUrl: 'rediss://cache.example:6380/2',
@@ -63,6 +67,8 @@ describe('loadFleetConfig', () => {
       activationLockMs: 5000,
       jeopardyCheckMs: 250,
       jeopardyAtRiskPercent: 35,
+      metricsNeLabels: ['pcrf-1', 'frr-1'],
+      sessionIdleMs: 500,
     });
   });
 
