@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * The fleet's Prometheus metrics on a registry of its own (never prom-client's global one, so
@@ -19,11 +19,22 @@ export class FleetMetrics {
   readonly orderDuration: Histogram<'state'>;
   readonly itemDuration: Histogram<'specification' | 'action' | 'outcome'>;
   readonly neOperationDuration: Histogram<'protocol' | 'operation'>;
+  readonly testDuration: Histogram<'protocol'>;
+  readonly queueWait: Histogram<'queue'>;
+  readonly inFlight: Gauge<'queue'>;
+  readonly processRoles: Gauge<'role'>;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
-    this.registry = new Registry();
-    const registers = [this.registry];
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    const registers = [new Registry()];
+    this.registry = registers[0] as Registry;
+    if (options.defaultMetrics ?? true) {
+      collectDefaultMetrics({ register: this.registry });
+      // prom-client names these gauges *_total, which Prometheus reserves for counters
+      // (promtool check metrics refuses them); the per-type gauges without it stay.
+      for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+        this.registry.removeSingleMetric(name);
+      }
+    }
     this.ordersSubmitted = new Counter({
       name: 'activation_orders_submitted_total',
       help: 'Service orders submitted, by intake outcome (acknowledged, rejected, duplicate).',
@@ -100,5 +111,48 @@ export class FleetMetrics {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
+    this.testDuration = new Histogram({
+      name: 'activation_post_activation_test_duration_seconds',
+      help: 'Duration of the post-activation tests of one step, by protocol.',
+      labelNames: ['protocol'] as const,
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.queueWait = new Histogram({
+      name: 'activation_queue_wait_seconds',
+      help: 'Time from a job being due (added, or its delay over) to a worker picking it up, by queue.',
+      labelNames: ['queue'] as const,
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
+    this.processRoles = new Gauge({
+      name: 'activation_process_role',
+      help: 'The roles this process runs (1 per role): count by role gives the number of workers, orchestrators, ...',
+      labelNames: ['role'] as const,
+      registers,
+    });
+    this.inFlight = new Gauge({
+      name: 'activation_worker_jobs_in_flight',
+      help: 'Jobs this process is working on now, by queue.',
+      labelNames: ['queue'] as const,
+      registers,
+    });
+  }
+
+  /** Wraps a BullMQ processor to observe queue wait and in-flight jobs. */
+  instrument<J extends { timestamp: number; processedOn?: number | undefined; opts: { delay?: number | undefined } }, A extends unknown[], R>(
+    queue: string,
+    processor: (job: J, ...rest: A) => Promise<R>,
+  ): (job: J, ...rest: A) => Promise<R> {
+    return async (job, ...rest) => {
+      const due = job.timestamp + (job.opts.delay ?? 0);
+      this.queueWait.observe({ queue }, Math.max(0, ((job.processedOn ?? Date.now()) - due) / 1000));
+      this.inFlight.inc({ queue });
+      try {
+        return await processor(job, ...rest);
+      } finally {
+        this.inFlight.dec({ queue });
+      }
+    };
   }
 }

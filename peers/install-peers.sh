@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real NE software the peers tests run against, when missing (Debian packages):
-# FRRouting behind OpenSSH (CLI), yuma123 netconfd (NETCONF), Net-SNMP snmpd (SNMP).
+# FRRouting behind OpenSSH (CLI), yuma123 netconfd (NETCONF), Net-SNMP snmpd (SNMP), and
+# Prometheus (with promtool) to scrape the fleet and check its dashboard queries and rules.
 # The tests start and stop each on loopback themselves; nothing here starts a service.
 set -euo pipefail
 need=()
@@ -9,6 +10,7 @@ need=()
 [ -x /usr/sbin/snmpd ] || need+=(snmpd)
 command -v snmpget >/dev/null 2>&1 || need+=(snmp)
 [ -x /usr/sbin/netconfd ] || need+=(netconfd)
+command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 if [ "${#need[@]}" -gt 0 ]; then
   echo "installing real NE software: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -94,6 +94,12 @@ export class OrderStore {
     return `${this.prefix}:orders:open`;
   }
 
+  /** How many orders are open, and how many of them are past their expected completion. */
+  async openCounts(nowMs = Date.now()): Promise<{ open: number; overdue: number }> {
+    const [open, overdue] = await Promise.all([this.redis.zcard(this.openKey), this.redis.zcount(this.openKey, '-inf', nowMs)]);
+    return { open, overdue };
+  }
+
   /** Ids of open orders expected to complete before `beforeMs` (epoch ms). */
   async openOrdersDueBefore(beforeMs: number, limit = 1000): Promise<string[]> {
     return this.redis.zrangebyscore(this.openKey, '-inf', beforeMs, 'LIMIT', 0, limit);

@@ -233,7 +233,7 @@ export interface ActivationWorkerOptions {
 }
 
 export function startActivationWorker(deps: ActivationDeps, options: ActivationWorkerOptions): Worker<ActivationJob, ActivationOutcome> {
-  const worker = new Worker<ActivationJob, ActivationOutcome>(QUEUE_NAMES.activation, createActivationProcessor(deps), {
+  const worker = new Worker<ActivationJob, ActivationOutcome>(QUEUE_NAMES.activation, deps.metrics.instrument('activation', createActivationProcessor(deps)), {
     connection: options.connection,
     prefix: options.prefix,
     concurrency: options.concurrency,

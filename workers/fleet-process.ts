@@ -13,7 +13,9 @@ import type { BudgetGroup, NetworkElement } from '../inventory/network-element.j
 import { NeBudget } from '../queues/ne-budget.js';
 import type { NeDirectory } from '../catalog/activation-plan.js';
 import { FleetMetrics } from '../observability/fleet-metrics.js';
+import { registerFleetGauges } from '../observability/fleet-gauges.js';
 import { startOpsServer } from '../observability/ops-server.js';
+import { startTmfApi } from '../api/tmf-api.js';
 import { AuditTrail } from '../queues/audit-trail.js';
 import { OrderStore } from '../queues/order-store.js';
 import { ServiceInventoryStore } from '../queues/service-inventory-store.js';
@@ -94,6 +96,13 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
     },
   });
   const pool = new AdapterPool(createAdapterFactory(options.credentials ?? ((ne) => resolveCredentials(ne)), log), { gate: budget, idleTimeoutMs: config.sessionIdleMs });
+  metrics.processRoles.reset();
+  for (const role of options.roles) metrics.processRoles.set({ role }, 1);
+  registerFleetGauges(metrics.registry, {
+    queues: { intake: queues.intake, orchestration: queues.orchestration, activation: queues.activation },
+    budgetUsage: () => budget.usage(inventory.all()),
+    openOrders: () => store.openCounts(),
+  });
   const advance = async (orderId: string): Promise<void> => {
     await queues.orchestration.add('advance', { orderId });
   };
@@ -137,6 +146,8 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
             return undefined;
           },
         });
+  // The api role serves the TMF Open APIs on the same port, under /tmf-api.
+  const api = http && options.roles.includes('api') ? await startTmfApi({ server: http.server, producer, store, services, connect, config, log }) : undefined;
   const sweep = setInterval(() => void pool.sweepIdle(), Math.max(100, Math.floor(config.sessionIdleMs / 2)));
   sweep.unref();
   log.info({ roles: options.roles, prefix, specifications: catalog.ids(), networkElements: inventory.all().length }, 'fleet process started');
@@ -160,6 +171,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
       await Promise.all(workers.map((w) => w.close()));
       await pool.close();
       budget.close();
+      await api?.stop();
       await http?.close();
       await Promise.all(Object.values(queues).map((q) => q.close()));
       await store.close();

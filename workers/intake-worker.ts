@@ -17,12 +17,12 @@ export function startIntakeWorker(
 ): Worker<IntakeJob, { id: string; state: string }> {
   const worker = new Worker<IntakeJob, { id: string; state: string }>(
     QUEUE_NAMES.intake,
-    async (job: Job<IntakeJob>) => {
+    deps.metrics.instrument('intake', async (job: Job<IntakeJob>) => {
       const { order, created } = await producer.submitServiceOrder(job.data.order);
       deps.metrics.ordersSubmitted.inc({ outcome: created ? order.state : 'duplicate' });
       deps.log.info({ orderId: order.id, state: order.state, created, jobId: job.id }, 'order taken from intake queue');
       return { id: order.id, state: order.state };
-    },
+    }),
     { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency },
   );
   worker.on('error', (error) => deps.log.error({ err: error }, 'intake worker error'));

@@ -72,7 +72,7 @@ export function createOrchestratorProcessor(deps: OrchestratorDeps) {
 }
 
 export function startOrchestratorWorker(deps: OrchestratorDeps, options: { connection: Redis; prefix: string; concurrency: number }): Worker<OrchestrationJob, string> {
-  const worker = new Worker<OrchestrationJob, string>(QUEUE_NAMES.orchestration, createOrchestratorProcessor(deps), {
+  const worker = new Worker<OrchestrationJob, string>(QUEUE_NAMES.orchestration, deps.metrics.instrument('orchestration', createOrchestratorProcessor(deps)), {
     connection: options.connection,
     prefix: options.prefix,
     concurrency: options.concurrency,

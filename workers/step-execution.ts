@@ -92,7 +92,12 @@ export async function executeSteps(deps: StepExecutionDeps, plan: PlannedStep[],
   for (const step of plan) {
     if (step.tests.length === 0) continue;
     try {
-      await deps.sessions.use(step.ne, (adapter) => runTests(deps, step, adapter));
+      const stop = deps.metrics.testDuration.startTimer({ protocol: step.ne.protocol });
+      try {
+        await deps.sessions.use(step.ne, (adapter) => runTests(deps, step, adapter));
+      } finally {
+        stop();
+      }
     } catch (error) {
       await undoAndThrow(error, step);
     }

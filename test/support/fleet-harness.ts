@@ -28,7 +28,7 @@ const FINAL = new Set(['completed', 'failed', 'partial', 'cancelled', 'rejected'
  * A whole fleet for one test file: a private redis-server on a random port, the simulated NEs,
  * and every role in this process, on a prefix of its own.
  */
-export async function startFleetHarness(options: { env?: Record<string, string> } = {}): Promise<FleetHarness> {
+export async function startFleetHarness(options: { env?: Record<string, string>; http?: boolean } = {}): Promise<FleetHarness> {
   const redis = await startPrivateRedis();
   const lab = await startSimulatedLab({ commandTimeoutMs: 5000 });
   const logs: string[] = [];
@@ -48,7 +48,7 @@ export async function startFleetHarness(options: { env?: Record<string, string> 
     ...options.env,
   });
   const catalog = await ServiceCatalog.load('config/catalog');
-  const fleet = await startFleetProcess({ config, roles: ROLES, log, catalog, inventory: lab.inventory, credentials: lab.credentials, http: false });
+  const fleet = await startFleetProcess({ config, roles: ROLES, log, catalog, inventory: lab.inventory, credentials: lab.credentials, http: options.http ?? false });
 
   const waitFor: FleetHarness['waitFor'] = async (orderId, done, timeoutMs = 20_000) => {
     const deadline = Date.now() + timeoutMs;
