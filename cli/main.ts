@@ -7,6 +7,7 @@ import { createLogger } from '../observability/logger.js';
 import { openServiceOrderClient } from '../queues/service-order-client.js';
 import { loadFleetConfig, ROLES, type Role } from '../runtime/fleet-config.js';
 import { startFleetProcess } from '../workers/fleet-process.js';
+import { runLab } from './lab-command.js';
 import { formatAuditRecord, formatOrder } from './order-report.js';
 
 const USAGE = `usage: activation-fleet <command>
@@ -20,6 +21,7 @@ const USAGE = `usage: activation-fleet <command>
   dry-run ORDER.json                                  validate and render every step; sends and stores nothing
   services [--state S] [--spec ID] [--ne NE_ID] [--char NAME=VALUE]   the service inventory (TMF638 JSON lines)
   nes [--role ROLE]                                   the resource inventory (no credentials: references only)
+  lab [--host H] [--advertise NAME] --inventory DIR --secrets DIR   run the simulated NEs as a service
 
 environment: REDIS_URL, CONFIG_DIR, HTTP_PORT, LOG_LEVEL, QUEUE_PREFIX, WORKER_CONCURRENCY,
              ACTIVATION_ATTEMPTS, ACTIVATION_BACKOFF_MS, ACTIVATION_LOCK_MS`;
@@ -93,6 +95,10 @@ async function main(argv: string[]): Promise<number> {
       state: { type: 'string' },
       spec: { type: 'string' },
       char: { type: 'string' },
+      host: { type: 'string' },
+      advertise: { type: 'string' },
+      inventory: { type: 'string' },
+      secrets: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -167,6 +173,10 @@ async function main(argv: string[]): Promise<number> {
       for (const ne of values.role ? inventory.byRole(values.role) : inventory.all()) console.log(JSON.stringify(ne));
       return 0;
     }
+    case 'lab':
+      if (!values.inventory || !values.secrets) throw new FleetError('CONFIG_INVALID', 'lab needs --inventory DIR and --secrets DIR');
+      await runLab({ host: values.host ?? '127.0.0.1', inventoryDir: values.inventory, secretsDir: values.secrets, ...(values.advertise ? { advertiseHost: values.advertise } : {}) });
+      return 0;
     case 'audit': {
       const { order, ne } = values;
       if ((order === undefined) === (ne === undefined)) throw new FleetError('CONFIG_INVALID', 'audit needs exactly one of --order ORDER_ID or --ne NE_ID');

@@ -25,6 +25,13 @@ export interface SimulatedLabOptions {
   /** Max concurrent sessions each NE accepts and the fleet may open. */
   maxSessions?: number;
   commandTimeoutMs?: number;
+  /** Where the simulators listen (default 127.0.0.1, free ports). */
+  host?: string;
+  ports?: { npdb?: number; pcrf?: number; vms?: number };
+  /** The address the fleet reaches them at, when not `host` (a container name, say). */
+  advertiseHost?: string;
+  /** How the inventory refers to the lab's credentials. @defaultValue env:LAB */
+  credentialsRef?: string;
 }
 
 export async function startSimulatedLab(options: SimulatedLabOptions = {}): Promise<SimulatedLab> {
@@ -32,16 +39,19 @@ export async function startSimulatedLab(options: SimulatedLabOptions = {}): Prom
   const login = { username: 'fleet', password: secret() };
   const snmpUser = { name: 'fleet', authKey: secret(), privKey: secret() };
   const maxSessions = options.maxSessions ?? 4;
+  const host = options.host;
+  const at = (port: number | undefined) => ({ ...(host ? { host } : {}), ...(port ? { port } : {}) });
   const [npdb, pcrf, vms] = await Promise.all([
-    startNetconfSimulator({ ...login }),
-    startSshCliSimulator({ ...login, hostname: 'pcrf-1', maxSessions }),
-    startSnmpSimulator({ v3User: snmpUser, community: secret() }),
+    startNetconfSimulator({ ...login, ...at(options.ports?.npdb) }),
+    startSshCliSimulator({ ...login, hostname: 'pcrf-1', maxSessions, ...at(options.ports?.pcrf) }),
+    startSnmpSimulator({ v3User: snmpUser, community: secret(), ...at(options.ports?.vms) }),
   ]);
-  const common = { maxSessions, credentialsRef: 'env:LAB', connectTimeoutMs: 5000, commandTimeoutMs: options.commandTimeoutMs ?? 10_000 };
+  const common = { maxSessions, credentialsRef: options.credentialsRef ?? 'env:LAB', connectTimeoutMs: 5000, commandTimeoutMs: options.commandTimeoutMs ?? 10_000 };
+  const reach = (simHost: string) => options.advertiseHost ?? simHost;
   const inventory = ResourceInventory.fromInputs([
-    { id: 'npdb-1', role: 'npdb', protocol: 'netconf', host: npdb.host, port: npdb.port, ssh: { hostKeys: [npdb.hostKey] }, ...common },
-    { id: 'pcrf-1', role: 'pcrf', protocol: 'ssh-cli', host: pcrf.host, port: pcrf.port, ssh: { hostKeys: [pcrf.hostKey] }, ...common },
-    { id: 'vms-1', role: 'vms', protocol: 'snmp', host: vms.host, port: vms.port, snmp: { version: '3' }, ...common },
+    { id: 'npdb-1', role: 'npdb', protocol: 'netconf', host: reach(npdb.host), port: npdb.port, ssh: { hostKeys: [npdb.hostKey] }, ...common },
+    { id: 'pcrf-1', role: 'pcrf', protocol: 'ssh-cli', host: reach(pcrf.host), port: pcrf.port, ssh: { hostKeys: [pcrf.hostKey] }, ...common },
+    { id: 'vms-1', role: 'vms', protocol: 'snmp', host: reach(vms.host), port: vms.port, snmp: { version: '3' }, ...common },
   ]);
   return {
     npdb,

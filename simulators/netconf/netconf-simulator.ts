@@ -36,6 +36,9 @@ export interface NetconfSimulatorOptions {
   initialConfigXml?: string;
   /** Used when a confirmed commit gives no confirm-timeout. @defaultValue 600 */
   defaultConfirmTimeoutS?: number;
+  /** Address and port to listen on. @defaultValue 127.0.0.1, a free port */
+  host?: string;
+  port?: number;
 }
 
 export interface NetconfSimulator {
@@ -116,7 +119,7 @@ export async function startNetconfSimulator(options: NetconfSimulatorOptions = {
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });
@@ -124,7 +127,7 @@ export async function startNetconfSimulator(options: NetconfSimulatorOptions = {
   const port = (server.address() as AddressInfo).port;
 
   return {
-    host: '127.0.0.1',
+    host: options.host ?? '127.0.0.1',
     port,
     hostKey: keys.public,
     capabilities,

@@ -23,6 +23,9 @@ export interface SnmpSimulatorOptions {
   systemName?: string;
   /** Rows present at start. */
   mailboxes?: Mailbox[];
+  /** Address and UDP port to listen on. @defaultValue 127.0.0.1, a free port */
+  host?: string;
+  port?: number;
 }
 
 export interface SnmpSimulator {
@@ -51,7 +54,8 @@ const HOST = '127.0.0.1';
  */
 export async function startSnmpSimulator(options: SnmpSimulatorOptions = {}): Promise<SnmpSimulator> {
   const dropped: string[] = [];
-  const agent = await listen((error) => dropped.push(error.message));
+  const host = options.host ?? HOST;
+  const agent = await listen(host, options.port, (error) => dropped.push(error.message));
   const mib = agent.getMib();
   registerVoicemailMib(mib, options.systemName ?? 'vms-sim');
   writeMailboxes(mib, options.mailboxes ?? []);
@@ -107,7 +111,7 @@ export async function startSnmpSimulator(options: SnmpSimulatorOptions = {}): Pr
   const port = Object.values(agent.listener.sockets)[0]?.address().port ?? 0;
   let closed = false;
   return {
-    host: HOST,
+    host,
     port,
     mailboxes: () => readMailboxes(mib),
     get: (oid) => mib.lookup(oid)?.value,
@@ -164,11 +168,11 @@ function allowAccess(agent: NetSnmpAgent, options: SnmpSimulatorOptions): void {
  * net-snmp's agent treats port 0 as "use 161", so take a port the kernel just handed out and
  * try again if someone else grabbed it in between.
  */
-async function listen(onDropped: (error: Error) => void): Promise<NetSnmpAgent> {
+async function listen(host: string, fixedPort: number | undefined, onDropped: (error: Error) => void): Promise<NetSnmpAgent> {
   for (let attempt = 1; ; attempt++) {
-    const port = await freeUdpPort();
+    const port = fixedPort ?? (await freeUdpPort());
     const agent: NetSnmpAgent = snmp.createAgent(
-      { port, address: HOST, transport: 'udp4', accessControlModelType: snmp.AccessControlModelType.Simple },
+      { port, address: host, transport: 'udp4', accessControlModelType: snmp.AccessControlModelType.Simple },
       (error: Error | null) => error && onDropped(error),
     );
     const socket = Object.values(agent.listener.sockets)[0];
@@ -182,7 +186,7 @@ async function listen(onDropped: (error: Error) => void): Promise<NetSnmpAgent> 
       } catch {
         // a socket whose bind failed may already count as closed
       }
-      if (attempt >= 5) throw error;
+      if (attempt >= 5 || fixedPort !== undefined) throw error;
     }
   }
 }

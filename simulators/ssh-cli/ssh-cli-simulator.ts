@@ -29,6 +29,8 @@ export interface SshCliSimulatorOptions {
   rejectPatterns?: RegExp[];
   /** Open shells allowed at once; further session channels are refused. @defaultValue unlimited */
   maxSessions?: number;
+  /** Address to listen on. @defaultValue 127.0.0.1 */
+  host?: string;
   /** Config-mode lines applied at start, as if typed after `configure terminal`. */
   initialConfig?: string[];
 }
@@ -136,13 +138,13 @@ export async function startSshCliSimulator(options: SshCliSimulatorOptions): Pro
   });
   await new Promise<void>((resolve, reject) => {
     tcpServer.once('error', reject);
-    tcpServer.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    tcpServer.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const address = tcpServer.address();
   if (address === null || typeof address === 'string') throw new Error('simulator: no TCP address');
 
   return {
-    host: '127.0.0.1',
+    host: options.host ?? '127.0.0.1',
     port: address.port,
     hostKey: keys.public,
     runningConfig: () => runningConfigText(model),
