@@ -72,7 +72,7 @@ async function readOrderFile(path: string): Promise<unknown> {
 
 async function withClient<T>(work: (client: Awaited<ReturnType<typeof openServiceOrderClient>>) => Promise<T>): Promise<T> {
   const config = loadFleetConfig();
-  const client = await openServiceOrderClient({ redisUrl: config.redisUrl, configDir: config.configDir, prefix: config.queuePrefix });
+  const client = await openServiceOrderClient({ redisUrl: config.redisUrl, configDir: config.configDir, prefix: config.queuePrefix, cluster: config.redisCluster });
   try {
     return await work(client);
   } finally {

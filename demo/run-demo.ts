@@ -132,9 +132,10 @@ async function main(): Promise<void> {
     else {
       // Leave the shared Redis as it was.
       const redis = createRedisConnection(config.redisUrl, 'activation-fleet:demo-cleanup');
+      // The keys carry the prefix as a hash tag: {activation-fleet-demo-...}:...
       let cursorScan = '0';
       do {
-        const [next, keys] = await redis.scan(cursorScan, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+        const [next, keys] = await redis.scan(cursorScan, 'MATCH', `${config.queuePrefix}:*`, 'COUNT', 1000);
         cursorScan = next;
         if (keys.length > 0) await redis.del(...keys);
       } while (cursorScan !== '0');

@@ -1,15 +1,35 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 
 /**
  * One ioredis connection. `maxRetriesPerRequest: null` is what BullMQ workers require (a
  * blocking command must wait through a Redis restart rather than fail), and it is right for the
  * store too: a command issued during a reconnect waits instead of losing a state change.
+ *
+ * With `cluster`, the URL is a seed node of a Redis Cluster. Every key of the fleet carries the
+ * prefix as a hash tag (`{activation-fleet}:...`), so each multi-key script and BullMQ queue
+ * stays in one slot and the code runs unchanged.
  */
-export function createRedisConnection(url: string, name: string): Redis {
-  return new Redis(url, {
-    maxRetriesPerRequest: null,
-    connectionName: name,
-    // Reconnect quickly at first, then settle at one attempt per 2 s while Redis is away.
-    retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2000),
+export function createRedisConnection(url: string, name: string, options: { cluster?: boolean } = {}): Redis {
+  const retryStrategy = (attempt: number) => Math.min(50 * 2 ** attempt, 2000);
+  if (!options.cluster) {
+    return new Redis(url, { maxRetriesPerRequest: null, connectionName: name, retryStrategy });
+  }
+  const seed = new URL(url);
+  const cluster = new Cluster([{ host: seed.hostname, port: Number(seed.port || 6379) }], {
+    clusterRetryStrategy: retryStrategy,
+    redisOptions: {
+      maxRetriesPerRequest: null,
+      connectionName: name,
+      ...(seed.password ? { password: decodeURIComponent(seed.password) } : {}),
+      ...(seed.username ? { username: decodeURIComponent(seed.username) } : {}),
+    },
   });
+  // ioredis's Cluster serves the same command interface as Redis; the stores and BullMQ take
+  // either, so the rest of the fleet is typed against one.
+  return cluster as unknown as Redis;
+}
+
+/** The prefix as a Redis Cluster hash tag, so all of the fleet's keys share one slot. */
+export function hashTagged(prefix: string): string {
+  return prefix.startsWith('{') && prefix.endsWith('}') ? prefix : `{${prefix}}`;
 }

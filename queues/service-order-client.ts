@@ -7,7 +7,7 @@ import { AuditTrail } from './audit-trail.js';
 import { OrderStore } from './order-store.js';
 import { ServiceInventoryStore } from './service-inventory-store.js';
 import { DEFAULT_PREFIX, QUEUE_NAMES, type OrchestrationJob } from './queue-names.js';
-import { createRedisConnection } from './redis-connection.js';
+import { createRedisConnection, hashTagged } from './redis-connection.js';
 import { ServiceOrderProducer } from './service-order-producer.js';
 
 export interface ServiceOrderClientOptions {
@@ -17,6 +17,7 @@ export interface ServiceOrderClientOptions {
   catalog?: ServiceCatalog;
   inventory?: NeDirectory;
   prefix?: string;
+  cluster?: boolean;
 }
 
 export interface ServiceOrderClient {
@@ -35,8 +36,8 @@ export async function openServiceOrderClient(options: ServiceOrderClientOptions)
   const configDir = options.configDir ?? './config';
   const catalog = options.catalog ?? (await ServiceCatalog.load(`${configDir}/catalog`));
   const inventory = options.inventory ?? (await ResourceInventory.load(`${configDir}/inventory`));
-  const prefix = options.prefix ?? DEFAULT_PREFIX;
-  const redis = createRedisConnection(options.redisUrl, 'activation-fleet:client');
+  const prefix = hashTagged(options.prefix ?? DEFAULT_PREFIX);
+  const redis = createRedisConnection(options.redisUrl, 'activation-fleet:client', { cluster: options.cluster ?? false });
   const store = new OrderStore(redis, { prefix });
   const orchestration = new Queue<OrchestrationJob>(QUEUE_NAMES.orchestration, { connection: redis, prefix });
   const services = new ServiceInventoryStore(redis, prefix);

@@ -70,7 +70,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
   const metrics = new FleetMetrics();
   const connections: Redis[] = [];
   const connect = (name: string): Redis => {
-    const redis = createRedisConnection(config.redisUrl, `activation-fleet:${name}`);
+    const redis = createRedisConnection(config.redisUrl, `activation-fleet:${name}`, { cluster: config.redisCluster });
     redis.on('error', (error) => log.warn({ err: error, connection: name }, 'redis connection error'));
     connections.push(redis);
     return redis;

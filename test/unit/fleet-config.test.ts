@@ -19,7 +19,8 @@ describe('loadFleetConfig', () => {
       configDir: './config',
       httpPort: 8080,
       logLevel: 'info',
-      queuePrefix: 'activation-fleet',
+      queuePrefix: '{activation-fleet}',
+      redisCluster: false,
       workerConcurrency: 32,
       orchestratorConcurrency: 16,
       activationAttempts: 3,
@@ -59,7 +60,8 @@ describe('loadFleetConfig', () => {
       configDir: '/etc/fleet',
       httpPort: 0,
       logLevel: 'debug',
-      queuePrefix: 'tenant-a.fleet_1',
+      queuePrefix: '{tenant-a.fleet_1}',
+      redisCluster: false,
       workerConcurrency: 1,
       orchestratorConcurrency: 10_000,
       activationAttempts: 100,
@@ -91,7 +93,7 @@ describe('loadFleetConfig', () => {
     ['ACTIVATION_ATTEMPTS', '101', 'ACTIVATION_ATTEMPTS must be an integer from 1 to 100, got "101"'],
     ['ACTIVATION_LOCK_MS', '1000', 'ACTIVATION_LOCK_MS must be an integer from 5000 to 3600000, got "1000"'],
     ['REDIS_URL', 'http://x', 'REDIS_URL must start with redis:// or rediss://'],
-    ['QUEUE_PREFIX', 'a b', 'QUEUE_PREFIX: letters, digits, _ . -'],
+    ['QUEUE_PREFIX', 'a b', 'QUEUE_PREFIX: letters, digits, _ . - (optionally in braces, a Redis hash tag)'],
   ])('names %s=%s', (name, value, line) => {
     expect(configError({ [name]: value }).message).toBe(`invalid configuration:\n  ${line}`);
   });
