@@ -244,17 +244,32 @@ export class NetconfAdapter implements NeAdapter {
     );
   }
 
-  /** Locks in order, runs `work`, unlocks in reverse order whatever happened. */
+  /**
+   * Locks in order, runs `work`, unlocks in reverse order whatever happened. A lock held by
+   * another session (often another worker of the fleet changing the same device) is waited for:
+   * our locks are given back and all are taken again after a short, growing, jittered pause, up
+   * to a bound; only then does the transient NE_LOCKED go up.
+   */
   private async withLocks<T>(client: NetconfClient, datastores: Datastore[], observe: RpcObserver | undefined, work: () => Promise<T>): Promise<T> {
-    const locked: Datastore[] = [];
-    try {
-      for (const datastore of datastores) {
-        await this.lock(client, datastore, observe);
-        locked.push(datastore);
+    const deadline = Date.now() + Math.min(this.ne.commandTimeoutMs, 5000);
+    for (let attempt = 0; ; attempt++) {
+      const locked: Datastore[] = [];
+      let working = false;
+      try {
+        for (const datastore of datastores) {
+          await this.lock(client, datastore, observe);
+          locked.push(datastore);
+        }
+        working = true;
+        return await work();
+      } catch (error) {
+        const busy = !working && error instanceof NeError && error.code === 'NE_LOCKED' && !confirmedCommitPending(error);
+        if (!busy || Date.now() >= deadline) throw error;
+      } finally {
+        for (const datastore of locked.reverse()) await this.quietly(`unlock ${datastore}`, () => client.unlock(datastore, observe));
       }
-      return await work();
-    } finally {
-      for (const datastore of locked.reverse()) await this.quietly(`unlock ${datastore}`, () => client.unlock(datastore, observe));
+      const pause = Math.min(20 * 2 ** attempt, 250) * (0.5 + Math.random());
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(0, deadline - Date.now()))));
     }
   }
 
