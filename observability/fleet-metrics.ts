@@ -14,6 +14,7 @@ export class FleetMetrics {
   readonly activationRetries: Counter<'specification'>;
   readonly neOperations: Counter<'protocol' | 'role' | 'operation' | 'outcome'>;
   readonly jeopardyAlerts: Counter<'type'>;
+  readonly reconciled: Counter;
   readonly budgetParks: Counter<'role'>;
   readonly budgetWait: Histogram<'role' | 'ne'>;
   readonly orderDuration: Histogram<'state'>;
@@ -75,6 +76,11 @@ export class FleetMetrics {
       name: 'activation_order_jeopardy_alerts_total',
       help: 'Jeopardy alerts raised on orders: atRisk, then missed (the escalation).',
       labelNames: ['type'] as const,
+      registers,
+    });
+    this.reconciled = new Counter({
+      name: 'activation_reconciler_resumed_total',
+      help: 'Orders and items the reconciler found without their job (lost, or failed without a result) and resumed.',
       registers,
     });
     this.budgetParks = new Counter({

@@ -19,7 +19,8 @@ for i = 5, #KEYS do
   if existing then return {0, existing} end
 end
 if redis.call('EXISTS', KEYS[1]) == 1 then return {0, ARGV[1]} end
-redis.call('HSET', KEYS[1], 'v', 1, 'doc', ARGV[2])
+local t = redis.call('TIME')
+redis.call('HSET', KEYS[1], 'v', 1, 'doc', ARGV[2], 't', t[1] * 1000 + math.floor(t[2] / 1000))
 for i = 5, #KEYS do redis.call('SET', KEYS[i], ARGV[1]) end
 redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
 if ARGV[5] ~= '' then redis.call('ZADD', KEYS[4], ARGV[5], ARGV[1]) end
@@ -34,7 +35,8 @@ return {1, ARGV[1]}
 const UPDATE_SCRIPT = `
 local v = redis.call('HGET', KEYS[1], 'v')
 if v ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'v', tonumber(v) + 1, 'doc', ARGV[2])
+local t = redis.call('TIME')
+redis.call('HSET', KEYS[1], 'v', tonumber(v) + 1, 'doc', ARGV[2], 't', t[1] * 1000 + math.floor(t[2] / 1000))
 if ARGV[5] == '' then redis.call('ZREM', KEYS[3], ARGV[4]) else redis.call('ZADD', KEYS[3], ARGV[5], ARGV[4]) end
 for i = 6, #ARGV, 2 do
   redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'orderId', ARGV[4], 'type', ARGV[i], 'event', ARGV[i + 1])
@@ -165,6 +167,20 @@ export class OrderStore {
       await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 50)));
     }
     throw new FleetError('ORDER_CONCURRENT_UPDATE', `order ${id} kept changing during ${this.maxUpdateAttempts} update attempts`);
+  }
+
+  /** When each order last changed (epoch ms, Redis's clock), for the reconciler. */
+  async lastChanged(ids: string[]): Promise<Map<string, number>> {
+    if (ids.length === 0) return new Map();
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hget(this.orderKey(id), 't');
+    const results = (await pipeline.exec()) ?? [];
+    return new Map(ids.map((id, i) => [id, Number(results[i]?.[1] ?? 0)]));
+  }
+
+  /** Every open order id (not final), oldest expected completion first. */
+  async openOrders(limit = 10_000): Promise<string[]> {
+    return this.redis.zrange(this.openKey, 0, limit - 1);
   }
 
   /** Order ids, newest first. */

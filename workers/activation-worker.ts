@@ -17,6 +17,7 @@ import { customerOf } from '../orders/qualification-rules.js';
 import { addMilestone } from '../orders/order-tracking.js';
 import type { ServiceInventoryStore } from '../queues/service-inventory-store.js';
 import type { NeBudget } from '../queues/ne-budget.js';
+import type { ChangeLedger } from '../queues/change-ledger.js';
 import type { AuditTrail } from '../queues/audit-trail.js';
 import type { OrderStore } from '../queues/order-store.js';
 import { QUEUE_NAMES, type ActivationJob } from '../queues/queue-names.js';
@@ -30,6 +31,8 @@ export interface ActivationDeps {
   audit: AuditTrail;
   services: ServiceInventoryStore;
   serviceHrefBase?: string;
+  /** Records the steps that reached their NE, so a re-run after a crash sends nothing twice. */
+  ledger?: ChangeLedger;
   /** The fleet-wide NE budget: a job whose NE is at budget is parked here until a session frees. */
   budget?: NeBudget;
   /** Longest a parked job waits before it looks again by itself (a promotion comes first). */
@@ -168,6 +171,7 @@ export function createActivationProcessor(deps: ActivationDeps) {
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const stopTimer = deps.metrics.itemDuration.startTimer(labels);
     const execution = {
+      ...(deps.ledger ? { ledger: deps.ledger.forItem(orderId, itemId, kind) } : {}),
       sessions: deps.pool.scope(),
       metrics: deps.metrics,
       log,

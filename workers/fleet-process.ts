@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createAdapterFactory, type CredentialsLookup } from '../adapters/adapter-factory.js';
-import { AdapterPool } from '../adapters/adapter-pool.js';
+import { AdapterPool, type AdapterFactory } from '../adapters/adapter-pool.js';
 import { loadQualificationRules } from '../catalog/policy-file.js';
 import { ServiceCatalog } from '../catalog/service-catalog.js';
 import type { QualificationRule } from '../orders/qualification-rules.js';
@@ -11,6 +11,7 @@ import { resolveCredentials } from '../inventory/credentials-resolver.js';
 import { LiveResourceInventory } from '../inventory/live-resource-inventory.js';
 import type { BudgetGroup, NetworkElement } from '../inventory/network-element.js';
 import { NeBudget } from '../queues/ne-budget.js';
+import { ChangeLedger } from '../queues/change-ledger.js';
 import type { NeDirectory } from '../catalog/activation-plan.js';
 import { FleetMetrics } from '../observability/fleet-metrics.js';
 import { registerFleetGauges } from '../observability/fleet-gauges.js';
@@ -26,6 +27,7 @@ import type { FleetConfig, Role } from '../runtime/fleet-config.js';
 import { startActivationWorker } from './activation-worker.js';
 import { startIntakeWorker } from './intake-worker.js';
 import { startJeopardyTracker } from './jeopardy-tracker.js';
+import { startReconciler } from './reconciler.js';
 import { startOrchestratorWorker } from './orchestrator-worker.js';
 
 export interface FleetProcessOptions {
@@ -37,6 +39,8 @@ export interface FleetProcessOptions {
   rules?: QualificationRule[];
   inventory?: NeDirectory & { all(): NetworkElement[]; budgetGroup?(id: string): BudgetGroup | undefined };
   credentials?: CredentialsLookup;
+  /** Makes the NE adapters. Default: the protocol drivers of adapters/adapter-factory.ts. Benches plug in fake NEs here. */
+  adapterFactory?: AdapterFactory;
   /** Serve /healthz, /readyz, /metrics on config.httpPort (default true). */
   http?: boolean;
 }
@@ -95,7 +99,8 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
       metrics.budgetWait.observe({ role: ne?.role ?? 'unknown', ne: config.metricsNeLabels.includes(neId) ? neId : '_other' }, seconds);
     },
   });
-  const pool = new AdapterPool(createAdapterFactory(options.credentials ?? ((ne) => resolveCredentials(ne)), log), { gate: budget, idleTimeoutMs: config.sessionIdleMs });
+  const factory = options.adapterFactory ?? createAdapterFactory(options.credentials ?? ((ne) => resolveCredentials(ne)), log);
+  const pool = new AdapterPool(factory, { gate: budget, idleTimeoutMs: config.sessionIdleMs });
   metrics.processRoles.reset();
   for (const role of options.roles) metrics.processRoles.set({ role }, 1);
   registerFleetGauges(metrics.registry, {
@@ -122,11 +127,17 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
   const trackers: Array<{ stop(): void }> = [];
   if (options.roles.includes('orchestrator')) {
     trackers.push(startJeopardyTracker({ store, metrics, log }, { checkIntervalMs: config.jeopardyCheckMs, atRiskFraction: config.jeopardyAtRiskPercent / 100 }));
+    trackers.push(
+      startReconciler(
+        { store, orchestration: queues.orchestration, activation: queues.activation, metrics, log },
+        { intervalMs: config.reconcileIntervalMs, quietMs: config.reconcileQuietMs },
+      ),
+    );
   }
   if (options.roles.includes('worker')) {
     workers.push(
       startActivationWorker(
-        { store, catalog, inventory, pool, audit, services, budget, metrics, log, advance },
+        { store, catalog, inventory, pool, audit, services, budget, ledger: new ChangeLedger(shared, prefix), metrics, log, advance },
         { connection: connect('activation'), prefix, concurrency: config.workerConcurrency, lockDurationMs: config.activationLockMs },
       ),
     );

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { SessionScope } from '../adapters/adapter-pool.js';
+import type { StepLedger } from '../queues/change-ledger.js';
 import type { AuditEntry, OperationContext } from '../adapters/audit.js';
 import type { ChangeSet } from '../adapters/change-set.js';
 import type { NeAdapter } from '../adapters/ne-adapter.js';
@@ -8,6 +9,8 @@ import { FleetError, NeError } from '../errors/index.js';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
 
 export interface StepExecutionDeps {
+  /** Idempotency: steps an earlier run of the same item already applied are not sent again. */
+  ledger?: StepLedger;
   /** Sessions held for the whole item (acquired on first use, released by the caller). */
   sessions: SessionScope;
   metrics: FleetMetrics;
@@ -57,6 +60,26 @@ async function applyUndo(deps: StepExecutionDeps, step: PlannedStep, change: Cha
   await deps.sessions.use(step.ne, (adapter) => timed(deps, step, 'undo', () => adapter.apply(change, context(deps, step))));
 }
 
+/**
+ * Whether an earlier run of this item already applied the step: recorded `done`, or recorded
+ * `pending` (the run died mid-change) and the device passes the step's tests now.
+ */
+async function alreadyApplied(deps: StepExecutionDeps, step: PlannedStep): Promise<boolean> {
+  const state = await deps.ledger?.state(step.name);
+  if (state === undefined) return false;
+  if (state === 'pending') {
+    if (step.tests.length === 0) return false;
+    try {
+      await deps.sessions.use(step.ne, (adapter) => runTests(deps, step, adapter));
+    } catch {
+      return false;
+    }
+    await deps.ledger?.mark(step.name, 'done');
+  }
+  deps.log.info({ neId: step.ne.id, step: step.name, idempotencyKey: deps.ledger?.key(step.name) }, 'step already applied by an earlier run; not sent again');
+  return true;
+}
+
 export interface ExecutionHooks {
   /** Every step is applied; the post-activation tests come next. */
   activated?: () => Promise<void>;
@@ -72,7 +95,9 @@ export async function executeSteps(deps: StepExecutionDeps, plan: PlannedStep[],
   const applied: PlannedStep[] = [];
   const undoAndThrow = async (error: unknown, step: PlannedStep): Promise<never> => {
     deps.log.warn({ err: error, neId: step.ne.id, step: step.name }, 'step failed; undoing what this attempt applied');
-    const remnants = await undoSteps(deps, applied);
+    // The undo runs outside the activation ledger: what it takes back must be sent again next time.
+    const remnants = await undoSteps({ ...deps, ledger: undefined }, applied);
+    for (const undone of applied) await deps.ledger?.clear(undone.name);
     if (remnants.length > 0 && error instanceof FleetError) {
       error.details.undoFailures = remnants;
       error.message = `${error.message} (undo also failed on ${remnants.map((r) => r.neId).join(', ')})`;
@@ -81,8 +106,14 @@ export async function executeSteps(deps: StepExecutionDeps, plan: PlannedStep[],
   };
   for (const step of plan) {
     try {
+      if (await alreadyApplied(deps, step)) {
+        applied.push(step);
+        continue;
+      }
+      await deps.ledger?.mark(step.name, 'pending');
       await deps.sessions.use(step.ne, (adapter) => timed(deps, step, 'apply', () => adapter.apply(step.apply, context(deps, step))));
       applied.push(step);
+      await deps.ledger?.mark(step.name, 'done');
     } catch (error) {
       if (step.ne.protocol === 'ssh-cli') applied.push(step);
       await undoAndThrow(error, step);
@@ -113,7 +144,11 @@ export async function undoSteps(deps: StepExecutionDeps, steps: PlannedStep[]): 
   for (const step of [...steps].reverse()) {
     if (!step.undo) continue;
     try {
+      // In a compensation run the ledger holds the undos already sent.
+      if ((await deps.ledger?.state(step.name)) === 'done') continue;
+      await deps.ledger?.mark(step.name, 'pending');
       await applyUndo(deps, step, step.undo);
+      await deps.ledger?.mark(step.name, 'done');
     } catch (error) {
       // The NE is at its budget: the whole rollback waits (parked) and runs again, rather than
       // counting as a failed rollback.

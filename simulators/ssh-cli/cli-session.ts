@@ -12,6 +12,8 @@ export interface CliSessionContext {
   failureFor(line: string): string | undefined;
   /** Whether the test wants the connection dropped when this line arrives. */
   dropsOn(line: string): boolean;
+  /** Every configuration line the device took, in order (for tests counting applies). */
+  taken(line: string): void;
 }
 
 type Mode = { kind: 'exec' } | { kind: 'config' } | { kind: 'block'; node: ConfigNode; name: string };
@@ -146,6 +148,7 @@ export class CliSession {
     if (failure !== undefined) return [`% Error: ${failure}`];
 
     const block = this.context.model.applyLine(command, this.mode.kind === 'block' ? this.mode.node : undefined);
+    this.context.taken(command);
     if (!block) this.mode = { kind: 'config' };
     else {
       const keyword = this.context.model.blockKeyword(block.line) ?? 'sub';

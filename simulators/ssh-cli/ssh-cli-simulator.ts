@@ -55,6 +55,8 @@ export interface SshCliSimulator {
   sessionCount(): number;
   /** The most logged-in sessions seen at once since start (or the last reset). */
   peakSessionCount(): number;
+  /** Every configuration line taken since start, in order. */
+  configHistory(): string[];
   resetPeakSessionCount(): void;
   close(): Promise<void>;
 }
@@ -82,6 +84,7 @@ export async function startSshCliSimulator(options: SshCliSimulatorOptions): Pro
     model,
     rejectPatterns: options.rejectPatterns ?? [/^bogus/, /^reload/],
     latencyMs: () => latencyMs,
+    taken: (line) => void history.push(line),
     failureFor: (line) => (failure?.pattern.test(line) ? failure.message : undefined),
     dropsOn: (line) => dropPattern?.test(line) ?? false,
   };
@@ -90,6 +93,7 @@ export async function startSshCliSimulator(options: SshCliSimulatorOptions): Pro
   const sockets = new Map<number, Socket>();
   const shells = new Set<Connection>();
   const loggedIn = new Set<Connection>();
+  const history: string[] = [];
   let peak = 0;
   const sshServer = new Server({ hostKeys: [keys.private], ident: 'SimCLI_1.0' }, (connection, info) => {
     const socket = sockets.get(info.port);
@@ -160,6 +164,7 @@ export async function startSshCliSimulator(options: SshCliSimulatorOptions): Pro
     },
     sessionCount: () => shells.size,
     peakSessionCount: () => peak,
+    configHistory: () => [...history],
     resetPeakSessionCount: () => {
       peak = loggedIn.size;
     },
