@@ -45,6 +45,15 @@ export const ERROR_CODES = {
   NE_PROTOCOL_ERROR: { transient: false, description: 'The network element broke the protocol (framing, garbage, wrong message-id).' },
   NE_VERIFICATION_FAILED: { transient: false, description: 'A post-activation test did not match.' },
   NE_UNSUPPORTED: { transient: false, description: 'The adapter cannot do what was asked on this network element.' },
+  API_INVALID_REQUEST: { transient: false, description: 'A TMF Open API request has an invalid body, parameter or query; the message names the field.' },
+  API_UNAUTHENTICATED: { transient: false, description: 'A TMF Open API request carries no bearer token, or one the fleet does not know.' },
+  API_FORBIDDEN: { transient: false, description: 'The bearer token lacks the scope (read or order) that the TMF Open API operation needs.' },
+  API_NOT_FOUND: { transient: false, description: 'No TMF Open API resource (order, service, monitor, task, listener) or path matches the request.' },
+  API_METHOD_NOT_ALLOWED: { transient: false, description: 'The TMF Open API path exists but does not offer that HTTP method; the Allow header lists those it does.' },
+  API_CONFLICT: { transient: false, description: 'The TMF Open API request conflicts with the state of the resource, e.g. deleting an order still in progress.' },
+  API_PAYLOAD_TOO_LARGE: { transient: false, description: 'The TMF Open API request body exceeds the configured size limit.' },
+  API_UNSUPPORTED_MEDIA_TYPE: { transient: false, description: 'The TMF Open API request body is not JSON (or JSON merge patch for PATCH).' },
+  API_INTERNAL_ERROR: { transient: false, description: 'The TMF Open API failed unexpectedly; the fleet log holds the cause.' },
 } as const satisfies Record<string, { transient: boolean; description: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FleetError } from '../errors/index.js';
 import { DEFAULT_PREFIX } from '../queues/queue-names.js';
+import { hashTagged } from '../queues/redis-connection.js';
 
 export const ROLES = ['intake', 'orchestrator', 'worker', 'api'] as const;
 export type Role = (typeof ROLES)[number];
@@ -19,6 +20,21 @@ const intFromEnv = (name: string, fallback: number, min: number, max: number) =>
       return n;
     });
 
+/** Like intFromEnv, but unset stays undefined: the owner of the setting applies its own default. */
+const optionalIntFromEnv = (name: string, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      const n = /^\d+$/.test(v.trim()) ? Number(v) : Number.NaN;
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
 const envSchema = z.object({
   REDIS_URL: z
     .string()
@@ -27,7 +43,12 @@ const envSchema = z.object({
   CONFIG_DIR: z.string().default('./config'),
   HTTP_PORT: intFromEnv('HTTP_PORT', 8080, 0, 65535),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'QUEUE_PREFIX: letters, digits, _ . -').default(DEFAULT_PREFIX),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^(\{[A-Za-z0-9_.-]+\}|[A-Za-z0-9_.-]+)$/, 'QUEUE_PREFIX: letters, digits, _ . - (optionally in braces, a Redis hash tag)')
+    .default(DEFAULT_PREFIX),
+  /** REDIS_URL is a seed node of a Redis Cluster. */
+  REDIS_CLUSTER: z.enum(['true', 'false', '']).default('false'),
   WORKER_CONCURRENCY: intFromEnv('WORKER_CONCURRENCY', 32, 1, 10_000),
   ORCHESTRATOR_CONCURRENCY: intFromEnv('ORCHESTRATOR_CONCURRENCY', 16, 1, 10_000),
   ACTIVATION_ATTEMPTS: intFromEnv('ACTIVATION_ATTEMPTS', 3, 1, 100),
@@ -39,18 +60,36 @@ const envSchema = z.object({
     .transform((v) => v.split(',').map((x) => x.trim()).filter(Boolean)),
   /** Idle NE sessions are closed (and their budget lease freed) after this long. */
   SESSION_IDLE_MS: intFromEnv('SESSION_IDLE_MS', 10_000, 100, 3_600_000),
+  RECONCILE_INTERVAL_MS: intFromEnv('RECONCILE_INTERVAL_MS', 30_000, 50, 3_600_000),
+  /** An open order unchanged for this long is checked for lost jobs. */
+  RECONCILE_QUIET_MS: intFromEnv('RECONCILE_QUIET_MS', 60_000, 0, 86_400_000),
   JEOPARDY_CHECK_MS: intFromEnv('JEOPARDY_CHECK_MS', 5000, 50, 3_600_000),
   JEOPARDY_AT_RISK_PERCENT: intFromEnv('JEOPARDY_AT_RISK_PERCENT', 20, 0, 100),
   /** Longer than the longest NE step, so BullMQ never takes a running activation for stalled. */
   ACTIVATION_LOCK_MS: intFromEnv('ACTIVATION_LOCK_MS', 120_000, 5_000, 3_600_000),
+  // The TMF Open API (role api). Tokens come from a mounted secret file or the environment,
+  // never from CONFIG_DIR; unset numbers take the defaults of api/tmf-api-options.ts.
+  API_TOKENS_FILE: z.string().min(1).optional(),
+  API_TOKENS: z.string().optional(),
+  API_PUBLIC_URL: z
+    .string()
+    .regex(/^https?:\/\/[^/?#]+(\/[^?#]*)?$/, 'API_PUBLIC_URL must be an http(s) URL without query, e.g. https://fleet.example')
+    .optional(),
+  API_BODY_LIMIT_BYTES: optionalIntFromEnv('API_BODY_LIMIT_BYTES', 1024, 64 * 1024 * 1024),
+  NOTIFY_ATTEMPTS: optionalIntFromEnv('NOTIFY_ATTEMPTS', 1, 1000),
+  NOTIFY_BACKOFF_MS: optionalIntFromEnv('NOTIFY_BACKOFF_MS', 1, 3_600_000),
+  NOTIFY_MAX_BACKOFF_MS: optionalIntFromEnv('NOTIFY_MAX_BACKOFF_MS', 1, 24 * 3_600_000),
+  NOTIFY_TIMEOUT_MS: optionalIntFromEnv('NOTIFY_TIMEOUT_MS', 100, 600_000),
 });
 
 /** Validated once at start; each wrong value is named with what it should be. */
 export interface FleetConfig {
   redisUrl: string;
+  redisCluster: boolean;
   configDir: string;
   httpPort: number;
   logLevel: string;
+  /** The key prefix of every queue and key, as a Redis Cluster hash tag: `{activation-fleet}`. */
   queuePrefix: string;
   workerConcurrency: number;
   orchestratorConcurrency: number;
@@ -61,6 +100,24 @@ export interface FleetConfig {
   jeopardyAtRiskPercent: number;
   metricsNeLabels: string[];
   sessionIdleMs: number;
+  reconcileIntervalMs: number;
+  reconcileQuietMs: number;
+  /** Path of the API bearer-token file (a mounted secret): `<clientId> <token> <scope>[,<scope>]` per line. */
+  apiTokensFile?: string;
+  /** The same lines from the environment (newline- or semicolon-separated), for secret-injected env. */
+  apiTokens?: string;
+  /** Base of absolute hrefs and Location headers; by default taken from each request's Host. */
+  apiPublicUrl?: string;
+  apiBodyLimitBytes?: number;
+  notifyAttempts?: number;
+  notifyBackoffMs?: number;
+  notifyMaxBackoffMs?: number;
+  notifyTimeoutMs?: number;
+}
+
+/** The settings the environment gave; unset ones stay absent rather than undefined. */
+function setOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 export function loadFleetConfig(env: NodeJS.ProcessEnv = process.env): FleetConfig {
@@ -72,10 +129,11 @@ export function loadFleetConfig(env: NodeJS.ProcessEnv = process.env): FleetConf
   const e = parsed.data;
   return {
     redisUrl: e.REDIS_URL,
+    redisCluster: e.REDIS_CLUSTER === 'true',
     configDir: e.CONFIG_DIR,
     httpPort: e.HTTP_PORT,
     logLevel: e.LOG_LEVEL,
-    queuePrefix: e.QUEUE_PREFIX,
+    queuePrefix: hashTagged(e.QUEUE_PREFIX),
     workerConcurrency: e.WORKER_CONCURRENCY,
     orchestratorConcurrency: e.ORCHESTRATOR_CONCURRENCY,
     activationAttempts: e.ACTIVATION_ATTEMPTS,
@@ -85,5 +143,17 @@ export function loadFleetConfig(env: NodeJS.ProcessEnv = process.env): FleetConf
     jeopardyAtRiskPercent: e.JEOPARDY_AT_RISK_PERCENT,
     metricsNeLabels: e.METRICS_NE_LABELS,
     sessionIdleMs: e.SESSION_IDLE_MS,
+    reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+    reconcileQuietMs: e.RECONCILE_QUIET_MS,
+    ...setOnly({
+      apiTokensFile: e.API_TOKENS_FILE,
+      apiTokens: e.API_TOKENS,
+      apiPublicUrl: e.API_PUBLIC_URL?.replace(/\/+$/, ''),
+      apiBodyLimitBytes: e.API_BODY_LIMIT_BYTES,
+      notifyAttempts: e.NOTIFY_ATTEMPTS,
+      notifyBackoffMs: e.NOTIFY_BACKOFF_MS,
+      notifyMaxBackoffMs: e.NOTIFY_MAX_BACKOFF_MS,
+      notifyTimeoutMs: e.NOTIFY_TIMEOUT_MS,
+    }),
   };
 }
