@@ -30,6 +30,8 @@ describe('loadFleetConfig', () => {
       jeopardyAtRiskPercent: 20,
       metricsNeLabels: [],
       sessionIdleMs: 10_000,
+      reconcileIntervalMs: 30_000,
+      reconcileQuietMs: 60_000,
     });
   });
 
@@ -71,6 +73,8 @@ describe('loadFleetConfig', () => {
       jeopardyAtRiskPercent: 35,
       metricsNeLabels: ['pcrf-1', 'frr-1'],
       sessionIdleMs: 500,
+      reconcileIntervalMs: 30_000,
+      reconcileQuietMs: 60_000,
     });
   });
 

@@ -1,0 +1,28 @@
+import type { Logger } from 'pino';
+import type { OrderStore } from '../queues/order-store.js';
+import type { ServiceInventoryStore } from '../queues/service-inventory-store.js';
+import type { ServiceOrderProducer } from '../queues/service-order-producer.js';
+import type { ApiEventStream } from './notifications/api-event-stream.js';
+import type { HubRegistry } from './notifications/hub-registry.js';
+import type { OrderFollower } from './notifications/order-follower.js';
+import type { CancelTaskStore } from './resources/cancel-task-store.js';
+import type { MonitorStore } from './resources/monitor-store.js';
+import type { OrderDeletion } from './resources/order-deletion.js';
+import type { OrderListing } from './resources/order-listing.js';
+import type { TmfApiOptions } from './tmf-api-options.js';
+
+/** What the route handlers work with: the fleet's stores and producer, and the API's own. */
+export interface ApiContext {
+  producer: ServiceOrderProducer;
+  store: OrderStore;
+  services: ServiceInventoryStore;
+  monitors: MonitorStore;
+  cancelTasks: CancelTaskStore;
+  hubs: HubRegistry;
+  events: ApiEventStream;
+  follower: OrderFollower;
+  listing: OrderListing;
+  deletion: OrderDeletion;
+  options: TmfApiOptions;
+  log: Logger;
+}

@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import type { ApiName } from '../api-paths.js';
+
+/** A TMF notification as POSTed to listeners (the common shape of every TMF v4 *Event). */
+export interface TmfNotification {
+  eventId: string;
+  eventTime: string;
+  eventType: string;
+  correlationId: string;
+  domain: string;
+  title: string;
+  description: string;
+  timeOcurred: string;
+  fieldPath?: string;
+  event: Record<string, unknown>;
+}
+
+export function tmfNotification(
+  eventType: string,
+  payload: Record<string, unknown>,
+  options: { correlationId: string; title: string; description: string; fieldPath?: string; now?: string },
+): TmfNotification {
+  const now = options.now ?? new Date().toISOString();
+  return {
+    eventId: randomUUID(),
+    eventTime: now,
+    eventType,
+    correlationId: options.correlationId,
+    domain: domainOf(eventType),
+    title: options.title,
+    description: options.description,
+    timeOcurred: now,
+    ...(options.fieldPath ? { fieldPath: options.fieldPath } : {}),
+    event: payload,
+  };
+}
+
+/** Which API's hub a notification belongs to: a listener registers with one API and hears its events. */
+export function apisOf(eventType: string): ApiName[] {
+  if (eventType.startsWith('ServiceOrder') || eventType.startsWith('CancelServiceOrder')) return ['serviceOrdering'];
+  if (eventType.startsWith('Monitor')) return ['serviceActivation'];
+  if (eventType.startsWith('Service')) return ['serviceActivation', 'serviceInventory'];
+  return [];
+}
+
+function domainOf(eventType: string): string {
+  return apisOf(eventType)[0] ?? 'tmf';
+}
+
+/** The event types each API's hub can deliver; a query filter naming another is refused. */
+export const EVENT_TYPES: Record<ApiName, readonly string[]> = {
+  serviceOrdering: [
+    'ServiceOrderCreateEvent',
+    'ServiceOrderStateChangeEvent',
+    'ServiceOrderAttributeValueChangeEvent',
+    'ServiceOrderDeleteEvent',
+    'ServiceOrderJeopardyEvent',
+    'ServiceOrderMilestoneEvent',
+    'CancelServiceOrderCreateEvent',
+    'CancelServiceOrderStateChangeEvent',
+  ],
+  serviceActivation: [
+    'ServiceCreateEvent',
+    'ServiceStateChangeEvent',
+    'ServiceAttributeValueChangeEvent',
+    'MonitorCreateEvent',
+    'MonitorStateChangeEvent',
+  ],
+  serviceInventory: ['ServiceCreateEvent', 'ServiceStateChangeEvent', 'ServiceAttributeValueChangeEvent'],
+};

@@ -1,0 +1,36 @@
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { API_BASES, API_PREFIX } from '../api-paths.js';
+
+export const DOCS_PREFIX = `${API_PREFIX}/docs`;
+export const OPENAPI_PATH = `${API_PREFIX}/openapi.json`;
+
+/**
+ * The OpenAPI 3 description, generated from the same route schemas that validate requests, and
+ * Swagger UI over it. Both are public: they describe the API, they hold no data.
+ */
+export async function registerDocs(app: FastifyInstance): Promise<void> {
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'activation-fleet TMF Open APIs',
+        version: '4.0.0',
+        description: [
+          'TMF641 Service Ordering v4.1 at ' + API_BASES.serviceOrdering,
+          'TMF640 Service Activation and Configuration v4 at ' + API_BASES.serviceActivation,
+          'TMF638 Service Inventory v4 at ' + API_BASES.serviceInventory,
+          '',
+          'Every request needs `Authorization: Bearer <token>`; GETs and hubs need scope read, changes need scope order.',
+          'Collections take TMF630 fields=, offset/limit (X-Total-Count, X-Result-Count), sort= and attribute filters (state=active, serviceSpecification.id=..., orderDate.gte=...).',
+        ].join('\n'),
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Static access token of an API client (OAuth2 client-credentials shape).' } } },
+      security: [{ bearer: [] }],
+      tags: [{ name: 'TMF641 Service Ordering' }, { name: 'TMF640 Service Activation' }, { name: 'TMF638 Service Inventory' }],
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: DOCS_PREFIX, uiConfig: { docExpansion: 'list', deepLinking: true } });
+  app.get(OPENAPI_PATH, { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
+}

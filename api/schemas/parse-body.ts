@@ -1,0 +1,13 @@
+import type { z } from 'zod';
+import { formatIssues } from '../../catalog/issue-format.js';
+import { badRequest } from '../http/tmf-http-error.js';
+
+/**
+ * The typed body. Fastify has already checked it against the same schema's JSON Schema; this
+ * catches what JSON Schema cannot say (e.g. a URL's protocol) with the same field-naming message.
+ */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw badRequest(formatIssues(parsed.error).join('; '));
+  return parsed.data;
+}

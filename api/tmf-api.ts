@@ -1,0 +1,150 @@
+import type { Server } from 'node:http';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { OrderStore } from '../queues/order-store.js';
+import type { ServiceInventoryStore } from '../queues/service-inventory-store.js';
+import type { ServiceOrderProducer } from '../queues/service-order-producer.js';
+import type { FleetConfig } from '../runtime/fleet-config.js';
+import type { ApiContext } from './api-context.js';
+import { API_BASES, API_NAMES, API_PREFIX } from './api-paths.js';
+import { ApiTokens } from './auth/api-tokens.js';
+import { installBearerAuth } from './auth/bearer-auth.js';
+import { installErrorHandling } from './http/error-handler.js';
+import { mountUnderPrefix } from './http/mount-under-prefix.js';
+import { RouteTable } from './http/route-table.js';
+import { ApiEventStream } from './notifications/api-event-stream.js';
+import { HubRegistry } from './notifications/hub-registry.js';
+import { ListenerDelivery } from './notifications/listener-delivery.js';
+import { OrderEventsConsumer } from './notifications/order-events-consumer.js';
+import { OrderFollower } from './notifications/order-follower.js';
+import { ServiceEventTracker } from './notifications/service-event-tracker.js';
+import { CancelTaskStore } from './resources/cancel-task-store.js';
+import { MonitorStore } from './resources/monitor-store.js';
+import { OrderDeletion } from './resources/order-deletion.js';
+import { OrderListing } from './resources/order-listing.js';
+import { cancelServiceOrderRoutes } from './routes/cancel-service-order-routes.js';
+import { DOCS_PREFIX, registerDocs } from './routes/docs-routes.js';
+import { hubRoutes } from './routes/hub-routes.js';
+import { serviceActivationRoutes } from './routes/service-activation-routes.js';
+import { serviceInventoryRoutes } from './routes/service-inventory-routes.js';
+import { serviceOrderRoutes } from './routes/service-order-routes.js';
+import { tmfApiOptions } from './tmf-api-options.js';
+
+/** Order events that can change what the API derives (monitors, cancel tasks, services). */
+const FOLLOWED_EVENTS = new Set(['ServiceOrderCreateEvent', 'ServiceOrderStateChangeEvent', 'ServiceOrderAttributeValueChangeEvent']);
+
+export interface TmfApiDeps {
+  /** The process's HTTP server (the ops server): the API answers everything under /tmf-api on it. */
+  server: Server;
+  producer: ServiceOrderProducer;
+  store: OrderStore;
+  services: ServiceInventoryStore;
+  /** Opens a named Redis connection that the caller closes when the process stops. */
+  connect: (name: string) => Redis;
+  config: FleetConfig;
+  log: Logger;
+}
+
+export interface TmfApi {
+  app: FastifyInstance;
+  stop(): Promise<void>;
+}
+
+/** Builds the Fastify app of the three APIs, not listening: requests reach it through the mount. */
+async function buildApp(ctx: ApiContext, tokens: ApiTokens): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: ctx.options.bodyLimitBytes,
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    // Report every violation, and never drop unknown fields silently: a typo is an error.
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false, useDefaults: false } },
+  });
+  // The response schemas document; JSON.stringify writes (fields= projections and extension
+  // attributes must pass through unchanged).
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  // JSON only (415 otherwise); PATCH also takes RFC 7396 merge patch.
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  const routes = new RouteTable();
+  routes.watch(app);
+  installErrorHandling(app, routes, ctx.log);
+  installBearerAuth(app, tokens, (url) => url.startsWith(DOCS_PREFIX));
+  app.addHook('onResponse', async (request, reply) => {
+    ctx.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime), client: request.apiClient?.clientId }, 'tmf api request');
+  });
+  await registerDocs(app);
+  await app.register(serviceOrderRoutes(ctx), { prefix: API_BASES.serviceOrdering });
+  await app.register(cancelServiceOrderRoutes(ctx), { prefix: API_BASES.serviceOrdering });
+  await app.register(serviceActivationRoutes(ctx), { prefix: API_BASES.serviceActivation });
+  await app.register(serviceInventoryRoutes(ctx), { prefix: API_BASES.serviceInventory });
+  for (const api of API_NAMES) await app.register(hubRoutes(ctx, api), { prefix: API_BASES[api] });
+  await app.ready();
+  return app;
+}
+
+/**
+ * The api role: TMF641, TMF640 and TMF638 over HTTP on the process's server, the notification
+ * hubs, the consumer that derives notifications from order events, and the delivery of every
+ * notification to the listeners.
+ */
+export async function startTmfApi(deps: TmfApiDeps): Promise<TmfApi> {
+  const { config } = deps;
+  const options = tmfApiOptions(config);
+  const log = deps.log.child({ component: 'tmf-api' });
+  const tokens = await ApiTokens.load({ file: config.apiTokensFile, env: config.apiTokens });
+  if (tokens.size === 0) log.warn('no API tokens configured (API_TOKENS_FILE, API_TOKENS): every TMF API request will be refused with 401');
+
+  const redis = deps.connect('api');
+  const apiStreamKey = `${config.queuePrefix}:api:events`;
+  const streams = [deps.store.eventsKey, apiStreamKey];
+  const hubs = new HubRegistry(redis, config.queuePrefix, streams);
+  const delivery = new ListenerDelivery({ redis, prefix: config.queuePrefix, hubs, streams, options, log });
+  const wakeAll = (): void => void delivery.wakeAll().catch((error: unknown) => log.warn({ err: error }, 'waking listeners failed'));
+  const events = new ApiEventStream(redis, apiStreamKey, wakeAll);
+  const monitors = new MonitorStore(redis, events, config.queuePrefix);
+  const cancelTasks = new CancelTaskStore(redis, events, config.queuePrefix);
+  const follower = new OrderFollower({ store: deps.store, services: deps.services, monitors, cancelTasks, serviceEvents: new ServiceEventTracker(redis, events, config.queuePrefix) });
+  const ctx: ApiContext = {
+    producer: deps.producer,
+    store: deps.store,
+    services: deps.services,
+    monitors,
+    cancelTasks,
+    hubs,
+    events,
+    follower,
+    listing: new OrderListing(deps.store),
+    deletion: new OrderDeletion(redis, config.queuePrefix),
+    options,
+    log,
+  };
+
+  const app = await buildApp(ctx, tokens);
+  const consumer = new OrderEventsConsumer({
+    redis: deps.connect('api-events'),
+    stream: deps.store.eventsKey,
+    group: 'tmf-api',
+    handle: async (entry) => {
+      const type = entry.fields.get('type') ?? '';
+      const orderId = entry.fields.get('orderId');
+      if (orderId && FOLLOWED_EVENTS.has(type)) await follower.follow(orderId);
+    },
+    afterBatch: () => delivery.wakeAll(),
+    log,
+  });
+  await consumer.start();
+  delivery.start(deps.connect('api-delivery'));
+  const unmount = mountUnderPrefix(deps.server, API_PREFIX, (req, res) => app.routing(req, res));
+  log.info({ bases: Object.values(API_BASES), tokens: tokens.size }, 'TMF Open APIs serving');
+
+  return {
+    app,
+    async stop() {
+      unmount();
+      await consumer.stop();
+      await delivery.close();
+      await app.close();
+    },
+  };
+}
