@@ -7,6 +7,8 @@ import { join } from 'node:path';
 export interface PrivateRedis {
   url: string;
   port: number;
+  /** Stops the server (SIGTERM: it flushes its AOF) and starts it again on the same port and data. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -45,37 +47,47 @@ export async function startPrivateRedis(options: { appendOnly?: boolean; binary?
   const port = await freeTcpPort();
   const dir = await mkdtemp(join(tmpdir(), 'activation-fleet-redis-'));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', options.appendOnly ? 'yes' : 'no', '--protected-mode', 'yes'];
-  let child: ChildProcess;
-  try {
-    child = spawn(options.binary ?? 'redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  } catch (error) {
-    throw new Error(`cannot start redis-server: ${(error as Error).message}`, { cause: error });
-  }
-  const exited = new Promise<never>((_, reject) => {
-    child.once('error', (error) =>
-      reject(new Error(`cannot start redis-server (${(error as NodeJS.ErrnoException).code ?? error.message}): install it (Debian: apt-get install redis-server) or set REDIS_URL`)),
-    );
-    child.once('exit', (code) => reject(new Error(`redis-server exited with code ${code}`)));
-  });
   const url = `redis://127.0.0.1:${port}`;
-  const ready = (async () => {
-    for (let i = 0; i < 100; i++) {
-      if (await redisReachable(url, 200)) return;
-      await new Promise((r) => setTimeout(r, 50));
+  const launch = async (): Promise<ChildProcess> => {
+    let child: ChildProcess;
+    try {
+      child = spawn(options.binary ?? 'redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    } catch (error) {
+      throw new Error(`cannot start redis-server: ${(error as Error).message}`, { cause: error });
     }
-    throw new Error('redis-server did not answer within 5 s');
-  })();
-  await Promise.race([ready, exited]);
-  exited.catch(() => undefined);
+    const exited = new Promise<never>((_, reject) => {
+      child.once('error', (error) =>
+        reject(new Error(`cannot start redis-server (${(error as NodeJS.ErrnoException).code ?? error.message}): install it (Debian: apt-get install redis-server) or set REDIS_URL`)),
+      );
+      child.once('exit', (code) => reject(new Error(`redis-server exited with code ${code}`)));
+    });
+    const ready = (async () => {
+      for (let i = 0; i < 100; i++) {
+        if (await redisReachable(url, 200)) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error('redis-server did not answer within 5 s');
+    })();
+    await Promise.race([ready, exited]);
+    exited.catch(() => undefined);
+    return child;
+  };
+  const halt = async (child: ChildProcess): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await gone;
+  };
+  let child = await launch();
   return {
     url,
     port,
+    async restart() {
+      await halt(child);
+      child = await launch();
+    },
     async stop() {
-      if (child.exitCode === null) {
-        const gone = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await gone;
-      }
+      await halt(child);
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -242,6 +242,9 @@ export function startActivationWorker(deps: ActivationDeps, options: ActivationW
     prefix: options.prefix,
     concurrency: options.concurrency,
     lockDuration: options.lockDurationMs,
+    // Check for stalled jobs (a worker that died) as often as a lock can expire, so a job cut off
+    // is handed to another worker within about one lock duration.
+    stalledInterval: Math.min(30_000, options.lockDurationMs),
     // A job whose worker died is retried elsewhere; twice stalled means something is wrong with it.
     maxStalledCount: 2,
   });

@@ -1,0 +1,31 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** What the chaos suite did, summed over its files (each runs in its own process). */
+export interface ChaosFigures {
+  ordersRun: number;
+  faultsInjected: number;
+  ordersLost: number;
+  duplicateApplies: number;
+  hostileInputsTried: number;
+  crashes: number;
+}
+
+export const FIGURES_FILE = join(tmpdir(), 'activation-fleet-chaos-figures.json');
+
+const EMPTY: ChaosFigures = { ordersRun: 0, faultsInjected: 0, ordersLost: 0, duplicateApplies: 0, hostileInputsTried: 0, crashes: 0 };
+
+export function readFigures(): ChaosFigures {
+  try {
+    return { ...EMPTY, ...(JSON.parse(readFileSync(FIGURES_FILE, 'utf8')) as Partial<ChaosFigures>) };
+  } catch {
+    return { ...EMPTY };
+  }
+}
+
+export function addFigures(delta: Partial<ChaosFigures>): void {
+  const current = readFigures();
+  for (const [key, value] of Object.entries(delta) as Array<[keyof ChaosFigures, number]>) current[key] += value;
+  writeFileSync(FIGURES_FILE, JSON.stringify(current));
+}

@@ -1,0 +1,10 @@
+import { rmSync } from 'node:fs';
+import { FIGURES_FILE, readFigures } from './chaos-figures.js';
+
+// The suite's last line: what was tried and what went wrong (losses and duplicates must be 0).
+const f = readFigures();
+rmSync(FIGURES_FILE, { force: true });
+console.log(
+  `chaos: orders run ${f.ordersRun}, faults injected ${f.faultsInjected}, orders lost ${f.ordersLost}, duplicate applies ${f.duplicateApplies}, hostile inputs tried ${f.hostileInputsTried}, crashes ${f.crashes}`,
+);
+process.exitCode = f.ordersLost === 0 && f.duplicateApplies === 0 && f.crashes === 0 ? 0 : 1;
