@@ -8,6 +8,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/chaos/**/*.test.ts'],
+    globalSetup: ['test/chaos/reset-figures.ts'],
     testTimeout: 240_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -89,6 +89,8 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
     orchestration: new Queue<OrchestrationJob>(QUEUE_NAMES.orchestration, { connection: shared, prefix }),
     activation: new Queue<ActivationJob>(QUEUE_NAMES.activation, { connection: shared, prefix }),
   };
+  // A Redis outage surfaces here as connection errors while ioredis reconnects: log, don't crash.
+  for (const [name, queue] of Object.entries(queues)) queue.on('error', (error) => log.warn({ err: error, queue: name }, 'queue connection error'));
   const producer = new ServiceOrderProducer({ store, catalog, inventory, services, rules, orchestration: queues.orchestration });
   const budget = new NeBudget(shared, {
     prefix,

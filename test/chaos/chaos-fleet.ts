@@ -9,6 +9,7 @@ import { loadFleetConfig, type Role } from '../../runtime/fleet-config.js';
 import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
 import { startSimulatedLab, type SimulatedLab } from '../../simulators/simulated-lab.js';
 import { startFleetProcess, type FleetProcess } from '../../workers/fleet-process.js';
+import { addFigures } from './chaos-figures.js';
 
 export interface ChaosFleet {
   redis: PrivateRedis;
@@ -48,6 +49,7 @@ export async function startChaosFleet(env: Record<string, string> = {}): Promise
   const roles: Role[] = ['intake', 'orchestrator', 'api'];
   const fleet = await startFleetProcess({ config: loadFleetConfig({ ...common, HTTP_PORT: '0' }), roles, log: createLogger({ level: 'silent' }), credentials: lab.credentials, http: false });
   const workers = new Set<ChildProcess>();
+  let crashes = 0;
   const pcrf = lab.credentials(lab.inventory.get('pcrf-1')!);
   const vms = lab.credentials(lab.inventory.get('vms-1')!);
 
@@ -61,7 +63,11 @@ export async function startChaosFleet(env: Record<string, string> = {}): Promise
         stdio: ['ignore', 'ignore', 'ignore'],
       });
       workers.add(child);
-      child.once('exit', () => workers.delete(child));
+      child.once('exit', (code, signal) => {
+        workers.delete(child);
+        // A worker that ends by itself (not by our SIGKILL/SIGTERM) crashed.
+        if (signal === null && code !== 0) crashes += 1;
+      });
       return child;
     },
     async waitForFinal(ids, timeoutMs) {
@@ -78,6 +84,7 @@ export async function startChaosFleet(env: Record<string, string> = {}): Promise
       return Promise.all(ids.map(async (id) => done.get(id) ?? fleet.producer.getServiceOrder(id)));
     },
     async stop() {
+      addFigures({ crashes });
       for (const child of workers) child.kill('SIGKILL');
       await fleet.stop();
       await lab.close();
