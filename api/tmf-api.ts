@@ -1,4 +1,6 @@
 import type { Server } from 'node:http';
+import type { Queue } from 'bullmq';
+import { mountQueueUi } from './queue-ui.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -44,6 +46,8 @@ export interface TmfApiDeps {
   connect: (name: string) => Redis;
   config: FleetConfig;
   log: Logger;
+  /** The fleet's queues, shown to operators by the queue UI under /queues. */
+  queues?: Queue[];
 }
 
 export interface TmfApi {
@@ -136,11 +140,15 @@ export async function startTmfApi(deps: TmfApiDeps): Promise<TmfApi> {
   await consumer.start();
   delivery.start(deps.connect('api-delivery'));
   const unmount = mountUnderPrefix(deps.server, API_PREFIX, (req, res) => app.routing(req, res));
+  const unmountQueueUi = deps.queues
+    ? await mountQueueUi({ server: deps.server, queues: deps.queues, tokens, writable: config.queueUiWritable, log })
+    : undefined;
   log.info({ bases: Object.values(API_BASES), tokens: tokens.size }, 'TMF Open APIs serving');
 
   return {
     app,
     async stop() {
+      await unmountQueueUi?.();
       unmount();
       await consumer.stop();
       await delivery.close();

@@ -60,6 +60,8 @@ const envSchema = z.object({
     .transform((v) => v.split(',').map((x) => x.trim()).filter(Boolean)),
   /** Idle NE sessions are closed (and their budget lease freed) after this long. */
   SESSION_IDLE_MS: intFromEnv('SESSION_IDLE_MS', 10_000, 100, 3_600_000),
+  /** The queue UI (/queues) lets operators retry and remove jobs; read-only unless this is true. */
+  QUEUE_UI_WRITABLE: z.enum(['true', 'false', '']).default('false'),
   RECONCILE_INTERVAL_MS: intFromEnv('RECONCILE_INTERVAL_MS', 30_000, 50, 3_600_000),
   /** An open order unchanged for this long is checked for lost jobs. */
   RECONCILE_QUIET_MS: intFromEnv('RECONCILE_QUIET_MS', 60_000, 0, 86_400_000),
@@ -100,6 +102,7 @@ export interface FleetConfig {
   jeopardyAtRiskPercent: number;
   metricsNeLabels: string[];
   sessionIdleMs: number;
+  queueUiWritable: boolean;
   reconcileIntervalMs: number;
   reconcileQuietMs: number;
   /** Path of the API bearer-token file (a mounted secret): `<clientId> <token> <scope>[,<scope>]` per line. */
@@ -143,6 +146,7 @@ export function loadFleetConfig(env: NodeJS.ProcessEnv = process.env): FleetConf
     jeopardyAtRiskPercent: e.JEOPARDY_AT_RISK_PERCENT,
     metricsNeLabels: e.METRICS_NE_LABELS,
     sessionIdleMs: e.SESSION_IDLE_MS,
+    queueUiWritable: e.QUEUE_UI_WRITABLE === 'true',
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
     reconcileQuietMs: e.RECONCILE_QUIET_MS,
     ...setOnly({

@@ -160,7 +160,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
           },
         });
   // The api role serves the TMF Open APIs on the same port, under /tmf-api.
-  const api = http && options.roles.includes('api') ? await startTmfApi({ server: http.server, producer, store, services, connect, config, log }) : undefined;
+  const api = http && options.roles.includes('api') ? await startTmfApi({ server: http.server, producer, store, services, connect, config, log, queues: Object.values(queues) }) : undefined;
   const sweep = setInterval(() => void pool.sweepIdle(), Math.max(100, Math.floor(config.sessionIdleMs / 2)));
   sweep.unref();
   log.info({ roles: options.roles, prefix, specifications: catalog.ids(), networkElements: inventory.all().length }, 'fleet process started');

@@ -30,6 +30,7 @@ describe('loadFleetConfig', () => {
       jeopardyAtRiskPercent: 20,
       metricsNeLabels: [],
       sessionIdleMs: 10_000,
+      queueUiWritable: false,
       reconcileIntervalMs: 30_000,
       reconcileQuietMs: 60_000,
     });
@@ -73,6 +74,7 @@ describe('loadFleetConfig', () => {
       jeopardyAtRiskPercent: 35,
       metricsNeLabels: ['pcrf-1', 'frr-1'],
       sessionIdleMs: 500,
+      queueUiWritable: false,
       reconcileIntervalMs: 30_000,
       reconcileQuietMs: 60_000,
     });
