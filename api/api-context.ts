@@ -7,7 +7,6 @@ import type { HubRegistry } from './notifications/hub-registry.js';
 import type { OrderFollower } from './notifications/order-follower.js';
 import type { CancelTaskStore } from './resources/cancel-task-store.js';
 import type { MonitorStore } from './resources/monitor-store.js';
-import type { OrderDeletion } from './resources/order-deletion.js';
 import type { OrderListing } from './resources/order-listing.js';
 import type { TmfApiOptions } from './tmf-api-options.js';
 
@@ -22,7 +21,6 @@ export interface ApiContext {
   events: ApiEventStream;
   follower: OrderFollower;
   listing: OrderListing;
-  deletion: OrderDeletion;
   options: TmfApiOptions;
   log: Logger;
 }

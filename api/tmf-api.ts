@@ -23,7 +23,6 @@ import { OrderFollower } from './notifications/order-follower.js';
 import { ServiceEventTracker } from './notifications/service-event-tracker.js';
 import { CancelTaskStore } from './resources/cancel-task-store.js';
 import { MonitorStore } from './resources/monitor-store.js';
-import { OrderDeletion } from './resources/order-deletion.js';
 import { OrderListing } from './resources/order-listing.js';
 import { cancelServiceOrderRoutes } from './routes/cancel-service-order-routes.js';
 import { DOCS_PREFIX, registerDocs } from './routes/docs-routes.js';
@@ -119,7 +118,6 @@ export async function startTmfApi(deps: TmfApiDeps): Promise<TmfApi> {
     events,
     follower,
     listing: new OrderListing(deps.store),
-    deletion: new OrderDeletion(redis, config.queuePrefix),
     options,
     log,
   };

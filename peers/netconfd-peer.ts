@@ -1,8 +1,8 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { freeTcpPort } from '../runtime/free-port.js';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NetconfClient } from '../adapters/netconf/netconf-client.js';
@@ -54,17 +54,6 @@ const SSHD = '/usr/sbin/sshd';
 const SUBSYSTEM = '/usr/sbin/netconf-subsystem';
 const STOP_GRACE_MS = 3000;
 
-async function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
-    });
-  });
-}
 
 function run(file: string, args: string[], input?: string): Promise<string> {
   return new Promise((resolve, reject) => {

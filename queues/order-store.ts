@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { FleetError } from '../errors/index.js';
 import { orderEvents, type OrderEvent } from '../orders/order-events.js';
 import type { OrderRecord } from '../orders/order-record.js';
-import { isFinalState } from '../orders/order-states.js';
+import { FINAL_STATES, isFinalState } from '../orders/order-states.js';
 
 /**
  * Order state in Redis beside the queues. Each change is one compare-and-set Lua call that
@@ -44,7 +44,27 @@ end
 return 1
 `;
 
+// KEYS: order hash, orders index, open orders. ARGV: id, idempotency key prefix, final states...
+// The state is checked inside the script: an order that moves on meanwhile is never deleted.
+const DELETE_FINAL_SCRIPT = `
+local doc = redis.call('HGET', KEYS[1], 'doc')
+if not doc then return 0 end
+local order = cjson.decode(doc).order
+local final = false
+for i = 3, #ARGV do if order.state == ARGV[i] then final = true end end
+if not final then return -1 end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[3], ARGV[1])
+if type(order.externalId) == 'string' then
+  local key = ARGV[2] .. 'external:' .. order.externalId
+  if redis.call('GET', key) == ARGV[1] then redis.call('DEL', key) end
+end
+return 1
+`;
+
 type StoreRedis = Redis & {
+  orderDeleteFinal(...args: string[]): Promise<number>;
   orderCreate(...args: (string | number)[]): Promise<[number, string]>;
   orderUpdate(...args: (string | number)[]): Promise<number>;
 };
@@ -81,6 +101,7 @@ export class OrderStore {
   constructor(redis: Redis, options: OrderStoreOptions) {
     redis.defineCommand('orderCreate', { lua: CREATE_SCRIPT });
     redis.defineCommand('orderUpdate', { numberOfKeys: 3, lua: UPDATE_SCRIPT });
+    redis.defineCommand('orderDeleteFinal', { numberOfKeys: 3, lua: DELETE_FINAL_SCRIPT });
     this.redis = redis as StoreRedis;
     this.prefix = options.prefix;
     this.eventsMaxLength = options.eventsMaxLength ?? 100_000;
@@ -181,6 +202,16 @@ export class OrderStore {
   /** Every open order id (not final), oldest expected completion first. */
   async openOrders(limit = 10_000): Promise<string[]> {
     return this.redis.zrange(this.openKey, 0, limit - 1);
+  }
+
+  /**
+   * Housekeeping removal of a final order (TMF641 DELETE). Its events stay in the stream and its
+   * services in the inventory; its id and externalId become free again.
+   * Returns 'deleted', 'missing', or 'notFinal' (nothing changed).
+   */
+  async deleteIfFinal(id: string): Promise<'deleted' | 'missing' | 'notFinal'> {
+    const result = await this.redis.orderDeleteFinal(this.orderKey(id), `${this.prefix}:orders`, this.openKey, id, `${this.prefix}:order-key:`, ...FINAL_STATES);
+    return result === 1 ? 'deleted' : result === 0 ? 'missing' : 'notFinal';
   }
 
   /** Order ids, newest first. */

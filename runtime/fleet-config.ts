@@ -6,21 +6,7 @@ import { hashTagged } from '../queues/redis-connection.js';
 export const ROLES = ['intake', 'orchestrator', 'worker', 'api'] as const;
 export type Role = (typeof ROLES)[number];
 
-const intFromEnv = (name: string, fallback: number, min: number, max: number) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v === '') return fallback;
-      const n = /^\d+$/.test(v.trim()) ? Number(v) : Number.NaN;
-      if (!Number.isInteger(n) || n < min || n > max) {
-        ctx.addIssue({ code: 'custom', message: `${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}` });
-        return z.NEVER;
-      }
-      return n;
-    });
-
-/** Like intFromEnv, but unset stays undefined: the owner of the setting applies its own default. */
+/** An integer setting in [min, max]; unset (or empty) stays undefined. */
 const optionalIntFromEnv = (name: string, min: number, max: number) =>
   z
     .string()
@@ -34,6 +20,9 @@ const optionalIntFromEnv = (name: string, min: number, max: number) =>
       }
       return n;
     });
+
+/** An integer setting in [min, max], `fallback` when unset. */
+const intFromEnv = (name: string, fallback: number, min: number, max: number) => optionalIntFromEnv(name, min, max).transform((n) => n ?? fallback);
 
 const envSchema = z.object({
   REDIS_URL: z

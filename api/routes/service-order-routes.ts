@@ -125,7 +125,7 @@ export function serviceOrderRoutes(ctx: ApiContext) {
       async (request, reply) => {
         const record = await ctx.store.get(request.params.id);
         if (!record) throw orderNotFound(request.params.id);
-        const outcome = await ctx.deletion.deleteIfFinal(request.params.id);
+        const outcome = await ctx.store.deleteIfFinal(request.params.id);
         if (outcome === 'missing') throw orderNotFound(request.params.id);
         if (outcome === 'notFinal') throw conflict(`serviceOrder ${request.params.id} is ${record.order.state}: only final orders can be deleted; cancel it with POST /cancelServiceOrder`);
         await ctx.events.publish([
