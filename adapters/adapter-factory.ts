@@ -11,7 +11,8 @@ export type CredentialsLookup = (ne: NetworkElement) => Promise<NeCredentials> |
 export function createAdapterFactory(credentials: CredentialsLookup, log?: Logger) {
   return async (ne: NetworkElement): Promise<NeAdapter> => {
     const secrets = await credentials(ne);
-    const options = log ? { log: log.child({ neId: ne.id }) } : {};
+    // Each adapter names its NE in its own log lines.
+    const options = log ? { log } : {};
     switch (ne.protocol) {
       case 'ssh-cli':
         return new SshCliAdapter(ne, secrets, options);

@@ -111,7 +111,7 @@ export class NetconfAdapter implements NeAdapter {
       hostKeys: this.ne.ssh.hostKeys,
       connectTimeoutMs: this.ne.connectTimeoutMs,
       rpcTimeoutMs: this.ne.commandTimeoutMs,
-      ...(this.options.log ? { log: this.options.log.child({ neId: this.ne.id }) } : {}),
+      ...(this.options.log ? { log: this.options.log } : {}),
     });
   }
 
