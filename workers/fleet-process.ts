@@ -139,7 +139,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
   if (options.roles.includes('worker')) {
     workers.push(
       startActivationWorker(
-        { store, catalog, inventory, pool, audit, services, budget, ledger: new ChangeLedger(shared, prefix), metrics, log, advance },
+        { store, catalog, inventory, pool, audit, services, budget, ledger: new ChangeLedger(connect('ledger'), prefix), metrics, log, advance },
         { connection: connect('activation'), prefix, concurrency: config.workerConcurrency, lockDurationMs: config.activationLockMs },
       ),
     );
