@@ -157,8 +157,24 @@ export class OrderStore {
   }
 
   async get(id: string): Promise<OrderRecord | undefined> {
-    const doc = await this.redis.hget(this.orderKey(id), 'doc');
-    return doc === null ? undefined : (JSON.parse(doc) as OrderRecord);
+    const [version, doc] = await this.redis.hmget(this.orderKey(id), 'v', 'doc');
+    if (version == null || doc == null) return undefined;
+    this.remember(id, version, doc);
+    return JSON.parse(doc) as OrderRecord;
+  }
+
+  /**
+   * The last version of each order this process read or wrote. An update starts from it and
+   * only reads Redis when the compare-and-set shows someone else changed the order since: the
+   * worker and orchestrator usually write an order several times in a row, so most updates save
+   * a round trip. Bounded: the oldest entries go first.
+   */
+  private readonly known = new Map<string, { version: string; doc: string }>();
+
+  private remember(id: string, version: string, doc: string): void {
+    this.known.delete(id);
+    this.known.set(id, { version, doc });
+    if (this.known.size > 5000) this.known.delete(this.known.keys().next().value as string);
   }
 
   async require(id: string): Promise<OrderRecord> {
@@ -174,16 +190,27 @@ export class OrderStore {
    */
   async update(id: string, change: (record: OrderRecord) => OrderRecord | undefined, now: () => string = () => new Date().toISOString()): Promise<OrderRecord> {
     for (let attempt = 0; attempt < this.maxUpdateAttempts; attempt++) {
-      const [version, doc] = await this.redis.hmget(this.orderKey(id), 'v', 'doc');
+      const cached = attempt === 0 ? this.known.get(id) : undefined;
+      const [version, doc] = cached ? [cached.version, cached.doc] : await this.redis.hmget(this.orderKey(id), 'v', 'doc');
       if (version == null || doc == null) throw new FleetError('ORDER_NOT_FOUND', `no service order with id ${id}`);
+      if (!cached) this.remember(id, version, doc);
       const current = JSON.parse(doc) as OrderRecord;
       const next = change(current);
-      if (next === undefined || next === current) return current;
-      const nextDoc = JSON.stringify(next);
-      if (nextDoc === doc) return current;
+      const nextDoc = next === undefined || next === current ? doc : JSON.stringify(next);
+      if (next === undefined || nextDoc === doc) {
+        // "Nothing to do" must be decided on the order as Redis holds it, not on our copy.
+        if (cached) continue;
+        return current;
+      }
       const events = orderEvents(current.order, next.order, now(), randomUUID);
       const stored = await this.redis.orderUpdate(this.orderKey(id), this.eventsKey, this.openKey, version, nextDoc, this.eventsMaxLength, id, openScore(next), ...this.eventArgs(events));
-      if (stored === 1) return next;
+      if (stored === 1) {
+        this.remember(id, String(Number(version) + 1), nextDoc);
+        return next;
+      }
+      this.known.delete(id);
+      // Another process changed the order (or our copy was stale): read it and try again.
+      if (cached) continue;
       // Lost the race: back off a little with jitter so competing writers spread out.
       await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 50)));
     }

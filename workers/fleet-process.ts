@@ -84,10 +84,14 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
   const store = new OrderStore(shared, { prefix });
   const audit = new AuditTrail(shared, { prefix });
   const services = new ServiceInventoryStore(shared, prefix);
+  // BullMQ defines ~50 Lua scripts on its connection, and ioredis copies every script of a
+  // connection into each multi(): the queues get a connection of their own so the stores'
+  // transactions stay cheap.
+  const queueConnection = connect('queues');
   const queues = {
-    intake: new Queue<IntakeJob>(QUEUE_NAMES.intake, { connection: shared, prefix }),
-    orchestration: new Queue<OrchestrationJob>(QUEUE_NAMES.orchestration, { connection: shared, prefix }),
-    activation: new Queue<ActivationJob>(QUEUE_NAMES.activation, { connection: shared, prefix }),
+    intake: new Queue<IntakeJob>(QUEUE_NAMES.intake, { connection: queueConnection, prefix }),
+    orchestration: new Queue<OrchestrationJob>(QUEUE_NAMES.orchestration, { connection: queueConnection, prefix }),
+    activation: new Queue<ActivationJob>(QUEUE_NAMES.activation, { connection: queueConnection, prefix }),
   };
   // A Redis outage surfaces here as connection errors while ioredis reconnects: log, don't crash.
   for (const [name, queue] of Object.entries(queues)) queue.on('error', (error) => log.warn({ err: error, queue: name }, 'queue connection error'));
@@ -139,7 +143,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
   if (options.roles.includes('worker')) {
     workers.push(
       startActivationWorker(
-        { store, catalog, inventory, pool, audit, services, budget, ledger: new ChangeLedger(connect('ledger'), prefix), metrics, log, advance },
+        { store, catalog, inventory, pool, audit, services, budget, ledger: new ChangeLedger(shared, prefix), metrics, log, advance },
         { connection: connect('activation'), prefix, concurrency: config.workerConcurrency, lockDurationMs: config.activationLockMs },
       ),
     );
