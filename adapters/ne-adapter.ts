@@ -24,6 +24,16 @@ export interface NeAdapter {
   /** Runs one post-activation test. Reads only; never changes the device. */
   verify(check: Check, ctx?: OperationContext): Promise<CheckResult>;
 
+  /**
+   * Protocols that can apply a change that reverts by itself unless confirmed (NETCONF
+   * confirmed-commit with persist-id) offer these three. A worker that dies between apply and
+   * confirm leaves the device to revert on its own, and a retry can confirm or cancel by id.
+   * `applyConfirmed` throws NE_UNSUPPORTED when the device does not offer it.
+   */
+  applyConfirmed?(change: ChangeSet, persistId: string, confirmTimeoutS: number, ctx?: OperationContext): Promise<void>;
+  confirm?(persistId: string, ctx?: OperationContext): Promise<void>;
+  cancel?(persistId: string, ctx?: OperationContext): Promise<void>;
+
   /** Whether the session is still usable; a pool replaces an adapter that says no. */
   isOpen(): boolean;
 

@@ -18,6 +18,17 @@ const sshProfile = z
   })
   .strict();
 
+const netconfProfile = z
+  .object({
+    /**
+     * Apply each change as a confirmed commit (persist-id = the step's idempotency key), confirmed
+     * after the step's tests: a worker that dies in between leaves the device to revert by itself.
+     * A device holds one pending confirmed commit at a time, so give such an NE maxSessions 1.
+     */
+    confirmedCommit: z.boolean().default(false),
+  })
+  .strict();
+
 const snmpProfile = z
   .object({
     version: z.enum(['2c', '3']).default('3'),
@@ -46,6 +57,7 @@ export const networkElementSchema = z
     commandTimeoutMs: z.number().int().positive().default(30_000),
     ssh: sshProfile.default(sshProfile.parse({})),
     snmp: snmpProfile.default(snmpProfile.parse({})),
+    netconf: netconfProfile.default(netconfProfile.parse({})),
   })
   .strict();
 

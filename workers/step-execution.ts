@@ -8,6 +8,14 @@ import type { PlannedStep } from '../catalog/activation-plan.js';
 import { FleetError, NeError } from '../errors/index.js';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
 
+/** How long a confirmed change waits for its confirmation before the device reverts it. */
+const CONFIRM_TIMEOUT_S = 120;
+
+/** A persist-id from the step's idempotency key: the same id lets a later run confirm or cancel. */
+function persistIdOf(deps: StepExecutionDeps, step: PlannedStep): string | undefined {
+  return deps.ledger?.key(step.name).replace(/[^A-Za-z0-9._-]/g, '.');
+}
+
 export interface StepExecutionDeps {
   /** Idempotency: steps an earlier run of the same item already applied are not sent again. */
   ledger?: StepLedger;
@@ -67,6 +75,22 @@ async function applyUndo(deps: StepExecutionDeps, step: PlannedStep, change: Cha
 async function alreadyApplied(deps: StepExecutionDeps, step: PlannedStep): Promise<boolean> {
   const state = await deps.ledger?.state(step.name);
   if (state === undefined) return false;
+  const persistId = persistIdOf(deps, step);
+  if (state === 'pending' && persistId && step.ne.protocol === 'netconf' && step.ne.netconf.confirmedCommit) {
+    // The run died between a confirmed commit and its confirmation: confirm it if it is still
+    // pending on the device; if it reverted (or never happened), send it again.
+    try {
+      await deps.sessions.use(step.ne, async (adapter) => {
+        if (!adapter.confirm) throw new Error('no confirmed commit');
+        await adapter.confirm(persistId, context(deps, step));
+      });
+      await deps.ledger?.mark(step.name, 'done');
+      deps.log.info({ neId: step.ne.id, step: step.name, persistId }, 'confirmed the change an earlier run left pending');
+      return true;
+    } catch {
+      return false;
+    }
+  }
   if (state === 'pending') {
     if (step.tests.length === 0) return false;
     try {
@@ -77,6 +101,47 @@ async function alreadyApplied(deps: StepExecutionDeps, step: PlannedStep): Promi
     await deps.ledger?.mark(step.name, 'done');
   }
   deps.log.info({ neId: step.ne.id, step: step.name, idempotencyKey: deps.ledger?.key(step.name) }, 'step already applied by an earlier run; not sent again');
+  return true;
+}
+
+/**
+ * A NETCONF change as a confirmed commit with the step's persist-id, its tests, then the
+ * confirmation: a worker that dies in between leaves the device to revert by itself. Failing
+ * tests cancel the commit (the device reverts at once). Returns false when the adapter or the
+ * device offers no confirmed commit: the caller applies plainly.
+ */
+async function applyConfirmed(deps: StepExecutionDeps, step: PlannedStep): Promise<boolean> {
+  const persistId = persistIdOf(deps, step);
+  if (!persistId || step.ne.protocol !== 'netconf' || !step.ne.netconf.confirmedCommit) return false;
+  let offered = true;
+  await deps.sessions.use(step.ne, async (adapter) => {
+    if (!adapter.applyConfirmed || !adapter.confirm || !adapter.cancel) {
+      offered = false;
+      return;
+    }
+    try {
+      await timed(deps, step, 'apply', () => adapter.applyConfirmed!(step.apply, persistId, CONFIRM_TIMEOUT_S, context(deps, step)));
+    } catch (error) {
+      if (error instanceof FleetError && error.code === 'NE_UNSUPPORTED') {
+        offered = false;
+        return;
+      }
+      throw error;
+    }
+  });
+  if (!offered) return false;
+  const stop = deps.metrics.testDuration.startTimer({ protocol: step.ne.protocol });
+  try {
+    await deps.sessions.use(step.ne, (adapter) => runTests(deps, step, adapter));
+  } catch (error) {
+    await deps.sessions.use(step.ne, (adapter) => adapter.cancel!(persistId, context(deps, step))).catch((cancelError: unknown) => {
+      deps.log.error({ err: cancelError, neId: step.ne.id, persistId }, 'cancel-commit failed; the device reverts when the confirm timeout ends');
+    });
+    throw error;
+  } finally {
+    stop();
+  }
+  await deps.sessions.use(step.ne, (adapter) => adapter.confirm!(persistId, context(deps, step)));
   return true;
 }
 
@@ -93,6 +158,8 @@ export interface ExecutionHooks {
  */
 export async function executeSteps(deps: StepExecutionDeps, plan: PlannedStep[], hooks: ExecutionHooks = {}): Promise<void> {
   const applied: PlannedStep[] = [];
+  // Steps whose tests already ran and passed before their change was confirmed.
+  const confirmed = new Set<string>();
   const undoAndThrow = async (error: unknown, step: PlannedStep): Promise<never> => {
     deps.log.warn({ err: error, neId: step.ne.id, step: step.name }, 'step failed; undoing what this attempt applied');
     // The undo runs outside the activation ledger: what it takes back must be sent again next time.
@@ -111,8 +178,13 @@ export async function executeSteps(deps: StepExecutionDeps, plan: PlannedStep[],
         continue;
       }
       await deps.ledger?.mark(step.name, 'pending');
-      await deps.sessions.use(step.ne, (adapter) => timed(deps, step, 'apply', () => adapter.apply(step.apply, context(deps, step))));
-      applied.push(step);
+      if (await applyConfirmed(deps, step)) {
+        confirmed.add(step.name);
+        applied.push(step);
+      } else {
+        await deps.sessions.use(step.ne, (adapter) => timed(deps, step, 'apply', () => adapter.apply(step.apply, context(deps, step))));
+        applied.push(step);
+      }
       await deps.ledger?.mark(step.name, 'done');
     } catch (error) {
       if (step.ne.protocol === 'ssh-cli') applied.push(step);
@@ -121,7 +193,7 @@ export async function executeSteps(deps: StepExecutionDeps, plan: PlannedStep[],
   }
   await hooks.activated?.();
   for (const step of plan) {
-    if (step.tests.length === 0) continue;
+    if (step.tests.length === 0 || confirmed.has(step.name)) continue;
     try {
       const stop = deps.metrics.testDuration.startTimer({ protocol: step.ne.protocol });
       try {

@@ -1,5 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** What the chaos suite did, summed over its files (each runs in its own process). */
@@ -12,7 +11,8 @@ export interface ChaosFigures {
   crashes: number;
 }
 
-export const FIGURES_FILE = join(tmpdir(), 'activation-fleet-chaos-figures.json');
+// In the checkout (.tmp/ is git-ignored), so two checkouts running the suite never mix figures.
+export const FIGURES_FILE = join(process.cwd(), '.tmp', 'chaos-figures.json');
 
 const EMPTY: ChaosFigures = { ordersRun: 0, faultsInjected: 0, ordersLost: 0, duplicateApplies: 0, hostileInputsTried: 0, crashes: 0 };
 
@@ -27,5 +27,6 @@ export function readFigures(): ChaosFigures {
 export function addFigures(delta: Partial<ChaosFigures>): void {
   const current = readFigures();
   for (const [key, value] of Object.entries(delta) as Array<[keyof ChaosFigures, number]>) current[key] += value;
+  mkdirSync(join(process.cwd(), '.tmp'), { recursive: true });
   writeFileSync(FIGURES_FILE, JSON.stringify(current));
 }

@@ -44,10 +44,15 @@ describe('activation workers killed with SIGKILL mid-activation, repeatedly, und
       const state = e.event.event.serviceOrder.state;
       if (['completed', 'failed', 'partial', 'cancelled'].includes(state)) finalTransitions.set(e.orderId, (finalTransitions.get(e.orderId) ?? 0) + 1);
     }
-    // The device's own record: each subscriber's block entered once (a re-run skipped the applied step).
+    // The device's own record: each subscriber's block applied once. An attempt that failed for
+    // another reason is undone (`no subscriber X`) before the retry applies it again: that is
+    // not a duplicate; a second apply without an undo between is.
     const history = chaos.lab.pcrf.configHistory();
     const entered = new Map<string, number>();
-    for (const line of history) if (line.startsWith('subscriber ')) entered.set(line, (entered.get(line) ?? 0) + 1);
+    for (const line of history) {
+      if (line.startsWith('subscriber ')) entered.set(line, (entered.get(line) ?? 0) + 1);
+      if (line.startsWith('no subscriber ')) entered.set(line.slice(3), (entered.get(line.slice(3)) ?? 0) - 1);
+    }
     const duplicates = [...entered.values()].filter((n) => n > 1).length;
 
     addFigures({ ordersRun: ORDERS, faultsInjected: kills, ordersLost: notFinal.length, duplicateApplies: duplicates });
