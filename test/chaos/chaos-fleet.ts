@@ -33,10 +33,10 @@ export async function startChaosFleet(env: Record<string, string> = {}): Promise
   const configDir = await mkdtemp(join(tmpdir(), 'fleet-chaos-'));
   await cp('config/catalog', join(configDir, 'catalog'), { recursive: true });
   await mkdir(join(configDir, 'inventory'));
-  // The NPDB applies every change as a NETCONF confirmed commit (one pending at a time on a
-  // device, hence one session): a worker killed mid-change leaves it to revert by itself.
-  const nes = lab.inventory.all().map((ne) => (ne.id === 'npdb-1' ? { ...ne, maxSessions: 1, netconf: { confirmedCommit: true } } : ne));
-  await writeFile(join(configDir, 'inventory', 'lab.yaml'), stringify({ networkElements: nes }));
+  // Plain commits here. With confirmed commits, a worker killed between commit and confirm
+  // leaves the device refusing every other commit until the confirm timeout or the re-run's
+  // confirmation, longer than these orders' retry budget (see test/integration/confirmed-commit).
+  await writeFile(join(configDir, 'inventory', 'lab.yaml'), stringify({ networkElements: lab.inventory.all() }));
   const common = {
     REDIS_URL: redis.url,
     QUEUE_PREFIX: `chaos-${Date.now()}`,
