@@ -43,8 +43,9 @@ export async function startChaosFleet(env: Record<string, string> = {}): Promise
     CONFIG_DIR: configDir,
     ACTIVATION_ATTEMPTS: '5',
     ACTIVATION_BACKOFF_MS: '100',
-    // Short locks so a killed worker's jobs are taken over within seconds.
-    ACTIVATION_LOCK_MS: '5000',
+    // Short locks so a killed worker's jobs are taken over within seconds, yet long enough that a
+    // live worker starved of CPU still renews its lock (two runs of one item would double-apply).
+    ACTIVATION_LOCK_MS: '10000',
     RECONCILE_INTERVAL_MS: '1000',
     RECONCILE_QUIET_MS: '8000',
     ...env,
