@@ -83,37 +83,4 @@ export class DependencyGraph {
     }
     return undefined;
   }
-
-  /** Items in an order that respects every dependency (Kahn's algorithm, stable by input order). */
-  topologicalOrder(): string[] {
-    const remaining = new Map([...this.dependsOn].map(([id, deps]) => [id, new Set(deps)]));
-    const order: string[] = [];
-    while (remaining.size > 0) {
-      const ready = [...remaining].filter(([, deps]) => deps.size === 0).map(([id]) => id);
-      if (ready.length === 0) throw new Error('dependency graph has a cycle');
-      for (const id of ready) {
-        order.push(id);
-        remaining.delete(id);
-        for (const deps of remaining.values()) deps.delete(id);
-      }
-    }
-    return order;
-  }
-
-  /** Every item that directly or transitively depends on `itemId`. */
-  dependentsOf(itemId: string): Set<string> {
-    const result = new Set<string>();
-    let frontier = [itemId];
-    while (frontier.length > 0) {
-      const next: string[] = [];
-      for (const [id, deps] of this.dependsOn) {
-        if (!result.has(id) && deps.some((d) => frontier.includes(d))) {
-          result.add(id);
-          next.push(id);
-        }
-      }
-      frontier = next;
-    }
-    return result;
-  }
 }

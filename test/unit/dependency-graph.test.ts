@@ -44,38 +44,6 @@ describe('DependencyGraph.fromItems', () => {
   });
 });
 
-describe('DependencyGraph.topologicalOrder', () => {
-  it('orders a chain whatever the input order', () => {
-    const graph = DependencyGraph.fromItems([item('voicemail', 'mobile-plan'), item('mobile-plan', 'number-porting'), item('number-porting')]);
-    expect(graph.topologicalOrder()).toEqual(['number-porting', 'mobile-plan', 'voicemail']);
-  });
-
-  it('is stable by input order among items ready at the same time', () => {
-    const graph = DependencyGraph.fromItems([item('c', 'a'), item('b'), item('a'), item('d', 'a', 'b')]);
-    expect(graph.topologicalOrder()).toEqual(['b', 'a', 'c', 'd']);
-  });
-
-  it('puts every item after all it depends on (diamond)', () => {
-    const graph = DependencyGraph.fromItems([item('d', 'b', 'c'), item('c', 'a'), item('b', 'a'), item('a')]);
-    const order = graph.topologicalOrder();
-    expect(order).toHaveLength(4);
-    for (const [id, deps] of graph.dependsOn) {
-      for (const dep of deps) expect(order.indexOf(dep)).toBeLessThan(order.indexOf(id));
-    }
-    expect(order[0]).toBe('a');
-    expect(order[3]).toBe('d');
-  });
-
-  it('throws on a cycle', () => {
-    const graph = DependencyGraph.fromItems([item('a', 'b'), item('b', 'a')]);
-    expect(() => graph.topologicalOrder()).toThrow('dependency graph has a cycle');
-  });
-
-  it('returns an empty order for no items', () => {
-    expect(DependencyGraph.fromItems([]).topologicalOrder()).toEqual([]);
-  });
-});
-
 describe('DependencyGraph.findCycle', () => {
   it('is undefined for an acyclic graph', () => {
     expect(DependencyGraph.fromItems([item('a'), item('b', 'a'), item('c', 'a', 'b')]).findCycle()).toBeUndefined();
@@ -128,25 +96,5 @@ describe('DependencyGraph.problems', () => {
   it('reports several problems together', () => {
     const problems = DependencyGraph.problems([item('a', 'b'), item('b', 'a'), item('c', 'c'), item('d', 'missing')]);
     expect(problems.map((p) => p.kind)).toEqual(['selfReference', 'unknownItem', 'cycle']);
-  });
-});
-
-describe('DependencyGraph.dependentsOf', () => {
-  const graph = DependencyGraph.fromItems([item('porting'), item('plan', 'porting'), item('voicemail', 'plan'), item('sms', 'plan'), item('other')]);
-
-  it('returns direct and transitive dependents', () => {
-    expect([...graph.dependentsOf('porting')].sort()).toEqual(['plan', 'sms', 'voicemail']);
-    expect([...graph.dependentsOf('plan')].sort()).toEqual(['sms', 'voicemail']);
-  });
-
-  it('returns an empty set for a leaf or an unknown item', () => {
-    expect(graph.dependentsOf('voicemail').size).toBe(0);
-    expect(graph.dependentsOf('other').size).toBe(0);
-    expect(graph.dependentsOf('nope').size).toBe(0);
-  });
-
-  it('terminates on a cycle', () => {
-    const cyclic = DependencyGraph.fromItems([item('a', 'b'), item('b', 'a'), item('c', 'a')]);
-    expect([...cyclic.dependentsOf('a')].sort()).toEqual(['a', 'b', 'c']);
   });
 });
