@@ -1,5 +1,5 @@
 # One image for every role; the role is chosen at run time (`start --role ...`).
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
