@@ -26,6 +26,12 @@ export type AuditSink = (entry: AuditEntry) => void;
 /** Per-call context for adapter operations (adapters are pooled across jobs, so it is not per adapter). */
 export interface OperationContext {
   audit?: AuditSink;
+  /**
+   * Awaited before every write to the device (a configuration line, an SNMP SET, an
+   * edit-config, commit, confirm or cancel). It throws when the caller no longer owns the work:
+   * the adapter then sends nothing more and lets the error go up unchanged.
+   */
+  beforeWrite?: () => Promise<void>;
 }
 
 export const AUDIT_MAX_TEXT = 4096;

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { OrderStore } from '../queues/order-store.js';
-import type { ServiceInventoryStore } from '../queues/service-inventory-store.js';
+import type { OrderStore } from '../stores/order-store.js';
+import type { ServiceInventoryStore } from '../stores/service-inventory-store.js';
 import type { ServiceOrderProducer } from '../queues/service-order-producer.js';
 import type { ApiEventStream } from './notifications/api-event-stream.js';
 import type { HubRegistry } from './notifications/hub-registry.js';

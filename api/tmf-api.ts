@@ -4,8 +4,8 @@ import { mountQueueUi } from './queue-ui.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { OrderStore } from '../queues/order-store.js';
-import type { ServiceInventoryStore } from '../queues/service-inventory-store.js';
+import type { OrderStore } from '../stores/order-store.js';
+import type { ServiceInventoryStore } from '../stores/service-inventory-store.js';
 import type { ServiceOrderProducer } from '../queues/service-order-producer.js';
 import type { FleetConfig } from '../runtime/fleet-config.js';
 import type { ApiContext } from './api-context.js';
@@ -100,7 +100,7 @@ export async function startTmfApi(deps: TmfApiDeps): Promise<TmfApi> {
 
   const redis = deps.connect('api');
   const apiStreamKey = `${config.queuePrefix}:api:events`;
-  const streams = [deps.store.eventsKey, apiStreamKey];
+  const streams = [...deps.store.eventStreams, apiStreamKey];
   const hubs = new HubRegistry(redis, config.queuePrefix, streams);
   const delivery = new ListenerDelivery({ redis, prefix: config.queuePrefix, hubs, streams, options, log });
   const wakeAll = (): void => void delivery.wakeAll().catch((error: unknown) => log.warn({ err: error }, 'waking listeners failed'));
@@ -123,19 +123,24 @@ export async function startTmfApi(deps: TmfApiDeps): Promise<TmfApi> {
   };
 
   const app = await buildApp(ctx, tokens);
-  const consumer = new OrderEventsConsumer({
-    redis: deps.connect('api-events'),
-    stream: deps.store.eventsKey,
-    group: 'tmf-api',
-    handle: async (entry) => {
-      const type = entry.fields.get('type') ?? '';
-      const orderId = entry.fields.get('orderId');
-      if (orderId && FOLLOWED_EVENTS.has(type)) await follower.follow(orderId);
-    },
-    afterBatch: () => delivery.wakeAll(),
-    log,
-  });
-  await consumer.start();
+  // One consumer group per shard's events stream (in a Redis Cluster each lives on its own slot).
+  const consumers = deps.store.eventStreams.map(
+    (stream, shard) =>
+      new OrderEventsConsumer({
+        redis: deps.connect(`api-events-${shard}`),
+        stream,
+        group: 'tmf-api',
+        handle: async (entry) => {
+          const event = entry.fields.get('event');
+          const type = event ? ((JSON.parse(event) as { eventType?: string }).eventType ?? '') : '';
+          const orderId = entry.fields.get('orderId');
+          if (orderId && FOLLOWED_EVENTS.has(type)) await follower.follow(orderId);
+        },
+        afterBatch: () => delivery.wakeAll(),
+        log,
+      }),
+  );
+  for (const consumer of consumers) await consumer.start();
   delivery.start(deps.connect('api-delivery'));
   const unmount = mountUnderPrefix(deps.server, API_PREFIX, (req, res) => app.routing(req, res));
   const unmountQueueUi = deps.queues
@@ -148,7 +153,7 @@ export async function startTmfApi(deps: TmfApiDeps): Promise<TmfApi> {
     async stop() {
       await unmountQueueUi?.();
       unmount();
-      await consumer.stop();
+      await Promise.all(consumers.map((c) => c.stop()));
       await delivery.close();
       await app.close();
     },

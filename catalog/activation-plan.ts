@@ -11,6 +11,15 @@ export interface NeDirectory {
   byRole(role: string): NetworkElement[];
 }
 
+/** One step as planned for one NE, by NE id: the change, its undo and its tests, rendered (as stored with an order). */
+export interface StoredStep {
+  name: string;
+  neId: string;
+  apply: ChangeSet;
+  undo?: ChangeSet;
+  tests: Check[];
+}
+
 /** One step of an item's activation, rendered for one NE: exactly what will be sent. */
 export interface PlannedStep {
   name: string;

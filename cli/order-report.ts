@@ -1,5 +1,5 @@
 import type { ItemRuntime } from '../orders/order-record.js';
-import type { AuditRecord } from '../queues/audit-trail.js';
+import type { AuditRecord } from '../stores/audit-trail.js';
 import type { ServiceOrder } from '../orders/service-order.js';
 
 const time = (iso: string | undefined): string => (iso ? iso.slice(11, 23) : '');
@@ -12,9 +12,10 @@ export function formatOrder(order: ServiceOrder, runtime: Record<string, ItemRun
   ];
   for (const error of order.errorMessage ?? []) lines.push(`  ! ${error.code}: ${error.message}`);
   for (const item of order.serviceOrderItem) {
-    const spec = item.service.serviceSpecification?.id ?? '?';
-    const deps = (item.serviceOrderItemRelationship ?? []).map((r) => `${r.relationshipType} ${r.orderItem.itemId}`).join(', ');
     const rt = runtime[item.id];
+    // A modify or delete names its service, not its specification: the item's spec says which.
+    const spec = item.service.serviceSpecification?.id ?? rt?.specId ?? '?';
+    const deps = (item.serviceOrderItemRelationship ?? []).map((r) => `${r.relationshipType} ${r.orderItem.itemId}`).join(', ');
     const times = rt?.startedAt ? ` ${time(rt.startedAt)}-${time(rt.finishedAt)}${rt.attempts > 1 ? ` (${rt.attempts} attempts)` : ''}` : '';
     lines.push(`  item ${item.id.padEnd(16)} ${item.action.padEnd(7)} ${spec.padEnd(18)} ${item.state.padEnd(12)}${deps ? ` ${deps}` : ''}${times}`);
     for (const error of item.errorMessage ?? []) lines.push(`      ${error.code}: ${error.message}`);

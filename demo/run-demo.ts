@@ -57,22 +57,21 @@ function bundle(msisdn: string, plan: string): ServiceOrderInput {
 async function runOrder(fleet: FleetProcess, order: ServiceOrderInput): Promise<ServiceOrder> {
   const startedAt = Date.now();
   // Start after the newest event so only this order's progress is printed.
-  const latest = (await fleet.store.readEvents('0', { count: 1_000_000 })).at(-1);
-  let cursor = latest?.streamId ?? '0';
+  let cursor = await fleet.store.eventCursorNow();
   const { order: submitted } = await fleet.producer.submitServiceOrder(order);
   say(`submitted order ${submitted.id} (externalId ${submitted.externalId}): ${submitted.state}`);
   for (const e of submitted.errorMessage ?? []) say(`  rejected: ${e.code}: ${e.message}`);
-  let current = submitted;
-  while (!isFinalState(current.state)) {
+  let state = submitted.state;
+  while (!isFinalState(state)) {
     for (const { streamId, orderId, event } of await fleet.store.readEvents(cursor, { blockMs: 1000 })) {
       cursor = streamId;
       if (orderId !== submitted.id || event.eventType === 'ServiceOrderCreateEvent') continue;
       const ms = String(Date.now() - startedAt).padStart(5);
-      say(`  +${ms} ms  ${event.description.replace(` of order ${submitted.id}`, '')}`);
-      current = event.event.serviceOrder;
+      say(`  +${ms} ms  ${event.description.replace(`order ${submitted.id}: `, '')}`);
+      state = event.event.serviceOrder.state;
     }
   }
-  return current;
+  return (await fleet.store.require(submitted.id)).order;
 }
 
 async function main(): Promise<void> {

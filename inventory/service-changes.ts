@@ -1,45 +1,28 @@
-import type { ItemRuntime } from '../orders/order-record.js';
-import { activeSuspensions, type ServiceInstance } from './service-instance.js';
+import type { CharacteristicValues } from '../catalog/characteristic-validator.js';
+import { FleetError } from '../errors/index.js';
+import type { ItemRun, ItemSpec } from '../orders/order-record.js';
+import { activeSuspensions, characteristicValues, type ServiceInstance } from './service-instance.js';
 
 /**
  * How an order item changes its service in the service inventory, and how a rollback takes the
- * change back. Pure: the worker reads the service, calls these, and stores the result.
+ * change back. Pure: the worker reads the service, calls these, and stores the result in the
+ * same transition as the item's completion.
  */
 export interface ServiceChange {
   orderId: string;
   itemId: string;
   /** The TMF action of the item (add, modify, delete). */
   itemAction: string;
-  runtime: ItemRuntime;
+  spec: ItemSpec;
+  run: ItemRun;
   specification: { id: string; name: string; version: string };
   /** The NEs the steps ran on, with their roles. */
   nes: Array<{ id: string; role: string }>;
-  /** Services of the items this one relies on, in the same order. */
-  reliesOn: string[];
-  customerId?: string;
   now: string;
   href: string;
 }
 
-export type NetworkAction = NonNullable<ItemRuntime['networkAction']>;
-
-/**
- * What the item must do on the network. A second suspension changes nothing there (the service
- * is already suspended), and neither does lifting one of several.
- */
-export function networkActionFor(rt: ItemRuntime, service: ServiceInstance | undefined): NetworkAction {
-  const active = service ? activeSuspensions(service) : [];
-  switch (rt.lifecycle) {
-    case 'noChange':
-      return 'none';
-    case 'suspend':
-      return active.length === 0 ? 'suspend' : 'none';
-    case 'resume':
-      return active.length === 1 ? 'resume' : 'none';
-    default:
-      return rt.lifecycle;
-  }
-}
+export type NetworkAction = ItemRun['networkAction'];
 
 /** The suspension a resume lifts: the latest active one with the reason (and initiator, when given). */
 export function suspensionToLift(service: ServiceInstance, reason: string, initiator?: string) {
@@ -48,23 +31,67 @@ export function suspensionToLift(service: ServiceInstance, reason: string, initi
     .at(-1);
 }
 
-const characteristics = (values: ItemRuntime['values']) => Object.entries(values).map(([name, value]) => ({ name, value }));
+function lastChangeOf(service: ServiceInstance): string {
+  const last = service.serviceOrderItem.at(-1);
+  return last ? ` (by order ${last.serviceOrderId}, item ${last.itemId})` : '';
+}
 
-export function serviceAfterCompletion(service: ServiceInstance | undefined, change: ServiceChange, newSuspensionId: string): ServiceInstance {
-  const rt = change.runtime;
+/**
+ * What the item does, decided when it runs, from the service as the inventory holds it then:
+ * the values to configure (a modify's given values over the service's current ones), the
+ * values a rollback restores, and the catalog action to run. A second suspension changes
+ * nothing on the network (the service is already suspended), and neither does lifting one of
+ * several. Throws when the service moved on since the order was accepted so that the item no
+ * longer makes sense (deleted meanwhile, the suspension already lifted).
+ */
+export function resolveRun(spec: ItemSpec, service: ServiceInstance | undefined, newSuspensionId: string): Omit<ItemRun, 'steps'> {
+  if (spec.lifecycle === 'noChange') return { networkAction: 'none', values: service ? characteristicValues(service) : spec.values };
+  if (spec.lifecycle === 'add') {
+    if (service && service.state !== 'terminated') {
+      throw new FleetError('ORDER_SERVICE_EXISTS', `service ${spec.serviceId} was created${lastChangeOf(service)} after this order was accepted; use action modify to change it`);
+    }
+    return { networkAction: 'add', values: spec.values };
+  }
+  if (!service) throw new FleetError('ORDER_UNKNOWN_SERVICE', `service ${spec.serviceId} is no longer in the service inventory`);
+  if (service.state === 'terminated') {
+    throw new FleetError('ORDER_SERVICE_TERMINATED', `service ${spec.serviceId} was terminated${lastChangeOf(service)} before this item ran`);
+  }
+  const current = characteristicValues(service);
+  switch (spec.lifecycle) {
+    case 'modify':
+      return { networkAction: 'modify', values: { ...current, ...spec.values } as CharacteristicValues, previousValues: current };
+    case 'delete':
+      return { networkAction: 'delete', values: current };
+    case 'suspend':
+      return { networkAction: activeSuspensions(service).length === 0 ? 'suspend' : 'none', values: current, suspensionId: newSuspensionId };
+    case 'resume': {
+      const lifted = suspensionToLift(service, spec.suspension?.reason ?? '', spec.suspension?.initiator);
+      if (!lifted) {
+        const held = activeSuspensions(service).map((s) => `${s.reason} by ${s.initiator}`).join(', ') || 'none';
+        throw new FleetError('ORDER_NO_SUCH_SUSPENSION', `service ${service.id} no longer has an active ${spec.suspension?.reason ?? '?'} suspension to lift (active: ${held})`);
+      }
+      return { networkAction: activeSuspensions(service).length === 1 ? 'resume' : 'none', values: current, suspensionId: lifted.id };
+    }
+  }
+}
+
+const characteristics = (values: CharacteristicValues) => Object.entries(values).map(([name, value]) => ({ name, value }));
+
+export function serviceAfterCompletion(service: ServiceInstance | undefined, change: ServiceChange): ServiceInstance {
+  const { spec, run } = change;
   const orderItem = { serviceOrderId: change.orderId, itemId: change.itemId, itemAction: change.itemAction };
-  if (!service || rt.lifecycle === 'add') {
+  if (!service || spec.lifecycle === 'add') {
     return {
-      id: rt.serviceId,
+      id: spec.serviceId,
       href: change.href,
-      name: `${change.specification.name} ${rt.serviceId}`,
+      name: `${change.specification.name} ${spec.serviceId}`,
       state: 'active',
       operatingStatus: 'running',
       serviceSpecification: change.specification,
-      serviceCharacteristic: characteristics(rt.values),
+      serviceCharacteristic: characteristics(run.values),
       supportingResource: change.nes.map((ne) => ({ id: ne.id, name: ne.role, '@referredType': 'PhysicalResource' as const })),
-      serviceRelationship: change.reliesOn.map((id) => ({ relationshipType: 'reliesOn', service: { id } })),
-      relatedParty: change.customerId ? [{ id: change.customerId, role: 'customer' }] : [],
+      serviceRelationship: spec.reliesOn.map((id) => ({ relationshipType: 'reliesOn', service: { id } })),
+      relatedParty: spec.customerId ? [{ id: spec.customerId, role: 'customer' }] : [],
       serviceOrderItem: [orderItem],
       suspension: [],
       startDate: change.now,
@@ -72,9 +99,9 @@ export function serviceAfterCompletion(service: ServiceInstance | undefined, cha
     };
   }
   const next: ServiceInstance = { ...structuredClone(service), serviceOrderItem: [...service.serviceOrderItem, orderItem] };
-  switch (rt.lifecycle) {
+  switch (spec.lifecycle) {
     case 'modify':
-      next.serviceCharacteristic = characteristics(rt.values);
+      next.serviceCharacteristic = characteristics(run.values);
       break;
     case 'delete':
       next.state = 'terminated';
@@ -83,16 +110,16 @@ export function serviceAfterCompletion(service: ServiceInstance | undefined, cha
       break;
     case 'suspend':
       next.suspension.push({
-        id: newSuspensionId,
-        reason: rt.suspension?.reason ?? 'unspecified',
-        initiator: rt.suspension?.initiator ?? 'customer',
+        id: run.suspensionId ?? `${change.orderId}-${change.itemId}`,
+        reason: spec.suspension?.reason ?? 'unspecified',
+        initiator: spec.suspension?.initiator ?? 'customer',
         startDate: change.now,
         serviceOrderItem: { serviceOrderId: change.orderId, itemId: change.itemId },
       });
       next.operatingStatus = 'limited';
       break;
     case 'resume': {
-      const lifted = suspensionToLift(next, rt.suspension?.reason ?? '', rt.suspension?.initiator);
+      const lifted = next.suspension.find((s) => s.id === run.suspensionId);
       if (lifted) lifted.endDate = change.now;
       if (activeSuspensions(next).length === 0) next.operatingStatus = 'running';
       break;
@@ -103,10 +130,10 @@ export function serviceAfterCompletion(service: ServiceInstance | undefined, cha
 
 /** Takes back what `serviceAfterCompletion` recorded, when the bundle is rolled back. */
 export function serviceAfterRollback(service: ServiceInstance, change: ServiceChange): ServiceInstance {
-  const rt = change.runtime;
+  const { spec, run } = change;
   const next = structuredClone(service);
   next.serviceOrderItem = [...next.serviceOrderItem, { serviceOrderId: change.orderId, itemId: change.itemId, itemAction: change.itemAction, role: 'rolledBack' }];
-  switch (rt.lifecycle) {
+  switch (spec.lifecycle) {
     case 'add':
       // The service never reached the customer: it ends, it does not show active.
       next.state = 'terminated';
@@ -114,7 +141,7 @@ export function serviceAfterRollback(service: ServiceInstance, change: ServiceCh
       next.endDate = change.now;
       break;
     case 'modify':
-      if (rt.previousValues) next.serviceCharacteristic = characteristics(rt.previousValues);
+      if (run.previousValues) next.serviceCharacteristic = characteristics(run.previousValues);
       break;
     case 'delete':
       next.state = 'active';
@@ -122,11 +149,11 @@ export function serviceAfterRollback(service: ServiceInstance, change: ServiceCh
       delete next.endDate;
       break;
     case 'suspend':
-      next.suspension = next.suspension.filter((s) => s.id !== rt.suspension?.id);
+      next.suspension = next.suspension.filter((s) => s.id !== run.suspensionId);
       if (activeSuspensions(next).length === 0) next.operatingStatus = 'running';
       break;
     case 'resume': {
-      const lifted = next.suspension.find((s) => s.id === rt.suspension?.id);
+      const lifted = next.suspension.find((s) => s.id === run.suspensionId);
       if (lifted) delete lifted.endDate;
       next.operatingStatus = 'limited';
       break;

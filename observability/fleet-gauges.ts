@@ -3,7 +3,8 @@ import { Gauge, type Registry } from 'prom-client';
 import type { NetworkElement } from '../inventory/network-element.js';
 
 export interface GaugeSources {
-  queues: Record<string, Queue>;
+  /** Queues by name; a sharded queue is its shards, summed under one name. */
+  queues: Record<string, Queue | Queue[]>;
   /** Leases and waiting jobs per NE, fleet-wide. */
   budgetUsage: () => Promise<Array<{ ne: NetworkElement; leased: number; waiting: number }>>;
   /** Open orders, and those past their expected completion. */
@@ -26,9 +27,9 @@ export function registerFleetGauges(registry: Registry, sources: GaugeSources): 
     registers,
     async collect() {
       this.reset();
-      for (const [name, queue] of Object.entries(sources.queues)) {
-        const counts = await queue.getJobCounts(...QUEUE_STATES);
-        for (const state of QUEUE_STATES) this.set({ queue: name, state }, counts[state] ?? 0);
+      for (const [name, queues] of Object.entries(sources.queues)) {
+        const shards = await Promise.all((Array.isArray(queues) ? queues : [queues]).map((q) => q.getJobCounts(...QUEUE_STATES)));
+        for (const state of QUEUE_STATES) this.set({ queue: name, state }, shards.reduce((sum, counts) => sum + (counts[state] ?? 0), 0));
       }
     },
   });

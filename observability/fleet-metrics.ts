@@ -15,6 +15,7 @@ export class FleetMetrics {
   readonly neOperations: Counter<'protocol' | 'role' | 'operation' | 'outcome'>;
   readonly jeopardyAlerts: Counter<'type'>;
   readonly reconciled: Counter;
+  readonly staleExecutions: Counter<'kind'>;
   readonly budgetParks: Counter<'role'>;
   readonly budgetWait: Histogram<'role' | 'ne'>;
   readonly orderDuration: Histogram<'state'>;
@@ -81,6 +82,12 @@ export class FleetMetrics {
     this.reconciled = new Counter({
       name: 'activation_reconciler_resumed_total',
       help: 'Orders and items the reconciler found without their job (lost, or failed without a result) and resumed.',
+      registers,
+    });
+    this.staleExecutions = new Counter({
+      name: 'activation_stale_executions_total',
+      help: 'Item executions that found a newer attempt holding their item (lock lost: paused or starved worker) and stopped without writing',
+      labelNames: ['kind'] as const,
       registers,
     });
     this.budgetParks = new Counter({

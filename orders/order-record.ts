@@ -1,59 +1,80 @@
+import type { StoredStep } from '../catalog/activation-plan.js';
 import type { CharacteristicValues } from '../catalog/characteristic-validator.js';
-import type { ErrorCode, RejectionReason } from '../errors/index.js';
+import type { RejectionReason } from '../errors/index.js';
 import { DependencyGraph } from './dependency-graph.js';
+import { errorMessage, initialProgress, type ItemProgress, type OrderProgress } from './order-progress.js';
 import type { ItemLifecycle, ValidatedItem } from './order-validation.js';
-import type { ActivationPolicy, ServiceOrder, ServiceOrderInput, TmfErrorMessage } from './service-order.js';
+import type { ActivationPolicy, ServiceOrder, ServiceOrderInput, ServiceOrderItem } from './service-order.js';
 
 /**
- * Where an item is in the fleet's own execution, finer than its TMF state: a completed item
- * being rolled back is still `completed` to TMF until its undo steps have run.
+ * What the fleet stores of an order, in three parts with three lifetimes:
+ * - the order as posted (StoredOrder) and each item's spec (ItemSpec), written once at intake;
+ * - the progress (order-progress.ts), changed field by field as items move;
+ * - each item's run (ItemRun): what its worker decided from the inventory when it ran.
+ * The TMF641 view is derived from the three (order-view.ts).
  */
-export type ItemPhase =
-  | 'waiting'
-  | 'activating'
-  | 'activated'
-  | 'failed'
-  | 'compensating'
-  | 'compensated'
-  | 'compensationFailed'
-  | 'cancelled';
 
-export interface ItemRuntime {
-  specId: string;
-  values: CharacteristicValues;
-  /** What the item does to its service (add, modify, delete, suspend, resume, noChange). */
-  lifecycle: ItemLifecycle;
-  /** The service in the service inventory the item creates or changes. */
-  serviceId: string;
-  /** For modify: the values before the change, which a rollback restores. */
-  previousValues?: CharacteristicValues;
-  /** For suspend and resume: which suspension, and its record id once it exists. */
-  suspension?: { reason: string; initiator?: string; id?: string };
-  /**
-   * The catalog action the worker ran (or 'none': a second suspension, or lifting one of
-   * several, changes nothing on the network). Rollback runs the undo of the same action.
-   */
-  networkAction?: 'add' | 'modify' | 'delete' | 'suspend' | 'resume' | 'none';
-  phase: ItemPhase;
-  dependsOn: string[];
-  /** Activation attempts started (retries included). */
-  attempts: number;
-  /** Position in the order's completion sequence: compensation runs in reverse of it. */
-  completedSeq?: number;
-  /** Step name -> NE id, kept so that undo reaches the NE the step ran on. */
-  neIds?: Record<string, string>;
-  startedAt?: string;
-  finishedAt?: string;
+/** The order as posted, with the fleet's id, href and order date; no state, no errors. */
+export interface StoredOrder extends Omit<ServiceOrder, 'state' | 'serviceOrderItem' | 'startDate' | 'completionDate' | 'errorMessage' | 'milestone' | 'jeopardyAlert' | 'cancellationDate' | 'cancellationReason'> {
+  serviceOrderItem: Array<Omit<ServiceOrderItem, 'state' | 'errorMessage'>>;
 }
 
-/** What the fleet stores per order: the TMF641 view plus the execution state behind it. */
+export type { StoredStep };
+
+/** What an item does, fixed at intake. */
+export interface ItemSpec {
+  specId: string;
+  lifecycle: ItemLifecycle;
+  /** The service the item creates or changes. */
+  serviceId: string;
+  /**
+   * add: the new service's values. modify: only the values the order gives; the rest comes from
+   * the inventory when the item runs, so two modifies in a row compose instead of overwriting.
+   * delete, suspend, resume: none (the inventory's, when the item runs).
+   */
+  values: CharacteristicValues;
+  /** For suspend and resume: which suspension. */
+  suspension?: { reason: string; initiator?: string };
+  dependsOn: string[];
+  /** The services of the items this one relies on. */
+  reliesOn: string[];
+  /** The customer, from the order's relatedParty. */
+  customerId?: string;
+  /** The steps rendered at intake, for an add: what the worker sends, as validated. */
+  plan?: StoredStep[];
+}
+
+/** What an item's run decided when it ran: kept so its rollback undoes exactly that. */
+export interface ItemRun {
+  /** The catalog action run ('none': a second suspension, or lifting one of several). */
+  networkAction: 'add' | 'modify' | 'delete' | 'suspend' | 'resume' | 'none';
+  values: CharacteristicValues;
+  previousValues?: CharacteristicValues;
+  /** The suspension record this run created (suspend) or lifts (resume). */
+  suspensionId?: string;
+  steps: StoredStep[];
+}
+
+/** An item as `status` and tests read it: its spec, its progress and its run. */
+export interface ItemRuntime extends ItemSpec, ItemProgress {
+  run?: ItemRun;
+  /** Attempts started for this item (every start, parked ones included): the item's fence. */
+  fence: number;
+}
+
+/** The order as the fleet reports it: the TMF641 view and the execution behind it. */
 export interface OrderRecord {
   order: ServiceOrder;
-  policy: ActivationPolicy;
+  progress: OrderProgress;
   items: Record<string, ItemRuntime>;
-  seq: number;
-  cancelRequestedAt?: string;
-  cancellationReason?: string;
+  policy: ActivationPolicy;
+}
+
+/** A new order ready to store: what was posted, each item's spec, the initial progress. */
+export interface NewOrder {
+  doc: StoredOrder;
+  specs: Record<string, ItemSpec>;
+  progress: OrderProgress;
 }
 
 export interface NewOrderContext {
@@ -66,79 +87,74 @@ export interface NewOrderContext {
   newServiceId: (itemId: string) => string;
   /** When the order should be done (requested, or the catalog's estimate). */
   expectedCompletionDate?: string;
+  /** The steps each add item sends, rendered at intake. */
+  plans?: Record<string, StoredStep[]>;
+  customerId?: string;
 }
 
-/** A TMF error message; `level` says whether it sits on the order or on an item. */
-export function errorMessage(level: 'order' | 'item', code: ErrorCode | string, message: string, now: string, itemIds: string[] = []): TmfErrorMessage {
-  return {
-    code,
-    message,
-    reason: code,
-    timestamp: now,
-    ...(itemIds.length > 0 ? { serviceOrderItem: itemIds.map((itemId) => ({ itemId })) } : {}),
-    '@type': level === 'order' ? 'ServiceOrderErrorMessage' : 'ServiceOrderItemErrorMessage',
-  };
-}
-
-export function newOrderRecord(input: ServiceOrderInput, items: ValidatedItem[], ctx: NewOrderContext): OrderRecord {
+export function newOrder(input: ServiceOrderInput, items: ValidatedItem[], ctx: NewOrderContext): NewOrder {
   const graph = DependencyGraph.fromItems(input.serviceOrderItem.map((i) => ({ id: i.id, relationships: i.serviceOrderItemRelationship })));
   const byId = new Map(items.map((i) => [i.itemId, i]));
   // Dates, state and cancellation are the fleet's to set, whatever the caller sent.
   const { activationPolicy, state: _state, cancellationDate: _cd, cancellationReason: _cr, orderDate: _od, href: _href, expectedCompletionDate: _ecd, ...rest } = input;
-  const order: ServiceOrder = {
+  const doc: StoredOrder = {
     ...rest,
     id: ctx.id,
     href: ctx.href,
-    state: 'acknowledged',
     orderDate: ctx.now,
     ...(ctx.expectedCompletionDate ? { expectedCompletionDate: ctx.expectedCompletionDate } : {}),
-    // State and errors are the fleet's to set, whatever the caller sent.
-    serviceOrderItem: input.serviceOrderItem.map(({ state: _state, errorMessage: _errors, ...item }) => ({ ...item, state: 'acknowledged' })),
+    serviceOrderItem: input.serviceOrderItem.map(({ state: _s, errorMessage: _e, ...item }) => item),
     '@type': input['@type'] ?? 'ServiceOrder',
   };
-  const runtime: Record<string, ItemRuntime> = {};
+  const serviceIds = new Map<string, string>();
+  for (const item of input.serviceOrderItem) serviceIds.set(item.id, byId.get(item.id)?.serviceId ?? ctx.newServiceId(item.id));
+  const specs: Record<string, ItemSpec> = {};
   for (const item of input.serviceOrderItem) {
     const validated = byId.get(item.id);
-    runtime[item.id] = {
+    const dependsOn = [...(graph.dependsOn.get(item.id) ?? [])];
+    const plan = ctx.plans?.[item.id];
+    specs[item.id] = {
       specId: validated?.specId ?? '',
-      values: validated?.values ?? {},
       lifecycle: validated?.lifecycle ?? item.action,
-      serviceId: validated?.serviceId ?? ctx.newServiceId(item.id),
-      ...(validated?.previousValues ? { previousValues: validated.previousValues } : {}),
+      serviceId: serviceIds.get(item.id) ?? '',
+      // Values from the inventory are taken when the item runs, not frozen here.
+      values: (validated?.lifecycle === 'modify' ? validated.changes : validated?.lifecycle === 'add' ? validated.values : {}) ?? {},
       ...(validated?.suspension ? { suspension: validated.suspension } : {}),
-      phase: 'waiting',
-      dependsOn: [...(graph.dependsOn.get(item.id) ?? [])],
-      attempts: 0,
+      dependsOn,
+      reliesOn: dependsOn.map((dep) => serviceIds.get(dep)).filter((id): id is string => id !== undefined),
+      ...(ctx.customerId ? { customerId: ctx.customerId } : {}),
+      ...(plan ? { plan } : {}),
     };
   }
-  return { order, policy: activationPolicy ?? ctx.defaultPolicy, items: runtime, seq: 0 };
+  const shapes = input.serviceOrderItem.map((i) => ({ id: i.id, dependsOn: specs[i.id]?.dependsOn ?? [], noChange: i.action === 'noChange' }));
+  return { doc, specs, progress: initialProgress(shapes, activationPolicy ?? ctx.defaultPolicy) };
 }
 
 /** A rejected order is stored too, so `status` and events explain the rejection. */
-export function rejectedOrderRecord(input: unknown, reasons: RejectionReason[], ctx: Pick<NewOrderContext, 'id' | 'href' | 'now'>): OrderRecord {
+export function rejectedOrder(input: unknown, reasons: RejectionReason[], ctx: Pick<NewOrderContext, 'id' | 'href' | 'now'>): NewOrder {
   const raw = (input !== null && typeof input === 'object' ? input : {}) as Record<string, unknown>;
   const text = (v: unknown): string | undefined => (typeof v === 'string' && v.length <= 256 ? v : undefined);
-  const itemIds = (Array.isArray(raw.serviceOrderItem) ? raw.serviceOrderItem : []).map((i: unknown) =>
-    text((i as Record<string, unknown> | null)?.id),
-  );
-  const order: ServiceOrder = {
+  const itemIds = (Array.isArray(raw.serviceOrderItem) ? raw.serviceOrderItem : [])
+    .map((i: unknown) => text((i as Record<string, unknown> | null)?.id))
+    .filter((id): id is string => id !== undefined);
+  const ids = [...new Set(itemIds)];
+  const doc: StoredOrder = {
     id: ctx.id,
     href: ctx.href,
     ...(text(raw.externalId) ? { externalId: text(raw.externalId) } : {}),
-    state: 'rejected',
     orderDate: ctx.now,
-    completionDate: ctx.now,
-    errorMessage: reasons.map((r) => errorMessage('order', r.code, r.message, ctx.now, r.itemId ? [r.itemId] : [])),
-    serviceOrderItem: itemIds
-      .filter((id): id is string => id !== undefined)
-      .map((id) => ({
-        id,
-        action: 'add' as const,
-        service: {},
-        state: 'rejected' as const,
-        errorMessage: reasons.filter((r) => r.itemId === id).map((r) => errorMessage('item', r.code, r.message, ctx.now)),
-      })),
+    serviceOrderItem: ids.map((id) => ({ id, action: 'add' as const, service: {} })),
     '@type': 'ServiceOrder',
   };
-  return { order, policy: 'atomic', items: {}, seq: 0 };
+  const progress: OrderProgress = {
+    ...initialProgress(ids.map((id) => ({ id, dependsOn: [], noChange: false })), 'atomic'),
+    state: 'rejected',
+    completionDate: ctx.now,
+    errors: reasons.map((r) => errorMessage('order', r.code, r.message, ctx.now, r.itemId ? [r.itemId] : [])),
+  };
+  for (const id of ids) {
+    const own = reasons.filter((r) => r.itemId === id).map((r) => errorMessage('item', r.code, r.message, ctx.now));
+    progress.items[id] = { ...(progress.items[id] as ItemProgress), errors: own };
+  }
+  return { doc, specs: {}, progress };
 }

@@ -1,10 +1,11 @@
-import type { OrderRecord } from './order-record.js';
+import type { OrderProgress } from './order-progress.js';
+import { itemTmfState } from './order-progress.js';
 import { isFinalState } from './order-states.js';
 import type { JeopardyAlert, Milestone } from './service-order.js';
 
 /**
- * Tracking: milestones recorded on the order as it progresses, and jeopardy alerts when it is
- * at risk of missing (or has missed) its expected completion date. Pure, like order-progress.
+ * Tracking: milestones derived from the items' progress (not stored on their own), and jeopardy
+ * alerts when an order is at risk of missing (or has missed) its expected completion. Pure.
  */
 
 export type MilestoneName = 'decomposed' | 'itemActivated' | 'itemTested';
@@ -15,21 +16,28 @@ const MILESTONE_TEXT: Record<MilestoneName, string> = {
   itemTested: 'The post-activation tests of the item passed',
 };
 
-/** Adds a milestone once (the same name for the same item is not recorded twice). */
-export function addMilestone(record: OrderRecord, name: MilestoneName, now: string, itemId?: string): OrderRecord {
-  const existing = record.order.milestone ?? [];
-  if (existing.some((m) => m.name === name && (m.serviceOrderItem?.[0]?.itemId ?? undefined) === itemId)) return record;
-  const next = structuredClone(record);
-  const milestone: Milestone = {
+function milestone(name: MilestoneName, date: string, itemId?: string): Milestone {
+  return {
     id: `${name}${itemId ? `-${itemId}` : ''}`,
     name,
     description: MILESTONE_TEXT[name],
-    milestoneDate: now,
+    milestoneDate: date,
     status: 'reached',
     ...(itemId ? { serviceOrderItem: [{ itemId }] } : {}),
   };
-  next.order.milestone = [...existing, milestone];
-  return next;
+}
+
+/** The milestones an order has reached, oldest first. */
+export function milestonesOf(p: OrderProgress): Milestone[] {
+  const reached: Milestone[] = [];
+  if (p.startDate) reached.push(milestone('decomposed', p.startDate));
+  for (const id of p.itemIds) {
+    const item = p.items[id];
+    if (!item || item.noChange) continue;
+    if (item.activatedAt) reached.push(milestone('itemActivated', item.activatedAt, id));
+    if (item.testedAt) reached.push(milestone('itemTested', item.testedAt, id));
+  }
+  return reached.sort((a, b) => a.milestoneDate.localeCompare(b.milestoneDate));
 }
 
 /** When the order is expected to complete: what the customer asked for, or the catalog's estimate. */
@@ -44,33 +52,34 @@ export function expectedCompletion(requestedCompletionDate: string | undefined, 
  * Raises `atRisk` once the order has used `1 - atRiskFraction` of its time, and `missed`
  * (the escalation) once the expected completion has passed. Each is raised once per order.
  */
-export function assessJeopardy(record: OrderRecord, now: string, atRiskFraction = 0.2): OrderRecord {
-  const { order } = record;
-  if (isFinalState(order.state) || !order.expectedCompletionDate) return record;
+export function assessJeopardy(
+  p: OrderProgress,
+  order: { id: string; orderDate: string; expectedCompletionDate?: string },
+  now: string,
+  atRiskFraction = 0.2,
+): OrderProgress {
+  if (isFinalState(p.state) || !order.expectedCompletionDate) return p;
   const due = Date.parse(order.expectedCompletionDate);
-  const from = Date.parse(order.startDate ?? order.orderDate);
+  const from = Date.parse(p.startDate ?? order.orderDate);
   const at = Date.parse(now);
-  const raised = new Set((order.jeopardyAlert ?? []).map((a) => a.jeopardyType));
-  const pending = order.serviceOrderItem.filter((i) => !isFinalState(i.state)).map((i) => ({ itemId: i.id }));
+  const raised = new Set(p.jeopardy.map((a) => a.jeopardyType));
+  const pending = p.itemIds.filter((id) => !isFinalState(itemTmfState(p.items[id]?.phase ?? 'waiting'))).map((itemId) => ({ itemId }));
   let type: JeopardyAlert['jeopardyType'] | undefined;
   if (at >= due && !raised.has('missed')) type = 'missed';
   else if (at >= due - (due - from) * atRiskFraction && !raised.has('atRisk') && !raised.has('missed')) type = 'atRisk';
-  if (!type) return record;
-  const next = structuredClone(record);
+  if (!type) return p;
   const late = Math.round((at - due) / 1000);
-  next.order.jeopardyAlert = [
-    ...(order.jeopardyAlert ?? []),
-    {
-      id: `${type}-${order.id}`,
-      alertDate: now,
-      jeopardyType: type,
-      name: type === 'missed' ? 'Expected completion missed' : 'Expected completion at risk',
-      message:
-        type === 'missed'
-          ? `order ${order.id} missed its expected completion ${order.expectedCompletionDate} by ${late} s; items not done: ${pending.map((p) => p.itemId).join(', ') || 'none'}`
-          : `order ${order.id} is at risk of missing its expected completion ${order.expectedCompletionDate}; items not done: ${pending.map((p) => p.itemId).join(', ') || 'none'}`,
-      serviceOrderItem: pending,
-    },
-  ];
-  return next;
+  const notDone = pending.map((x) => x.itemId).join(', ') || 'none';
+  const alert: JeopardyAlert = {
+    id: `${type}-${order.id}`,
+    alertDate: now,
+    jeopardyType: type,
+    name: type === 'missed' ? 'Expected completion missed' : 'Expected completion at risk',
+    message:
+      type === 'missed'
+        ? `order ${order.id} missed its expected completion ${order.expectedCompletionDate} by ${late} s; items not done: ${notDone}`
+        : `order ${order.id} is at risk of missing its expected completion ${order.expectedCompletionDate}; items not done: ${notDone}`,
+    serviceOrderItem: pending,
+  };
+  return { ...p, jeopardy: [...p.jeopardy, alert] };
 }

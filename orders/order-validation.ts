@@ -4,6 +4,7 @@ import type { ServiceSpecification } from '../catalog/service-specification.js';
 import type { RejectionReason } from '../errors/index.js';
 import { activeSuspensions, characteristicValues, type ServiceInstance } from '../inventory/service-instance.js';
 import { DependencyGraph } from './dependency-graph.js';
+import { inputBoundsProblems } from './input-bounds.js';
 import { serviceOrderInputSchema, type ServiceOrderInput } from './service-order.js';
 
 export type SpecificationLookup = (id: string) => ServiceSpecification | undefined;
@@ -23,8 +24,10 @@ export interface ValidatedItem {
   lifecycle: ItemLifecycle;
   /** The existing service the item changes (modify, delete, suspend, resume), or the id asked for by an add. */
   serviceId?: string;
-  /** For modify: the values before the change. */
+  /** For modify: the values before the change (as the inventory held them at intake). */
   previousValues?: CharacteristicValues;
+  /** For modify: only the values the order gives. The item applies them over the inventory's when it runs. */
+  changes?: CharacteristicValues;
   /** Who suspends (default customer); for a resume, given only to pick between suspensions. */
   suspension?: { reason: string; initiator?: string };
 }
@@ -38,6 +41,8 @@ export type OrderValidation =
  * Returns every reason found, each precise enough to fix the order without guessing.
  */
 export function validateServiceOrder(input: unknown, lookup: SpecificationLookup, services: ServiceLookup = () => undefined): OrderValidation {
+  const bounds = inputBoundsProblems(input);
+  if (bounds.length > 0) return { ok: false, reasons: bounds };
   const parsed = serviceOrderInputSchema.safeParse(input);
   if (!parsed.success) {
     return { ok: false, reasons: formatIssues(parsed.error).map((message) => ({ code: 'ORDER_INVALID', message, path: message.split(':')[0] })) };
@@ -140,7 +145,7 @@ function validateItem(item: ItemInput, lookup: SpecificationLookup, services: Se
   if (changes.problems.length > 0) return undefined;
   const explicit = Object.fromEntries(serviceCharacteristics.map((c) => [c.name, changes.values[c.name]]));
   const values = { ...current, ...explicit } as CharacteristicValues;
-  return { specId, values, lifecycle, serviceId: existing.id, ...(lifecycle === 'modify' ? { previousValues: current } : {}) };
+  return { specId, values, lifecycle, serviceId: existing.id, ...(lifecycle === 'modify' ? { previousValues: current, changes: explicit as CharacteristicValues } : {}) };
 }
 
 function lifecycleOf(item: ItemInput, existing: ServiceInstance | undefined, namesSuspension: boolean): ItemLifecycle {

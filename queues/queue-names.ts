@@ -2,22 +2,36 @@
 export const QUEUE_NAMES = {
   /** Raw TMF641 orders from upstream systems that talk to BullMQ directly. */
   intake: 'service-order-intake',
-  /** Order-level decisions: start, advance after an item settles, cancel. */
+  /** Order-level work off the common path: future-dated starts, repairs. */
   orchestration: 'order-orchestration',
-  /** One job per item activation or rollback: the NE-bound work. */
+  /** One job per item activation, rollback or abort: the NE-bound work. One queue per shard. */
   activation: 'item-activation',
 } as const;
 
 export const DEFAULT_PREFIX = 'activation-fleet';
 
+/** The names of the jobs on the orchestration queue. */
+export const ORCHESTRATION_JOBS = {
+  /** The order's requested start has come: take its services' locks and dispatch its first items. */
+  start: 'start',
+  /** Look at the order again and dispatch what it needs (repair after a lost job). */
+  advance: 'advance',
+} as const;
+export type OrchestrationJobName = (typeof ORCHESTRATION_JOBS)[keyof typeof ORCHESTRATION_JOBS];
+
 export interface OrchestrationJob {
   orderId: string;
 }
 
+/** What an item job does: activate it, roll it back, or undo what a lost execution sent. */
+export type ActivationKind = 'activate' | 'compensate' | 'abort';
+
 export interface ActivationJob {
   orderId: string;
   itemId: string;
-  kind: 'activate' | 'compensate';
+  kind: ActivationKind;
+  /** The existing service the item changes, read in the same round trip as the item's start. */
+  serviceId?: string;
 }
 
 export interface IntakeJob {
@@ -25,7 +39,7 @@ export interface IntakeJob {
 }
 
 /** Job ids are derived from the work so that adding the same work twice yields one job. */
-export function activationJobId(job: ActivationJob): string {
+export function activationJobId(job: Pick<ActivationJob, 'orderId' | 'itemId' | 'kind'>): string {
   return `${job.orderId}~${job.itemId}~${job.kind}`;
 }
 

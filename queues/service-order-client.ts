@@ -3,10 +3,15 @@ import type { NeDirectory } from '../catalog/activation-plan.js';
 import { loadQualificationRules } from '../catalog/policy-file.js';
 import { ServiceCatalog } from '../catalog/service-catalog.js';
 import { ResourceInventory } from '../inventory/resource-inventory.js';
-import { AuditTrail } from './audit-trail.js';
-import { OrderStore } from './order-store.js';
-import { ServiceInventoryStore } from './service-inventory-store.js';
-import { DEFAULT_PREFIX, QUEUE_NAMES, type OrchestrationJob } from './queue-names.js';
+import { createLogger } from '../observability/logger.js';
+import { FleetMetrics } from '../observability/fleet-metrics.js';
+import { AuditTrail } from '../stores/audit-trail.js';
+import { FleetIdentity } from '../stores/fleet-identity.js';
+import { Keyspace } from '../stores/keyspace.js';
+import { OrderStore } from '../stores/order-store.js';
+import { ServiceInventoryStore } from '../stores/service-inventory-store.js';
+import { OrderDispatcher } from '../workers/order-dispatch.js';
+import { DEFAULT_PREFIX, QUEUE_NAMES, type ActivationJob, type OrchestrationJob } from './queue-names.js';
 import { createRedisConnection, hashTagged } from './redis-connection.js';
 import { ServiceOrderProducer } from './service-order-producer.js';
 
@@ -18,6 +23,10 @@ export interface ServiceOrderClientOptions {
   inventory?: NeDirectory;
   prefix?: string;
   cluster?: boolean;
+  /** The fleet's shard count; by default the one the fleet recorded under the prefix (else 1). */
+  shards?: number;
+  attempts?: number;
+  backoffMs?: number;
 }
 
 export interface ServiceOrderClient {
@@ -36,20 +45,34 @@ export async function openServiceOrderClient(options: ServiceOrderClientOptions)
   const configDir = options.configDir ?? './config';
   const catalog = options.catalog ?? (await ServiceCatalog.load(`${configDir}/catalog`));
   const inventory = options.inventory ?? (await ResourceInventory.load(`${configDir}/inventory`));
-  const prefix = hashTagged(options.prefix ?? DEFAULT_PREFIX);
+  const base = hashTagged(options.prefix ?? DEFAULT_PREFIX);
   const redis = createRedisConnection(options.redisUrl, 'activation-fleet:client', { cluster: options.cluster ?? false });
-  const store = new OrderStore(redis, { prefix });
-  const orchestration = new Queue<OrchestrationJob>(QUEUE_NAMES.orchestration, { connection: redis, prefix });
-  const services = new ServiceInventoryStore(redis, prefix);
+  const shards = options.shards ?? (await FleetIdentity.shardsOf(redis, base)) ?? 1;
+  const keys = new Keyspace(base, shards);
+  const audit = new AuditTrail(redis, keys);
+  const store = new OrderStore(redis, keys, audit);
+  const orchestration = new Queue<OrchestrationJob>(QUEUE_NAMES.orchestration, { connection: redis, prefix: keys.base });
+  const activation = keys.allShards().map((s) => new Queue<ActivationJob>(QUEUE_NAMES.activation, { connection: redis, prefix: keys.tag(s) }));
+  const services = new ServiceInventoryStore(redis, keys);
   const rules = await loadQualificationRules(configDir);
-  const producer = new ServiceOrderProducer({ store, catalog, inventory, services, rules, orchestration });
+  const metrics = new FleetMetrics();
+  const dispatcher = new OrderDispatcher({
+    store,
+    activation: (s) => activation[s] as Queue<ActivationJob>,
+    metrics,
+    log: createLogger({ level: 'silent' }),
+    attempts: options.attempts ?? 3,
+    backoffMs: options.backoffMs ?? 1000,
+    retention: { completedCount: 10_000, completedAgeSeconds: 3600, failedCount: 10_000, failedAgeSeconds: 7 * 86_400 },
+  });
+  const producer = new ServiceOrderProducer({ store, keys, catalog, dispatcher, inventory, services, rules, orchestration, metrics });
   return {
     producer,
     store,
-    audit: new AuditTrail(redis, { prefix }),
+    audit,
     services,
     async close() {
-      await orchestration.close();
+      await Promise.all([orchestration.close(), ...activation.map((q) => q.close())]);
       await store.close();
       await redis.quit().catch(() => redis.disconnect());
     },

@@ -3,19 +3,22 @@ import type { Queue } from 'bullmq';
 import type { ChangeSet, Check } from '../adapters/change-set.js';
 import type { NeDirectory } from '../catalog/activation-plan.js';
 import { planItem } from '../catalog/item-plan.js';
-import type { ServiceInstance } from '../inventory/service-instance.js';
-import type { ServiceInventoryStore } from './service-inventory-store.js';
 import type { ServiceCatalog } from '../catalog/service-catalog.js';
-import { requestCancel } from '../orders/order-progress.js';
-import { newOrderRecord, rejectedOrderRecord, type OrderRecord } from '../orders/order-record.js';
-import { isFinalState } from '../orders/order-states.js';
-import { expectedCompletion } from '../orders/order-tracking.js';
-import { evaluateQualification, customerOf, type QualificationRule } from '../orders/qualification-rules.js';
-import { ID_PATTERN, type ServiceOrder, type ServiceOrderInput } from '../orders/service-order.js';
-import { validateServiceOrder, type OrderValidation } from '../orders/order-validation.js';
 import { FleetError, type RejectionReason } from '../errors/index.js';
-import type { OrderStore } from './order-store.js';
-import { jobPriority, type OrchestrationJob } from './queue-names.js';
+import type { ServiceInstance } from '../inventory/service-instance.js';
+import type { FleetMetrics } from '../observability/fleet-metrics.js';
+import { dispatchOf, requestCancel } from '../orders/order-progress.js';
+import { newOrder, rejectedOrder, type StoredStep } from '../orders/order-record.js';
+import { expectedCompletion } from '../orders/order-tracking.js';
+import { validateServiceOrder, type OrderValidation, type ValidatedItem } from '../orders/order-validation.js';
+import { serviceOrderView } from '../orders/order-view.js';
+import { customerOf, evaluateQualification, type QualificationRule } from '../orders/qualification-rules.js';
+import { ID_PATTERN, type ServiceOrder, type ServiceOrderInput } from '../orders/service-order.js';
+import type { Keyspace } from '../stores/keyspace.js';
+import type { OrderStore } from '../stores/order-store.js';
+import type { ServiceInventoryStore } from '../stores/service-inventory-store.js';
+import type { OrderDispatcher } from '../workers/order-dispatch.js';
+import { jobPriority, ORCHESTRATION_JOBS, type OrchestrationJob } from './queue-names.js';
 
 export interface SubmitResult {
   /** The order as stored: `acknowledged`, or `rejected` with an errorMessage per reason. */
@@ -41,7 +44,11 @@ export interface DryRunResult {
 
 export interface ServiceOrderProducerOptions {
   store: OrderStore;
+  keys: Keyspace;
   catalog: ServiceCatalog;
+  /** Enqueues the first items of an order that starts now. */
+  dispatcher: OrderDispatcher;
+  /** Where a future-dated order's start waits (a delayed job). */
   orchestration: Queue<OrchestrationJob>;
   /** When given, every item is dry-run planned at intake: a missing NE role or a template that cannot render rejects the order before anything is queued. */
   inventory?: NeDirectory;
@@ -49,6 +56,7 @@ export interface ServiceOrderProducerOptions {
   services?: ServiceInventoryStore;
   /** Feasibility and qualification rules (config/policies.yaml). */
   rules?: QualificationRule[];
+  metrics?: FleetMetrics;
   /** Base of each order's href, e.g. `https://fleet.example/tmf-api/serviceOrdering/v4/serviceOrder`. */
   hrefBase?: string;
   now?: () => Date;
@@ -57,69 +65,117 @@ export interface ServiceOrderProducerOptions {
 /**
  * What upstream order systems call: submit, look up and cancel TMF641 service orders.
  * Submission validates everything that can be known before touching the network (schema,
- * catalog, dependency graph, characteristics) and is idempotent on the order id and externalId.
+ * catalog, dependency graph, characteristics, a dry run of every step) and is idempotent on the
+ * order id and externalId. An order due now is stored started, with its first item jobs queued
+ * at once: no hop through another queue on the common path.
  */
 export class ServiceOrderProducer {
-  private readonly store: OrderStore;
-  private readonly catalog: ServiceCatalog;
-  private readonly orchestration: Queue<OrchestrationJob>;
   private readonly hrefBase: string;
-  private readonly inventory: NeDirectory | undefined;
-  private readonly services: ServiceInventoryStore | undefined;
-  private readonly rules: QualificationRule[];
   private readonly now: () => Date;
 
-  constructor(options: ServiceOrderProducerOptions) {
-    this.store = options.store;
-    this.catalog = options.catalog;
-    this.orchestration = options.orchestration;
-    this.inventory = options.inventory;
-    this.services = options.services;
-    this.rules = options.rules ?? [];
+  constructor(private readonly options: ServiceOrderProducerOptions) {
     this.hrefBase = options.hrefBase ?? '/tmf-api/serviceOrdering/v4/serviceOrder';
     this.now = options.now ?? (() => new Date());
   }
 
   async submitServiceOrder(input: unknown): Promise<SubmitResult> {
-    const now = this.now().toISOString();
+    const result = await this.submit(input);
+    this.options.metrics?.ordersSubmitted.inc({ outcome: result.created ? result.order.state : 'duplicate' });
+    return result;
+  }
+
+  private async submit(input: unknown): Promise<SubmitResult> {
+    const { store, keys } = this.options;
+    const nowDate = this.now();
+    const now = nowDate.toISOString();
     const raw = (input !== null && typeof input === 'object' ? input : {}) as Record<string, unknown>;
     const givenId = typeof raw.id === 'string' && ID_PATTERN.test(raw.id) ? raw.id : undefined;
     const externalId = typeof raw.externalId === 'string' && raw.externalId.length <= 128 ? raw.externalId : undefined;
-    const id = givenId ?? randomUUID();
-    const href = `${this.hrefBase}/${id}`;
-    const keys = externalId === undefined ? [] : [`external:${externalId}`];
 
-    const { validation } = await this.validate(input);
-    let record: OrderRecord;
-    if (validation.ok) {
-      const partialEverywhere = validation.items.every((i) => this.catalog.get(i.specId)?.onFailure === 'partial');
-      const start = new Date(Math.max(this.now().getTime(), Date.parse(validation.order.requestedStartDate ?? '') || 0));
-      const typical = validation.items.map((i) => this.catalog.get(i.specId)?.typicalDurationSeconds ?? 60);
-      record = newOrderRecord(validation.order, validation.items, {
+    const { validation, plans } = await this.validate(input);
+    const placement = validation.ok ? this.placement(givenId, externalId, validation.items) : { shard: keys.shardOf(givenId ?? externalId ?? randomUUID()), reasons: [] };
+    const checked: OrderValidation = placement.reasons.length > 0 ? { ok: false, reasons: placement.reasons } : validation;
+    const id = givenId ?? this.idInShard(placement.shard);
+    const href = `${this.hrefBase}/${id}`;
+
+    let locks: string[] = [];
+    let startNow = false;
+    let stored;
+    if (checked.ok) {
+      const { order: posted, items } = checked;
+      const partialEverywhere = items.every((i) => this.options.catalog.get(i.specId)?.onFailure === 'partial');
+      const due = Date.parse(posted.requestedStartDate ?? '') || 0;
+      const start = new Date(Math.max(nowDate.getTime(), due));
+      const typical = items.map((i) => this.options.catalog.get(i.specId)?.typicalDurationSeconds ?? 60);
+      const customerId = customerOf(posted);
+      stored = newOrder(posted, items, {
         id,
         href,
         now,
         defaultPolicy: partialEverywhere ? 'partial' : 'atomic',
-        newServiceId: () => randomUUID(),
-        expectedCompletionDate: expectedCompletion(validation.order.requestedCompletionDate, start, typical),
+        newServiceId: () => this.idInShard(placement.shard),
+        expectedCompletionDate: expectedCompletion(posted.requestedCompletionDate, start, typical),
+        plans: Object.fromEntries(plans.filter((p) => p.lifecycle === 'add').map((p) => [p.itemId, p.steps.map(toStoredStep)])),
+        ...(customerId ? { customerId } : {}),
       });
+      // One change at a time per service: the services the order changes, and those it adds by a name of its own.
+      locks = [...new Set(items.filter((i) => i.serviceId !== undefined && i.lifecycle !== 'noChange').map((i) => i.serviceId as string))];
+      startNow = due <= nowDate.getTime();
     } else {
-      record = rejectedOrderRecord(input, validation.reasons, { id, href, now });
+      stored = rejectedOrder(input, checked.reasons, { id, href, now });
     }
-    const { created, orderId } = await this.store.create(record, keys, now);
-    const stored = created ? record : await this.store.require(orderId);
-    if (stored.order.state === 'acknowledged') await this.scheduleStart(stored);
-    return { order: stored.order, created };
+    const created = await store.create({ order: stored, startNow, locks, now });
+    if (!created.created) {
+      const existing = await store.getOrder(created.orderId);
+      if (!existing) throw new FleetError('ORDER_NOT_FOUND', `order ${created.orderId} vanished while being submitted again`);
+      return { order: existing, created: false };
+    }
+    if (created.outcome === 'started' && created.decision) {
+      await this.options.dispatcher.enqueue(id, created.ctx, dispatchOf(created.decision, created.decision.progress));
+    } else if (created.outcome === 'created' && checked.ok) {
+      await this.scheduleStart(id, stored.doc.requestedStartDate, stored.doc.priority);
+    }
+    // The order as it was acknowledged: what its create event says. It moves on from here.
+    return { order: serviceOrderView(stored.doc, stored.progress, stored.specs), created: true };
+  }
+
+  /**
+   * The shard an order lives on. Its own id fixes one, and so does every existing service it
+   * changes (the services an order changes live with it, so each transition is one script). With
+   * one shard everything agrees; with several, an order whose services sit on different shards
+   * is refused, naming them.
+   */
+  private placement(givenId: string | undefined, externalId: string | undefined, items: ValidatedItem[]): { shard: number; reasons: RejectionReason[] } {
+    const { keys } = this.options;
+    const forced = new Map<number, string>();
+    if (givenId) forced.set(keys.shardOf(givenId), `its id ${givenId}`);
+    for (const item of items) {
+      if (item.serviceId !== undefined) forced.set(keys.shardOf(item.serviceId), forced.get(keys.shardOf(item.serviceId)) ?? `service ${item.serviceId} (item ${item.itemId})`);
+    }
+    if (forced.size > 1) {
+      const named = [...forced.entries()].map(([shard, what]) => `${what} on shard ${shard}`).join(', ');
+      return { shard: 0, reasons: [{ code: 'ORDER_SPANS_SHARDS', message: `the order's services live on different shards (${named}); with QUEUE_SHARDS=${keys.shards}, submit one order per shard` }] };
+    }
+    const [first] = forced.keys();
+    return { shard: first ?? keys.shardOf(externalId ?? randomUUID()), reasons: [] };
+  }
+
+  /** A new id that lives on `shard`: ids are random, the shard is a hash of the id. */
+  private idInShard(shard: number): string {
+    for (;;) {
+      const id = randomUUID();
+      if (this.options.keys.shardOf(id) === shard) return id;
+    }
   }
 
   /** The services that the order's items name, from the service inventory. */
   private async existingServices(input: unknown): Promise<Map<string, ServiceInstance>> {
-    if (!this.services || input === null || typeof input !== 'object') return new Map();
+    if (!this.options.services || input === null || typeof input !== 'object') return new Map();
     const items = (input as { serviceOrderItem?: unknown }).serviceOrderItem;
     const ids = (Array.isArray(items) ? items : [])
       .map((i: unknown) => (i as { service?: { id?: unknown } } | null)?.service?.id)
       .filter((id): id is string => typeof id === 'string' && id.length <= 128);
-    return this.services.getMany([...new Set(ids)]);
+    return this.options.services.getMany([...new Set(ids)]);
   }
 
   /**
@@ -128,15 +184,16 @@ export class ServiceOrderProducer {
    * rejection reason, not a failure on the network later).
    */
   private async validate(input: unknown): Promise<{ validation: OrderValidation; plans: DryRunItem[] }> {
+    const { catalog, inventory } = this.options;
     const services = await this.existingServices(input);
-    const validation = validateServiceOrder(input, (specId) => this.catalog.get(specId), (id) => services.get(id));
-    if (!validation.ok || !this.inventory) return { validation, plans: [] };
+    const validation = validateServiceOrder(input, (specId) => catalog.get(specId), (id) => services.get(id));
+    if (!validation.ok || !inventory) return { validation, plans: [] };
     const reasons: RejectionReason[] = [];
     const plans: DryRunItem[] = [];
     for (const item of validation.items) {
       const service = item.serviceId === undefined ? undefined : services.get(item.serviceId);
       try {
-        const { action, steps } = planItem({ catalog: this.catalog, directory: this.inventory, item, ...(service ? { service } : {}), orderId: 'dry-run' });
+        const { action, steps } = planItem({ catalog, directory: inventory, item, ...(service ? { service } : {}), orderId: 'dry-run' });
         plans.push({
           itemId: item.itemId,
           lifecycle: item.lifecycle,
@@ -150,10 +207,10 @@ export class ServiceOrderProducer {
       }
     }
     if (reasons.length === 0) {
-      const neRoles = new Map(plans.map((p) => [p.itemId, p.steps.map((s) => this.inventory?.get(s.neId)?.role ?? '')]));
+      const neRoles = new Map(plans.map((p) => [p.itemId, p.steps.map((s) => inventory.get(s.neId)?.role ?? '')]));
       const counts = await this.customerServiceCounts(validation.order);
       reasons.push(
-        ...evaluateQualification(this.rules, {
+        ...evaluateQualification(this.options.rules ?? [], {
           order: validation.order,
           items: validation.items,
           neRoles,
@@ -169,10 +226,10 @@ export class ServiceOrderProducer {
   private async customerServiceCounts(order: ServiceOrderInput): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
     const customer = customerOf(order);
-    if (!customer || !this.services) return counts;
-    for (const rule of this.rules) {
+    if (!customer || !this.options.services) return counts;
+    for (const rule of this.options.rules ?? []) {
       if (rule.kind !== 'maxServicesPerCustomer' || rule.specification === undefined) continue;
-      const live = (await this.services.query({ specification: rule.specification })).filter(
+      const live = (await this.options.services.query({ specification: rule.specification })).filter(
         (s) => s.state !== 'terminated' && s.relatedParty.some((p) => p.id === customer),
       );
       counts.set(`${rule.specification}\u0000${customer}`, live.length);
@@ -193,22 +250,18 @@ export class ServiceOrderProducer {
   }
 
   /** Adds the order's start job, delayed to its requestedStartDate; adding it twice is harmless. */
-  private async scheduleStart(record: OrderRecord): Promise<void> {
-    const start = record.order.requestedStartDate ? Date.parse(record.order.requestedStartDate) : 0;
-    await this.orchestration.add(
-      'start',
-      { orderId: record.order.id },
-      {
-        jobId: `${record.order.id}~start`,
-        delay: Math.max(0, start - this.now().getTime()),
-        priority: jobPriority(record.order.priority),
-      },
+  private async scheduleStart(orderId: string, requestedStartDate: string | undefined, priority: string | undefined): Promise<void> {
+    const start = requestedStartDate ? Date.parse(requestedStartDate) : 0;
+    await this.options.orchestration.add(
+      ORCHESTRATION_JOBS.start,
+      { orderId },
+      { jobId: `${orderId}~start`, delay: Math.max(0, start - this.now().getTime()), priority: jobPriority(priority), removeOnComplete: { age: 3600, count: 10_000 }, removeOnFail: { age: 7 * 24 * 3600 } },
     );
   }
 
   /** The order with its items; throws ORDER_NOT_FOUND for unknown ids. */
   async getServiceOrder(id: string): Promise<ServiceOrder> {
-    return (await this.store.require(id)).order;
+    return (await this.options.store.require(id)).order;
   }
 
   /**
@@ -216,10 +269,19 @@ export class ServiceOrderProducer {
    * ones are rolled back, and the order ends `cancelled`. Final orders refuse with ORDER_NOT_CANCELLABLE.
    */
   async cancelServiceOrder(id: string, reason?: string): Promise<ServiceOrder> {
-    const record = await this.store.update(id, (r) => requestCancel(r, this.now().toISOString(), reason));
-    if (!isFinalState(record.order.state)) {
-      await this.orchestration.add('advance', { orderId: id }, { priority: 1 });
-    }
-    return record.order;
+    // Stored as asked first (assessingCancellation), so listeners see the whole TMF641
+    // cancellation lifecycle; then decided on, like any other change.
+    const result = await this.options.store.transition(id, (snap) => {
+      const requested = requestCancel(snap.progress, this.now().toISOString(), reason);
+      return requested === snap.progress ? undefined : { progress: requested };
+    });
+    if (result.status === 'missing') throw new FleetError('ORDER_NOT_FOUND', `no service order with id ${id}`);
+    const order = await this.getServiceOrder(id);
+    await this.options.dispatcher.advance(id);
+    return order;
   }
+}
+
+function toStoredStep(step: DryRunItem['steps'][number]): StoredStep {
+  return { name: step.name, neId: step.neId, apply: step.apply, ...(step.undo ? { undo: step.undo } : {}), tests: step.tests };
 }

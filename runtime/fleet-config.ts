@@ -58,6 +58,13 @@ const envSchema = z.object({
   JEOPARDY_AT_RISK_PERCENT: intFromEnv('JEOPARDY_AT_RISK_PERCENT', 20, 0, 100),
   /** Longer than the longest NE step, so BullMQ never takes a running activation for stalled. */
   ACTIVATION_LOCK_MS: intFromEnv('ACTIVATION_LOCK_MS', 120_000, 5_000, 3_600_000),
+  /** Shards of the order keys and activation queues (each its own hash tag); fixed for a fleet's data. */
+  QUEUE_SHARDS: optionalIntFromEnv('QUEUE_SHARDS', 1, 1024),
+  /** How many finished jobs each queue keeps, and for how long (seconds). */
+  JOBS_KEEP_COMPLETED: intFromEnv('JOBS_KEEP_COMPLETED', 10_000, 0, 10_000_000),
+  JOBS_KEEP_COMPLETED_S: intFromEnv('JOBS_KEEP_COMPLETED_S', 3600, 0, 365 * 86_400),
+  JOBS_KEEP_FAILED: intFromEnv('JOBS_KEEP_FAILED', 10_000, 0, 10_000_000),
+  JOBS_KEEP_FAILED_S: intFromEnv('JOBS_KEEP_FAILED_S', 7 * 86_400, 0, 365 * 86_400),
   // The TMF Open API (role api). Tokens come from a mounted secret file or the environment,
   // never from CONFIG_DIR; unset numbers take the defaults of api/tmf-api-options.ts.
   API_TOKENS_FILE: z.string().min(1).optional(),
@@ -94,6 +101,10 @@ export interface FleetConfig {
   queueUiWritable: boolean;
   reconcileIntervalMs: number;
   reconcileQuietMs: number;
+  /** Shards of order keys and activation queues: 1 on one Redis, 16 by default on a Cluster. */
+  queueShards: number;
+  /** Retention of finished jobs on every queue. */
+  jobRetention: { completedCount: number; completedAgeSeconds: number; failedCount: number; failedAgeSeconds: number };
   /** Path of the API bearer-token file (a mounted secret): `<clientId> <token> <scope>[,<scope>]` per line. */
   apiTokensFile?: string;
   /** The same lines from the environment (newline- or semicolon-separated), for secret-injected env. */
@@ -138,6 +149,8 @@ export function loadFleetConfig(env: NodeJS.ProcessEnv = process.env): FleetConf
     queueUiWritable: e.QUEUE_UI_WRITABLE === 'true',
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
     reconcileQuietMs: e.RECONCILE_QUIET_MS,
+    queueShards: e.QUEUE_SHARDS ?? (e.REDIS_CLUSTER === 'true' ? 16 : 1),
+    jobRetention: { completedCount: e.JOBS_KEEP_COMPLETED, completedAgeSeconds: e.JOBS_KEEP_COMPLETED_S, failedCount: e.JOBS_KEEP_FAILED, failedAgeSeconds: e.JOBS_KEEP_FAILED_S },
     ...setOnly({
       apiTokensFile: e.API_TOKENS_FILE,
       apiTokens: e.API_TOKENS,

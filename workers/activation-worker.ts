@@ -1,211 +1,265 @@
-import { DelayedError, Worker, type Job } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AdapterPool } from '../adapters/adapter-pool.js';
-import type { AuditEntry } from '../adapters/audit.js';
-import { randomUUID } from 'node:crypto';
-import type { NeDirectory, PlannedStep } from '../catalog/activation-plan.js';
+import type { NeDirectory } from '../catalog/activation-plan.js';
 import { planItem } from '../catalog/item-plan.js';
 import type { ServiceCatalog } from '../catalog/service-catalog.js';
 import { FleetError, NeError, isTransient, type ErrorCode } from '../errors/index.js';
+import { resolveRun, serviceAfterCompletion, serviceAfterRollback, type ServiceChange } from '../inventory/service-changes.js';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
-import { itemAttemptParked, itemAttemptStarted, itemCompensated, itemCompleted, itemFailed } from '../orders/order-progress.js';
-import type { ItemRuntime, OrderRecord } from '../orders/order-record.js';
-import { networkActionFor, serviceAfterCompletion, serviceAfterRollback, suspensionToLift, type NetworkAction, type ServiceChange } from '../inventory/service-changes.js';
-import type { ServiceInstance } from '../inventory/service-instance.js';
-import { customerOf } from '../orders/qualification-rules.js';
-import { addMilestone } from '../orders/order-tracking.js';
-import type { ServiceInventoryStore } from '../queues/service-inventory-store.js';
-import type { NeBudget } from '../queues/ne-budget.js';
-import type { ChangeLedger } from '../queues/change-ledger.js';
-import type { AuditTrail } from '../queues/audit-trail.js';
-import type { OrderStore } from '../queues/order-store.js';
-import { QUEUE_NAMES, type ActivationJob } from '../queues/queue-names.js';
-import { executeSteps, undoSteps, type StepExecutionDeps } from './step-execution.js';
+import { advance, itemAttemptParked, itemCompensated, itemCompleted, itemFailed, itemStepsApplied, type Advance, type OrderProgress } from '../orders/order-progress.js';
+import type { ItemRun, ItemSpec, StoredStep } from '../orders/order-record.js';
+import { QUEUE_NAMES, type ActivationJob, type ActivationKind } from '../queues/queue-names.js';
+import type { Keyspace } from '../stores/keyspace.js';
+import type { NeBudget } from '../stores/ne-budget.js';
+import { runField } from '../stores/order-fields.js';
+import type { Decision, ItemStart, OrderStore } from '../stores/order-store.js';
+import type { ServiceInventoryStore, VersionedService } from '../stores/service-inventory-store.js';
+import { ItemLedger, StaleExecutionError } from './item-ledger.js';
+import type { OrderDispatcher } from './order-dispatch.js';
+import { compensateSteps, executeSteps, undoAttempt, type ResolvedStep, type StepExecutionDeps } from './step-execution.js';
 
 export interface ActivationDeps {
   store: OrderStore;
+  services: ServiceInventoryStore;
+  dispatcher: OrderDispatcher;
+  keys: Keyspace;
   catalog: ServiceCatalog;
   inventory: NeDirectory;
   pool: AdapterPool;
-  audit: AuditTrail;
-  services: ServiceInventoryStore;
-  serviceHrefBase?: string;
-  /** Records the steps that reached their NE, so a re-run after a crash sends nothing twice. */
-  ledger?: ChangeLedger;
   /** The fleet-wide NE budget: a job whose NE is at budget is parked here until a session frees. */
   budget?: NeBudget;
   /** Longest a parked job waits before it looks again by itself (a promotion comes first). */
   parkFallbackMs?: number;
+  /** Time kept back from the job lock's remaining time before a device write is refused. */
+  lockMarginMs: number;
+  serviceHrefBase?: string;
   metrics: FleetMetrics;
   log: Logger;
-  /** Asks the orchestrator to look at the order again (an item settled). */
-  advance: (orderId: string) => Promise<void>;
   now?: () => string;
 }
 
-export type ActivationOutcome = 'completed' | 'failed' | 'compensated' | 'compensationFailed' | 'stale';
+export type ActivationOutcome = 'completed' | 'failed' | 'compensated' | 'compensationFailed' | 'aborted' | 'stale';
+
+const PHASE_OF: Record<ActivationKind, string> = { activate: 'activating', compensate: 'compensating', abort: 'aborting' };
 
 function describeError(error: unknown): { code: ErrorCode; message: string } {
   if (error instanceof FleetError) return { code: error.code, message: error.message };
   return { code: 'NE_PROTOCOL_ERROR', message: (error as Error)?.message ?? String(error) };
 }
 
-/** The item's service as the inventory holds it now (none yet for an add). */
-async function currentService(deps: ActivationDeps, rt: ItemRuntime): Promise<ServiceInstance | undefined> {
-  return rt.lifecycle === 'add' ? undefined : deps.services.get(rt.serviceId);
-}
-
-function planFor(deps: ActivationDeps, record: OrderRecord, itemId: string, rt: ItemRuntime, service: ServiceInstance | undefined, action: NetworkAction): PlannedStep[] {
-  return planItem({
-    catalog: deps.catalog,
-    directory: deps.inventory,
-    item: { itemId, ...rt },
-    ...(service ? { service } : {}),
-    action,
-    ...(rt.neIds ? { pinnedNeIds: rt.neIds } : {}),
-    orderId: record.order.id,
-  }).steps;
-}
-
-function serviceChange(deps: ActivationDeps, record: OrderRecord, itemId: string, rt: ItemRuntime, plan: PlannedStep[], now: string): ServiceChange {
-  const spec = deps.catalog.get(rt.specId);
-  return {
-    orderId: record.order.id,
-    itemId,
-    itemAction: record.order.serviceOrderItem.find((i) => i.id === itemId)?.action ?? 'add',
-    runtime: rt,
-    specification: { id: rt.specId, name: spec?.name ?? rt.specId, version: spec?.version ?? '' },
-    nes: [...new Map(plan.map((s) => [s.ne.role, { id: s.ne.id, role: s.ne.role }])).values()],
-    reliesOn: rt.dependsOn.map((dep) => record.items[dep]?.serviceId).filter((id): id is string => id !== undefined),
-    ...(customerOf(record.order) ? { customerId: customerOf(record.order) } : {}),
-    now,
-    href: `${deps.serviceHrefBase ?? '/tmf-api/serviceInventory/v4/service'}/${rt.serviceId}`,
-  };
-}
-
-interface ItemRun {
+/** One execution of one item job: what every phase of it needs. */
+interface Execution {
   deps: ActivationDeps;
   job: Job<ActivationJob>;
-  record: OrderRecord;
-  rt: ItemRuntime;
+  orderId: string;
   itemId: string;
-  execution: StepExecutionDeps;
+  start: ItemStart;
+  ledger: ItemLedger;
+  steps: StepExecutionDeps;
   now: () => string;
   lastAttempt: boolean;
   log: Logger;
 }
 
-/** Runs the item's steps and tests, then records the service and the item as completed. */
-async function activateItem({ deps, job, record, rt, itemId, execution, now, log }: ItemRun): Promise<ActivationOutcome> {
-  const orderId = record.order.id;
-  const service = await currentService(deps, rt);
-  const action = networkActionFor(rt, service);
-  const plan = planFor(deps, record, itemId, rt, service, action);
-  const neIds = Object.fromEntries(plan.map((s) => [s.name, s.ne.id]));
-  await deps.store.update(orderId, (r) => itemAttemptStarted(r, itemId, now(), neIds, action));
-  log.info({ attempt: job.attemptsMade + 1, action, steps: plan.length }, 'activating item');
-  try {
-    await executeSteps(execution, plan, {
-      activated: async () => void (await deps.store.update(orderId, (r) => addMilestone(r, 'itemActivated', now(), itemId))),
-    });
-  } finally {
-    await deps.audit.flush();
-  }
-  // Give the sessions (and their budget) back before the bookkeeping.
-  await execution.sessions.close();
-  // The inventory first: a crash before the item is marked completed re-runs the job,
-  // and storing the same service again is harmless.
-  const suspensionId = rt.lifecycle === 'resume' && service ? suspensionToLift(service, rt.suspension?.reason ?? '', rt.suspension?.initiator)?.id : randomUUID();
-  const completedRt: ItemRuntime = { ...rt, networkAction: action, ...(rt.suspension ? { suspension: { ...rt.suspension, ...(suspensionId ? { id: suspensionId } : {}) } } : {}) };
-  await deps.services.put(serviceAfterCompletion(service, serviceChange(deps, record, itemId, completedRt, plan, now()), suspensionId ?? randomUUID()));
-  await deps.store.update(orderId, (r) => {
-    const next = itemCompleted(plan.some((step) => step.tests.length > 0) ? addMilestone(r, 'itemTested', now(), itemId) : r, itemId, now());
-    const item = next.items[itemId];
-    if (item && completedRt.suspension) item.suspension = completedRt.suspension;
-    return next;
+function resolveSteps(deps: ActivationDeps, steps: StoredStep[]): ResolvedStep[] {
+  return steps.map((step) => {
+    const ne = deps.inventory.get(step.neId);
+    if (!ne) throw new FleetError('INVENTORY_NO_NETWORK_ELEMENT', `step ${step.name}: network element ${step.neId} is no longer in the resource inventory`);
+    return { ...step, ne };
   });
+}
+
+/** The steps an item's run sends: the plan validated at intake (adds), or rendered now from the inventory. */
+function stepsOf(deps: ActivationDeps, orderId: string, itemId: string, spec: ItemSpec, run: Omit<ItemRun, 'steps'>, service: VersionedService | undefined): StoredStep[] {
+  if (run.networkAction === 'none') return [];
+  if (spec.plan && run.networkAction === 'add') return spec.plan;
+  const { steps } = planItem({
+    catalog: deps.catalog,
+    directory: deps.inventory,
+    item: { itemId, specId: spec.specId, lifecycle: spec.lifecycle, values: run.values, ...(run.previousValues ? { previousValues: run.previousValues } : {}) },
+    ...(service ? { service: service.service } : {}),
+    action: run.networkAction,
+    orderId,
+  });
+  return steps.map((s) => ({ name: s.name, neId: s.ne.id, apply: s.apply, ...(s.undo ? { undo: s.undo } : {}), tests: s.tests }));
+}
+
+function serviceChange(x: Execution, run: ItemRun, steps: ResolvedStep[]): ServiceChange {
+  const spec = x.start.spec;
+  const catalogSpec = x.deps.catalog.get(spec.specId);
+  return {
+    orderId: x.orderId,
+    itemId: x.itemId,
+    itemAction: x.start.snapshot.ctx.items[x.itemId]?.[0] ?? 'add',
+    spec,
+    run,
+    specification: { id: spec.specId, name: catalogSpec?.name ?? spec.specId, version: catalogSpec?.version ?? '' },
+    nes: [...new Map(steps.map((s) => [s.ne.role, { id: s.ne.id, role: s.ne.role }])).values()],
+    now: x.now(),
+    href: `${x.deps.serviceHrefBase ?? '/tmf-api/serviceInventory/v4/service'}/${spec.serviceId}`,
+  };
+}
+
+/**
+ * The item's settlement: one fenced transition that records the item's end with what the
+ * execution still had buffered (ledger, audit), the service's inventory record, and what the
+ * order does next; then the jobs that decision asks for.
+ */
+async function settle(x: Execution, change: (p: OrderProgress) => OrderProgress, extra: Omit<Decision, 'progress'> = {}): Promise<void> {
+  const buffered = x.ledger.take();
+  let decision: Advance | undefined;
+  const result = await x.deps.store.transition(
+    x.orderId,
+    (snap) => {
+      decision = advance(change(snap.progress), x.now());
+      return { ...extra, progress: decision.progress, set: { ...buffered.set, ...extra.set }, del: [...(buffered.del ?? []), ...(extra.del ?? [])], audit: buffered.audit ?? [] };
+    },
+    { from: x.start.snapshot, fence: x.start.fence, now: x.now },
+  );
+  x.ledger.settleResult(result);
+  if (result.status === 'applied' && decision) await x.deps.dispatcher.after(x.orderId, result, decision);
+}
+
+/** Runs the item's steps and tests, then records the item completed and its service, together. */
+async function activate(x: Execution): Promise<ActivationOutcome> {
+  const { spec, service } = x.start;
+  const resolved = resolveRun(spec, service?.service, randomUUID());
+  const stored = stepsOf(x.deps, x.orderId, x.itemId, spec, resolved, service);
+  const run: ItemRun = { ...resolved, steps: stored };
+  const steps = resolveSteps(x.deps, stored);
+  x.log.info({ attempt: x.job.attemptsMade + 1, fence: x.start.fence.n, action: run.networkAction, steps: steps.length }, 'activating item');
+  const result = await executeSteps(x.steps, steps, x.now);
+  // Give the sessions (and their budget) back before the bookkeeping.
+  await x.steps.sessions.close();
+  const write = x.deps.services.writeOf(serviceAfterCompletion(service?.service, serviceChange(x, run, steps)), { ...(service ? { service: service.service, version: service.version } : {}) });
+  await settle(x, (p) => itemCompleted(itemStepsApplied(p, x.itemId, result.activatedAt), x.itemId, x.now(), result.tested), { service: write, set: { [runField(x.itemId)]: JSON.stringify(run) } });
   return 'completed';
 }
 
-/** Runs the undo of the item's steps (last first), then takes its change out of the service inventory. */
-async function compensateItem({ deps, record, rt, itemId, execution, now, lastAttempt, log }: ItemRun): Promise<ActivationOutcome> {
-  const orderId = record.order.id;
-  const service = await currentService(deps, rt);
-  const plan = planFor(deps, record, itemId, rt, service, rt.networkAction ?? networkActionFor(rt, service));
-  log.info({ steps: plan.length }, 'rolling back item');
-  const remnants = await undoSteps(execution, plan);
-  await deps.audit.flush();
-  await execution.sessions.close();
+/** Runs the undo of the item's steps (last first), then takes its change out of the service inventory, together. */
+async function compensate(x: Execution): Promise<ActivationOutcome> {
+  const run = x.start.snapshot.runs[x.itemId];
+  if (!run) throw new FleetError('ORDER_DATA_UNPROCESSABLE', `item ${x.itemId} completed without a recorded run: nothing says what to undo`);
+  const steps = resolveSteps(x.deps, run.steps);
+  x.log.info({ steps: steps.length, fence: x.start.fence.n }, 'rolling back item');
+  const remnants = await compensateSteps(x.steps, steps);
+  await x.steps.sessions.close();
   if (remnants.length > 0) {
-    const error = new FleetError('ORDER_COMPENSATION_FAILED', remnants.map((r) => `${r.neId} (${r.step}): ${r.error}`).join('; '), { transient: true });
-    if (!lastAttempt) throw error;
-    await deps.store.update(orderId, (r) => itemCompensated(r, itemId, now(), describeError(error)));
+    const message = remnants.map((r) => `${r.neId} (${r.step}): ${r.error}`).join('; ');
+    if (!x.lastAttempt) throw new FleetError('ORDER_COMPENSATION_FAILED', message, { transient: true });
+    await settle(x, (p) => itemCompensated(p, x.itemId, x.now(), { code: 'ORDER_COMPENSATION_FAILED', message }));
     return 'compensationFailed';
   }
-  const stored = await deps.services.get(rt.serviceId);
-  if (stored) await deps.services.put(serviceAfterRollback(stored, serviceChange(deps, record, itemId, rt, plan, now())));
-  await deps.store.update(orderId, (r) => itemCompensated(r, itemId, now()));
+  const service = x.start.service;
+  const write = service ? x.deps.services.writeOf(serviceAfterRollback(service.service, serviceChange(x, run, steps)), service) : undefined;
+  await settle(x, (p) => itemCompensated(p, x.itemId, x.now()), write ? { service: write } : {});
   return 'compensated';
 }
 
 /**
- * Processes one item job: activation (steps, tests, undo of this attempt on failure) or
- * compensation (the undo steps of a completed item). Transient failures are thrown so BullMQ
- * retries them with backoff; a permanent failure, or the last attempt, is recorded on the item.
- * A job whose item is not in the expected phase is stale (a duplicate or a re-run after a
- * crash) and only nudges the orchestrator.
+ * The item's workers were lost for good (its job failed without a result, or vanished): undo
+ * exactly what its ledger records as sent, then record it failed. Never just marks it failed:
+ * a half-applied change must not stay on the network.
+ */
+async function abort(x: Execution): Promise<ActivationOutcome> {
+  const { spec, service } = x.start;
+  const run = x.start.snapshot.runs[x.itemId] ?? (() => {
+    const resolved = resolveRun(spec, service?.service, randomUUID());
+    return { ...resolved, steps: stepsOf(x.deps, x.orderId, x.itemId, spec, resolved, service) };
+  })();
+  const recorded = new Set(x.ledger.recorded());
+  const sent = resolveSteps(x.deps, run.steps.filter((s) => recorded.has(s.name)));
+  x.log.warn({ steps: sent.map((s) => s.name), fence: x.start.fence.n }, 'undoing what a lost execution of the item sent');
+  const remnants = await undoAttempt(x.steps, sent);
+  await x.steps.sessions.close();
+  const what = sent.length === 0 ? 'nothing had been sent' : `undid ${sent.map((s) => s.name).join(', ')}, which it had sent`;
+  const left = remnants.length > 0 ? `; undo failed on ${remnants.map((r) => `${r.neId} (${r.step}): ${r.error}`).join('; ')}` : '';
+  await settle(x, (p) => itemFailed(p, x.itemId, x.now(), 'ORDER_EXECUTION_LOST', `the item's worker was lost (job ${x.job.data.kind} stalled or vanished); ${what}${left}`));
+  return 'aborted';
+}
+
+/**
+ * Processes one item job: activation (steps, tests, undo of this attempt on failure),
+ * compensation (the undo steps of a completed item) or abort. Every write it makes to the order,
+ * the ledger, the inventory or a device is fenced: a worker that lost its item stops without
+ * writing. Transient failures are thrown so BullMQ retries them with backoff; a permanent one,
+ * or the last attempt, is recorded on the item and fails the job.
  */
 export function createActivationProcessor(deps: ActivationDeps) {
   const now = deps.now ?? (() => new Date().toISOString());
   return async (job: Job<ActivationJob>, token?: string): Promise<ActivationOutcome> => {
     const { orderId, itemId, kind } = job.data;
     const log = deps.log.child({ orderId, itemId, kind, jobId: job.id });
-    const record = await deps.store.get(orderId);
-    const rt = record?.items[itemId];
-    if (!record || !rt || rt.phase !== (kind === 'activate' ? 'activating' : 'compensating')) {
-      if (record) await deps.advance(orderId);
+    const lockKey = deps.keys.jobLock(deps.keys.shardOf(orderId), QUEUE_NAMES.activation, job.id ?? '');
+    const start = await deps.store.startItem(orderId, itemId, {
+      expectPhase: PHASE_OF[kind],
+      lockKey,
+      token: token ?? '',
+      countAttempt: kind === 'activate',
+      now: now(),
+      ...(job.data.serviceId ? { serviceId: job.data.serviceId } : {}),
+      markFirst: kind === 'activate',
+    });
+    if ('stale' in start) {
+      log.debug({ phase: start.phase, state: start.state }, 'item is not in the phase this job is for (a duplicate or a finished job): nothing to do');
       return 'stale';
     }
-    const labels = { specification: rt.specId, action: record.order.serviceOrderItem.find((i) => i.id === itemId)?.action ?? 'add' };
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const ledger = new ItemLedger(deps.store, orderId, kind, start.fence, start.snapshot, start.validityMs, { marginMs: deps.lockMarginMs, now, ledgerKind: kind === 'compensate' ? 'compensate' : 'activate' });
+    const sessions = deps.pool.scope();
+    const x: Execution = { deps, job, orderId, itemId, start, ledger, steps: { ledger, sessions, metrics: deps.metrics, log }, now, lastAttempt, log };
+    const labels = { specification: start.spec.specId, action: start.snapshot.ctx.items[itemId]?.[0] ?? 'add' };
     const stopTimer = deps.metrics.itemDuration.startTimer(labels);
-    const execution = {
-      ...(deps.ledger ? { ledger: deps.ledger.forItem(orderId, itemId, kind) } : {}),
-      sessions: deps.pool.scope(),
-      metrics: deps.metrics,
-      log,
-      audit: (entry: AuditEntry, step: string) => deps.audit.record({ ...entry, orderId, itemId, kind, step }),
-    };
-    let outcome: ActivationOutcome;
     try {
-      const run: ItemRun = { deps, job, record, rt, itemId, execution, now, lastAttempt, log };
-      outcome = kind === 'activate' ? await activateItem(run) : await compensateItem(run);
+      const outcome = kind === 'activate' ? await activate(x) : kind === 'compensate' ? await compensate(x) : await abort(x);
+      stopTimer({ outcome });
+      if (kind === 'activate') deps.metrics.itemsFinished.inc({ ...labels, outcome });
+      else deps.metrics.itemsCompensated.inc({ specification: start.spec.specId, outcome });
+      return outcome;
     } catch (error) {
-      await execution.sessions.close();
-      if (error instanceof NeError && error.code === 'NE_BUDGET_EXHAUSTED' && deps.budget) {
-        stopTimer({ outcome: 'parked' });
-        await park(deps, job, token, error.neId, orderId, itemId, now, log);
-        throw new DelayedError();
-      }
-      if (isTransient(error) && !lastAttempt) {
-        deps.metrics.activationRetries.inc({ specification: rt.specId });
-        log.warn({ err: error, attempt: job.attemptsMade + 1 }, 'transient failure; BullMQ retries with backoff');
-        stopTimer({ outcome: 'retry' });
-        throw error;
-      }
-      const failure = describeError(error);
-      log.error({ err: error }, kind === 'activate' ? 'item failed' : 'rollback failed');
-      await deps.store.update(orderId, (r) => (kind === 'activate' ? itemFailed(r, itemId, now(), failure.code, failure.message) : itemCompensated(r, itemId, now(), failure)));
-      outcome = kind === 'activate' ? 'failed' : 'compensationFailed';
+      await sessions.close();
+      return await failed(x, error, stopTimer, labels, token);
+    } finally {
+      await sessions.close();
     }
-    await execution.sessions.close();
-    stopTimer({ outcome });
-    if (kind === 'activate') deps.metrics.itemsFinished.inc({ ...labels, outcome });
-    else deps.metrics.itemsCompensated.inc({ specification: rt.specId, outcome });
-    await deps.advance(orderId);
-    return outcome;
   };
+}
+
+/** What a failed execution leaves: nothing (stale), a parked job, a retry, or the item's end. */
+async function failed(x: Execution, error: unknown, stopTimer: (labels: Record<string, string>) => void, labels: { specification: string; action: string }, token: string | undefined): Promise<ActivationOutcome> {
+  const { deps, log, job } = x;
+  if (error instanceof StaleExecutionError || x.ledger.isStale) {
+    deps.metrics.staleExecutions.inc({ kind: job.data.kind });
+    log.warn({ err: error }, 'execution lost its item to a newer attempt; stopped without writing');
+    stopTimer({ outcome: 'stale' });
+    return 'stale';
+  }
+  if (error instanceof NeError && error.code === 'NE_BUDGET_EXHAUSTED' && deps.budget) {
+    stopTimer({ outcome: 'parked' });
+    await park(x, error.neId, token);
+    throw new DelayedError();
+  }
+  if (isTransient(error) && !x.lastAttempt) {
+    // Keep what the undo recorded (and the audit) before the retry.
+    await x.ledger.flush();
+    deps.metrics.activationRetries.inc({ specification: x.start.spec.specId });
+    log.warn({ err: error, attempt: job.attemptsMade + 1 }, 'transient failure; BullMQ retries with backoff');
+    stopTimer({ outcome: 'retry' });
+    throw error;
+  }
+  const failure = describeError(error);
+  log.error({ err: error }, job.data.kind === 'compensate' ? 'rollback failed' : 'item failed');
+  if (job.data.kind === 'compensate') await settle(x, (p) => itemCompensated(p, x.itemId, x.now(), failure));
+  else await settle(x, (p) => itemFailed(p, x.itemId, x.now(), failure.code, failure.message));
+  const outcome: ActivationOutcome = job.data.kind === 'compensate' ? 'compensationFailed' : 'failed';
+  stopTimer({ outcome });
+  if (job.data.kind === 'activate') deps.metrics.itemsFinished.inc({ ...labels, outcome });
+  else deps.metrics.itemsCompensated.inc({ specification: x.start.spec.specId, outcome });
+  // The job fails too, with the cause, so queue UIs and BullMQ's own metrics see it.
+  throw new UnrecoverableError(`${failure.code}: ${failure.message}`);
 }
 
 /**
@@ -213,11 +267,15 @@ export function createActivationProcessor(deps: ActivationDeps) {
  * delayed, freeing the worker for other NEs' jobs. Releasing a lease promotes it. The attempt
  * does not count: nothing was tried on the network.
  */
-async function park(deps: ActivationDeps, job: Job<ActivationJob>, token: string | undefined, neId: string, orderId: string, itemId: string, now: () => string, log: Logger): Promise<void> {
+async function park(x: Execution, neId: string, token: string | undefined): Promise<void> {
+  const { deps, job } = x;
   const budget = deps.budget as NeBudget;
   const ne = deps.inventory.get(neId);
   const fallback = deps.parkFallbackMs ?? 30_000;
-  await deps.store.update(orderId, (r) => itemAttemptParked(r, itemId));
+  x.ledger.releaseUnsent();
+  const part = x.ledger.take();
+  const result = await deps.store.transition(x.orderId, (snap) => ({ progress: itemAttemptParked(snap.progress, x.itemId), ...part }), { from: x.start.snapshot, fence: x.start.fence, now: x.now });
+  if (result.status === 'stale' || result.status === 'missing') return;
   // Delayed first, then listed: a lease freed in between finds the job promotable.
   await job.moveToDelayed(Date.now() + fallback + Math.random() * fallback * 0.5, token);
   await budget.addWaiter(neId, job);
@@ -225,11 +283,12 @@ async function park(deps: ActivationDeps, job: Job<ActivationJob>, token: string
   const [usage] = ne ? await budget.usage([ne]) : [];
   if (usage !== undefined && usage.leased < usage.ne.maxSessions) await job.promote().catch(() => undefined);
   deps.metrics.budgetParks.inc({ role: ne?.role ?? 'unknown' });
-  log.debug({ neId, at: now() }, 'NE at its budget: job parked until a session frees');
+  x.log.debug({ neId }, 'NE at its budget: job parked until a session frees');
 }
 
 export interface ActivationWorkerOptions {
   connection: Redis;
+  /** The BullMQ prefix of the shard's activation queue. */
   prefix: string;
   concurrency: number;
   /** Longer than the longest NE step: a running activation must never look stalled. */

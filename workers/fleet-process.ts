@@ -10,16 +10,18 @@ import type { QualificationRule } from '../orders/qualification-rules.js';
 import { resolveCredentials } from '../inventory/credentials-resolver.js';
 import { LiveResourceInventory } from '../inventory/live-resource-inventory.js';
 import type { BudgetGroup, NetworkElement } from '../inventory/network-element.js';
-import { NeBudget } from '../queues/ne-budget.js';
-import { ChangeLedger } from '../queues/change-ledger.js';
+import { NeBudget } from '../stores/ne-budget.js';
+import { Keyspace } from '../stores/keyspace.js';
+import { FleetIdentity } from '../stores/fleet-identity.js';
 import type { NeDirectory } from '../catalog/activation-plan.js';
 import { FleetMetrics } from '../observability/fleet-metrics.js';
 import { registerFleetGauges } from '../observability/fleet-gauges.js';
 import { startOpsServer } from '../observability/ops-server.js';
 import { startTmfApi } from '../api/tmf-api.js';
-import { AuditTrail } from '../queues/audit-trail.js';
-import { OrderStore } from '../queues/order-store.js';
-import { ServiceInventoryStore } from '../queues/service-inventory-store.js';
+import { AuditTrail } from '../stores/audit-trail.js';
+import { OrderStore } from '../stores/order-store.js';
+import { ServiceInventoryStore } from '../stores/service-inventory-store.js';
+import { OrderDispatcher } from './order-dispatch.js';
 import { QUEUE_NAMES, type ActivationJob, type IntakeJob, type OrchestrationJob } from '../queues/queue-names.js';
 import { createRedisConnection } from '../queues/redis-connection.js';
 import { ServiceOrderProducer } from '../queues/service-order-producer.js';
@@ -53,7 +55,10 @@ export interface FleetProcess {
   metrics: FleetMetrics;
   pool: AdapterPool;
   budget: NeBudget;
-  queues: { intake: Queue<IntakeJob>; orchestration: Queue<OrchestrationJob>; activation: Queue<ActivationJob> };
+  /** `activation` is shard 0's queue (the only one with one shard); `activationShards` all of them. */
+  queues: { intake: Queue<IntakeJob>; orchestration: Queue<OrchestrationJob>; activation: Queue<ActivationJob>; activationShards: Queue<ActivationJob>[] };
+  keys: Keyspace;
+  dispatcher: OrderDispatcher;
   http?: FastifyInstance;
   /** Reloads the resource inventory from CONFIG_DIR (SIGHUP); false when the files are invalid. */
   reloadInventory(): Promise<boolean>;
@@ -80,26 +85,34 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
     return redis;
   };
   const shared = connect('shared');
-  const prefix = config.queuePrefix;
-  const store = new OrderStore(shared, { prefix });
-  const audit = new AuditTrail(shared, { prefix });
-  const services = new ServiceInventoryStore(shared, prefix);
+  const keys = new Keyspace(config.queuePrefix, config.queueShards);
+  const base = keys.base;
+  await new FleetIdentity(shared, keys).ensure();
+  const audit = new AuditTrail(shared, keys);
+  const store = new OrderStore(shared, keys, audit);
+  const services = new ServiceInventoryStore(shared, keys);
   // BullMQ defines ~50 Lua scripts on its connection, and ioredis copies every script of a
   // connection into each multi(): the queues get a connection of their own so the stores'
   // transactions stay cheap.
   const queueConnection = connect('queues');
+  const activationQueues = keys.allShards().map((shard) => new Queue<ActivationJob>(QUEUE_NAMES.activation, { connection: queueConnection, prefix: keys.tag(shard) }));
   const queues = {
-    intake: new Queue<IntakeJob>(QUEUE_NAMES.intake, { connection: queueConnection, prefix }),
-    orchestration: new Queue<OrchestrationJob>(QUEUE_NAMES.orchestration, { connection: queueConnection, prefix }),
-    activation: new Queue<ActivationJob>(QUEUE_NAMES.activation, { connection: queueConnection, prefix }),
+    intake: new Queue<IntakeJob>(QUEUE_NAMES.intake, { connection: queueConnection, prefix: base }),
+    orchestration: new Queue<OrchestrationJob>(QUEUE_NAMES.orchestration, { connection: queueConnection, prefix: base }),
+    activation: activationQueues[0] as Queue<ActivationJob>,
+    activationShards: activationQueues,
   };
+  const allQueues: Queue[] = [queues.intake, queues.orchestration, ...activationQueues];
   // A Redis outage surfaces here as connection errors while ioredis reconnects: log, don't crash.
-  for (const [name, queue] of Object.entries(queues)) queue.on('error', (error) => log.warn({ err: error, queue: name }, 'queue connection error'));
-  const producer = new ServiceOrderProducer({ store, catalog, inventory, services, rules, orchestration: queues.orchestration });
+  for (const queue of allQueues) queue.on('error', (error) => log.warn({ err: error, queue: queue.name }, 'queue connection error'));
+  const activationOf = (shard: number): Queue<ActivationJob> => activationQueues[shard] as Queue<ActivationJob>;
+  const dispatcher = new OrderDispatcher({ store, activation: activationOf, metrics, log, attempts: config.activationAttempts, backoffMs: config.activationBackoffMs, retention: config.jobRetention });
+  const producer = new ServiceOrderProducer({ store, keys, catalog, dispatcher, orchestration: queues.orchestration, inventory, services, rules, metrics });
   const budget = new NeBudget(shared, {
-    prefix,
+    keys,
     group: (id) => inventory.budgetGroup?.(id),
-    queue: queues.activation,
+    // An activation job's id starts with its order's id, which names its shard.
+    queueOf: (jobId) => activationOf(keys.shardOf(jobId.split('~')[0] ?? '')),
     onWaitOver: (neId, seconds) => {
       const ne = inventory.get(neId);
       metrics.budgetWait.observe({ role: ne?.role ?? 'unknown', ne: config.metricsNeLabels.includes(neId) ? neId : '_other' }, seconds);
@@ -110,43 +123,35 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
   metrics.processRoles.reset();
   for (const role of options.roles) metrics.processRoles.set({ role }, 1);
   registerFleetGauges(metrics.registry, {
-    queues: { intake: queues.intake, orchestration: queues.orchestration, activation: queues.activation },
+    queues: { intake: queues.intake, orchestration: queues.orchestration, activation: activationQueues },
     budgetUsage: () => budget.usage(inventory.all()),
     openOrders: () => store.openCounts(),
   });
-  const advance = async (orderId: string): Promise<void> => {
-    await queues.orchestration.add('advance', { orderId });
-  };
 
   const workers: Worker[] = [];
   if (options.roles.includes('intake')) {
-    workers.push(startIntakeWorker(producer, { metrics, log }, { connection: connect('intake'), prefix, concurrency: 8 }));
-  }
-  if (options.roles.includes('orchestrator')) {
-    workers.push(
-      startOrchestratorWorker(
-        { store, activation: queues.activation, metrics, log, attempts: config.activationAttempts, backoffMs: config.activationBackoffMs },
-        { connection: connect('orchestrator'), prefix, concurrency: config.orchestratorConcurrency },
-      ),
-    );
+    workers.push(startIntakeWorker(producer, { metrics, log }, { connection: connect('intake'), prefix: base, concurrency: 8 }));
   }
   const trackers: Array<{ stop(): void }> = [];
   if (options.roles.includes('orchestrator')) {
+    workers.push(startOrchestratorWorker({ store, dispatcher, metrics, log }, { connection: connect('orchestrator'), prefix: base, concurrency: config.orchestratorConcurrency }));
     trackers.push(startJeopardyTracker({ store, metrics, log }, { checkIntervalMs: config.jeopardyCheckMs, atRiskFraction: config.jeopardyAtRiskPercent / 100 }));
     trackers.push(
       startReconciler(
-        { store, orchestration: queues.orchestration, activation: queues.activation, metrics, log },
+        { store, dispatcher, orchestration: queues.orchestration, activation: activationOf, metrics, log },
         { intervalMs: config.reconcileIntervalMs, quietMs: config.reconcileQuietMs },
       ),
     );
   }
   if (options.roles.includes('worker')) {
-    workers.push(
-      startActivationWorker(
-        { store, catalog, inventory, pool, audit, services, budget, ledger: new ChangeLedger(shared, prefix), metrics, log, advance },
-        { connection: connect('activation'), prefix, concurrency: config.workerConcurrency, lockDurationMs: config.activationLockMs },
-      ),
-    );
+    // Parks are heard at once, so idle sessions of a contended NE go back without asking Redis.
+    await budget.watchContention(connect('budget-events'));
+    const deps = { store, services, dispatcher, keys, catalog, inventory, pool, budget, lockMarginMs: Math.min(5000, Math.floor(config.activationLockMs / 4)), metrics, log };
+    // One worker per shard, consuming every shard; the process's concurrency is shared among them.
+    const concurrency = Math.max(1, Math.ceil(config.workerConcurrency / keys.shards));
+    for (const shard of keys.allShards()) {
+      workers.push(startActivationWorker(deps, { connection: connect(`activation-${shard}`), prefix: keys.tag(shard), concurrency, lockDurationMs: config.activationLockMs }));
+    }
   }
 
   let draining = false;
@@ -164,10 +169,10 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
           },
         });
   // The api role serves the TMF Open APIs on the same port, under /tmf-api.
-  const api = http && options.roles.includes('api') ? await startTmfApi({ server: http.server, producer, store, services, connect, config, log, queues: Object.values(queues) }) : undefined;
+  const api = http && options.roles.includes('api') ? await startTmfApi({ server: http.server, producer, store, services, connect, config, log, queues: allQueues }) : undefined;
   const sweep = setInterval(() => void pool.sweepIdle(), Math.max(100, Math.floor(config.sessionIdleMs / 2)));
   sweep.unref();
-  log.info({ roles: options.roles, prefix, specifications: catalog.ids(), networkElements: inventory.all().length }, 'fleet process started');
+  log.info({ roles: options.roles, prefix: base, shards: keys.shards, specifications: catalog.ids(), networkElements: inventory.all().length }, 'fleet process started');
 
   return {
     producer,
@@ -178,6 +183,8 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
     pool,
     budget,
     queues,
+    keys,
+    dispatcher,
     ...(http ? { http } : {}),
     reloadInventory: async () => (live ? live.reload() : false),
     async stop() {
@@ -190,7 +197,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
       budget.close();
       await api?.stop();
       await http?.close();
-      await Promise.all(Object.values(queues).map((q) => q.close()));
+      await Promise.all(allQueues.map((q) => q.close()));
       await store.close();
       await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
     },

@@ -19,7 +19,6 @@ export function startIntakeWorker(
     QUEUE_NAMES.intake,
     deps.metrics.instrument('intake', async (job: Job<IntakeJob>) => {
       const { order, created } = await producer.submitServiceOrder(job.data.order);
-      deps.metrics.ordersSubmitted.inc({ outcome: created ? order.state : 'duplicate' });
       deps.log.info({ orderId: order.id, state: order.state, created, jobId: job.id }, 'order taken from intake queue');
       return { id: order.id, state: order.state };
     }),

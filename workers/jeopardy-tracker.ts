@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
 import { assessJeopardy } from '../orders/order-tracking.js';
-import type { OrderStore } from '../queues/order-store.js';
+import type { OrderStore } from '../stores/order-store.js';
 
 export interface JeopardyTrackerOptions {
   /** How often open orders are checked. */
@@ -13,8 +13,9 @@ export interface JeopardyTrackerOptions {
 /**
  * Watches open orders against their expected completion date: raises a TMF641 jeopardyAlert
  * (and a ServiceOrderJeopardyEvent) when one is at risk, and escalates with a second alert and
- * event when it has missed it. Runs in every orchestrator; the compare-and-set store and the
- * raise-once rule make concurrent trackers harmless.
+ * event when it has missed it. Runs in every orchestrator; the phase-version check and the
+ * raise-once rule make concurrent trackers harmless. One order's error is logged and skipped:
+ * it never stops the tracker for the others.
  */
 export function startJeopardyTracker(deps: { store: OrderStore; metrics: FleetMetrics; log: Logger }, options: JeopardyTrackerOptions): { stop(): void; check(): Promise<number> } {
   let running = false;
@@ -28,17 +29,18 @@ export function startJeopardyTracker(deps: { store: OrderStore; metrics: FleetMe
       // for the longest order (a day) and let assessJeopardy decide.
       const due = await deps.store.openOrdersDueBefore(now + 24 * 3600 * 1000);
       for (const orderId of due) {
-        let alerts = 0;
-        const stored = await deps.store.update(orderId, (r) => {
-          const next = assessJeopardy(r, new Date(now).toISOString(), options.atRiskFraction);
-          alerts = (next.order.jeopardyAlert?.length ?? 0) - (r.order.jeopardyAlert?.length ?? 0);
-          return next;
-        });
-        if (alerts > 0) {
-          const alert = stored.order.jeopardyAlert?.at(-1);
-          raised += alerts;
+        try {
+          const result = await deps.store.transition(orderId, (snap) => {
+            const next = assessJeopardy(snap.progress, { id: orderId, orderDate: snap.ctx.orderDate, ...(snap.ctx.expectedCompletionDate ? { expectedCompletionDate: snap.ctx.expectedCompletionDate } : {}) }, new Date(now).toISOString(), options.atRiskFraction);
+            return next === snap.progress ? undefined : { progress: next };
+          });
+          if (result.status !== 'applied') continue;
+          const alert = result.after.jeopardy.at(-1);
+          raised += 1;
           deps.metrics.jeopardyAlerts.inc({ type: alert?.jeopardyType ?? 'unknown' });
           deps.log.warn({ orderId, jeopardyType: alert?.jeopardyType }, alert?.message ?? 'order in jeopardy');
+        } catch (error) {
+          deps.log.error({ err: error, orderId }, 'jeopardy check of one order failed; going on with the others');
         }
       }
     } catch (error) {

@@ -1,73 +1,38 @@
-import { Worker, type Job, type Queue } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { FleetError } from '../errors/index.js';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
-import { advance, startOrder, type Advance } from '../orders/order-progress.js';
-import { addMilestone } from '../orders/order-tracking.js';
-import { isFinalState } from '../orders/order-states.js';
-import type { OrderStore } from '../queues/order-store.js';
-import { activationJobId, jobPriority, QUEUE_NAMES, type ActivationJob, type OrchestrationJob } from '../queues/queue-names.js';
+import { ORCHESTRATION_JOBS, QUEUE_NAMES, type OrchestrationJob } from '../queues/queue-names.js';
+import type { OrderStore } from '../stores/order-store.js';
+import type { OrderDispatcher } from './order-dispatch.js';
 
 export interface OrchestratorDeps {
   store: OrderStore;
-  activation: Queue<ActivationJob>;
+  dispatcher: OrderDispatcher;
   metrics: FleetMetrics;
   log: Logger;
-  attempts: number;
-  backoffMs: number;
-  now?: () => string;
 }
 
 /**
- * Order-level decisions. `start` moves an order in progress when its requested start comes;
- * `advance` runs after every item settles (and on cancel): it stores what `advance()` decided
- * and enqueues the item jobs. Job ids derive from (order, item, kind), so a decision replayed
- * after a crash cannot create a second activation of the same item.
+ * Order-level work off the common path: `start` when a future-dated order's requested start
+ * comes (or the reconciler finds one whose start job was lost), `advance` to repair an order
+ * whose jobs were lost. An order whose stored data cannot be read fails once, with the reason,
+ * instead of failing its job again and again.
  */
 export function createOrchestratorProcessor(deps: OrchestratorDeps) {
-  const now = deps.now ?? (() => new Date().toISOString());
   return async (job: Job<OrchestrationJob>): Promise<string> => {
     const { orderId } = job.data;
-    if (job.name === 'start') {
-      await deps.store.update(orderId, (r) => {
-        const started = startOrder(r, now());
-        return started === r ? r : addMilestone(started, 'decomposed', now());
-      });
+    try {
+      if (job.name === ORCHESTRATION_JOBS.start) await deps.dispatcher.start(orderId);
+      else await deps.dispatcher.advance(orderId);
+    } catch (error) {
+      if (!(error instanceof FleetError) || error.code !== 'ORDER_DATA_UNPROCESSABLE') throw error;
+      deps.log.error({ err: error, orderId }, 'order data cannot be processed: failing the order once');
+      await deps.store.failUnreadable(orderId, error.message);
+      return 'failed';
     }
-    let decision: Advance | undefined;
-    let wasFinal = false;
-    const stored = await deps.store.update(orderId, (r) => {
-      wasFinal = isFinalState(r.order.state);
-      decision = advance(r, now());
-      return decision.record;
-    });
-    const jobs = [
-      ...(decision?.activate ?? []).map((itemId) => ({ orderId, itemId, kind: 'activate' as const })),
-      ...(decision?.compensate ?? []).map((itemId) => ({ orderId, itemId, kind: 'compensate' as const })),
-    ];
-    if (jobs.length > 0) {
-      await deps.activation.addBulk(
-        jobs.map((data) => ({
-          name: data.kind,
-          data,
-          opts: {
-            jobId: activationJobId(data),
-            priority: jobPriority(stored.order.priority),
-            attempts: deps.attempts,
-            backoff: { type: 'exponential', delay: deps.backoffMs, jitter: 0.5 },
-            removeOnComplete: { age: 3600, count: 10_000 },
-            removeOnFail: { age: 7 * 24 * 3600 },
-          },
-        })),
-      );
-    }
-    if (!wasFinal && isFinalState(stored.order.state)) {
-      deps.metrics.ordersFinished.inc({ state: stored.order.state });
-      const started = Date.parse(stored.order.orderDate);
-      deps.metrics.orderDuration.observe({ state: stored.order.state }, (Date.parse(now()) - started) / 1000);
-      deps.log.info({ orderId, state: stored.order.state }, 'order finished');
-    }
-    return stored.order.state;
+    return (await deps.store.snapshot(orderId))?.progress.state ?? 'missing';
   };
 }
 

@@ -1,9 +1,11 @@
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
+import { FleetError } from '../errors/index.js';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
-import { itemFailed } from '../orders/order-progress.js';
-import type { OrderStore } from '../queues/order-store.js';
-import { activationJobId, jobPriority, type ActivationJob, type OrchestrationJob } from '../queues/queue-names.js';
+import { itemAborting, type ItemPhase } from '../orders/order-progress.js';
+import { activationJobId, jobPriority, ORCHESTRATION_JOBS, type ActivationJob, type ActivationKind, type OrchestrationJob } from '../queues/queue-names.js';
+import type { OrderStore } from '../stores/order-store.js';
+import type { OrderDispatcher } from './order-dispatch.js';
 
 export interface ReconcilerOptions {
   intervalMs: number;
@@ -11,20 +13,69 @@ export interface ReconcilerOptions {
   quietMs: number;
 }
 
+const KIND_OF: Partial<Record<ItemPhase, ActivationKind>> = { activating: 'activate', compensating: 'compensate', aborting: 'abort' };
+
 /**
  * Finds orders whose jobs were lost (a Redis failover, a job that stalled out after repeated
- * worker crashes) and resumes them, so no order stays silently in progress:
- * - an acknowledged order due to start gets its start job again;
- * - an item whose activation job is gone is dispatched again (the orchestrator re-adds the job
- *   of every item it finds activating; job ids make that idempotent);
- * - an item whose job failed for good without the worker recording it (stalled too often) is
- *   recorded failed with the job's reason, and the bundle compensates as for any failure.
+ * worker crashes) and repairs them from what the order and its ledger say, never by guessing:
+ * - an acknowledged order due to start, or a pending one whose service freed, is started again;
+ * - an item whose job is gone (or finished without settling it) gets its job again (job ids are
+ *   derived from the work, so that is idempotent);
+ * - an item whose activation job failed for good without a result (it stalled out) is aborted:
+ *   an abort job undoes exactly what its ledger records as sent, then records it failed. It is
+ *   never just marked failed, which would leave a half-applied change on the network.
+ * One order's trouble (even data that cannot be read) never stops the others being looked at.
  */
 export function startReconciler(
-  deps: { store: OrderStore; orchestration: Queue<OrchestrationJob>; activation: Queue<ActivationJob>; metrics: FleetMetrics; log: Logger },
+  deps: { store: OrderStore; dispatcher: OrderDispatcher; orchestration: Queue<OrchestrationJob>; activation: (shard: number) => Queue<ActivationJob>; metrics: FleetMetrics; log: Logger },
   options: ReconcilerOptions,
 ): { stop(): void; reconcile(): Promise<number> } {
   let running = false;
+
+  const repair = async (orderId: string, now: number): Promise<number> => {
+    const snap = await deps.store.snapshot(orderId);
+    if (!snap) return 0;
+    const p = snap.progress;
+    if (p.state === 'acknowledged' && !p.cancelRequestedAt) {
+      const job = await deps.orchestration.getJob(`${orderId}~start`);
+      const state = job ? await job.getState() : 'missing';
+      if (['delayed', 'waiting', 'active', 'prioritized'].includes(state)) return 0;
+      await job?.remove().catch(() => undefined);
+      const delay = Math.max(0, (Date.parse(snap.ctx.requestedStartDate ?? '') || 0) - now);
+      await deps.orchestration.add(ORCHESTRATION_JOBS.start, { orderId }, { jobId: `${orderId}~start`, delay, priority: jobPriority(snap.ctx.priority), removeOnComplete: true, removeOnFail: 1000 });
+      return 1;
+    }
+    if (p.state === 'pending' && !p.cancelRequestedAt) {
+      // Its service may have freed while nobody woke it (a crash right after the hand-over).
+      await deps.dispatcher.start(orderId);
+      return 1;
+    }
+    const queue = deps.activation(deps.store.keys.shardOf(orderId));
+    let resumed = 0;
+    for (const itemId of p.itemIds) {
+      const phase = p.items[itemId]?.phase ?? 'waiting';
+      const kind = KIND_OF[phase];
+      if (!kind) continue;
+      const job = await queue.getJob(activationJobId({ orderId, itemId, kind }));
+      const state = job ? await job.getState() : 'missing';
+      if (state === 'failed' && kind === 'activate') {
+        // Finished for good without recording its item: undo what the ledger says it sent.
+        const result = await deps.store.transition(orderId, (s) => {
+          const next = itemAborting(s.progress, itemId);
+          return next === s.progress ? undefined : { progress: next };
+        });
+        if (result.status === 'applied') await deps.dispatcher.enqueue(orderId, result.snapshot.ctx, [{ itemId, kind: 'abort' }]);
+        deps.log.warn({ orderId, itemId, reason: job?.failedReason }, 'activation job failed without settling its item: aborting the item (undoing what it sent)');
+        resumed += 1;
+      } else if (state === 'failed' || state === 'completed' || state === 'missing') {
+        await job?.remove().catch(() => undefined);
+        await deps.dispatcher.enqueue(orderId, snap.ctx, [{ itemId, kind }]);
+        resumed += 1;
+      }
+    }
+    return resumed;
+  };
+
   const reconcile = async (): Promise<number> => {
     if (running) return 0;
     running = true;
@@ -35,33 +86,14 @@ export function startReconciler(
       const now = Date.now();
       for (const orderId of open) {
         if (now - (changed.get(orderId) ?? 0) < options.quietMs) continue;
-        const record = await deps.store.get(orderId);
-        if (!record) continue;
-        const { order } = record;
-        if (order.state === 'acknowledged' && !record.cancelRequestedAt) {
-          const due = Date.parse(order.requestedStartDate ?? '') || 0;
-          if (due > now) continue;
-          await deps.orchestration.add('start', { orderId }, { jobId: `${orderId}~start~${now}`, priority: jobPriority(order.priority) });
-          resumed += 1;
-          continue;
+        try {
+          resumed += await repair(orderId, now);
+        } catch (error) {
+          if (error instanceof FleetError && error.code === 'ORDER_DATA_UNPROCESSABLE') {
+            deps.log.error({ err: error, orderId }, 'order data cannot be processed: failing the order once');
+            await deps.store.failUnreadable(orderId, error.message);
+          } else deps.log.error({ err: error, orderId }, 'reconciling one order failed; going on with the others');
         }
-        for (const [itemId, rt] of Object.entries(record.items)) {
-          if (rt.phase !== 'activating' && rt.phase !== 'compensating') continue;
-          const kind = rt.phase === 'activating' ? 'activate' : 'compensate';
-          const job = await deps.activation.getJob(activationJobId({ orderId, itemId, kind }));
-          const state = job ? await job.getState() : 'missing';
-          if (state === 'failed' && kind === 'activate') {
-            // The job is finished for good, but its item was never recorded: record the failure.
-            await deps.store.update(orderId, (r) => itemFailed(r, itemId, new Date().toISOString(), 'NE_CONNECTION_FAILED', `activation job failed without a result: ${job?.failedReason ?? 'unknown'}`));
-          } else if (state === 'failed' || state === 'completed') {
-            await job?.remove();
-          } else if (state !== 'missing') {
-            continue; // waiting, delayed or running: nothing lost
-          }
-          resumed += 1;
-        }
-        // The orchestrator re-dispatches activating items whose job is gone, and moves on from failures.
-        await deps.orchestration.add('advance', { orderId });
       }
       if (resumed > 0) {
         deps.metrics.reconciled.inc(resumed);

@@ -1,40 +1,50 @@
 import type { Logger } from 'pino';
 import type { SessionScope } from '../adapters/adapter-pool.js';
-import type { StepLedger } from '../queues/change-ledger.js';
-import type { AuditEntry, OperationContext } from '../adapters/audit.js';
+import type { OperationContext } from '../adapters/audit.js';
 import type { ChangeSet } from '../adapters/change-set.js';
 import type { NeAdapter } from '../adapters/ne-adapter.js';
-import type { PlannedStep } from '../catalog/activation-plan.js';
 import { FleetError, NeError } from '../errors/index.js';
+import type { NetworkElement } from '../inventory/network-element.js';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
+import type { StoredStep } from '../orders/order-record.js';
+import { StaleExecutionError, type ItemLedger } from './item-ledger.js';
 
 /** How long a confirmed change waits for its confirmation before the device reverts it. */
 const CONFIRM_TIMEOUT_S = 120;
 
-/** A persist-id from the step's idempotency key: the same id lets a later run confirm or cancel. */
-function persistIdOf(deps: StepExecutionDeps, step: PlannedStep): string | undefined {
-  return deps.ledger?.key(step.name).replace(/[^A-Za-z0-9._-]/g, '.');
+/** A planned step with its NE resolved from the resource inventory. */
+export interface ResolvedStep extends StoredStep {
+  ne: NetworkElement;
 }
 
 export interface StepExecutionDeps {
-  /** Idempotency: steps an earlier run of the same item already applied are not sent again. */
-  ledger?: StepLedger;
+  /** The execution's fenced ledger: what was sent, and the guard before every device write. */
+  ledger: ItemLedger;
   /** Sessions held for the whole item (acquired on first use, released by the caller). */
   sessions: SessionScope;
   metrics: FleetMetrics;
   log: Logger;
-  /** Receives every exchange with an NE, with the step it belongs to. */
-  audit?: (entry: AuditEntry, step: string) => void;
 }
 
-function context(deps: StepExecutionDeps, step: PlannedStep): OperationContext {
-  const audit = deps.audit;
-  return audit ? { audit: (entry) => audit(entry, step.name) } : {};
+/** A step that could not be undone: the NE may hold a remnant of it. */
+export interface Remnant {
+  step: string;
+  neId: string;
+  error: string;
+}
+
+function context(deps: StepExecutionDeps, step: ResolvedStep): OperationContext {
+  return { audit: (entry) => deps.ledger.audit(entry, step.name), beforeWrite: () => deps.ledger.beforeWrite(step.name) };
+}
+
+/** The persist-id of a step's confirmed commit: the same for every attempt of the item, so a later run can confirm or cancel it. */
+function persistIdOf(deps: StepExecutionDeps, step: ResolvedStep): string {
+  return `${deps.ledger.orderId}.${deps.ledger.fence.itemId}.${deps.ledger.ledgerKind}.${step.name}`.replace(/[^A-Za-z0-9._-]/g, '.');
 }
 
 type Operation = 'apply' | 'verify' | 'undo';
 
-async function timed<T>(deps: StepExecutionDeps, step: PlannedStep, operation: Operation, work: () => Promise<T>): Promise<T> {
+async function timed<T>(deps: StepExecutionDeps, step: ResolvedStep, operation: Operation, work: () => Promise<T>): Promise<T> {
   const end = deps.metrics.neOperationDuration.startTimer({ protocol: step.ne.protocol, operation });
   const labels = { protocol: step.ne.protocol, role: step.ne.role, operation };
   try {
@@ -49,7 +59,7 @@ async function timed<T>(deps: StepExecutionDeps, step: PlannedStep, operation: O
   }
 }
 
-async function runTests(deps: StepExecutionDeps, step: PlannedStep, adapter: NeAdapter): Promise<void> {
+async function runTests(deps: StepExecutionDeps, step: ResolvedStep, adapter: NeAdapter): Promise<void> {
   for (const check of step.tests) {
     const result = await timed(deps, step, 'verify', () => adapter.verify(check, context(deps, step)));
     if (!result.passed) {
@@ -64,43 +74,60 @@ async function runTests(deps: StepExecutionDeps, step: PlannedStep, adapter: NeA
   }
 }
 
-async function applyUndo(deps: StepExecutionDeps, step: PlannedStep, change: ChangeSet): Promise<void> {
+async function testsPass(deps: StepExecutionDeps, step: ResolvedStep): Promise<boolean> {
+  if (step.tests.length === 0) return false;
+  try {
+    await deps.sessions.use(step.ne, (adapter) => runTests(deps, step, adapter));
+    return true;
+  } catch (error) {
+    if (error instanceof StaleExecutionError) throw error;
+    return false;
+  }
+}
+
+async function sendUndo(deps: StepExecutionDeps, step: ResolvedStep, change: ChangeSet): Promise<void> {
   await deps.sessions.use(step.ne, (adapter) => timed(deps, step, 'undo', () => adapter.apply(change, context(deps, step))));
 }
 
 /**
- * Whether an earlier run of this item already applied the step: recorded `done`, or recorded
- * `pending` (the run died mid-change) and the device passes the step's tests now.
+ * Whether an earlier run of this item already applied the step, from the ledger: `done` says
+ * so; `pending` (a run died mid-change) is settled by asking the device through the step's tests
+ * (or, for a confirmed commit, by confirming it); `undoing` (a run died mid-undo) finishes the
+ * undo, which the catalog's undo steps allow to repeat, and starts the step afresh.
  */
-async function alreadyApplied(deps: StepExecutionDeps, step: PlannedStep): Promise<boolean> {
-  const state = await deps.ledger?.state(step.name);
-  if (state === undefined) return false;
-  const persistId = persistIdOf(deps, step);
-  if (state === 'pending' && persistId && step.ne.protocol === 'netconf' && step.ne.netconf.confirmedCommit) {
+async function alreadyApplied(deps: StepExecutionDeps, step: ResolvedStep): Promise<boolean> {
+  const entry = deps.ledger.entry(step.name);
+  if (entry === undefined) return false;
+  if (entry.state === 'done') {
+    deps.log.info({ neId: step.ne.id, step: step.name, fence: entry.fence }, 'step already applied by an earlier run; not sent again');
+    return true;
+  }
+  // Marked by this execution's own start and not sent yet.
+  if (deps.ledger.ownsPending(step.name)) return false;
+  if (entry.state === 'undoing') {
+    if (step.undo) await sendUndo(deps, step, step.undo);
+    deps.ledger.clear(step.name);
+    return false;
+  }
+  if (step.ne.protocol === 'netconf' && step.ne.netconf.confirmedCommit) {
     // The run died between a confirmed commit and its confirmation: confirm it if it is still
     // pending on the device; if it reverted (or never happened), send it again.
     try {
       await deps.sessions.use(step.ne, async (adapter) => {
         if (!adapter.confirm) throw new Error('no confirmed commit');
-        await adapter.confirm(persistId, context(deps, step));
+        await adapter.confirm(persistIdOf(deps, step), context(deps, step));
       });
-      await deps.ledger?.mark(step.name, 'done');
-      deps.log.info({ neId: step.ne.id, step: step.name, persistId }, 'confirmed the change an earlier run left pending');
+      deps.ledger.done(step.name);
+      deps.log.info({ neId: step.ne.id, step: step.name }, 'confirmed the change an earlier run left pending');
       return true;
-    } catch {
+    } catch (error) {
+      if (error instanceof StaleExecutionError) throw error;
       return false;
     }
   }
-  if (state === 'pending') {
-    if (step.tests.length === 0) return false;
-    try {
-      await deps.sessions.use(step.ne, (adapter) => runTests(deps, step, adapter));
-    } catch {
-      return false;
-    }
-    await deps.ledger?.mark(step.name, 'done');
-  }
-  deps.log.info({ neId: step.ne.id, step: step.name, idempotencyKey: deps.ledger?.key(step.name) }, 'step already applied by an earlier run; not sent again');
+  if (!(await testsPass(deps, step))) return false;
+  deps.ledger.done(step.name);
+  deps.log.info({ neId: step.ne.id, step: step.name }, 'step an earlier run left pending is in place on the device; not sent again');
   return true;
 }
 
@@ -110,9 +137,9 @@ async function alreadyApplied(deps: StepExecutionDeps, step: PlannedStep): Promi
  * tests cancel the commit (the device reverts at once). Returns false when the adapter or the
  * device offers no confirmed commit: the caller applies plainly.
  */
-async function applyConfirmed(deps: StepExecutionDeps, step: PlannedStep): Promise<boolean> {
+async function applyConfirmed(deps: StepExecutionDeps, step: ResolvedStep): Promise<boolean> {
+  if (step.ne.protocol !== 'netconf' || !step.ne.netconf.confirmedCommit) return false;
   const persistId = persistIdOf(deps, step);
-  if (!persistId || step.ne.protocol !== 'netconf' || !step.ne.netconf.confirmedCommit) return false;
   let offered = true;
   await deps.sessions.use(step.ne, async (adapter) => {
     if (!adapter.applyConfirmed || !adapter.confirm || !adapter.cancel) {
@@ -134,9 +161,11 @@ async function applyConfirmed(deps: StepExecutionDeps, step: PlannedStep): Promi
   try {
     await deps.sessions.use(step.ne, (adapter) => runTests(deps, step, adapter));
   } catch (error) {
-    await deps.sessions.use(step.ne, (adapter) => adapter.cancel!(persistId, context(deps, step))).catch((cancelError: unknown) => {
-      deps.log.error({ err: cancelError, neId: step.ne.id, persistId }, 'cancel-commit failed; the device reverts when the confirm timeout ends');
-    });
+    if (!(error instanceof StaleExecutionError)) {
+      await deps.sessions.use(step.ne, (adapter) => adapter.cancel!(persistId, context(deps, step))).catch((cancelError: unknown) => {
+        deps.log.error({ err: cancelError, neId: step.ne.id, persistId }, 'cancel-commit failed; the device reverts when the confirm timeout ends');
+      });
+    }
     throw error;
   } finally {
     stop();
@@ -145,29 +174,44 @@ async function applyConfirmed(deps: StepExecutionDeps, step: PlannedStep): Promi
   return true;
 }
 
-export interface ExecutionHooks {
-  /** Every step is applied; the post-activation tests come next. */
-  activated?: () => Promise<void>;
+/** Whether a failed step left anything on its NE that an undo must take back. */
+function leftSomething(deps: StepExecutionDeps, step: ResolvedStep, error: unknown): boolean {
+  if (!deps.ledger.wrote(step.name)) return false;
+  // The device refused the very first line: it took nothing.
+  if (error instanceof NeError && error.code === 'NE_COMMAND_REJECTED' && error.details.appliedLines === 0) return false;
+  return true;
+}
+
+export interface ExecutionResult {
+  /** When every step had been applied (the itemActivated milestone). */
+  activatedAt: string;
+  /** Whether any post-activation test ran (the itemTested milestone). */
+  tested: boolean;
 }
 
 /**
  * Runs an item in two phases: every step applied in order, then every step's post-activation
- * tests. If anything fails, the steps this attempt applied are undone in reverse before the
+ * tests. If anything fails, the steps the ledger records as sent are undone in reverse before the
  * error goes up, so a retry (or the bundle's compensation) starts from the device's previous
- * configuration. A CLI step that failed part-way is undone too: its first lines may have been taken.
+ * configuration. A stale execution stops at once: it undoes nothing, since the item is no
+ * longer its own.
  */
-export async function executeSteps(deps: StepExecutionDeps, plan: PlannedStep[], hooks: ExecutionHooks = {}): Promise<void> {
-  const applied: PlannedStep[] = [];
-  // Steps whose tests already ran and passed before their change was confirmed.
+export async function executeSteps(deps: StepExecutionDeps, plan: ResolvedStep[], now: () => string): Promise<ExecutionResult> {
+  const applied: ResolvedStep[] = [];
   const confirmed = new Set<string>();
-  const undoAndThrow = async (error: unknown, step: PlannedStep): Promise<never> => {
-    deps.log.warn({ err: error, neId: step.ne.id, step: step.name }, 'step failed; undoing what this attempt applied');
-    // The undo runs outside the activation ledger: what it takes back must be sent again next time.
-    const remnants = await undoSteps({ ...deps, ledger: undefined }, applied);
-    for (const undone of applied) await deps.ledger?.clear(undone.name);
-    if (remnants.length > 0 && error instanceof FleetError) {
-      error.details.undoFailures = remnants;
-      error.message = `${error.message} (undo also failed on ${remnants.map((r) => r.neId).join(', ')})`;
+  const undoAndThrow = async (error: unknown, failed: ResolvedStep): Promise<never> => {
+    if (error instanceof StaleExecutionError) throw error;
+    deps.log.warn({ err: error, neId: failed.ne.id, step: failed.name }, 'step failed; undoing what this attempt applied');
+    const remnants = await undoAttempt(deps, applied);
+    if (error instanceof FleetError) {
+      const undone = applied.filter((s) => !remnants.some((r) => r.step === s.name)).map((s) => s.name);
+      error.details.undone = undone;
+      if (remnants.length > 0) {
+        error.details.undoFailures = remnants;
+        error.message = `${error.message} (undo also failed on ${remnants.map((r) => r.neId).join(', ')})`;
+      } else if (applied.length === 0) {
+        error.message = `${error.message} (nothing had been applied, so nothing was undone)`;
+      }
     }
     throw error;
   };
@@ -177,57 +221,80 @@ export async function executeSteps(deps: StepExecutionDeps, plan: PlannedStep[],
         applied.push(step);
         continue;
       }
-      await deps.ledger?.mark(step.name, 'pending');
-      if (await applyConfirmed(deps, step)) {
-        confirmed.add(step.name);
-        applied.push(step);
-      } else {
-        await deps.sessions.use(step.ne, (adapter) => timed(deps, step, 'apply', () => adapter.apply(step.apply, context(deps, step))));
-        applied.push(step);
-      }
-      await deps.ledger?.mark(step.name, 'done');
+      if (!deps.ledger.ownsPending(step.name)) await deps.ledger.pending(step.name);
+      if (await applyConfirmed(deps, step)) confirmed.add(step.name);
+      else await deps.sessions.use(step.ne, (adapter) => timed(deps, step, 'apply', () => adapter.apply(step.apply, context(deps, step))));
+      applied.push(step);
+      deps.ledger.done(step.name);
     } catch (error) {
-      if (step.ne.protocol === 'ssh-cli') applied.push(step);
+      if (error instanceof StaleExecutionError) throw error;
+      if (leftSomething(deps, step, error)) applied.push(step);
+      else deps.ledger.clear(step.name);
       await undoAndThrow(error, step);
     }
   }
-  await hooks.activated?.();
+  const activatedAt = now();
+  let tested = false;
   for (const step of plan) {
-    if (step.tests.length === 0 || confirmed.has(step.name)) continue;
+    if (step.tests.length === 0) continue;
+    tested = true;
+    if (confirmed.has(step.name)) continue;
+    const stop = deps.metrics.testDuration.startTimer({ protocol: step.ne.protocol });
     try {
-      const stop = deps.metrics.testDuration.startTimer({ protocol: step.ne.protocol });
-      try {
-        await deps.sessions.use(step.ne, (adapter) => runTests(deps, step, adapter));
-      } finally {
-        stop();
-      }
+      await deps.sessions.use(step.ne, (adapter) => runTests(deps, step, adapter));
     } catch (error) {
       await undoAndThrow(error, step);
+    } finally {
+      stop();
     }
   }
+  return { activatedAt, tested };
 }
 
 /**
- * Applies the undo of each step, last first. Keeps going past failures (one NE being down must
- * not leave the others configured) and returns what could not be undone.
+ * Undoes the steps a failed attempt applied, last first, each recorded `undoing` before its
+ * undo is sent and taken out of the ledger once the NE took it. Keeps going past failures (one
+ * NE being down must not leave the others configured) and returns what could not be undone.
  */
-export async function undoSteps(deps: StepExecutionDeps, steps: PlannedStep[]): Promise<Array<{ step: string; neId: string; error: string }>> {
-  const failures: Array<{ step: string; neId: string; error: string }> = [];
+export async function undoAttempt(deps: StepExecutionDeps, steps: ResolvedStep[]): Promise<Remnant[]> {
+  const remnants: Remnant[] = [];
+  for (const step of [...steps].reverse()) {
+    try {
+      if (step.undo) {
+        await deps.ledger.undoing(step.name);
+        await sendUndo(deps, step, step.undo);
+      }
+      deps.ledger.clear(step.name);
+    } catch (error) {
+      if (error instanceof StaleExecutionError) throw error;
+      // The NE is at its budget: the whole rollback waits (parked) and runs again.
+      if (error instanceof FleetError && error.code === 'NE_BUDGET_EXHAUSTED') throw error;
+      deps.log.error({ err: error, neId: step.ne.id, step: step.name }, 'undo failed');
+      remnants.push({ step: step.name, neId: step.ne.id, error: (error as Error).message });
+    }
+  }
+  return remnants;
+}
+
+/**
+ * The rollback of a completed item: the undo of each of its steps, last first, under the
+ * compensation ledger (a re-run skips the undos already done and sends a pending one again).
+ */
+export async function compensateSteps(deps: StepExecutionDeps, steps: ResolvedStep[]): Promise<Remnant[]> {
+  const remnants: Remnant[] = [];
   for (const step of [...steps].reverse()) {
     if (!step.undo) continue;
     try {
-      // In a compensation run the ledger holds the undos already sent.
-      if ((await deps.ledger?.state(step.name)) === 'done') continue;
-      await deps.ledger?.mark(step.name, 'pending');
-      await applyUndo(deps, step, step.undo);
-      await deps.ledger?.mark(step.name, 'done');
+      if (deps.ledger.entry(step.name)?.state === 'done') continue;
+      if (!deps.ledger.ownsPending(step.name)) await deps.ledger.pending(step.name);
+      await sendUndo(deps, step, step.undo);
+      deps.ledger.done(step.name);
     } catch (error) {
-      // The NE is at its budget: the whole rollback waits (parked) and runs again, rather than
-      // counting as a failed rollback.
+      if (error instanceof StaleExecutionError) throw error;
       if (error instanceof FleetError && error.code === 'NE_BUDGET_EXHAUSTED') throw error;
       deps.log.error({ err: error, neId: step.ne.id, step: step.name }, 'undo failed');
-      failures.push({ step: step.name, neId: step.ne.id, error: (error as Error).message });
+      remnants.push({ step: step.name, neId: step.ne.id, error: (error as Error).message });
     }
   }
-  return failures;
+  return remnants;
 }

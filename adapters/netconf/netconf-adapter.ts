@@ -122,8 +122,12 @@ export class NetconfAdapter implements NeAdapter {
     await this.boundary(async () => {
       const client = await this.connected(ctx);
       if (client.hasCapability(CAP_CANDIDATE)) {
-        await this.loadAndCommit(client, configXml, observe, () => client.commit({}, observe));
+        await this.loadAndCommit(client, configXml, observe, async () => {
+          await ctx?.beforeWrite?.();
+          await client.commit({}, observe);
+        });
       } else {
+        await ctx?.beforeWrite?.();
         await this.editRunning(client, configXml, observe);
       }
     });
@@ -142,7 +146,10 @@ export class NetconfAdapter implements NeAdapter {
     await this.boundary(async () => {
       const client = await this.connected(ctx);
       this.requireConfirmedCommit(client);
-      await this.loadAndCommit(client, configXml, observe, () => client.commit({ confirmed: true, confirmTimeoutS, persist: persistId }, observe));
+      await this.loadAndCommit(client, configXml, observe, async () => {
+        await ctx?.beforeWrite?.();
+        await client.commit({ confirmed: true, confirmTimeoutS, persist: persistId }, observe);
+      });
     });
   }
 
@@ -154,6 +161,7 @@ export class NetconfAdapter implements NeAdapter {
       this.requireConfirmedCommit(client);
       const confirmNow = async (): Promise<void> => {
         await client.discardChanges(observe);
+        await ctx?.beforeWrite?.();
         await client.commit({ persistId }, observe);
       };
       try {
@@ -179,6 +187,7 @@ export class NetconfAdapter implements NeAdapter {
     await this.boundary(async () => {
       const client = await this.connected(ctx);
       this.requireConfirmedCommit(client);
+      await ctx?.beforeWrite?.();
       await client.cancelCommit(persistId, observe);
     });
   }

@@ -104,6 +104,7 @@ export class SnmpAdapter implements NeAdapter {
         return seen === wanted ? [] : [{ oid: p.oid, expected: wanted, observed: seen }];
       });
     };
+    await ctx?.beforeWrite?.();
     try {
       await this.request(ctx, {
         operation: 'snmp-set',

@@ -1,6 +1,7 @@
 import { connect as tcpConnect, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import ssh2, { type ConnectConfig } from 'ssh2';
+import { FleetError } from '../../errors/fleet-error.js';
 import { NeError } from '../../errors/ne-error.js';
 import type { NeCredentials, NetworkElement } from '../../inventory/network-element.js';
 import { capAuditText, type AuditEntry, type OperationContext } from '../audit.js';
@@ -110,6 +111,7 @@ export class SshCliAdapter implements NeAdapter {
               details,
             });
           }
+          await ctx.beforeWrite?.();
           const { output, deviceError } = await this.exchange(session, line, ctx, details);
           if (deviceError !== undefined) {
             throw new NeError('NE_COMMAND_REJECTED', this.ne.id, `line ${lineIndex + 1} "${line}" rejected: ${deviceError}`, {
@@ -121,7 +123,8 @@ export class SshCliAdapter implements NeAdapter {
       } catch (error) {
         // A clean rejection leaves a usable session: leave config mode before reporting. Any other
         // failure tears the session down, and a CLI device leaves config mode when the vty drops.
-        if (error instanceof NeError && SESSION_KEEPING_CODES.has(error.code)) await this.leaveConfigModeQuietly(session, ctx);
+        const refusedByCaller = error instanceof FleetError && !(error instanceof NeError);
+        if (refusedByCaller || (error instanceof NeError && SESSION_KEEPING_CODES.has(error.code))) await this.leaveConfigModeQuietly(session, ctx);
         throw error;
       }
       await this.leaveConfigMode(session, ctx);
@@ -290,6 +293,8 @@ export class SshCliAdapter implements NeAdapter {
       try {
         return await task(session);
       } catch (error) {
+        // The caller's own refusal (its write guard): not a device failure, and the session is fine.
+        if (error instanceof FleetError && !(error instanceof NeError)) throw error;
         const neError = this.toNeError(error, 'during the command');
         // After a timeout or a cut the shell's output is out of step with our reads: drop it.
         if (!SESSION_KEEPING_CODES.has(neError.code)) {

@@ -1,7 +1,7 @@
 import type { ServiceInstance } from '../../inventory/service-instance.js';
 import type { OrderRecord } from '../../orders/order-record.js';
-import type { OrderStore } from '../../queues/order-store.js';
-import type { ServiceInventoryStore } from '../../queues/service-inventory-store.js';
+import type { OrderStore } from '../../stores/order-store.js';
+import type { ServiceInventoryStore } from '../../stores/service-inventory-store.js';
 import { cancelTaskStateFor, isTaskProgress } from '../resources/cancel-task-state.js';
 import type { CancelTaskStore } from '../resources/cancel-task-store.js';
 import { monitorOutcome } from '../resources/monitor-outcome.js';

@@ -1,4 +1,3 @@
-import type { ServiceOrder } from '../../orders/service-order.js';
 import type { ServiceOrderUpdate } from '../schemas/service-ordering-schemas.js';
 
 /**
@@ -6,8 +5,8 @@ import type { ServiceOrderUpdate } from '../schemas/service-ordering-schemas.js'
  * already refused every other field): a value replaces, null removes. Returns the fields that
  * really changed, so a patch that changes nothing announces nothing.
  */
-export function mergeOrderPatch(order: ServiceOrder, patch: ServiceOrderUpdate): { order: ServiceOrder; changed: string[] } {
-  const next: Record<string, unknown> = { ...order };
+export function mergeOrderPatch<T extends object>(order: T, patch: ServiceOrderUpdate): { order: T; changed: string[] } {
+  const next = { ...order } as Record<string, unknown>;
   const changed: string[] = [];
   for (const [field, value] of Object.entries(patch)) {
     if (value === undefined) continue;
@@ -16,5 +15,5 @@ export function mergeOrderPatch(order: ServiceOrder, patch: ServiceOrderUpdate):
     else next[field] = value;
     if (JSON.stringify(next[field]) !== before) changed.push(field);
   }
-  return { order: next as unknown as ServiceOrder, changed };
+  return { order: next as unknown as T, changed };
 }

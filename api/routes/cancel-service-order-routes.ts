@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { isFleetError } from '../../errors/index.js';
-import { errorMessage } from '../../orders/order-record.js';
+import { errorMessage } from '../../orders/order-progress.js';
 import type { ApiContext } from '../api-context.js';
 import { PATHS } from '../api-paths.js';
 import { parseCollectionQuery, parseSingleQuery } from '../http/collection-query.js';

@@ -9,7 +9,7 @@ import { absolute, baseUrlOf } from '../http/public-url.js';
 import { notFound } from '../http/tmf-http-error.js';
 import { presentInventoryService } from '../resources/service-presentation.js';
 import { JSON_SCHEMAS as S, listOf, responses } from '../schemas/route-schemas.js';
-import type { ServiceQuery } from '../../queues/service-inventory-store.js';
+import type { ServiceQuery } from '../../stores/service-inventory-store.js';
 
 type IdParams = { Params: { id: string }; Querystring: Record<string, string | string[]> };
 const tags = ['TMF638 Service Inventory'];

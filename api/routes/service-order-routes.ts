@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ServiceOrder } from '../../orders/service-order.js';
 import type { ApiContext } from '../api-context.js';
 import { parseCollectionQuery, parseSingleQuery } from '../http/collection-query.js';
-import { sendCollection, sendPage } from '../http/collection-response.js';
+import { sendPage } from '../http/collection-response.js';
 import { projectFields } from '../http/field-projection.js';
 import { absolute, baseUrlOf } from '../http/public-url.js';
 import { conflict, TmfHttpError } from '../http/tmf-http-error.js';
@@ -54,12 +54,8 @@ export function serviceOrderRoutes(ctx: ApiContext) {
       async (request, reply) => {
         const query = parseCollectionQuery(request.query);
         const base = baseUrlOf(request, ctx.options.publicUrl);
-        const ids = await ctx.listing.ids();
-        if (query.filters.length === 0 && query.sort.length === 0) {
-          const page = await ctx.listing.orders(ids.slice(query.offset, query.offset + query.limit));
-          return sendPage(reply, page.map((o) => present(o, base)), ids.length, query);
-        }
-        return sendCollection(reply, await ctx.listing.orders(ids), query, (o) => present(o, base));
+        const { orders, total } = await ctx.listing.page(query);
+        return sendPage(reply, orders.map((o) => present(o, base)), total, query);
       },
     );
 
@@ -89,13 +85,15 @@ export function serviceOrderRoutes(ctx: ApiContext) {
       },
       async (request) => {
         const patch = parseBody(serviceOrderUpdateSchema, request.body);
-        if (!(await ctx.store.get(request.params.id))) throw orderNotFound(request.params.id);
         let changed: string[] = [];
-        const record = await ctx.store.update(request.params.id, (r) => {
-          const merged = mergeOrderPatch(r.order, patch);
+        const doc = await ctx.store.patchDoc(request.params.id, (current) => {
+          const merged = mergeOrderPatch(current, patch);
           changed = merged.changed;
-          return merged.changed.length > 0 ? { ...r, order: merged.order } : r;
+          return merged.changed.length > 0 ? { doc: merged.order } : undefined;
         });
+        if (!doc) throw orderNotFound(request.params.id);
+        const record = await ctx.store.get(request.params.id);
+        if (!record) throw orderNotFound(request.params.id);
         if (changed.length > 0) {
           await ctx.events.publish([
             tmfNotification('ServiceOrderAttributeValueChangeEvent', { serviceOrder: record.order }, {

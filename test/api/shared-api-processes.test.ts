@@ -42,12 +42,12 @@ describe('several api processes', () => {
     const eventIds = listener.received.map((e) => e.eventId);
     expect(new Set(eventIds).size).toBe(eventIds.length);
     for (const id of ids) {
-      const states = listener.received.filter((e) => e.event.serviceOrder.id === id && e.eventType !== 'ServiceOrderAttributeValueChangeEvent' && e.eventType !== 'ServiceOrderMilestoneEvent');
+      const states = listener.received.filter((e) => e.event.serviceOrder.id === id && e.eventType !== 'ServiceOrderAttributeValueChangeEvent');
       expect(states.map((e) => e.event.serviceOrder.state)).toEqual(['acknowledged', 'inProgress', finals.get(id)]);
     }
     // Every process reads the order events in the one consumer group.
     const redis = new Redis(t.fleet.redis.url);
-    const consumers = (await redis.call('XINFO', 'CONSUMERS', t.fleet.fleet.store.eventsKey, 'tmf-api')) as unknown[];
+    const consumers = (await redis.call('XINFO', 'CONSUMERS', t.fleet.fleet.store.eventStreams[0] as string, 'tmf-api')) as unknown[];
     await redis.quit();
     expect(consumers).toHaveLength(3);
     await listener.stop();

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oidIndexFromString } from '../../adapters/snmp/oid-index.js';
 import type { ServiceOrder } from '../../orders/service-order.js';
 import { startFleetHarness, type FleetHarness } from '../support/fleet-harness.js';
+import { itemTransitions as transitionsOf } from '../support/item-transitions.js';
 import { mobileBundle } from '../support/mobile-bundle.js';
 
 let h: FleetHarness;
@@ -17,10 +18,7 @@ const states = (order: ServiceOrder) => Object.fromEntries(order.serviceOrderIte
 
 /** Item state changes from the events stream, in the order they were stored. */
 async function itemTransitions(orderId: string): Promise<string[]> {
-  const events = await h.fleet.store.readEvents('0', { count: 100_000 });
-  return events
-    .filter((e) => e.orderId === orderId && e.event.eventType === 'ServiceOrderAttributeValueChangeEvent')
-    .map((e) => e.event.description.replace(` of order ${orderId}:`, ":"));
+  return transitionsOf(await h.fleet.store.readEvents('0', { count: 100_000 }), orderId);
 }
 
 function networkState(msisdn: string) {
@@ -187,7 +185,7 @@ describe('the mobile bundle end to end', () => {
     expect(b.order.id).toBe(a.order.id);
     await h.waitForFinal(id);
     await h.waitForFinal(a.order.id);
-    const ids = await h.fleet.store.list(0, 10_000);
+    const { ids } = await h.fleet.store.list({ limit: 10_000 });
     expect(ids.filter((x) => x === id)).toHaveLength(1);
     expect(ids.filter((x) => x === a.order.id)).toHaveLength(1);
     // Each item was activated once.

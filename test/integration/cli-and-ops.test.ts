@@ -23,7 +23,7 @@ beforeAll(async () => {
   await cp('config/catalog', join(configDir, 'catalog'), { recursive: true });
   await mkdir(join(configDir, 'inventory'));
   await writeFile(join(configDir, 'inventory', 'lab.yaml'), stringify({ networkElements: h.lab.inventory.all() }));
-  env = { ...process.env, REDIS_URL: h.redis.url, QUEUE_PREFIX: h.fleet.queues.activation.opts.prefix, CONFIG_DIR: configDir, LOG_LEVEL: 'silent' };
+  env = { ...process.env, REDIS_URL: h.redis.url, QUEUE_PREFIX: h.fleet.keys.base, CONFIG_DIR: configDir, LOG_LEVEL: 'silent' };
 });
 afterAll(async () => {
   await h?.stop();

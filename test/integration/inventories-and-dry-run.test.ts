@@ -28,7 +28,7 @@ describe('dry run', () => {
       ['voicemail', 'add', ['vms-1/snmp']],
     ]);
     // The dry run stores nothing and sends nothing.
-    expect(await h.fleet.store.list(0, 10)).toEqual([]);
+    expect((await h.fleet.store.list({ limit: 10 })).ids).toEqual([]);
     expect(await h.fleet.audit.listByNe('pcrf-1')).toEqual([]);
 
     const { order: submitted } = await h.fleet.producer.submitServiceOrder(order);

@@ -19,7 +19,7 @@ afterAll(async () => {
 
 /** A producer on the running fleet with the given rules (the fleet's own uses config/policies.yaml). */
 function producerWith(rules: QualificationRule[]): ServiceOrderProducer {
-  return new ServiceOrderProducer({ store: h.fleet.store, catalog, inventory: h.lab.inventory, services: h.fleet.services, rules, orchestration: h.fleet.queues.orchestration });
+  return new ServiceOrderProducer({ store: h.fleet.store, keys: h.fleet.keys, dispatcher: h.fleet.dispatcher, catalog, inventory: h.lab.inventory, services: h.fleet.services, rules, orchestration: h.fleet.queues.orchestration });
 }
 
 function networkSnapshot() {

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServiceCatalog } from '../../catalog/service-catalog.js';
 import { createLogger } from '../../observability/logger.js';
@@ -33,7 +34,7 @@ afterAll(async () => {
 });
 
 describe('on a real 3-master Redis Cluster', () => {
-  it('runs the mobile bundle unchanged: every key carries the prefix as a hash tag', async () => {
+  it('runs the mobile bundle unchanged, each order in its own shard', async () => {
     const { order, msisdn } = mobileBundle();
     const { order: submitted } = await fleet.producer.submitServiceOrder(order);
     let done = submitted;
@@ -45,6 +46,44 @@ describe('on a real 3-master Redis Cluster', () => {
     expect(lab.pcrf.runningConfig()).toContain(`subscriber ${msisdn}`);
     expect(await fleet.services.query({ state: 'active', characteristic: { name: 'msisdn', value: msisdn } })).toHaveLength(3);
     expect((await fleet.audit.listByOrder(submitted.id)).length).toBeGreaterThan(0);
-    expect(fleet.queues.activation.opts.prefix).toBe('{cluster-test}');
+    expect(fleet.keys.shards).toBe(16);
+  });
+
+  it('spreads orders, their services and their activation queues over every master', async () => {
+    const orders = await Promise.all(Array.from({ length: 24 }, () => fleet.producer.submitServiceOrder(mobileBundle().order)));
+    for (const { order } of orders) {
+      let state = order.state;
+      for (let i = 0; i < 800 && !['completed', 'failed'].includes(state); i++) {
+        await new Promise((r) => setTimeout(r, 25));
+        state = (await fleet.producer.getServiceOrder(order.id)).state;
+      }
+      expect(state).toBe('completed');
+    }
+    // Each master's own keys: orders, services and BullMQ activation jobs are on all three.
+    const perMaster = await Promise.all(
+      cluster.ports.map(async (port) => {
+        const node = new Redis(port, '127.0.0.1');
+        const keys: string[] = [];
+        let cursor = '0';
+        do {
+          const [next, batch] = await node.scan(cursor, 'MATCH', '{cluster-test:*', 'COUNT', 1000);
+          cursor = next;
+          keys.push(...batch);
+        } while (cursor !== '0');
+        await node.quit();
+        return {
+          orders: keys.filter((k) => /:order:[^:]+$/.test(k)).length,
+          services: keys.filter((k) => /:service:[^:]+$/.test(k)).length,
+          activationJobs: keys.filter((k) => /:item-activation:[^:]+~activate$/.test(k)).length,
+        };
+      }),
+    );
+    for (const master of perMaster) {
+      expect(master.orders).toBeGreaterThan(0);
+      expect(master.services).toBeGreaterThan(0);
+      expect(master.activationJobs).toBeGreaterThan(0);
+    }
+    expect(perMaster.reduce((a, m) => a + m.orders, 0)).toBe(25);
+    console.log(`orders per master: ${perMaster.map((m) => m.orders).join(' / ')}; services: ${perMaster.map((m) => m.services).join(' / ')}`);
   });
 });

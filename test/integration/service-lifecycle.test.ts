@@ -102,7 +102,7 @@ describe('service inventory and lifecycle', () => {
       const both = await h.fleet.services.get(planService);
       expect(both?.suspension.filter((s) => !s.endDate).map((s) => `${s.reason}/${s.initiator}`).sort()).toEqual(['nonPayment/operator', 'voluntary/customer']);
       const record = await h.fleet.store.require(both?.serviceOrderItem.at(-1)?.serviceOrderId ?? '');
-      expect(record.items.change?.networkAction).toBe('none');
+      expect(record.items.change?.run?.networkAction).toBe('none');
 
       expect((await resume(first)).state).toBe('completed');
       const one = await h.fleet.services.get(planService);
@@ -160,7 +160,7 @@ describe('service inventory and lifecycle', () => {
     } finally {
       h.lab.vms.failSetsWith(null);
     }
-    const record = await h.fleet.store.require((await h.fleet.store.list(0, 1))[0]!);
+    const record = await h.fleet.store.require((await h.fleet.store.list({ limit: 1 })).ids[0]!);
     const porting = await h.fleet.services.get(record.items['number-porting']!.serviceId);
     expect(porting?.state).toBe('terminated');
     expect(porting?.serviceOrderItem.at(-1)).toMatchObject({ role: 'rolledBack' });

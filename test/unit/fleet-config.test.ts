@@ -33,7 +33,15 @@ describe('loadFleetConfig', () => {
       queueUiWritable: false,
       reconcileIntervalMs: 30_000,
       reconcileQuietMs: 60_000,
+      queueShards: 1,
+      jobRetention: { completedCount: 10_000, completedAgeSeconds: 3600, failedCount: 10_000, failedAgeSeconds: 7 * 86_400 },
     });
+  });
+
+  it('shards a Redis Cluster 16 ways unless told otherwise', () => {
+    expect(loadFleetConfig({ REDIS_CLUSTER: 'true' }).queueShards).toBe(16);
+    expect(loadFleetConfig({ REDIS_CLUSTER: 'true', QUEUE_SHARDS: '3' }).queueShards).toBe(3);
+    expect(loadFleetConfig({ QUEUE_SHARDS: '4' }).queueShards).toBe(4);
   });
 
   it('treats empty strings as unset for numbers', () => {
@@ -57,6 +65,11 @@ describe('loadFleetConfig', () => {
         JEOPARDY_AT_RISK_PERCENT: '35',
         METRICS_NE_LABELS: 'pcrf-1, frr-1',
         SESSION_IDLE_MS: '500',
+        QUEUE_SHARDS: '8',
+        JOBS_KEEP_COMPLETED: '5',
+        JOBS_KEEP_COMPLETED_S: '60',
+        JOBS_KEEP_FAILED: '7',
+        JOBS_KEEP_FAILED_S: '600',
       }),
     ).toEqual({
       redisUrl: 'rediss://cache.example:6380/2',
@@ -77,6 +90,8 @@ describe('loadFleetConfig', () => {
       queueUiWritable: false,
       reconcileIntervalMs: 30_000,
       reconcileQuietMs: 60_000,
+      queueShards: 8,
+      jobRetention: { completedCount: 5, completedAgeSeconds: 60, failedCount: 7, failedAgeSeconds: 600 },
     });
   });
 

@@ -2,202 +2,189 @@ import { describe, expect, it } from 'vitest';
 import { FleetError } from '../../errors/index.js';
 import {
   advance,
-  itemAttemptStarted,
+  dispatchOf,
+  errorMessage,
+  holdOrder,
+  ITEM_PHASES,
+  itemAborting,
+  itemAttemptParked,
   itemCompensated,
   itemCompleted,
   itemFailed,
+  itemStepsApplied,
+  itemTmfState,
   requestCancel,
   startOrder,
-  type Advance,
+  type HeldBy,
+  type ItemPhase,
+  type OrderProgress,
 } from '../../orders/order-progress.js';
-import { newOrderRecord, rejectedOrderRecord, type OrderRecord } from '../../orders/order-record.js';
-import { canItemMove, canOrderMove, FINAL_STATES, isFinalState, ORDER_STATES, type OrderState } from '../../orders/order-states.js';
-import type { ValidatedItem } from '../../orders/order-validation.js';
-import type { ActivationPolicy, ServiceOrderInput, ServiceOrderItemInput } from '../../orders/service-order.js';
+import { newOrder, rejectedOrder } from '../../orders/order-record.js';
+import { canItemMove, canOrderMove, FINAL_STATES, isFinalState, ORDER_STATES, type ItemState, type OrderState } from '../../orders/order-states.js';
+import { milestonesOf } from '../../orders/order-tracking.js';
+import { itemStatesOf, serviceOrderView } from '../../orders/order-view.js';
+import type { ServiceOrderInput } from '../../orders/service-order.js';
+import {
+  bundle,
+  ctxOf,
+  expectDecision,
+  fail,
+  itemErrors,
+  itemState,
+  itemStates,
+  MSISDN,
+  orderItem,
+  orderOf,
+  succeed,
+  T0,
+  T1,
+  T2,
+  T3,
+  T4,
+  T5,
+  T6,
+  T7,
+  T8,
+  validated,
+  view,
+} from './order-fixtures.js';
 
-const T0 = '2025-01-01T10:00:00.000Z';
-const T1 = '2025-01-01T10:00:01.000Z';
-const T2 = '2025-01-01T10:00:02.000Z';
-const T3 = '2025-01-01T10:00:03.000Z';
-const T4 = '2025-01-01T10:00:04.000Z';
-const T5 = '2025-01-01T10:00:05.000Z';
-const T6 = '2025-01-01T10:00:06.000Z';
-const T7 = '2025-01-01T10:00:07.000Z';
-const T8 = '2025-01-01T10:00:08.000Z';
-
-const MSISDN = '33612345678';
-
-function orderItem(id: string, specId: string, reliesOn: string[] = [], action: ServiceOrderItemInput['action'] = 'add'): ServiceOrderItemInput {
-  return {
-    id,
-    action,
-    service: { serviceSpecification: { id: specId }, serviceCharacteristic: [{ name: 'msisdn', value: MSISDN }] },
-    ...(reliesOn.length > 0 ? { serviceOrderItemRelationship: reliesOn.map((itemId) => ({ relationshipType: 'reliesOn', orderItem: { itemId } })) } : {}),
-  };
+/** The progress with one item's fields forced, as a store could hold them. */
+function withItem(p: OrderProgress, id: string, change: Partial<OrderProgress['items'][string]>): OrderProgress {
+  const current = p.items[id];
+  if (!current) throw new Error(`no item ${id}`);
+  return { ...p, items: { ...p.items, [id]: { ...current, ...change } } };
 }
 
-function validated(id: string, specId: string, values: ValidatedItem['values'] = { msisdn: MSISDN }): ValidatedItem {
-  return { itemId: id, specId, values, lifecycle: 'add' };
+function caught(fn: () => unknown): FleetError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(FleetError);
+    return error as FleetError;
+  }
+  throw new Error('expected a FleetError, nothing was thrown');
 }
 
-function recordOf(items: ServiceOrderItemInput[], policy?: ActivationPolicy, defaultPolicy: ActivationPolicy = 'atomic'): OrderRecord {
-  const input: ServiceOrderInput = {
-    externalId: 'ext-1',
-    priority: '2',
-    ...(policy ? { activationPolicy: policy } : {}),
-    serviceOrderItem: items,
-  };
-  return newOrderRecord(
-    input,
-    items.map((i) => validated(i.id, i.service.serviceSpecification?.id ?? '')),
-    { id: 'order-1', href: '/serviceOrder/order-1', now: T0, defaultPolicy, newServiceId: (itemId: string) => `svc-${itemId}` },
-  );
-}
-
-/** number-porting <- mobile-plan <- voicemail, each relying on the previous one. */
-function bundle(policy?: ActivationPolicy): OrderRecord {
-  const input: ServiceOrderInput = {
-    externalId: 'crm-42',
-    description: 'Mobile bundle',
-    priority: '2',
-    ...(policy ? { activationPolicy: policy } : {}),
-    serviceOrderItem: [
-      {
-        id: 'number-porting',
-        action: 'add',
-        service: {
-          serviceSpecification: { id: 'number-porting' },
-          serviceCharacteristic: [
-            { name: 'msisdn', value: MSISDN },
-            { name: 'donorOperator', value: 'Other Mobile' },
-            { name: 'routingNumber', value: 'D042' },
-          ],
-        },
-      },
-      {
-        id: 'mobile-plan',
-        action: 'add',
-        service: {
-          serviceSpecification: { id: 'mobile-plan' },
-          serviceCharacteristic: [
-            { name: 'msisdn', value: MSISDN },
-            { name: 'plan', value: 'gold' },
-          ],
-        },
-        serviceOrderItemRelationship: [{ relationshipType: 'reliesOn', orderItem: { itemId: 'number-porting' } }],
-      },
-      {
-        id: 'voicemail',
-        action: 'add',
-        service: { serviceSpecification: { id: 'voicemail' }, serviceCharacteristic: [{ name: 'msisdn', value: MSISDN }] },
-        serviceOrderItemRelationship: [{ relationshipType: 'reliesOn', orderItem: { itemId: 'mobile-plan' } }],
-      },
-    ],
-  };
-  const items: ValidatedItem[] = [
-    { itemId: 'number-porting', specId: 'number-porting', lifecycle: 'add', values: { msisdn: MSISDN, donorOperator: 'Other Mobile', routingNumber: 'D042' } },
-    { itemId: 'mobile-plan', specId: 'mobile-plan', lifecycle: 'add', values: { msisdn: MSISDN, plan: 'gold', dataCapGb: 20, apn: 'internet' } },
-    { itemId: 'voicemail', specId: 'voicemail', lifecycle: 'add', values: { msisdn: MSISDN, quotaMinutes: 30, language: 'en' } },
-  ];
-  return newOrderRecord(input, items, { id: 'order-1', href: '/tmf-api/serviceOrdering/v4/serviceOrder/order-1', now: T0, defaultPolicy: 'atomic', newServiceId: (itemId: string) => `svc-${itemId}` });
-}
-
-function itemState(record: OrderRecord, id: string) {
-  return record.order.serviceOrderItem.find((i) => i.id === id)?.state;
-}
-
-function itemErrors(record: OrderRecord, id: string) {
-  return record.order.serviceOrderItem.find((i) => i.id === id)?.errorMessage ?? [];
-}
-
-/** What a worker does for a successful activation: attempt started, then completed. */
-function succeed(record: OrderRecord, id: string, now: string): OrderRecord {
-  const started = itemAttemptStarted(record, id, now, { step: `${id}-ne` });
-  expect(started).toBeDefined();
-  return itemCompleted(started!, id, now);
-}
-
-function fail(record: OrderRecord, id: string, now: string, message = 'device said no'): OrderRecord {
-  const started = itemAttemptStarted(record, id, now, { step: `${id}-ne` });
-  expect(started).toBeDefined();
-  return itemFailed(started!, id, now, 'NE_COMMAND_REJECTED', message);
-}
-
-function expectDecision(decision: Advance, activate: string[], compensate: string[]): OrderRecord {
-  expect({ activate: decision.activate, compensate: decision.compensate }).toEqual({ activate, compensate });
-  return decision.record;
-}
-
-describe('newOrderRecord', () => {
-  it('builds the TMF view with fleet-owned state and the runtime per item', () => {
-    const r = bundle();
-    expect(r.order).toMatchObject({
+describe('newOrder', () => {
+  it('stores the order as posted, a spec per item and the initial progress; the view is acknowledged', () => {
+    const o = bundle();
+    expect(o.doc).toMatchObject({
       id: 'order-1',
       href: '/tmf-api/serviceOrdering/v4/serviceOrder/order-1',
       externalId: 'crm-42',
-      state: 'acknowledged',
+      description: 'Mobile bundle',
       orderDate: T0,
       '@type': 'ServiceOrder',
     });
-    expect(r.order.startDate).toBeUndefined();
-    expect(r.order.serviceOrderItem.map((i) => [i.id, i.state])).toEqual([
+    expect('state' in o.doc).toBe(false);
+    expect(o.doc.serviceOrderItem.map((i) => i.id)).toEqual(['number-porting', 'mobile-plan', 'voicemail']);
+
+    const v = view(o, o.progress);
+    expect(v).toMatchObject({ id: 'order-1', externalId: 'crm-42', state: 'acknowledged', orderDate: T0, '@type': 'ServiceOrder' });
+    expect(v.startDate).toBeUndefined();
+    expect(v.completionDate).toBeUndefined();
+    expect(v.errorMessage).toBeUndefined();
+    expect(v.milestone).toBeUndefined();
+    expect(itemStates(o, o.progress)).toEqual([
       ['number-porting', 'acknowledged'],
       ['mobile-plan', 'acknowledged'],
       ['voicemail', 'acknowledged'],
     ]);
-    expect(r.policy).toBe('atomic');
-    expect(r.seq).toBe(0);
-    expect(r.items['number-porting']).toEqual({
+
+    expect(o.progress).toEqual({
+      state: 'acknowledged',
+      policy: 'atomic',
+      seq: 0,
+      itemIds: ['number-porting', 'mobile-plan', 'voicemail'],
+      items: {
+        'number-porting': { phase: 'waiting', dependsOn: [], noChange: false, attempts: 0, errors: [] },
+        'mobile-plan': { phase: 'waiting', dependsOn: ['number-porting'], noChange: false, attempts: 0, errors: [] },
+        voicemail: { phase: 'waiting', dependsOn: ['mobile-plan'], noChange: false, attempts: 0, errors: [] },
+      },
+      jeopardy: [],
+    });
+    expect(o.specs['number-porting']).toEqual({
       specId: 'number-porting',
-      values: { msisdn: MSISDN, donorOperator: 'Other Mobile', routingNumber: 'D042' },
       lifecycle: 'add',
       serviceId: 'svc-number-porting',
-      phase: 'waiting',
+      values: { msisdn: MSISDN, donorOperator: 'Other Mobile', routingNumber: 'D042' },
       dependsOn: [],
-      attempts: 0,
+      reliesOn: [],
     });
-    expect(r.items['mobile-plan']?.dependsOn).toEqual(['number-porting']);
-    expect(r.items['voicemail']?.dependsOn).toEqual(['mobile-plan']);
+    expect(o.specs['mobile-plan']).toMatchObject({ dependsOn: ['number-porting'], reliesOn: ['svc-number-porting'] });
+    expect(o.specs['voicemail']).toMatchObject({ dependsOn: ['mobile-plan'], reliesOn: ['svc-mobile-plan'] });
   });
 
-  it('drops caller-sent state, errors and activationPolicy; the order policy wins over the default', () => {
-    const input = {
+  it('drops caller-sent state, errors, dates and activationPolicy; the order policy wins over the default', () => {
+    const input: ServiceOrderInput = {
       id: 'caller-id',
+      href: '/made/up',
       state: 'completed',
+      orderDate: '2020-01-01T00:00:00Z',
+      expectedCompletionDate: '2020-01-02T00:00:00Z',
       activationPolicy: 'partial',
       serviceOrderItem: [{ ...orderItem('a', 'voicemail'), state: 'completed', errorMessage: [{ code: 'X' }] }],
-    } as ServiceOrderInput;
-    const r = newOrderRecord(input, [validated('a', 'voicemail')], { id: 'order-9', href: '/o/9', now: T0, defaultPolicy: 'atomic', newServiceId: (itemId: string) => `svc-${itemId}` });
-    expect(r.order.id).toBe('order-9');
-    expect(r.order.state).toBe('acknowledged');
-    expect(r.order.serviceOrderItem[0]?.state).toBe('acknowledged');
-    expect(r.order.serviceOrderItem[0]?.errorMessage).toBeUndefined();
-    expect('activationPolicy' in r.order).toBe(false);
-    expect(r.policy).toBe('partial');
+    };
+    const o = newOrder(input, [validated('a', 'voicemail')], { ...ctxOf('order-9', '/o/9'), expectedCompletionDate: T8 });
+    expect(o.doc.id).toBe('order-9');
+    expect(o.doc.href).toBe('/o/9');
+    expect(o.doc.orderDate).toBe(T0);
+    expect(o.doc.expectedCompletionDate).toBe(T8);
+    expect('state' in o.doc).toBe(false);
+    expect('activationPolicy' in o.doc).toBe(false);
+    expect(o.doc.serviceOrderItem[0]).not.toHaveProperty('state');
+    expect(o.doc.serviceOrderItem[0]).not.toHaveProperty('errorMessage');
+    expect(o.progress.policy).toBe('partial');
+
+    const v = view(o, o.progress);
+    expect(v.id).toBe('order-9');
+    expect(v.state).toBe('acknowledged');
+    expect(v.serviceOrderItem[0]?.state).toBe('acknowledged');
+    expect(v.serviceOrderItem[0]?.errorMessage).toBeUndefined();
+    expect('activationPolicy' in v).toBe(false);
   });
 
   it('uses the catalog default policy when the order names none', () => {
-    expect(recordOf([orderItem('a', 'voicemail')], undefined, 'partial').policy).toBe('partial');
+    expect(orderOf([orderItem('a', 'voicemail')], undefined, 'partial').progress.policy).toBe('partial');
+    expect(orderOf([orderItem('a', 'voicemail')], undefined, 'atomic').progress.policy).toBe('atomic');
   });
 
-  // Regression test (was a bug): newOrderRecord strips the caller's `state` and errors ("State and errors are the fleet's
-  // to set") but keeps caller-sent `cancellationDate` / `cancellationReason`, so a live (or later
-  // completed) order reports a cancellation it never had.
+  // Regression test (was a bug): the caller's `state` and errors were dropped but caller-sent
+  // `cancellationDate` / `cancellationReason` were kept, so a live (or later completed) order
+  // reported a cancellation it never had.
   it('does not keep a cancellationDate or cancellationReason sent by the caller', () => {
     const input: ServiceOrderInput = {
       cancellationDate: '2020-01-01T00:00:00Z',
       cancellationReason: 'made up',
       serviceOrderItem: [orderItem('a', 'voicemail')],
     };
-    const r = newOrderRecord(input, [validated('a', 'voicemail')], { id: 'o', href: '/o', now: T0, defaultPolicy: 'atomic', newServiceId: (itemId: string) => `svc-${itemId}` });
-    expect(r.order.cancellationDate).toBeUndefined();
-    expect(r.order.cancellationReason).toBeUndefined();
+    const o = newOrder(input, [validated('a', 'voicemail')], ctxOf('o', '/o'));
+    expect(o.doc).not.toHaveProperty('cancellationDate');
+    expect(o.doc).not.toHaveProperty('cancellationReason');
+    expect(o.progress.cancellationReason).toBeUndefined();
+    const v = view(o, o.progress);
+    expect(v.cancellationDate).toBeUndefined();
+    expect(v.cancellationReason).toBeUndefined();
+  });
+
+  it('uses the service id validation found, and dependents rely on it', () => {
+    const items = [orderItem('a', 'voicemail'), orderItem('b', 'voicemail', ['a'])];
+    const o = newOrder({ serviceOrderItem: items }, [{ ...validated('a', 'voicemail'), serviceId: 'existing-7' }, validated('b', 'voicemail')], ctxOf('o', '/o'));
+    expect(o.specs['a']?.serviceId).toBe('existing-7');
+    expect(o.specs['b']).toMatchObject({ serviceId: 'svc-b', dependsOn: ['a'], reliesOn: ['existing-7'] });
+  });
+
+  it('marks noChange items in the progress', () => {
+    const o = orderOf([orderItem('keep', 'voicemail', [], 'noChange'), orderItem('b', 'voicemail', ['keep'])]);
+    expect(o.progress.items['keep']?.noChange).toBe(true);
+    expect(o.progress.items['b']?.noChange).toBe(false);
   });
 });
 
-describe('rejectedOrderRecord', () => {
+describe('rejectedOrder', () => {
   it('stores a rejected order with every reason, per order and per item', () => {
-    const r = rejectedOrderRecord(
+    const o = rejectedOrder(
       { externalId: 'ext-7', serviceOrderItem: [{ id: 'a' }, { id: 'b' }, { notAnId: 1 }] },
       [
         { code: 'ORDER_INVALID', message: 'priority: bad' },
@@ -205,186 +192,272 @@ describe('rejectedOrderRecord', () => {
       ],
       { id: 'order-r', href: '/o/r', now: T0 },
     );
-    expect(r.order.state).toBe('rejected');
-    expect(r.order.completionDate).toBe(T0);
-    expect(r.order.externalId).toBe('ext-7');
-    expect(r.order.errorMessage?.map((e) => [e.code, e.message, e.serviceOrderItem])).toEqual([
-      ['ORDER_INVALID', 'priority: bad', undefined],
-      ['ORDER_UNKNOWN_SPECIFICATION', 'unknown service specification nope', [{ itemId: 'b' }]],
+    expect(o.progress.state).toBe('rejected');
+    expect(o.specs).toEqual({});
+    const v = serviceOrderView(o.doc, o.progress, o.specs);
+    expect(v.state).toBe('rejected');
+    expect(v.completionDate).toBe(T0);
+    expect(v.externalId).toBe('ext-7');
+    expect(v.errorMessage?.map((e) => [e.code, e.message, e.serviceOrderItem, e['@type']])).toEqual([
+      ['ORDER_INVALID', 'priority: bad', undefined, 'ServiceOrderErrorMessage'],
+      ['ORDER_UNKNOWN_SPECIFICATION', 'unknown service specification nope', [{ itemId: 'b' }], 'ServiceOrderErrorMessage'],
     ]);
-    expect(r.order.serviceOrderItem.map((i) => [i.id, i.state, i.errorMessage?.length])).toEqual([
+    expect(v.serviceOrderItem.map((i) => [i.id, i.state, i.errorMessage?.length ?? 0])).toEqual([
       ['a', 'rejected', 0],
       ['b', 'rejected', 1],
     ]);
-    expect(r.items).toEqual({});
+    expect(v.serviceOrderItem[1]?.errorMessage?.[0]).toEqual({
+      code: 'ORDER_UNKNOWN_SPECIFICATION',
+      reason: 'ORDER_UNKNOWN_SPECIFICATION',
+      message: 'unknown service specification nope',
+      timestamp: T0,
+      '@type': 'ServiceOrderItemErrorMessage',
+    });
+    // A rejected order is final: nothing runs, nothing can be cancelled.
+    expect(advance(o.progress, T1).progress).toBe(o.progress);
+    expect(caught(() => requestCancel(o.progress, T1)).code).toBe('ORDER_NOT_CANCELLABLE');
   });
 
-  it('survives input that is not an object', () => {
-    const r = rejectedOrderRecord('garbage', [{ code: 'ORDER_INVALID', message: '(root): expected object' }], { id: 'x', href: '/x', now: T0 });
-    expect(r.order.serviceOrderItem).toEqual([]);
-    expect(r.order.state).toBe('rejected');
+  it.each<[string, unknown]>([
+    ['a string', 'garbage'],
+    ['null', null],
+    ['a number', 42],
+    ['an array', [1, 2]],
+  ])('survives input that is %s', (_label, input) => {
+    const o = rejectedOrder(input, [{ code: 'ORDER_INVALID', message: '(root): expected object' }], { id: 'x', href: '/x', now: T0 });
+    const v = serviceOrderView(o.doc, o.progress);
+    expect(v.serviceOrderItem).toEqual([]);
+    expect(v.state).toBe('rejected');
+    expect(v.errorMessage?.map((e) => e.message)).toEqual(['(root): expected object']);
   });
 
-  // Regression test (was a bug): errorMessage() picks '@type' from whether item ids are given, not from where the message
-  // sits: an order-level reason without itemId (e.g. a schema error) lands on order.errorMessage
-  // typed 'ServiceOrderItemErrorMessage'. TMF641 types ServiceOrder.errorMessage as ServiceOrderErrorMessage.
+  it('keeps only usable item ids: strings of sane length, once each', () => {
+    const o = rejectedOrder({ serviceOrderItem: [null, 5, { id: 7 }, { id: 'a' }, { id: 'a' }, { id: 'x'.repeat(300) }] }, [], { id: 'x', href: '/x', now: T0 });
+    expect(o.doc.serviceOrderItem.map((i) => i.id)).toEqual(['a']);
+    expect(o.progress.itemIds).toEqual(['a']);
+  });
+
+  // Regression test (was a bug): '@type' was picked from whether item ids were given, not from
+  // where the message sits: an order-level reason without itemId landed on the order typed
+  // 'ServiceOrderItemErrorMessage'. TMF641 types ServiceOrder.errorMessage as ServiceOrderErrorMessage.
   it('types every order-level error message as ServiceOrderErrorMessage', () => {
-    const r = rejectedOrderRecord({}, [{ code: 'ORDER_INVALID', message: 'serviceOrderItem: required' }], { id: 'x', href: '/x', now: T0 });
-    expect(r.order.errorMessage?.[0]?.['@type']).toBe('ServiceOrderErrorMessage');
+    const o = rejectedOrder({}, [{ code: 'ORDER_INVALID', message: 'serviceOrderItem: required' }], { id: 'x', href: '/x', now: T0 });
+    expect(serviceOrderView(o.doc, o.progress).errorMessage?.[0]?.['@type']).toBe('ServiceOrderErrorMessage');
+  });
+});
+
+describe('errorMessage and itemTmfState', () => {
+  it('builds a TMF error message typed by where it sits', () => {
+    expect(errorMessage('order', 'ORDER_ITEM_FAILED', 'boom', T1, ['a'])).toEqual({
+      code: 'ORDER_ITEM_FAILED',
+      reason: 'ORDER_ITEM_FAILED',
+      message: 'boom',
+      timestamp: T1,
+      serviceOrderItem: [{ itemId: 'a' }],
+      '@type': 'ServiceOrderErrorMessage',
+    });
+    const onItem = errorMessage('item', 'NE_TIMEOUT', 'late', T1);
+    expect(onItem['@type']).toBe('ServiceOrderItemErrorMessage');
+    expect(onItem).not.toHaveProperty('serviceOrderItem');
+  });
+
+  it('maps every phase to its TMF state', () => {
+    const expected: Record<ItemPhase, ItemState> = {
+      waiting: 'acknowledged',
+      activating: 'inProgress',
+      aborting: 'inProgress',
+      activated: 'completed',
+      // Still completed to TMF until its undo steps have run.
+      compensating: 'completed',
+      failed: 'failed',
+      compensationFailed: 'failed',
+      compensated: 'cancelled',
+      cancelled: 'cancelled',
+    };
+    expect(Object.fromEntries(ITEM_PHASES.map((phase) => [phase, itemTmfState(phase)]))).toEqual(expected);
   });
 });
 
 describe('advance: a three-item bundle that succeeds', () => {
   it('runs the items one after the other and completes the order', () => {
-    let r = bundle();
+    const o = bundle();
+    let p = o.progress;
     // Nothing happens before the order has started.
-    expect(advance(r, T0)).toEqual({ record: r, activate: [], compensate: [] });
+    const before = advance(p, T0);
+    expect(before).toEqual({ progress: p, activate: [], compensate: [] });
+    expect(before.progress).toBe(p);
 
-    r = startOrder(r, T1);
-    expect(r.order.state).toBe('inProgress');
-    expect(r.order.startDate).toBe(T1);
-    expect(startOrder(r, T2)).toBe(r);
+    p = startOrder(p, T1);
+    expect(p.state).toBe('inProgress');
+    expect(view(o, p)).toMatchObject({ state: 'inProgress', startDate: T1 });
+    expect(startOrder(p, T2)).toBe(p);
 
-    r = expectDecision(advance(r, T1), ['number-porting'], []);
-    expect(r.order.state).toBe('inProgress');
-    expect(itemState(r, 'number-porting')).toBe('inProgress');
-    expect(itemState(r, 'mobile-plan')).toBe('acknowledged');
-    expect(itemState(r, 'voicemail')).toBe('acknowledged');
-    expect(r.items['number-porting']?.phase).toBe('activating');
+    p = expectDecision(advance(p, T1), ['number-porting'], []);
+    expect(p.state).toBe('inProgress');
+    expect(p.items['number-porting']?.phase).toBe('activating');
+    expect(itemStates(o, p)).toEqual([
+      ['number-porting', 'inProgress'],
+      ['mobile-plan', 'acknowledged'],
+      ['voicemail', 'acknowledged'],
+    ]);
 
-    const started = itemAttemptStarted(r, 'number-porting', T2, { 'register-ported-number': 'npdb-1' });
-    expect(started?.items['number-porting']).toMatchObject({ attempts: 1, startedAt: T2, neIds: { 'register-ported-number': 'npdb-1' } });
-    // A retry counts another attempt but keeps the first start time.
-    const retried = itemAttemptStarted(started!, 'number-porting', T3, { other: 'npdb-2' });
-    expect(retried?.items['number-porting']).toMatchObject({ attempts: 2, startedAt: T2, neIds: { 'register-ported-number': 'npdb-1', other: 'npdb-2' } });
+    p = succeed(p, 'number-porting', T3);
+    expect(itemState(o, p, 'number-porting')).toBe('completed');
+    expect(p.items['number-porting']).toMatchObject({ phase: 'activated', completedSeq: 1, finishedAt: T3 });
+    expect(p.seq).toBe(1);
 
-    r = itemCompleted(retried!, 'number-porting', T3);
-    expect(itemState(r, 'number-porting')).toBe('completed');
-    expect(r.items['number-porting']).toMatchObject({ phase: 'activated', completedSeq: 1, finishedAt: T3 });
+    p = expectDecision(advance(p, T3), ['mobile-plan'], []);
+    expect(itemState(o, p, 'mobile-plan')).toBe('inProgress');
+    expect(itemState(o, p, 'voicemail')).toBe('acknowledged');
 
-    r = expectDecision(advance(r, T3), ['mobile-plan'], []);
-    expect(itemState(r, 'mobile-plan')).toBe('inProgress');
-    expect(itemState(r, 'voicemail')).toBe('acknowledged');
+    p = succeed(p, 'mobile-plan', T4);
+    p = expectDecision(advance(p, T4), ['voicemail'], []);
+    p = succeed(p, 'voicemail', T5);
+    expect(p.items['voicemail']?.completedSeq).toBe(3);
 
-    r = succeed(r, 'mobile-plan', T4);
-    r = expectDecision(advance(r, T4), ['voicemail'], []);
-    r = succeed(r, 'voicemail', T5);
-    expect(r.items['voicemail']?.completedSeq).toBe(3);
-
-    const done = advance(r, T6);
-    r = expectDecision(done, [], []);
-    expect(r.order.state).toBe('completed');
-    expect(r.order.completionDate).toBe(T6);
-    expect(r.order.errorMessage).toBeUndefined();
-    expect(r.order.serviceOrderItem.every((i) => i.state === 'completed')).toBe(true);
+    p = expectDecision(advance(p, T6), [], []);
+    const v = view(o, p);
+    expect(v.state).toBe('completed');
+    expect(v.completionDate).toBe(T6);
+    expect(v.errorMessage).toBeUndefined();
+    expect(v.serviceOrderItem.every((i) => i.state === 'completed' && i.errorMessage === undefined)).toBe(true);
 
     // Final: advancing again changes nothing.
-    expect(advance(r, T7)).toEqual({ record: r, activate: [], compensate: [] });
+    const again = advance(p, T7);
+    expect(again).toEqual({ progress: p, activate: [], compensate: [] });
+    expect(again.progress).toBe(p);
   });
 
-  it('never mutates the record it is given', () => {
-    const r = startOrder(bundle(), T1);
-    const snapshot = structuredClone(r);
-    const next = advance(r, T1).record;
-    itemCompleted(itemAttemptStarted(next, 'number-porting', T2, {})!, 'number-porting', T2);
-    expect(r).toEqual(snapshot);
+  it('never mutates the progress it is given', () => {
+    const o = bundle();
+    const seen: Array<{ input: OrderProgress; snapshot: OrderProgress }> = [];
+    const step = (p: OrderProgress, fn: (q: OrderProgress) => OrderProgress): OrderProgress => {
+      seen.push({ input: p, snapshot: structuredClone(p) });
+      return fn(p);
+    };
+    let p = step(o.progress, (q) => holdOrder(q, { serviceId: 'svc-voicemail', orderId: 'order-0', since: T1 }));
+    p = step(p, (q) => startOrder(q, T1));
+    p = step(p, (q) => advance(q, T1).progress);
+    p = step(p, (q) => withItem(q, 'number-porting', { attempts: 1 }));
+    p = step(p, (q) => itemAttemptParked(q, 'number-porting'));
+    p = step(p, (q) => itemStepsApplied(q, 'number-porting', T2));
+    p = step(p, (q) => itemCompleted(q, 'number-porting', T2, true));
+    p = step(p, (q) => advance(q, T2).progress);
+    p = step(p, (q) => itemAborting(q, 'mobile-plan'));
+    p = step(p, (q) => itemFailed(q, 'mobile-plan', T3, 'ORDER_EXECUTION_LOST', 'lost'));
+    p = step(p, (q) => advance(q, T3).progress);
+    p = step(p, (q) => itemCompensated(q, 'number-porting', T4));
+    p = step(p, (q) => advance(q, T5).progress);
+    expect(p.state).toBe('failed');
+    expect(seen).toHaveLength(13);
+    // Every transition left the progress it was given as it was.
+    for (const { input, snapshot } of seen) expect(input).toEqual(snapshot);
+    const cancelled = requestCancel(o.progress, T1, 'why');
+    expect(o.progress.cancelRequestedAt).toBeUndefined();
+    expect(cancelled.cancelRequestedAt).toBe(T1);
   });
 
   it('starts independent items together', () => {
-    let r = startOrder(recordOf([orderItem('a', 'voicemail'), orderItem('b', 'voicemail'), orderItem('c', 'voicemail', ['a', 'b'])]), T1);
-    r = expectDecision(advance(r, T1), ['a', 'b'], []);
-    r = succeed(r, 'a', T2);
+    let p = startOrder(orderOf([orderItem('a', 'voicemail'), orderItem('b', 'voicemail'), orderItem('c', 'voicemail', ['a', 'b'])]).progress, T1);
+    p = expectDecision(advance(p, T1), ['a', 'b'], []);
+    p = succeed(p, 'a', T2);
     // c still waits for b; b is re-listed because it is still activating.
-    r = expectDecision(advance(r, T2), ['b'], []);
-    expect(r.items['c']?.phase).toBe('waiting');
-    r = succeed(r, 'b', T3);
-    expectDecision(advance(r, T3), ['c'], []);
+    p = expectDecision(advance(p, T2), ['b'], []);
+    expect(p.items['c']?.phase).toBe('waiting');
+    p = succeed(p, 'b', T3);
+    expectDecision(advance(p, T3), ['c'], []);
   });
 });
 
 describe('advance: idempotence', () => {
   it('re-lists only the items already activating when called on its own result', () => {
-    let r = startOrder(bundle(), T1);
-    const first = advance(r, T1);
-    r = expectDecision(first, ['number-porting'], []);
-    const again = advance(r, T2);
-    // The same job again (the job id makes it harmless), nothing new, the record unchanged in substance.
+    let p = startOrder(bundle().progress, T1);
+    p = expectDecision(advance(p, T1), ['number-porting'], []);
+    const again = advance(p, T2);
+    // The same job again (the job id makes it harmless), nothing new, the progress unchanged in substance.
     expect(again.activate).toEqual(['number-porting']);
     expect(again.compensate).toEqual([]);
-    expect(again.record.order).toEqual(r.order);
-    expect(again.record.items).toEqual(r.items);
+    expect(again.progress).toEqual(p);
   });
 
   it('re-lists the item being compensated, and only it', () => {
-    let r = startOrder(bundle(), T1);
-    r = advance(r, T1).record;
-    r = succeed(r, 'number-porting', T2);
-    r = advance(r, T2).record;
-    r = fail(r, 'mobile-plan', T3);
-    r = expectDecision(advance(r, T3), [], ['number-porting']);
-    const again = advance(r, T4);
+    let p = startOrder(bundle().progress, T1);
+    p = advance(p, T1).progress;
+    p = succeed(p, 'number-porting', T2);
+    p = advance(p, T2).progress;
+    p = fail(p, 'mobile-plan', T3);
+    p = expectDecision(advance(p, T3), [], ['number-porting']);
+    const again = advance(p, T4);
     expect(again.compensate).toEqual(['number-porting']);
     expect(again.activate).toEqual([]);
-    expect(again.record.items).toEqual(r.items);
-    expect(again.record.order.serviceOrderItem).toEqual(r.order.serviceOrderItem);
+    expect(again.progress).toEqual(p);
   });
 
   it('ignores settlements for items that are not running', () => {
-    let r = startOrder(bundle(), T1);
-    r = advance(r, T1).record;
-    // mobile-plan is still waiting: stale completion/failure/compensation reports change nothing.
-    expect(itemCompleted(r, 'mobile-plan', T2)).toBe(r);
-    expect(itemFailed(r, 'mobile-plan', T2, 'NE_TIMEOUT', 'late')).toBe(r);
-    expect(itemCompensated(r, 'mobile-plan', T2)).toBe(r);
-    expect(itemAttemptStarted(r, 'mobile-plan', T2, {})).toBeUndefined();
-    r = succeed(r, 'number-porting', T2);
-    // A duplicate completion is ignored too, and does not bump the sequence.
-    expect(itemCompleted(r, 'number-porting', T3)).toBe(r);
-    expect(r.seq).toBe(1);
+    let p = startOrder(bundle().progress, T1);
+    p = advance(p, T1).progress;
+    // mobile-plan is still waiting: stale reports change nothing.
+    expect(itemCompleted(p, 'mobile-plan', T2, true)).toBe(p);
+    expect(itemFailed(p, 'mobile-plan', T2, 'NE_TIMEOUT', 'late')).toBe(p);
+    expect(itemCompensated(p, 'mobile-plan', T2)).toBe(p);
+    expect(itemStepsApplied(p, 'mobile-plan', T2)).toBe(p);
+    expect(itemAborting(p, 'mobile-plan')).toBe(p);
+    expect(itemAttemptParked(withItem(p, 'mobile-plan', { attempts: 1 }), 'mobile-plan').items['mobile-plan']?.attempts).toBe(1);
+    p = succeed(p, 'number-porting', T2);
+    // A duplicate completion is ignored too, and does not bump the sequence; a late failure neither.
+    expect(itemCompleted(p, 'number-porting', T3, true)).toBe(p);
+    expect(itemFailed(p, 'number-porting', T3, 'NE_TIMEOUT', 'late')).toBe(p);
+    expect(itemCompensated(p, 'number-porting', T3)).toBe(p);
+    expect(p.seq).toBe(1);
   });
 
-  it('refuses an item the order does not have', () => {
-    const r = startOrder(bundle(), T1);
-    expect(() => itemCompleted(r, 'ghost', T2)).toThrow(FleetError);
-    try {
-      itemCompleted(r, 'ghost', T2);
-    } catch (error) {
-      expect((error as FleetError).code).toBe('ORDER_NOT_FOUND');
-    }
+  it.each<[string, (p: OrderProgress) => unknown]>([
+    ['itemCompleted', (p) => itemCompleted(p, 'ghost', T2, true)],
+    ['itemFailed', (p) => itemFailed(p, 'ghost', T2, 'NE_TIMEOUT', 'x')],
+    ['itemCompensated', (p) => itemCompensated(p, 'ghost', T2)],
+    ['itemStepsApplied', (p) => itemStepsApplied(p, 'ghost', T2)],
+    ['itemAttemptParked', (p) => itemAttemptParked(p, 'ghost')],
+    ['itemAborting', (p) => itemAborting(p, 'ghost')],
+    ['dispatchOf', (p) => dispatchOf({ activate: ['ghost'], compensate: [] }, p)],
+  ])('%s refuses an item the order does not have with ORDER_NOT_FOUND', (_name, call) => {
+    const p = startOrder(bundle().progress, T1);
+    const error = caught(() => call(p));
+    expect(error.code).toBe('ORDER_NOT_FOUND');
+    expect(error.message).toBe('the order has no item ghost');
   });
 });
 
 describe('advance: atomic failure', () => {
   it('cancels what has not started, rolls back what completed, then fails the order', () => {
-    let r = startOrder(bundle(), T1);
-    r = advance(r, T1).record;
-    r = succeed(r, 'number-porting', T2);
-    r = advance(r, T2).record;
-    r = fail(r, 'mobile-plan', T3, 'pcrf-1: % Invalid plan');
-    expect(itemState(r, 'mobile-plan')).toBe('failed');
-    expect(itemErrors(r, 'mobile-plan').map((e) => [e.code, e.message])).toEqual([['NE_COMMAND_REJECTED', 'pcrf-1: % Invalid plan']]);
+    const o = bundle();
+    let p = startOrder(o.progress, T1);
+    p = advance(p, T1).progress;
+    p = succeed(p, 'number-porting', T2);
+    p = advance(p, T2).progress;
+    p = fail(p, 'mobile-plan', T3, 'pcrf-1: % Invalid plan');
+    expect(itemState(o, p, 'mobile-plan')).toBe('failed');
+    expect(itemErrors(o, p, 'mobile-plan').map((e) => [e.code, e.message])).toEqual([['NE_COMMAND_REJECTED', 'pcrf-1: % Invalid plan']]);
 
-    r = expectDecision(advance(r, T4), [], ['number-porting']);
-    expect(r.order.state).toBe('inProgress');
-    expect(itemState(r, 'voicemail')).toBe('cancelled');
-    expect(r.items['voicemail']?.phase).toBe('cancelled');
-    expect(itemErrors(r, 'voicemail').map((e) => [e.code, e.message])).toEqual([['ORDER_ITEM_NOT_STARTED', 'not started because item mobile-plan failed']]);
+    p = expectDecision(advance(p, T4), [], ['number-porting']);
+    expect(p.state).toBe('inProgress');
+    expect(itemState(o, p, 'voicemail')).toBe('cancelled');
+    expect(p.items['voicemail']?.phase).toBe('cancelled');
+    expect(itemErrors(o, p, 'voicemail').map((e) => [e.code, e.message])).toEqual([['ORDER_ITEM_NOT_STARTED', 'not started because item mobile-plan failed']]);
     // Still completed to TMF until its undo steps have run.
-    expect(itemState(r, 'number-porting')).toBe('completed');
-    expect(r.items['number-porting']?.phase).toBe('compensating');
+    expect(itemState(o, p, 'number-porting')).toBe('completed');
+    expect(p.items['number-porting']?.phase).toBe('compensating');
 
-    r = itemCompensated(r, 'number-porting', T5);
-    expect(itemState(r, 'number-porting')).toBe('cancelled');
-    expect(r.items['number-porting']?.phase).toBe('compensated');
-    expect(itemErrors(r, 'number-porting').map((e) => [e.code, e.message])).toEqual([
-      ['ORDER_ITEM_ROLLED_BACK', 'rolled back because item mobile-plan failed'],
-    ]);
+    p = itemCompensated(p, 'number-porting', T5);
+    expect(itemState(o, p, 'number-porting')).toBe('cancelled');
+    expect(p.items['number-porting']?.phase).toBe('compensated');
+    expect(itemErrors(o, p, 'number-porting').map((e) => [e.code, e.message])).toEqual([['ORDER_ITEM_ROLLED_BACK', 'rolled back because item mobile-plan failed']]);
 
-    r = expectDecision(advance(r, T6), [], []);
-    expect(r.order.state).toBe('failed');
-    expect(r.order.completionDate).toBe(T6);
-    expect(r.order.cancellationDate).toBeUndefined();
-    expect(r.order.errorMessage).toEqual([
+    p = expectDecision(advance(p, T6), [], []);
+    const v = view(o, p);
+    expect(v.state).toBe('failed');
+    expect(v.completionDate).toBe(T6);
+    expect(v.cancellationDate).toBeUndefined();
+    expect(v.errorMessage).toEqual([
       {
         code: 'ORDER_ITEM_FAILED',
         reason: 'ORDER_ITEM_FAILED',
@@ -397,45 +470,49 @@ describe('advance: atomic failure', () => {
   });
 
   it('fails at once when the first item fails (nothing to roll back)', () => {
-    let r = startOrder(bundle(), T1);
-    r = advance(r, T1).record;
-    r = fail(r, 'number-porting', T2);
-    r = expectDecision(advance(r, T3), [], []);
-    expect(r.order.state).toBe('failed');
-    expect(itemState(r, 'mobile-plan')).toBe('cancelled');
-    expect(itemState(r, 'voicemail')).toBe('cancelled');
-    expect(r.order.errorMessage?.map((e) => e.serviceOrderItem)).toEqual([[{ itemId: 'number-porting' }]]);
+    const o = bundle();
+    let p = startOrder(o.progress, T1);
+    p = advance(p, T1).progress;
+    p = fail(p, 'number-porting', T2);
+    p = expectDecision(advance(p, T3), [], []);
+    const v = view(o, p);
+    expect(v.state).toBe('failed');
+    expect(itemState(o, p, 'mobile-plan')).toBe('cancelled');
+    expect(itemState(o, p, 'voicemail')).toBe('cancelled');
+    expect(v.errorMessage?.map((e) => e.serviceOrderItem)).toEqual([[{ itemId: 'number-porting' }]]);
   });
 
   it('waits for an independent item still activating before rolling back', () => {
-    let r = startOrder(recordOf([orderItem('a', 'voicemail'), orderItem('b', 'voicemail'), orderItem('c', 'voicemail')]), T1);
-    r = expectDecision(advance(r, T1), ['a', 'b', 'c'], []);
-    r = succeed(r, 'a', T2);
-    r = fail(r, 'b', T3);
+    let p = startOrder(orderOf([orderItem('a', 'voicemail'), orderItem('b', 'voicemail'), orderItem('c', 'voicemail')]).progress, T1);
+    p = expectDecision(advance(p, T1), ['a', 'b', 'c'], []);
+    p = succeed(p, 'a', T2);
+    p = fail(p, 'b', T3);
     // c is still running: no rollback yet, c re-listed.
-    r = expectDecision(advance(r, T3), ['c'], []);
-    r = succeed(r, 'c', T4);
-    expectDecision(advance(r, T4), [], ['c']);
+    p = expectDecision(advance(p, T3), ['c'], []);
+    expect(p.items['a']?.phase).toBe('activated');
+    p = succeed(p, 'c', T4);
+    expectDecision(advance(p, T4), [], ['c']);
   });
 
   it('rolls back in reverse order of completion, one item at a time', () => {
-    let r = startOrder(recordOf([orderItem('first', 'voicemail'), orderItem('second', 'voicemail'), orderItem('third', 'voicemail')]), T1);
-    r = expectDecision(advance(r, T1), ['first', 'second', 'third'], []);
+    const o = orderOf([orderItem('first', 'voicemail'), orderItem('second', 'voicemail'), orderItem('third', 'voicemail')]);
+    let p = startOrder(o.progress, T1);
+    p = expectDecision(advance(p, T1), ['first', 'second', 'third'], []);
     // Completion order differs from item order: second, then first.
-    r = succeed(r, 'second', T2);
-    r = succeed(r, 'first', T3);
-    expect(r.items['second']?.completedSeq).toBe(1);
-    expect(r.items['first']?.completedSeq).toBe(2);
-    r = fail(r, 'third', T4);
+    p = succeed(p, 'second', T2);
+    p = succeed(p, 'first', T3);
+    expect(p.items['second']?.completedSeq).toBe(1);
+    expect(p.items['first']?.completedSeq).toBe(2);
+    p = fail(p, 'third', T4);
 
-    r = expectDecision(advance(r, T5), [], ['first']);
-    expect(r.items['second']?.phase).toBe('activated');
-    r = itemCompensated(r, 'first', T5);
-    r = expectDecision(advance(r, T6), [], ['second']);
-    r = itemCompensated(r, 'second', T6);
-    r = expectDecision(advance(r, T7), [], []);
-    expect(r.order.state).toBe('failed');
-    expect(r.order.serviceOrderItem.map((i) => [i.id, i.state])).toEqual([
+    p = expectDecision(advance(p, T5), [], ['first']);
+    expect(p.items['second']?.phase).toBe('activated');
+    p = itemCompensated(p, 'first', T5);
+    p = expectDecision(advance(p, T6), [], ['second']);
+    p = itemCompensated(p, 'second', T6);
+    p = expectDecision(advance(p, T7), [], []);
+    expect(view(o, p).state).toBe('failed');
+    expect(itemStates(o, p)).toEqual([
       ['first', 'cancelled'],
       ['second', 'cancelled'],
       ['third', 'failed'],
@@ -443,26 +520,24 @@ describe('advance: atomic failure', () => {
   });
 
   it('marks an item whose rollback failed as failed and fails the order with both causes', () => {
-    let r = startOrder(bundle(), T1);
-    r = advance(r, T1).record;
-    r = succeed(r, 'number-porting', T2);
-    r = advance(r, T2).record;
-    r = fail(r, 'mobile-plan', T3, 'boom');
-    r = expectDecision(advance(r, T3), [], ['number-porting']);
-    r = itemCompensated(r, 'number-porting', T4, { code: 'NE_TIMEOUT', message: 'npdb-1: no answer' });
-    expect(itemState(r, 'number-porting')).toBe('failed');
-    expect(r.items['number-porting']?.phase).toBe('compensationFailed');
-    expect(itemErrors(r, 'number-porting').map((e) => [e.code, e.message])).toEqual([
+    const o = bundle();
+    let p = startOrder(o.progress, T1);
+    p = advance(p, T1).progress;
+    p = succeed(p, 'number-porting', T2);
+    p = advance(p, T2).progress;
+    p = fail(p, 'mobile-plan', T3, 'boom');
+    p = expectDecision(advance(p, T3), [], ['number-porting']);
+    p = itemCompensated(p, 'number-porting', T4, { code: 'NE_TIMEOUT', message: 'npdb-1: no answer' });
+    expect(itemState(o, p, 'number-porting')).toBe('failed');
+    expect(p.items['number-porting']?.phase).toBe('compensationFailed');
+    expect(itemErrors(o, p, 'number-porting').map((e) => [e.code, e.message])).toEqual([
       ['ORDER_COMPENSATION_FAILED', 'rollback failed, the network element may hold a remnant: npdb-1: no answer'],
     ]);
-    r = expectDecision(advance(r, T5), [], []);
-    expect(r.order.state).toBe('failed');
-    expect(r.order.errorMessage?.map((e) => [e.code, e.serviceOrderItem?.[0]?.itemId, e.message])).toEqual([
-      [
-        'ORDER_ITEM_FAILED',
-        'number-porting',
-        'item number-porting (number-porting) failed: rollback failed, the network element may hold a remnant: npdb-1: no answer',
-      ],
+    p = expectDecision(advance(p, T5), [], []);
+    const v = view(o, p);
+    expect(v.state).toBe('failed');
+    expect(v.errorMessage?.map((e) => [e.code, e.serviceOrderItem?.[0]?.itemId, e.message])).toEqual([
+      ['ORDER_ITEM_FAILED', 'number-porting', 'item number-porting (number-porting) failed: rollback failed, the network element may hold a remnant: npdb-1: no answer'],
       ['ORDER_ITEM_FAILED', 'mobile-plan', 'item mobile-plan (mobile-plan) failed: boom'],
     ]);
   });
@@ -470,189 +545,410 @@ describe('advance: atomic failure', () => {
 
 describe('advance: partial policy', () => {
   it('keeps what completed when an independent item fails: partial', () => {
-    let r = startOrder(recordOf([orderItem('a', 'voicemail'), orderItem('b', 'voicemail')], 'partial'), T1);
-    r = expectDecision(advance(r, T1), ['a', 'b'], []);
-    r = succeed(r, 'a', T2);
-    r = fail(r, 'b', T3, 'vms-1: noAccess');
-    r = expectDecision(advance(r, T4), [], []);
-    expect(r.order.state).toBe('partial');
-    expect(r.order.completionDate).toBe(T4);
-    expect(itemState(r, 'a')).toBe('completed');
-    expect(r.items['a']?.phase).toBe('activated');
-    expect(r.order.errorMessage?.map((e) => [e.code, e.message])).toEqual([['ORDER_ITEM_FAILED', 'item b (voicemail) failed: vms-1: noAccess']]);
+    const o = orderOf([orderItem('a', 'voicemail'), orderItem('b', 'voicemail')], 'partial');
+    let p = startOrder(o.progress, T1);
+    p = expectDecision(advance(p, T1), ['a', 'b'], []);
+    p = succeed(p, 'a', T2);
+    p = fail(p, 'b', T3, 'vms-1: noAccess');
+    p = expectDecision(advance(p, T4), [], []);
+    const v = view(o, p);
+    expect(v.state).toBe('partial');
+    expect(v.completionDate).toBe(T4);
+    expect(itemState(o, p, 'a')).toBe('completed');
+    expect(p.items['a']?.phase).toBe('activated');
+    expect(v.errorMessage?.map((e) => [e.code, e.message])).toEqual([['ORDER_ITEM_FAILED', 'item b (voicemail) failed: vms-1: noAccess']]);
   });
 
   it('cancels the dependents (transitively) of a failed item and runs the rest', () => {
-    let r = startOrder(
-      recordOf([orderItem('porting', 'number-porting'), orderItem('plan', 'mobile-plan', ['porting']), orderItem('vm', 'voicemail', ['plan']), orderItem('other', 'voicemail')], 'partial'),
-      T1,
+    const o = orderOf(
+      [orderItem('porting', 'number-porting'), orderItem('plan', 'mobile-plan', ['porting']), orderItem('vm', 'voicemail', ['plan']), orderItem('other', 'voicemail')],
+      'partial',
     );
-    r = expectDecision(advance(r, T1), ['porting', 'other'], []);
-    r = fail(r, 'porting', T2);
-    r = expectDecision(advance(r, T2), ['other'], []);
-    expect(itemState(r, 'plan')).toBe('cancelled');
-    expect(itemState(r, 'vm')).toBe('cancelled');
-    expect(itemErrors(r, 'plan').map((e) => [e.code, e.message])).toEqual([
+    let p = startOrder(o.progress, T1);
+    p = expectDecision(advance(p, T1), ['porting', 'other'], []);
+    p = fail(p, 'porting', T2);
+    p = expectDecision(advance(p, T2), ['other'], []);
+    expect(itemState(o, p, 'plan')).toBe('cancelled');
+    expect(itemState(o, p, 'vm')).toBe('cancelled');
+    expect(itemErrors(o, p, 'plan').map((e) => [e.code, e.message])).toEqual([
       ['ORDER_DEPENDENCY_FAILED', 'not started because item porting, which it relies on, did not complete'],
     ]);
-    expect(itemErrors(r, 'vm').map((e) => [e.code, e.message])).toEqual([
-      ['ORDER_DEPENDENCY_FAILED', 'not started because item plan, which it relies on, did not complete'],
-    ]);
-    r = succeed(r, 'other', T3);
-    r = expectDecision(advance(r, T3), [], []);
-    expect(r.order.state).toBe('partial');
+    expect(itemErrors(o, p, 'vm').map((e) => [e.code, e.message])).toEqual([['ORDER_DEPENDENCY_FAILED', 'not started because item plan, which it relies on, did not complete']]);
+    p = succeed(p, 'other', T3);
+    p = expectDecision(advance(p, T3), [], []);
+    const v = view(o, p);
+    expect(v.state).toBe('partial');
     // Only the item that failed is named as the cause.
-    expect(r.order.errorMessage?.map((e) => e.serviceOrderItem?.[0]?.itemId)).toEqual(['porting']);
+    expect(v.errorMessage?.map((e) => e.serviceOrderItem?.[0]?.itemId)).toEqual(['porting']);
   });
 
   it('fails the order when nothing completed', () => {
-    let r = startOrder(recordOf([orderItem('a', 'voicemail'), orderItem('b', 'voicemail', ['a'])], 'partial'), T1);
-    r = advance(r, T1).record;
-    r = fail(r, 'a', T2);
-    r = expectDecision(advance(r, T2), [], []);
-    expect(r.order.state).toBe('failed');
-    expect(itemState(r, 'b')).toBe('cancelled');
+    const o = orderOf([orderItem('a', 'voicemail'), orderItem('b', 'voicemail', ['a'])], 'partial');
+    let p = startOrder(o.progress, T1);
+    p = advance(p, T1).progress;
+    p = fail(p, 'a', T2);
+    p = expectDecision(advance(p, T2), [], []);
+    expect(view(o, p).state).toBe('failed');
+    expect(itemState(o, p, 'b')).toBe('cancelled');
   });
 
   it('fails the order when every item failed', () => {
-    let r = startOrder(recordOf([orderItem('a', 'voicemail'), orderItem('b', 'voicemail')], 'partial'), T1);
-    r = advance(r, T1).record;
-    r = fail(r, 'a', T2);
-    r = fail(r, 'b', T3);
-    r = expectDecision(advance(r, T3), [], []);
-    expect(r.order.state).toBe('failed');
-    expect(r.order.errorMessage?.map((e) => e.serviceOrderItem?.[0]?.itemId)).toEqual(['a', 'b']);
+    const o = orderOf([orderItem('a', 'voicemail'), orderItem('b', 'voicemail')], 'partial');
+    let p = startOrder(o.progress, T1);
+    p = advance(p, T1).progress;
+    p = fail(p, 'a', T2);
+    p = fail(p, 'b', T3);
+    p = expectDecision(advance(p, T3), [], []);
+    const v = view(o, p);
+    expect(v.state).toBe('failed');
+    expect(v.errorMessage?.map((e) => e.serviceOrderItem?.[0]?.itemId)).toEqual(['a', 'b']);
   });
 
   it('does not roll back completed items', () => {
-    let r = startOrder(bundle('partial'), T1);
-    r = advance(r, T1).record;
-    r = succeed(r, 'number-porting', T2);
-    r = advance(r, T2).record;
-    r = fail(r, 'mobile-plan', T3);
-    const d = advance(r, T3);
+    const o = bundle('partial');
+    let p = startOrder(o.progress, T1);
+    p = advance(p, T1).progress;
+    p = succeed(p, 'number-porting', T2);
+    p = advance(p, T2).progress;
+    p = fail(p, 'mobile-plan', T3);
+    const d = advance(p, T3);
     expect(d.compensate).toEqual([]);
-    expect(d.record.order.state).toBe('partial');
-    expect(itemState(d.record, 'number-porting')).toBe('completed');
-    expect(itemErrors(d.record, 'voicemail')[0]?.code).toBe('ORDER_DEPENDENCY_FAILED');
+    expect(d.progress.state).toBe('partial');
+    expect(itemState(o, d.progress, 'number-porting')).toBe('completed');
+    expect(itemErrors(o, d.progress, 'voicemail')[0]?.code).toBe('ORDER_DEPENDENCY_FAILED');
   });
 });
 
 describe('cancellation', () => {
   it('cancels an order before it starts: nothing is dispatched', () => {
-    let r = bundle();
-    r = requestCancel(r, T1, 'customer changed their mind');
-    expect(r.order.state).toBe('assessingCancellation');
-    expect(r.cancelRequestedAt).toBe(T1);
-    expect(r.cancellationReason).toBe('customer changed their mind');
+    const o = bundle();
+    let p = requestCancel(o.progress, T1, 'customer changed their mind');
+    expect(p.state).toBe('assessingCancellation');
+    expect(view(o, p).state).toBe('assessingCancellation');
+    expect(p.cancelRequestedAt).toBe(T1);
+    expect(p.cancellationReason).toBe('customer changed their mind');
+    // The reason shows only once the order is cancelled.
+    expect(view(o, p).cancellationReason).toBeUndefined();
     // A second request is a no-op.
-    expect(requestCancel(r, T2)).toBe(r);
+    expect(requestCancel(p, T2)).toBe(p);
     // The scheduled start comes too late.
-    expect(startOrder(r, T2)).toBe(r);
+    expect(startOrder(p, T2)).toBe(p);
 
-    r = expectDecision(advance(r, T2), [], []);
-    expect(r.order.state).toBe('cancelled');
-    expect(r.order.cancellationDate).toBe(T2);
-    expect(r.order.completionDate).toBe(T2);
-    expect(r.order.cancellationReason).toBe('customer changed their mind');
-    expect(r.order.errorMessage).toBeUndefined();
-    for (const i of r.order.serviceOrderItem) {
+    p = expectDecision(advance(p, T2), [], []);
+    const v = view(o, p);
+    expect(v.state).toBe('cancelled');
+    expect(v.cancellationDate).toBe(T2);
+    expect(v.completionDate).toBe(T2);
+    expect(v.cancellationReason).toBe('customer changed their mind');
+    expect(v.errorMessage).toBeUndefined();
+    for (const i of v.serviceOrderItem) {
       expect(i.state).toBe('cancelled');
       expect(i.errorMessage?.map((e) => [e.code, e.message])).toEqual([['ORDER_ITEM_NOT_STARTED', 'not started because the order was cancelled']]);
     }
   });
 
   it('cancels in flight: the running item finishes, is rolled back, the rest never starts', () => {
-    let r = startOrder(bundle(), T1);
-    r = advance(r, T1).record;
-    r = itemAttemptStarted(r, 'number-porting', T2, { 'register-ported-number': 'npdb-1' })!;
-    r = requestCancel(r, T3);
-    expect(r.order.state).toBe('assessingCancellation');
-    expect(r.cancellationReason).toBeUndefined();
+    const o = bundle();
+    let p = startOrder(o.progress, T1);
+    p = advance(p, T1).progress;
+    p = itemStepsApplied(p, 'number-porting', T2);
+    p = requestCancel(p, T3);
+    expect(p.state).toBe('assessingCancellation');
+    expect(p.cancellationReason).toBeUndefined();
 
-    r = expectDecision(advance(r, T3), ['number-porting'], []);
-    expect(r.order.state).toBe('pendingCancellation');
-    expect(itemState(r, 'number-porting')).toBe('inProgress');
-    expect(itemState(r, 'mobile-plan')).toBe('cancelled');
-    expect(itemState(r, 'voicemail')).toBe('cancelled');
+    p = expectDecision(advance(p, T3), ['number-porting'], []);
+    expect(view(o, p).state).toBe('pendingCancellation');
+    expect(itemStates(o, p)).toEqual([
+      ['number-porting', 'inProgress'],
+      ['mobile-plan', 'cancelled'],
+      ['voicemail', 'cancelled'],
+    ]);
 
-    r = itemCompleted(r, 'number-porting', T4);
-    r = expectDecision(advance(r, T4), [], ['number-porting']);
-    expect(r.order.state).toBe('pendingCancellation');
-    // The rollback keeps the NE chosen by the activation.
-    expect(r.items['number-porting']?.neIds).toEqual({ 'register-ported-number': 'npdb-1' });
+    p = itemCompleted(p, 'number-porting', T4, true);
+    p = expectDecision(advance(p, T4), [], ['number-porting']);
+    expect(p.state).toBe('pendingCancellation');
+    expect(itemState(o, p, 'number-porting')).toBe('completed');
 
-    r = itemCompensated(r, 'number-porting', T5);
-    expect(itemErrors(r, 'number-porting').map((e) => e.message)).toEqual(['rolled back because the order was cancelled']);
-    r = expectDecision(advance(r, T6), [], []);
-    expect(r.order.state).toBe('cancelled');
-    expect(r.order.cancellationDate).toBe(T6);
-    expect(r.order.completionDate).toBe(T6);
-    expect(r.order.cancellationReason).toBeUndefined();
-    expect(r.order.serviceOrderItem.every((i) => i.state === 'cancelled')).toBe(true);
-    expect(() => requestCancel(r, T8)).toThrow(FleetError);
+    p = itemCompensated(p, 'number-porting', T5);
+    expect(itemErrors(o, p, 'number-porting').map((e) => e.message)).toEqual(['rolled back because the order was cancelled']);
+    p = expectDecision(advance(p, T6), [], []);
+    const v = view(o, p);
+    expect(v.state).toBe('cancelled');
+    expect(v.cancellationDate).toBe(T6);
+    expect(v.completionDate).toBe(T6);
+    expect(v.cancellationReason).toBeUndefined();
+    expect(v.errorMessage).toBeUndefined();
+    expect(v.serviceOrderItem.every((i) => i.state === 'cancelled')).toBe(true);
+    expect(caught(() => requestCancel(p, T8)).code).toBe('ORDER_NOT_CANCELLABLE');
   });
 
   it('fails a cancelled order whose rollback failed', () => {
-    let r = startOrder(recordOf([orderItem('a', 'voicemail')]), T1);
-    r = advance(r, T1).record;
-    r = succeed(r, 'a', T2);
-    r = requestCancel(r, T3);
-    r = expectDecision(advance(r, T3), [], ['a']);
-    r = itemCompensated(r, 'a', T4, { code: 'NE_TIMEOUT', message: 'gone' });
-    r = expectDecision(advance(r, T5), [], []);
-    expect(r.order.state).toBe('failed');
-    expect(r.order.cancellationDate).toBeUndefined();
-    expect(r.order.errorMessage?.[0]?.code).toBe('ORDER_ITEM_FAILED');
+    const o = orderOf([orderItem('a', 'voicemail')]);
+    let p = startOrder(o.progress, T1);
+    p = advance(p, T1).progress;
+    p = succeed(p, 'a', T2);
+    p = requestCancel(p, T3);
+    p = expectDecision(advance(p, T3), [], ['a']);
+    p = itemCompensated(p, 'a', T4, { code: 'NE_TIMEOUT', message: 'gone' });
+    p = expectDecision(advance(p, T5), [], []);
+    const v = view(o, p);
+    expect(v.state).toBe('failed');
+    expect(v.cancellationDate).toBeUndefined();
+    expect(v.errorMessage?.[0]?.code).toBe('ORDER_ITEM_FAILED');
   });
 
   it.each(['completed', 'failed', 'partial', 'cancelled', 'rejected'] as const)('refuses to cancel a %s order with ORDER_NOT_CANCELLABLE', (state) => {
-    const r = bundle();
-    r.order.state = state;
-    let caught: unknown;
-    try {
-      requestCancel(r, T1);
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).toBeInstanceOf(FleetError);
-    expect((caught as FleetError).code).toBe('ORDER_NOT_CANCELLABLE');
-    expect((caught as FleetError).message).toBe(`order order-1 is ${state} and cannot be cancelled`);
-    expect((caught as FleetError).transient).toBe(false);
+    const p: OrderProgress = { ...bundle().progress, state };
+    const error = caught(() => requestCancel(p, T1));
+    expect(error.code).toBe('ORDER_NOT_CANCELLABLE');
+    expect(error.message).toBe(`the order is ${state} and cannot be cancelled`);
+    expect(error.transient).toBe(false);
+  });
+});
+
+describe('holdOrder: an order waiting for another one', () => {
+  const heldBy: HeldBy = { serviceId: 'svc-a', orderId: 'order-0', since: T1 };
+  const waitingText = 'waiting for order order-0, which is changing service svc-a; this order starts when that one ends';
+
+  it('goes pending, and the view shows why on the order and on the item whose service is busy', () => {
+    const o = orderOf([orderItem('a', 'voicemail'), orderItem('b', 'voicemail')]);
+    const p = holdOrder(o.progress, heldBy);
+    expect(p.state).toBe('pending');
+    expect(p.heldBy).toEqual(heldBy);
+    expect(p.completionDate).toBeUndefined();
+    expect(o.progress.heldBy).toBeUndefined();
+
+    const v = view(o, p);
+    expect(v.state).toBe('pending');
+    expect(v.errorMessage).toEqual([
+      { code: 'ORDER_WAITING_FOR_SERVICE', reason: 'ORDER_WAITING_FOR_SERVICE', message: waitingText, timestamp: T1, status: 'pending', '@type': 'ServiceOrderErrorMessage' },
+    ]);
+    expect(itemStates(o, p)).toEqual([
+      ['a', 'pending'],
+      ['b', 'acknowledged'],
+    ]);
+    expect(itemErrors(o, p, 'a')).toEqual([
+      { code: 'ORDER_WAITING_FOR_SERVICE', reason: 'ORDER_WAITING_FOR_SERVICE', message: waitingText, timestamp: T1, status: 'pending', '@type': 'ServiceOrderItemErrorMessage' },
+    ]);
+    expect(v.serviceOrderItem[1]?.errorMessage).toBeUndefined();
+    expect(itemStatesOf(p, (id) => o.specs[id]?.serviceId)).toEqual({ a: 'pending', b: 'acknowledged' });
+    // Still waiting: nothing runs.
+    expect(advance(p, T2)).toEqual({ progress: p, activate: [], compensate: [] });
+  });
+
+  it('can be held again by another order, but not once it runs', () => {
+    const o = orderOf([orderItem('a', 'voicemail'), orderItem('b', 'voicemail')]);
+    const other: HeldBy = { serviceId: 'svc-b', orderId: 'order-5', since: T2 };
+    const p = holdOrder(holdOrder(o.progress, heldBy), other);
+    expect(p.heldBy).toEqual(other);
+    expect(itemStates(o, p)).toEqual([
+      ['a', 'acknowledged'],
+      ['b', 'pending'],
+    ]);
+    const running = startOrder(o.progress, T1);
+    expect(holdOrder(running, other)).toBe(running);
+  });
+
+  it('startOrder from pending clears heldBy and the waiting message', () => {
+    const o = orderOf([orderItem('a', 'voicemail'), orderItem('b', 'voicemail')]);
+    let p = startOrder(holdOrder(o.progress, heldBy), T3);
+    expect(p.state).toBe('inProgress');
+    expect(p.startDate).toBe(T3);
+    expect(p.heldBy).toBeUndefined();
+    const v = view(o, p);
+    expect(v.errorMessage).toBeUndefined();
+    expect(v.serviceOrderItem.every((i) => i.state === 'acknowledged' && i.errorMessage === undefined)).toBe(true);
+    p = expectDecision(advance(p, T3), ['a', 'b'], []);
+    expect(itemStates(o, p)).toEqual([
+      ['a', 'inProgress'],
+      ['b', 'inProgress'],
+    ]);
+  });
+
+  it('a cancel request while pending clears heldBy and cancels the order', () => {
+    const o = orderOf([orderItem('a', 'voicemail')]);
+    let p = requestCancel(holdOrder(o.progress, heldBy), T2);
+    expect(p.state).toBe('assessingCancellation');
+    expect(p.heldBy).toBeUndefined();
+    expect(itemState(o, p, 'a')).toBe('acknowledged');
+    p = expectDecision(advance(p, T3), [], []);
+    expect(view(o, p).state).toBe('cancelled');
+  });
+});
+
+describe('an item whose worker was lost: itemAborting', () => {
+  it('is re-dispatched as an abort, then fails, and the bundle rolls back', () => {
+    const o = orderOf([orderItem('a', 'voicemail'), orderItem('b', 'voicemail')]);
+    let p = startOrder(o.progress, T1);
+    p = expectDecision(advance(p, T1), ['a', 'b'], []);
+    p = succeed(p, 'b', T2);
+    p = itemAborting(p, 'a');
+    expect(p.items['a']?.phase).toBe('aborting');
+    expect(itemState(o, p, 'a')).toBe('inProgress');
+    // Only an activating item aborts; an aborting one completes no more.
+    expect(itemAborting(p, 'a')).toBe(p);
+    expect(itemAborting(p, 'b')).toBe(p);
+    expect(itemCompleted(p, 'a', T3, true)).toBe(p);
+    expect(itemStepsApplied(p, 'a', T3)).toBe(p);
+
+    const d = advance(p, T3);
+    p = expectDecision(d, ['a'], []);
+    expect(dispatchOf(d, d.progress)).toEqual([{ itemId: 'a', kind: 'abort' }]);
+
+    p = itemFailed(p, 'a', T4, 'ORDER_EXECUTION_LOST', "the item's worker was lost; nothing had been sent");
+    expect(p.items['a']).toMatchObject({ phase: 'failed', finishedAt: T4 });
+    expect(itemErrors(o, p, 'a').map((e) => [e.code, e.message])).toEqual([['ORDER_EXECUTION_LOST', "the item's worker was lost; nothing had been sent"]]);
+
+    const rollback = advance(p, T4);
+    p = expectDecision(rollback, [], ['b']);
+    expect(dispatchOf(rollback, rollback.progress)).toEqual([{ itemId: 'b', kind: 'compensate' }]);
+    p = itemCompensated(p, 'b', T5);
+    p = expectDecision(advance(p, T6), [], []);
+    expect(view(o, p).state).toBe('failed');
+    expect(itemStates(o, p)).toEqual([
+      ['a', 'failed'],
+      ['b', 'cancelled'],
+    ]);
+  });
+
+  it('keeps a rollback waiting while an item aborts', () => {
+    let p = startOrder(orderOf([orderItem('a', 'voicemail'), orderItem('b', 'voicemail'), orderItem('c', 'voicemail')]).progress, T1);
+    p = advance(p, T1).progress;
+    p = succeed(p, 'a', T2);
+    p = fail(p, 'b', T2);
+    p = itemAborting(p, 'c');
+    const d = advance(p, T3);
+    expectDecision(d, ['c'], []);
+    expect(dispatchOf(d, d.progress)).toEqual([{ itemId: 'c', kind: 'abort' }]);
+  });
+});
+
+describe('dispatchOf', () => {
+  it('maps each decided item to its job kind: activate, abort (aborting items) or compensate', () => {
+    let p = startOrder(orderOf([orderItem('a', 'voicemail'), orderItem('b', 'voicemail'), orderItem('c', 'voicemail')]).progress, T1);
+    p = advance(p, T1).progress;
+    p = itemAborting(p, 'b');
+    expect(dispatchOf({ activate: ['a', 'b'], compensate: ['c'] }, p)).toEqual([
+      { itemId: 'a', kind: 'activate' },
+      { itemId: 'b', kind: 'abort' },
+      { itemId: 'c', kind: 'compensate' },
+    ]);
+    expect(dispatchOf({ activate: [], compensate: [] }, p)).toEqual([]);
+  });
+});
+
+describe('itemAttemptParked', () => {
+  it('takes back an attempt that waited for its NE budget instead of running', () => {
+    const o = orderOf([orderItem('a', 'voicemail')]);
+    let p = startOrder(o.progress, T1);
+    p = advance(p, T1).progress;
+    // The store counts the attempt when it starts.
+    const started = withItem(p, 'a', { attempts: 2 });
+    const parked = itemAttemptParked(started, 'a');
+    expect(parked.items['a']).toMatchObject({ phase: 'activating', attempts: 1 });
+    expect(started.items['a']?.attempts).toBe(2);
+    expect(view(o, parked)).toEqual(view(o, started));
+    expect(itemAttemptParked(itemAttemptParked(parked, 'a'), 'a').items['a']?.attempts).toBe(0);
+  });
+
+  it('never counts below zero, and leaves items that are not activating alone', () => {
+    let p = startOrder(orderOf([orderItem('a', 'voicemail')]).progress, T1);
+    p = advance(p, T1).progress;
+    expect(p.items['a']?.attempts).toBe(0);
+    expect(itemAttemptParked(p, 'a')).toBe(p);
+    const done = withItem(succeed(p, 'a', T2), 'a', { attempts: 1 });
+    expect(itemAttemptParked(done, 'a')).toBe(done);
+  });
+});
+
+describe('milestones: itemStepsApplied and itemCompleted', () => {
+  it('reaches decomposed at start, itemActivated when every step is applied, itemTested when the tests passed', () => {
+    const o = orderOf([orderItem('a', 'voicemail'), orderItem('b', 'voicemail')]);
+    expect(milestonesOf(o.progress)).toEqual([]);
+    let p = startOrder(o.progress, T1);
+    expect(milestonesOf(p)).toEqual([
+      { id: 'decomposed', name: 'decomposed', description: 'The order was decomposed into activation steps per item and NE', milestoneDate: T1, status: 'reached' },
+    ]);
+    p = expectDecision(advance(p, T1), ['a', 'b'], []);
+
+    p = itemStepsApplied(p, 'b', T2);
+    expect(p.items['b']).toMatchObject({ phase: 'activating', activatedAt: T2 });
+    expect(itemState(o, p, 'b')).toBe('inProgress');
+    // Only the first report counts.
+    expect(itemStepsApplied(p, 'b', T3)).toBe(p);
+    expect(milestonesOf(p).at(-1)).toEqual({
+      id: 'itemActivated-b',
+      name: 'itemActivated',
+      description: 'Every activation step of the item was applied on its NEs',
+      milestoneDate: T2,
+      status: 'reached',
+      serviceOrderItem: [{ itemId: 'b' }],
+    });
+
+    // Completed without a separate report: activated then, and tested.
+    p = itemCompleted(p, 'a', T3, true);
+    expect(p.items['a']).toMatchObject({ activatedAt: T3, testedAt: T3 });
+    // Completed untested: its activation time is kept, no itemTested milestone.
+    p = itemCompleted(p, 'b', T4, false);
+    expect(p.items['b']).toMatchObject({ activatedAt: T2, finishedAt: T4 });
+    expect(p.items['b']?.testedAt).toBeUndefined();
+
+    // Oldest first, whatever the item order.
+    expect(milestonesOf(p).map((m) => [m.id, m.milestoneDate])).toEqual([
+      ['decomposed', T1],
+      ['itemActivated-b', T2],
+      ['itemActivated-a', T3],
+      ['itemTested-a', T3],
+    ]);
+    expect(milestonesOf(p).find((m) => m.id === 'itemTested-a')).toMatchObject({
+      name: 'itemTested',
+      description: 'The post-activation tests of the item passed',
+      serviceOrderItem: [{ itemId: 'a' }],
+    });
+    expect(view(o, p).milestone).toEqual(milestonesOf(p));
+  });
+
+  it('reaches no item milestone for a noChange item', () => {
+    const o = orderOf([orderItem('keep', 'voicemail', [], 'noChange')]);
+    const p = advance(startOrder(o.progress, T1), T1).progress;
+    expect(p.items['keep']?.activatedAt).toBe(T1);
+    expect(milestonesOf(p).map((m) => m.id)).toEqual(['decomposed']);
   });
 });
 
 describe('noChange items', () => {
   it('complete without any dispatch', () => {
-    let r = startOrder(recordOf([orderItem('keep', 'voicemail', [], 'noChange'), orderItem('b', 'voicemail', ['keep'])]), T1);
-    const d = advance(r, T1);
-    r = expectDecision(d, ['b'], []);
-    expect(itemState(r, 'keep')).toBe('completed');
-    expect(r.items['keep']).toMatchObject({ phase: 'activated', completedSeq: 1, finishedAt: T1 });
-    expect(itemState(r, 'b')).toBe('inProgress');
+    const o = orderOf([orderItem('keep', 'voicemail', [], 'noChange'), orderItem('b', 'voicemail', ['keep'])]);
+    let p = startOrder(o.progress, T1);
+    p = expectDecision(advance(p, T1), ['b'], []);
+    expect(itemState(o, p, 'keep')).toBe('completed');
+    expect(p.items['keep']).toMatchObject({ phase: 'activated', completedSeq: 1, finishedAt: T1 });
+    expect(itemState(o, p, 'b')).toBe('inProgress');
   });
 
   it('completes an order made only of noChange items at once', () => {
-    const r = startOrder(recordOf([orderItem('a', 'voicemail', [], 'noChange'), orderItem('b', 'voicemail', ['a'], 'noChange')]), T1);
-    const d = expectDecision(advance(r, T1), [], []);
-    expect(d.order.state).toBe('completed');
+    const o = orderOf([orderItem('a', 'voicemail', [], 'noChange'), orderItem('b', 'voicemail', ['a'], 'noChange')]);
+    const p = expectDecision(advance(startOrder(o.progress, T1), T1), [], []);
+    expect(view(o, p).state).toBe('completed');
+    expect(itemStates(o, p)).toEqual([
+      ['a', 'completed'],
+      ['b', 'completed'],
+    ]);
   });
 
-  // Regression test (was a bug): advance() makes a single pass over the waiting items in input order. When an item is
-  // listed before the noChange item it relies on, the noChange item completes in that pass but
-  // its dependent is skipped, and advance returns activate: [] with the dependent still waiting.
-  // The orchestrator only calls advance again when an item settles, so the order hangs inProgress.
+  // Regression test (was a bug): a single pass over the waiting items in input order completed a
+  // noChange item but skipped its dependent listed before it, leaving the order hanging inProgress.
   it('dispatches a dependent listed before the noChange item it relies on', () => {
-    const r = startOrder(recordOf([orderItem('b', 'voicemail', ['keep']), orderItem('keep', 'voicemail', [], 'noChange')]), T1);
-    const d = advance(r, T1);
-    expect(d.activate).toEqual(['b']);
+    const p = startOrder(orderOf([orderItem('b', 'voicemail', ['keep']), orderItem('keep', 'voicemail', [], 'noChange')]).progress, T1);
+    expect(advance(p, T1).activate).toEqual(['b']);
   });
 
-  // Regression test (was a bug): same single pass: an order made only of noChange items, listed in reverse dependency
-  // order, stops with 'a' waiting and nothing dispatched instead of completing.
+  // Regression test (was a bug): same single pass: noChange items listed in reverse dependency
+  // order stopped with one waiting and nothing dispatched instead of completing.
   it('completes an order of noChange items listed in reverse dependency order', () => {
-    const r = startOrder(recordOf([orderItem('b', 'voicemail', ['a'], 'noChange'), orderItem('a', 'voicemail', [], 'noChange')]), T1);
-    expect(advance(r, T1).record.order.state).toBe('completed');
+    const o = orderOf([orderItem('b', 'voicemail', ['a'], 'noChange'), orderItem('a', 'voicemail', [], 'noChange')]);
+    const p = advance(startOrder(o.progress, T1), T1).progress;
+    expect(view(o, p).state).toBe('completed');
   });
 });
 
@@ -661,13 +957,17 @@ describe('order-states', () => {
     expect([...FINAL_STATES].sort()).toEqual(['cancelled', 'completed', 'failed', 'partial', 'rejected']);
     expect(ORDER_STATES.filter((s) => isFinalState(s)).sort()).toEqual(['cancelled', 'completed', 'failed', 'partial', 'rejected']);
     expect(isFinalState('inProgress')).toBe(false);
+    expect(isFinalState('pending')).toBe(false);
     expect(isFinalState('assessingCancellation')).toBe(false);
     expect(isFinalState('pendingCancellation')).toBe(false);
   });
 
   it.each<[OrderState, OrderState, boolean]>([
     ['acknowledged', 'inProgress', true],
+    ['acknowledged', 'pending', true],
     ['acknowledged', 'rejected', true],
+    ['pending', 'inProgress', true],
+    ['pending', 'assessingCancellation', true],
     ['inProgress', 'completed', true],
     ['inProgress', 'assessingCancellation', true],
     ['assessingCancellation', 'pendingCancellation', true],
@@ -675,6 +975,7 @@ describe('order-states', () => {
     ['pendingCancellation', 'failed', true],
     ['inProgress', 'inProgress', true],
     ['acknowledged', 'completed', false],
+    ['pending', 'completed', false],
     ['inProgress', 'cancelled', false],
     ['inProgress', 'rejected', false],
     ['pendingCancellation', 'inProgress', false],
@@ -685,9 +986,11 @@ describe('order-states', () => {
     expect(canOrderMove(from, to)).toBe(allowed);
   });
 
-  it.each<[OrderState, OrderState, boolean]>([
+  it.each<[ItemState, ItemState, boolean]>([
     ['acknowledged', 'inProgress', true],
+    ['acknowledged', 'pending', true],
     ['acknowledged', 'cancelled', true],
+    ['pending', 'inProgress', true],
     ['inProgress', 'completed', true],
     ['inProgress', 'failed', true],
     ['completed', 'cancelled', true],
@@ -707,14 +1010,14 @@ describe('order-states', () => {
     }
   });
 
-  it('refuses an illegal item move made through progress functions', () => {
-    // A completed item whose runtime was forced back to activating cannot complete again.
-    let r = startOrder(recordOf([orderItem('a', 'voicemail')]), T1);
-    r = advance(r, T1).record;
-    r = succeed(r, 'a', T2);
-    const forced = structuredClone(r);
-    forced.items['a']!.phase = 'activating';
-    forced.order.serviceOrderItem[0]!.state = 'cancelled';
-    expect(() => itemCompleted(forced, 'a', T3)).toThrow(/item a of order order-1 cannot move from cancelled to completed/);
+  it('refuses an illegal order move made through progress functions', () => {
+    // An order forced back to held with every item done cannot complete from there.
+    let p = startOrder(orderOf([orderItem('a', 'voicemail')]).progress, T1);
+    p = advance(p, T1).progress;
+    p = succeed(p, 'a', T2);
+    const forced: OrderProgress = { ...p, state: 'held' };
+    const error = caught(() => advance(forced, T3));
+    expect(error.code).toBe('ORDER_INVALID');
+    expect(error.message).toBe('the order cannot move from held to completed');
   });
 });

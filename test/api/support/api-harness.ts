@@ -56,7 +56,7 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
   const config = loadFleetConfig({
     REDIS_URL: fleet.redis.url,
     // The same fleet: its prefix, without the Redis Cluster hash tag the config adds itself.
-    QUEUE_PREFIX: (fleet.fleet.queues.activation.opts.prefix ?? '').replace(/^\{(.*)\}$/, '$1'),
+    QUEUE_PREFIX: fleet.fleet.keys.name,
     HTTP_PORT: '0',
     API_TOKENS: `bss ${TOKENS.order} read,order; viewer ${TOKENS.read} read; robot ${TOKENS.orderOnly} order`,
     NOTIFY_BACKOFF_MS: '50',

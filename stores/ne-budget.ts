@@ -3,6 +3,7 @@ import type { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { SessionGate, SessionLease } from '../adapters/session-gate.js';
 import type { BudgetGroup, NetworkElement } from '../inventory/network-element.js';
+import type { Keyspace } from './keyspace.js';
 
 /**
  * Per-NE (and per NE group) budgets that hold across every worker process on every host.
@@ -66,21 +67,24 @@ type BudgetRedis = Redis & {
 };
 
 export interface NeBudgetOptions {
-  prefix: string;
+  keys: Keyspace;
   /** How long a lease lives without renewal (a crashed holder frees it after this). */
   leaseTtlMs?: number;
   /** Budget groups by id, from the resource inventory. */
   group: (id: string) => BudgetGroup | undefined;
-  /** The queue whose parked jobs are promoted when a lease frees. */
-  queue?: Queue;
+  /** The queue a parked job is on (by job id), to promote it when a lease frees. */
+  queueOf?: (jobId: string) => Queue | undefined;
   /** Observes how long a promoted job waited for its NE. */
   onWaitOver?: (ne: string, waitedSeconds: number) => void;
 }
 
 export class NeBudget implements SessionGate {
   private readonly redis: BudgetRedis;
-  private readonly prefix: string;
+  private readonly keys: Keyspace;
   private readonly leaseTtlMs: number;
+  /** When each NE last had a job parked for it, as heard on the contention channel. */
+  private readonly contendedAt = new Map<string, number>();
+  private subscriber: Redis | undefined;
   private readonly held = new Map<string, { lease: SessionLease; keys: string[] }>();
   private readonly renewal: NodeJS.Timeout;
 
@@ -92,14 +96,14 @@ export class NeBudget implements SessionGate {
     redis.defineCommand('budgetRelease', { lua: RELEASE });
     redis.defineCommand('budgetTakeToken', { lua: TAKE_TOKEN });
     this.redis = redis as BudgetRedis;
-    this.prefix = options.prefix;
+    this.keys = options.keys;
     this.leaseTtlMs = options.leaseTtlMs ?? 30_000;
     this.renewal = setInterval(() => void this.renew(), Math.max(100, Math.floor(this.leaseTtlMs / 3)));
     this.renewal.unref();
   }
 
   private leaseKeys(ne: NetworkElement): string[] {
-    return [`${this.prefix}:budget:ne:${ne.id}:leases`, ...(ne.budgetGroup ? [`${this.prefix}:budget:group:${ne.budgetGroup}:leases`] : [])];
+    return [this.keys.budgetNeLeases(ne.id), ...(ne.budgetGroup ? [this.keys.budgetGroupLeases(ne.budgetGroup)] : [])];
   }
 
   private limits(ne: NetworkElement): number[] {
@@ -108,7 +112,18 @@ export class NeBudget implements SessionGate {
   }
 
   waitersKey(neId: string): string {
-    return `${this.prefix}:budget:ne:${neId}:waiters`;
+    return this.keys.budgetNeWaiters(neId);
+  }
+
+  /**
+   * Listens on the contention channel, on a connection of its own: a job that parks for an NE
+   * says so there, and every process holding an idle session of that NE hands it back at once.
+   * So whether an NE is contended is known here without asking Redis after every item.
+   */
+  async watchContention(subscriber: Redis): Promise<void> {
+    this.subscriber = subscriber;
+    subscriber.on('message', (_channel: string, neId: string) => this.contendedAt.set(neId, Date.now()));
+    await subscriber.subscribe(this.keys.budgetContendedChannel);
   }
 
   async tryAcquire(ne: NetworkElement): Promise<SessionLease | undefined> {
@@ -124,20 +139,22 @@ export class NeBudget implements SessionGate {
   async release(lease: SessionLease): Promise<void> {
     const held = this.held.get(lease.id);
     this.held.delete(lease.id);
-    const keys = held?.keys ?? [`${this.prefix}:budget:ne:${lease.neId}:leases`];
+    const keys = held?.keys ?? [this.keys.budgetNeLeases(lease.neId)];
     const waiter = await this.redis.budgetRelease(keys.length + 1, ...keys, this.waitersKey(lease.neId), lease.id);
     if (waiter) await this.promote(lease.neId, waiter);
   }
 
   async contended(ne: NetworkElement): Promise<boolean> {
-    return (await this.redis.llen(this.waitersKey(ne.id))) > 0;
+    if (!this.subscriber) return (await this.redis.llen(this.waitersKey(ne.id))) > 0;
+    // A park is heard within milliseconds; a few seconds covers the waiters it leaves behind.
+    return Date.now() - (this.contendedAt.get(ne.id) ?? 0) < 3000;
   }
 
   async throttle(ne: NetworkElement): Promise<void> {
     const group = ne.budgetGroup ? this.options.group(ne.budgetGroup) : undefined;
     const buckets: Array<[string, number]> = [
-      ...(ne.maxOpsPerSecond ? [[`${this.prefix}:budget:ne:${ne.id}:rate`, ne.maxOpsPerSecond] as [string, number]] : []),
-      ...(group?.maxOpsPerSecond ? [[`${this.prefix}:budget:group:${group.id}:rate`, group.maxOpsPerSecond] as [string, number]] : []),
+      ...(ne.maxOpsPerSecond ? [[this.keys.budgetNeRate(ne.id), ne.maxOpsPerSecond] as [string, number]] : []),
+      ...(group?.maxOpsPerSecond ? [[this.keys.budgetGroupRate(group.id), group.maxOpsPerSecond] as [string, number]] : []),
     ];
     if (buckets.length === 0) return;
     for (;;) {
@@ -154,13 +171,14 @@ export class NeBudget implements SessionGate {
    * fallback delay: a promotion normally ends the wait long before it.
    */
   async addWaiter(neId: string, job: Pick<Job, 'id'>): Promise<void> {
-    await this.redis.rpush(this.waitersKey(neId), `${job.id}|${Date.now()}`);
+    await this.redis.multi().rpush(this.waitersKey(neId), `${job.id}|${Date.now()}`).publish(this.keys.budgetContendedChannel, neId).exec();
   }
 
   /** Promotes a parked job; a waiter whose job already runs (its fallback fired) is skipped. */
   private async promote(neId: string, waiter: string): Promise<void> {
     const [jobId, since] = waiter.split('|');
-    const job = jobId && this.options.queue ? await this.options.queue.getJob(jobId) : undefined;
+    const queue = jobId ? this.options.queueOf?.(jobId) : undefined;
+    const job = jobId && queue ? await queue.getJob(jobId) : undefined;
     if (job && (await job.isDelayed())) {
       await job.promote().catch(() => undefined);
       this.options.onWaitOver?.(neId, (Date.now() - Number(since)) / 1000);
@@ -177,7 +195,7 @@ export class NeBudget implements SessionGate {
     const now = Date.now();
     const pipeline = this.redis.pipeline();
     for (const ne of nes) {
-      pipeline.zcount(`${this.prefix}:budget:ne:${ne.id}:leases`, now, '+inf');
+      pipeline.zcount(this.keys.budgetNeLeases(ne.id), now, '+inf');
       pipeline.llen(this.waitersKey(ne.id));
     }
     const results = (await pipeline.exec()) ?? [];
@@ -194,5 +212,6 @@ export class NeBudget implements SessionGate {
 
   close(): void {
     clearInterval(this.renewal);
+    this.subscriber = undefined;
   }
 }

@@ -1,0 +1,113 @@
+import type { Redis } from 'ioredis';
+import { effectiveState, type ServiceInstance, type ServiceState } from '../inventory/service-instance.js';
+import type { Keyspace } from './keyspace.js';
+
+/**
+ * The service inventory in Redis: one hash per service (the TMF638 document, its version and the
+ * fields it is indexed by) and, per shard, one set per state, specification and NE. A service is
+ * written only by the order transition that changes it (stores/order-store.ts), as a
+ * compare-and-set on its version and in the same script as the item's completion, so the
+ * inventory and the order never disagree, and a stale writer cannot overwrite a newer change.
+ */
+
+export interface ServiceQuery {
+  state?: ServiceState;
+  specification?: string;
+  neId?: string;
+  /** Exact match on one characteristic value (compared as text). */
+  characteristic?: { name: string; value: string };
+}
+
+export interface VersionedService {
+  service: ServiceInstance;
+  version: number;
+}
+
+/** What an order transition needs to write one service: its keys and its part of the control. */
+export interface ServiceWrite {
+  keys: string[];
+  /** Fills the transition's `service` section, given where each key ended up in KEYS. */
+  control(indexOf: (key: string) => number): Record<string, unknown>;
+  stored: ServiceInstance;
+}
+
+export class ServiceInventoryStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keyspace,
+  ) {}
+
+  async get(id: string): Promise<ServiceInstance | undefined> {
+    return (await this.getVersioned(id))?.service;
+  }
+
+  async getVersioned(id: string): Promise<VersionedService | undefined> {
+    const [doc, v] = await this.redis.hmget(this.keys.service(id), 'doc', 'v');
+    return typeof doc === 'string' ? { service: JSON.parse(doc) as ServiceInstance, version: Number(v ?? 0) } : undefined;
+  }
+
+  async getMany(ids: string[]): Promise<Map<string, ServiceInstance>> {
+    const found = new Map<string, ServiceInstance>();
+    if (ids.length === 0) return found;
+    // One command per key: in a Redis Cluster the services live on different slots.
+    const docs = await Promise.all(ids.map((id) => this.redis.hget(this.keys.service(id), 'doc')));
+    docs.forEach((doc, i) => {
+      if (typeof doc === 'string') found.set(ids[i] as string, JSON.parse(doc) as ServiceInstance);
+    });
+    return found;
+  }
+
+  /**
+   * The write of `next` over the stored version `expect` (undefined for a new service): the
+   * document, its version plus one, and its moves between the index sets.
+   */
+  writeOf(next: ServiceInstance, expect: { service?: ServiceInstance; version?: number }): ServiceWrite {
+    const stored: ServiceInstance = { ...next, state: effectiveState(next) };
+    const shard = this.keys.shardOf(stored.id);
+    const indexKeys = (s: ServiceInstance | undefined): string[] =>
+      s
+        ? [
+            this.keys.servicesInState(shard, s.state),
+            this.keys.servicesOfSpec(shard, s.serviceSpecification.id),
+            ...s.supportingResource.map((r) => this.keys.servicesOnNe(shard, r.id)),
+            this.keys.servicesAll(shard),
+          ]
+        : [];
+    const after = indexKeys(stored);
+    const before = indexKeys(expect.service).filter((k) => !after.includes(k));
+    const serviceKey = this.keys.service(stored.id);
+    const keys = [serviceKey, ...before, ...after];
+    return {
+      keys,
+      stored,
+      control: (indexOf) => ({
+        idx: indexOf(serviceKey),
+        id: stored.id,
+        ...(expect.version !== undefined ? { expect: expect.version } : {}),
+        doc: JSON.stringify(stored),
+        state: stored.state,
+        spec: stored.serviceSpecification.id,
+        nes: stored.supportingResource.map((r) => r.id).join(','),
+        srem: before.map(indexOf),
+        sadd: after.map(indexOf),
+      }),
+    };
+  }
+
+  async query(query: ServiceQuery = {}): Promise<ServiceInstance[]> {
+    const perShard = await Promise.all(
+      this.keys.allShards().map((shard) => {
+        const sets = [
+          ...(query.state ? [this.keys.servicesInState(shard, query.state)] : []),
+          ...(query.specification ? [this.keys.servicesOfSpec(shard, query.specification)] : []),
+          ...(query.neId ? [this.keys.servicesOnNe(shard, query.neId)] : []),
+        ];
+        return sets.length > 0 ? this.redis.sinter(...sets) : this.redis.smembers(this.keys.servicesAll(shard));
+      }),
+    );
+    const ids = perShard.flat().sort();
+    const services = [...(await this.getMany(ids)).values()];
+    const c = query.characteristic;
+    return c ? services.filter((s) => s.serviceCharacteristic.some((x) => x.name === c.name && String(x.value) === c.value)) : services;
+  }
+}
