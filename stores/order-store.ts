@@ -196,6 +196,7 @@ export class OrderStore {
       base: { ctx: JSON.stringify(ctx) },
       doc: encodeDoc(doc, specs),
       main,
+      ...(decision ? { started: true } : {}),
       ...(locks.length > 0 ? { locks, held } : {}),
       ...(isFinalState(progress.state) ? {} : { open: [k.add(this.keys.openOrders(shard)), openScore(ctx)] }),
       ...(doc.externalId ? { ext: k.add(this.keys.externalId(shard, doc.externalId)) } : {}),

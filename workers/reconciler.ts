@@ -67,7 +67,8 @@ export function startReconciler(
         if (result.status === 'applied') await deps.dispatcher.enqueue(orderId, result.snapshot.ctx, [{ itemId, kind: 'abort' }]);
         deps.log.warn({ orderId, itemId, reason: job?.failedReason }, 'activation job failed without settling its item: aborting the item (undoing what it sent)');
         resumed += 1;
-      } else if (state === 'failed' || state === 'completed' || state === 'missing') {
+      } else if (state === 'failed' || state === 'completed' || state === 'missing' || state === 'unknown') {
+        // 'unknown': the job's hash is there but it is on no list (a partial loss): add it again.
         await job?.remove().catch(() => undefined);
         await deps.dispatcher.enqueue(orderId, snap.ctx, [{ itemId, kind }]);
         resumed += 1;

@@ -8,7 +8,8 @@ KEYS[5..] referenced by index from the control document.
 ARGV[1] control (JSON, built by stores/order-store.ts):
   id, now (ISO), date (ms), ext (key index of the externalId key, optional), maxlen,
   base {field: value} (written in every case), doc {field: value}, open {idx, score} (optional),
-  main {fields, events, stateKey}: the order as stored when it takes its locks (or has none),
+  started (true when the order starts now), main {fields, events, stateKey}: the order as
+  stored when it is created, or starts now and takes its locks (or has none),
   locks [[lockIdx, waitersIdx, serviceId]] (optional),
   held [{fields, events, stateKey}] one per lock: the order as stored when that lock is the
   first one another order holds.
@@ -22,12 +23,11 @@ if c.ext then
 end
 if redis.call('EXISTS', KEYS[1]) == 1 then return {0, c.id} end
 
-local outcome = 'created'
+local outcome = c.started and 'started' or 'created'
 local chosen = c.main
 local holder
 local heldIndex = 0
 if c.locks and #c.locks > 0 then
-  outcome = 'started'
   for i, lock in ipairs(c.locks) do
     local h = redis.call('GET', KEYS[lock[1]])
     if h and h ~= c.id then

@@ -10,6 +10,7 @@ import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redi
 import { startSimulatedLab, type SimulatedLab } from '../../simulators/simulated-lab.js';
 import { startFleetProcess, type FleetProcess } from '../../workers/fleet-process.js';
 import { freePort } from '../support/free-port.js';
+import { itemTransitions } from '../support/item-transitions.js';
 import { mobileBundle } from '../support/mobile-bundle.js';
 
 let redis: PrivateRedis;
@@ -87,8 +88,7 @@ describe('graceful shutdown', () => {
     // Each item activated exactly once: one completion event per item, and the PCRF holds each subscriber once.
     const events = await fleet.store.readEvents('0', { count: 1_000_000 });
     for (const { order } of orders) {
-      const completions = events.filter((e) => e.orderId === order.id && e.event.description.includes('inProgress -> completed') && e.event.eventType === 'ServiceOrderAttributeValueChangeEvent');
-      expect(completions).toHaveLength(3);
+      expect(itemTransitions(events, order.id).filter((t) => t.endsWith('inProgress -> completed'))).toHaveLength(3);
     }
     const subscribers = lab.pcrf.configLines().filter((l) => l.startsWith('subscriber '));
     expect(new Set(subscribers).size).toBe(subscribers.length);

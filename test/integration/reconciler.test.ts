@@ -41,19 +41,15 @@ afterAll(async () => {
 
 describe('the reconciler', () => {
   it('resumes orders whose jobs were lost (a failover dropped the queues), so none stays in progress', async () => {
-    // Intake only: the orders wait for an orchestrator. Then their start jobs are lost.
+    // A future-dated order waits for its delayed start job; that job is lost.
     const intake = await start(['intake']);
-    const waiting = await intake.producer.submitServiceOrder(mobileBundle().order);
+    const waiting = await intake.producer.submitServiceOrder(mobileBundle({ extra: { requestedStartDate: new Date(Date.now() + 300).toISOString() } }).order);
     await intake.queues.orchestration.drain(true);
 
-    // Orchestration without workers: items are dispatched. Then their activation jobs are lost.
+    // An order due now is started at intake, its first item job queued; then that job is lost.
     const orchestrator = await start(['orchestrator']);
     const dispatched = await intake.producer.submitServiceOrder(mobileBundle().order);
-    for (let i = 0; i < 200; i++) {
-      const record = await intake.store.require(dispatched.order.id);
-      if (record.items['number-porting']?.phase === 'activating') break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    expect((await intake.store.require(dispatched.order.id)).items['number-porting']?.phase).toBe('activating');
     await intake.queues.activation.drain(true);
     expect(await intake.queues.activation.getJobCountByTypes('waiting', 'prioritized', 'delayed')).toBe(0);
 
