@@ -13,25 +13,32 @@ afterAll(async () => {
 
 const orders = `${BASES.ordering}/serviceOrder`;
 
-/** Every change an order went through, as a listener saw it: the order's state, then each item's. */
+/**
+ * Every change an order went through, as a listener follows it from the slim events: each item
+ * whose state an event moves, then the order's own state when the event is a state change.
+ */
 function transitions(received: any[], orderId: string): string[] {
-  return received
-    .filter((e) => e.event?.serviceOrder?.id === orderId)
-    .map((e) => {
-      if (e.eventType === 'ServiceOrderAttributeValueChangeEvent') {
-        const itemId = /@\.id=='([^']+)'/.exec(e.fieldPath ?? '')?.[1];
-        const item = e.event.serviceOrder.serviceOrderItem.find((i: any) => i.id === itemId);
-        return `${itemId}:${item?.state}`;
-      }
-      return `${e.eventType}:${e.event.serviceOrder.state}`;
-    })
-    .filter((s) => !s.startsWith('ServiceOrderMilestoneEvent'));
+  const seen = new Map<string, string>();
+  const out: string[] = [];
+  for (const e of received.filter((x) => x.event?.serviceOrder?.id === orderId)) {
+    if (e.eventType === 'ServiceOrderCreateEvent') {
+      for (const item of e.event.serviceOrder.serviceOrderItem) seen.set(item.id, item.state);
+      out.push(`${e.eventType}:${e.event.serviceOrder.state}`);
+      continue;
+    }
+    for (const item of e.event.serviceOrder.serviceOrderItem) {
+      if (seen.get(item.id) !== item.state) out.push(`${item.id}:${item.state}`);
+      seen.set(item.id, item.state);
+    }
+    if (e.eventType === 'ServiceOrderStateChangeEvent') out.push(`${e.eventType}:${e.event.serviceOrder.state}`);
+  }
+  return out;
 }
 
 const EXPECTED = [
   'ServiceOrderCreateEvent:acknowledged',
-  'ServiceOrderStateChangeEvent:inProgress',
   'number-porting:inProgress',
+  'ServiceOrderStateChangeEvent:inProgress',
   'number-porting:completed',
   'mobile-plan:inProgress',
   'mobile-plan:completed',
