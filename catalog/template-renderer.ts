@@ -32,10 +32,27 @@ engine.registerFilter('oid_index', (value: unknown) => oidIndexFromString(String
 
 export type TemplateContext = Record<string, unknown>;
 
+/**
+ * Parsed templates by source: a catalog holds a few hundred, each rendered for every item, and
+ * LiquidJS's own cache covers only file templates. Text without a tag renders as itself.
+ */
+const parsed = new Map<string, ReturnType<Liquid['parse']>>();
+const MAX_PARSED = 5000;
+
+function parse(template: string): ReturnType<Liquid['parse']> {
+  let tpl = parsed.get(template);
+  if (tpl === undefined) {
+    tpl = engine.parse(template);
+    if (parsed.size >= MAX_PARSED) parsed.delete(parsed.keys().next().value as string);
+    parsed.set(template, tpl);
+  }
+  return tpl;
+}
+
 export function renderText(template: string, context: TemplateContext, where: string): string {
   let rendered: string;
   try {
-    rendered = engine.parseAndRenderSync(template, context) as string;
+    rendered = template.includes('{') ? (engine.renderSync(parse(template), context) as string) : template;
   } catch (error) {
     throw new FleetError('TEMPLATE_RENDER_FAILED', `${where}: ${(error as Error).message}`, { cause: error });
   }

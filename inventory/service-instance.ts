@@ -5,7 +5,8 @@ import type { CharacteristicValues } from '../catalog/characteristic-validator.j
  * `suspended` state and `operatingStatus`). Suspensions are records of their own, so several can
  * hold at once and lifting one does not lift another.
  */
-export type ServiceState = 'feasibilityChecked' | 'designed' | 'reserved' | 'inactive' | 'active' | 'terminated' | 'suspended';
+export const SERVICE_STATES = ['feasibilityChecked', 'designed', 'reserved', 'inactive', 'active', 'terminated', 'suspended'] as const;
+export type ServiceState = (typeof SERVICE_STATES)[number];
 export type OperatingStatus = 'pending' | 'configured' | 'starting' | 'running' | 'degraded' | 'failed' | 'limited' | 'stopping' | 'stopped' | 'unknown';
 
 export interface Suspension {

@@ -13,38 +13,44 @@ import type { OrderState } from './order-states.js';
 
 export interface EventItem {
   id: string;
-  action: ServiceOrderItemInput['action'];
+  /** In the create event: what each item does. */
+  action?: ServiceOrderItemInput['action'];
   state: string;
   /** The item's latest error, when the change made it fail or roll back. */
   errorMessage?: TmfErrorMessage[];
 }
 
-/** The order in an event: enough to follow every item's state. */
+/** The order in an event: enough to follow every item's state (its href is added on delivery). */
 export interface EventOrder {
   id: string;
-  href: string;
+  href?: string;
   state: OrderState;
   externalId?: string;
   startDate?: string;
   completionDate?: string;
   serviceOrderItem: EventItem[];
-  milestone?: Milestone[];
+  milestone?: Array<Omit<Milestone, 'description'>>;
   jeopardyAlert?: JeopardyAlert[];
   '@type': 'ServiceOrder';
 }
 
+/**
+ * A TMF641 event as stored: what changed. The fields every TMF event carries beside
+ * (correlationId, domain, title, timeOcurred) follow from these, and are filled in where the
+ * event is delivered (api/notifications), not stored with every change.
+ */
 export interface OrderEvent {
   eventId: string;
   eventTime: string;
   eventType: 'ServiceOrderCreateEvent' | 'ServiceOrderStateChangeEvent' | 'ServiceOrderAttributeValueChangeEvent' | 'ServiceOrderJeopardyEvent';
-  correlationId: string;
-  domain: 'serviceOrdering';
-  title: string;
   description: string;
-  timeOcurred: string;
   /** Which fields changed (TMF630 JSONPath-like), comma-separated. */
   fieldPath?: string;
   event: { serviceOrder: EventOrder };
+  correlationId?: string;
+  domain?: string;
+  title?: string;
+  timeOcurred?: string;
 }
 
 /** What an event needs to know of the order beyond its progress. */
@@ -63,46 +69,42 @@ export function orderEvents(ctx: EventContext, before: OrderProgress | undefined
   const newMilestones = before ? milestonesOf(after).filter((m) => !milestonesOf(before).some((b) => b.id === m.id)) : [];
   const item = (id: string): EventItem => {
     const fresh = (after.items[id]?.errors ?? []).slice(before?.items[id]?.errors.length ?? 0);
-    return { id, action: ctx.actions[id] ?? 'add', state: states[id] ?? 'acknowledged', ...(fresh.length > 0 ? { errorMessage: fresh } : {}) };
+    return { id, ...(before ? {} : { action: ctx.actions[id] ?? 'add' }), state: states[id] ?? 'acknowledged', ...(fresh.length > 0 ? { errorMessage: fresh } : {}) };
   };
   const order = (items: string[], extra: Partial<EventOrder> = {}): EventOrder => ({
     id: ctx.id,
-    href: ctx.href,
     state: after.state,
-    ...(ctx.externalId ? { externalId: ctx.externalId } : {}),
-    ...(after.startDate ? { startDate: after.startDate } : {}),
-    ...(after.completionDate ? { completionDate: after.completionDate } : {}),
+    ...(ctx.externalId && !before ? { externalId: ctx.externalId } : {}),
+    ...(after.startDate && before?.startDate !== after.startDate ? { startDate: after.startDate } : {}),
+    ...(after.completionDate && before?.completionDate !== after.completionDate ? { completionDate: after.completionDate } : {}),
     serviceOrderItem: items.map(item),
     ...extra,
     '@type': 'ServiceOrder',
   });
-  const base = (eventType: OrderEvent['eventType'], title: string, description: string, serviceOrder: EventOrder, fieldPath?: string): OrderEvent => ({
+  const base = (eventType: OrderEvent['eventType'], description: string, serviceOrder: EventOrder, fieldPath?: string): OrderEvent => ({
     eventId: newId(),
     eventTime: now,
     eventType,
-    correlationId: ctx.id,
-    domain: 'serviceOrdering',
-    title,
     description,
-    timeOcurred: now,
     ...(fieldPath ? { fieldPath } : {}),
     event: { serviceOrder },
   });
-  if (!before) return [base('ServiceOrderCreateEvent', 'Service order created', `order ${ctx.id} is ${after.state}`, order(after.itemIds))];
+  if (!before) return [base('ServiceOrderCreateEvent', after.state, order(after.itemIds))];
 
   const events: OrderEvent[] = [];
-  const milestones = newMilestones.length > 0 ? { milestone: newMilestones } : {};
+  // Milestones in an event name what was reached; their descriptions are in the order itself.
+  const milestones = newMilestones.length > 0 ? { milestone: newMilestones.map(({ description: _d, ...m }) => m) } : {};
   const itemText = moved.map((id) => `item ${id}: ${was[id] ?? 'none'} -> ${states[id]}`).join('; ');
   const paths = [...moved.map((id) => `serviceOrderItem[?(@.id=='${id}')].state`), ...(newMilestones.length > 0 ? ['milestone'] : [])];
   if (before.state !== after.state) {
-    const description = `order ${ctx.id}: ${before.state} -> ${after.state}${itemText ? `; ${itemText}` : ''}`;
-    events.push(base('ServiceOrderStateChangeEvent', 'Service order state changed', description, order(moved, milestones), ['state', ...paths].join(',')));
+    const description = `${before.state} -> ${after.state}${itemText ? `; ${itemText}` : ''}`;
+    events.push(base('ServiceOrderStateChangeEvent', description, order(moved, milestones), ['state', ...paths].join(',')));
   } else if (paths.length > 0) {
-    const description = `order ${ctx.id}: ${itemText || newMilestones.map((m) => `milestone ${m.name}`).join(', ')}`;
-    events.push(base('ServiceOrderAttributeValueChangeEvent', 'Service order item state changed', description, order(moved, milestones), paths.join(',')));
+    const description = itemText || newMilestones.map((m) => `milestone ${m.name}`).join(', ');
+    events.push(base('ServiceOrderAttributeValueChangeEvent', description, order(moved, milestones), paths.join(',')));
   }
   for (const alert of after.jeopardy.slice(before.jeopardy.length)) {
-    events.push(base('ServiceOrderJeopardyEvent', alert.name, alert.message, order([], { jeopardyAlert: [alert] }), 'jeopardyAlert'));
+    events.push({ ...base('ServiceOrderJeopardyEvent', alert.message, order([], { jeopardyAlert: [alert] }), 'jeopardyAlert'), title: alert.name });
   }
   return events;
 }

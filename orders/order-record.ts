@@ -44,7 +44,10 @@ export interface ItemSpec {
   plan?: StoredStep[];
 }
 
-/** What an item's run decided when it ran: kept so its rollback undoes exactly that. */
+/**
+ * What an item's run decided when it ran: kept so its rollback undoes exactly that. As stored,
+ * an add leaves out what its spec already holds (its values and the plan rendered at intake).
+ */
 export interface ItemRun {
   /** The catalog action run ('none': a second suspension, or lifting one of several). */
   networkAction: 'add' | 'modify' | 'delete' | 'suspend' | 'resume' | 'none';
@@ -53,6 +56,19 @@ export interface ItemRun {
   /** The suspension record this run created (suspend) or lifts (resume). */
   suspensionId?: string;
   steps: StoredStep[];
+}
+
+/** An item's run as stored: an add leaves out what its spec already holds. */
+export type StoredRun = Partial<ItemRun> & Pick<ItemRun, 'networkAction'>;
+
+export function storedRun(run: ItemRun, spec: ItemSpec): StoredRun {
+  const { values, steps, ...rest } = run;
+  return { ...rest, ...(spec.lifecycle === 'add' ? {} : { values }), ...(steps === spec.plan ? {} : { steps }) };
+}
+
+/** The run as it was decided, from what was stored and the item's spec. */
+export function fullRun(stored: StoredRun, spec: ItemSpec): ItemRun {
+  return { ...stored, values: stored.values ?? spec.values, steps: stored.steps ?? spec.plan ?? [] };
 }
 
 /** An item as `status` and tests read it: its spec, its progress and its run. */

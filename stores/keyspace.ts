@@ -140,10 +140,6 @@ export class Keyspace {
     return `${this.tag(shard)}:services:ne:${neId}`;
   }
 
-  servicesAll(shard: number): string {
-    return `${this.tag(shard)}:services:all`;
-  }
-
   // --- shard keys: audit trail -----------------------------------------------------------
 
   auditOfOrder(orderId: string): string {

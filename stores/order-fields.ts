@@ -1,5 +1,5 @@
 import { ITEM_PHASES, type HeldBy, type ItemPhase, type ItemProgress, type OrderProgress } from '../orders/order-progress.js';
-import type { ItemRun, ItemSpec, StoredOrder } from '../orders/order-record.js';
+import type { ItemSpec, StoredOrder, StoredRun } from '../orders/order-record.js';
 import { ORDER_STATES, type OrderState } from '../orders/order-states.js';
 import type { JeopardyAlert, ServiceOrderItemInput, TmfErrorMessage } from '../orders/service-order.js';
 import { FleetError } from '../errors/index.js';
@@ -34,7 +34,8 @@ export interface ProgressSnapshot {
   /** The phase version: every transition that changes a phase or the order's state bumps it. */
   pv: number;
   fences: Record<string, number>;
-  runs: Record<string, ItemRun>;
+  /** Each item's run as stored (an add's leaves out its values and plan: see its spec). */
+  runs: Record<string, StoredRun>;
   /** `<item>|<kind>` -> step -> entry. */
   ledger: Record<string, Record<string, LedgerEntry>>;
   /** Epoch ms of the last change (Redis's clock). */
@@ -141,7 +142,7 @@ export function decodeProgress(h: Fields): ProgressSnapshot {
   const shape = parse<Array<{ id: string; d: string[]; n?: number }>>(h.ids, 'ids') ?? [];
   const items: Record<string, ItemProgress> = {};
   const fences: Record<string, number> = {};
-  const runs: Record<string, ItemRun> = {};
+  const runs: ProgressSnapshot['runs'] = {};
   for (const { id, d, n } of shape) {
     const g = (name: ItemKey) => h[itemField(id, name)];
     const seq = g('seq');
@@ -158,7 +159,7 @@ export function decodeProgress(h: Fields): ProgressSnapshot {
       errors: parse<TmfErrorMessage[]>(g('err'), `${id}|err`) ?? [],
     };
     fences[id] = Number(h[itemField(id, 'fence')] ?? 0);
-    const run = parse<ItemRun>(h[runField(id)], `${id}|run`);
+    const run = parse<ProgressSnapshot['runs'][string]>(h[runField(id)], `${id}|run`);
     if (run) runs[id] = run;
   }
   const ledger: ProgressSnapshot['ledger'] = {};

@@ -3,14 +3,14 @@ import type { Redis } from 'ioredis';
 import { FleetError } from '../errors/index.js';
 import { orderEvents, type EventContext, type OrderEvent } from '../orders/order-events.js';
 import { advance, errorMessage, holdOrder, startOrder, type Advance, type OrderProgress } from '../orders/order-progress.js';
-import type { ItemRuntime, ItemSpec, NewOrder, OrderRecord, StoredOrder } from '../orders/order-record.js';
+import { fullRun, type ItemRuntime, type ItemSpec, type NewOrder, type OrderRecord, type StoredOrder } from '../orders/order-record.js';
 import { FINAL_STATES, isFinalState } from '../orders/order-states.js';
 import { serviceOrderView } from '../orders/order-view.js';
 import type { ServiceOrder } from '../orders/service-order.js';
 import type { AuditRecord, AuditTrail } from './audit-trail.js';
 import type { Keyspace } from './keyspace.js';
 import { decodeDoc, decodeProgress, diffProgress, encodeDoc, encodeProgress, fieldsOf, movesPhases, specField, type Fields, type OrderContext, type ProgressSnapshot } from './order-fields.js';
-import { scriptsOn, type ScriptCall, type ScriptName } from './scripts.js';
+import { packControl, scriptsOn, type ScriptCall, type ScriptName } from './scripts.js';
 import type { ServiceWrite, VersionedService } from './service-inventory-store.js';
 
 /**
@@ -201,7 +201,7 @@ export class OrderStore {
       ...(isFinalState(progress.state) ? {} : { open: [k.add(this.keys.openOrders(shard)), openScore(ctx)] }),
       ...(doc.externalId ? { ext: k.add(this.keys.externalId(shard, doc.externalId)) } : {}),
     };
-    const reply = (await this.scripts['order-create'](k.keys.length, ...k.keys, JSON.stringify(control))) as [number, string, string, number];
+    const reply = (await this.scripts['order-create'](k.keys.length, ...k.keys, packControl(control))) as [number, string, string, number];
     if (Number(reply[0]) === 0) return { created: false, orderId: reply[1], outcome: 'exists', ctx };
     const outcome = reply[1] as CreateResult['outcome'];
     return { created: true, orderId: id, outcome, ctx, ...(outcome === 'started' && decision ? { decision } : {}) };
@@ -227,7 +227,8 @@ export class OrderStore {
       const spec = stored.specs[id] ?? { specId: '', lifecycle: 'add', serviceId: snap.ctx.items[id]?.[1] ?? '', values: {}, dependsOn: [], reliesOn: [] };
       const progress = snap.progress.items[id];
       if (!progress) continue;
-      items[id] = { ...spec, ...progress, fence: snap.fences[id] ?? 0, ...(snap.runs[id] ? { run: snap.runs[id] } : {}) };
+      const run = snap.runs[id];
+      items[id] = { ...spec, ...progress, fence: snap.fences[id] ?? 0, ...(run ? { run: fullRun(run, spec) } : {}) };
     }
     return { order: serviceOrderView(stored.doc, snap.progress, stored.specs), progress: snap.progress, items, policy: snap.progress.policy };
   }
@@ -262,7 +263,7 @@ export class OrderStore {
       if (!decision) return { status: 'noop', snapshot: snap };
       const at = now();
       const { keys, control } = this.controlOf(orderId, snap, decision, at, options.fence);
-      const reply = (await this.scripts['order-apply'](keys.length, ...keys, JSON.stringify(control))) as unknown[];
+      const reply = (await this.scripts['order-apply'](keys.length, ...keys, packControl(control))) as unknown[];
       const code = Number(reply[0]);
       if (code === 1) {
         const outcome = String(reply[3]) as 'applied' | 'started' | 'held';
@@ -378,7 +379,7 @@ export class OrderStore {
       to: k.add(this.keys.ordersInState(shard, 'failed')),
       open: [k.add(this.keys.openOrders(shard))],
     };
-    await this.scripts['order-apply'](k.keys.length, ...k.keys, JSON.stringify(control));
+    await this.scripts['order-apply'](k.keys.length, ...k.keys, packControl(control));
   }
 
   // --- item executions -------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
+import { Packr } from 'msgpackr';
 
 /**
  * The fleet's Lua scripts, one file each under stores/lua/ with its keys documented at the top.
@@ -20,8 +21,17 @@ function source(name: ScriptName): string {
   return lua;
 }
 
+// MessagePack, as BullMQ passes its own arguments: Redis's Lua has cmsgpack built in, and a
+// packed control carries the documents in it as raw strings, not escaped again as JSON.
+const packr = new Packr({ useRecords: false, encodeUndefinedAsNil: false });
+
+/** A script's control document, packed for cmsgpack.unpack(ARGV[1]). */
+export function packControl(control: Record<string, unknown>): Buffer {
+  return packr.pack(control);
+}
+
 /** Calls a script: the number of keys, the keys, then the arguments. */
-export type ScriptCall = (numKeys: number, ...keysAndArgs: Array<string | number>) => Promise<unknown>;
+export type ScriptCall = (numKeys: number, ...keysAndArgs: Array<string | number | Buffer>) => Promise<unknown>;
 
 /** Defines the scripts on a connection (once per connection) and returns a caller for each. */
 export function scriptsOn(redis: Redis): Record<ScriptName, ScriptCall> {

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { effectiveState, type ServiceInstance, type ServiceState } from '../inventory/service-instance.js';
+import { effectiveState, SERVICE_STATES, type ServiceInstance, type ServiceState } from '../inventory/service-instance.js';
 import type { Keyspace } from './keyspace.js';
 
 /**
@@ -70,7 +70,6 @@ export class ServiceInventoryStore {
             this.keys.servicesInState(shard, s.state),
             this.keys.servicesOfSpec(shard, s.serviceSpecification.id),
             ...s.supportingResource.map((r) => this.keys.servicesOnNe(shard, r.id)),
-            this.keys.servicesAll(shard),
           ]
         : [];
     const after = indexKeys(stored);
@@ -102,7 +101,8 @@ export class ServiceInventoryStore {
           ...(query.specification ? [this.keys.servicesOfSpec(shard, query.specification)] : []),
           ...(query.neId ? [this.keys.servicesOnNe(shard, query.neId)] : []),
         ];
-        return sets.length > 0 ? this.redis.sinter(...sets) : this.redis.smembers(this.keys.servicesAll(shard));
+        // Every service is in exactly one state set: their union is every service.
+        return sets.length > 0 ? this.redis.sinter(...sets) : this.redis.sunion(...SERVICE_STATES.map((st) => this.keys.servicesInState(shard, st)));
       }),
     );
     const ids = perShard.flat().sort();

@@ -10,7 +10,7 @@ import { FleetError, NeError, isTransient, type ErrorCode } from '../errors/inde
 import { resolveRun, serviceAfterCompletion, serviceAfterRollback, type ServiceChange } from '../inventory/service-changes.js';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
 import { advance, itemAttemptParked, itemCompensated, itemCompleted, itemFailed, itemStepsApplied, type Advance, type OrderProgress } from '../orders/order-progress.js';
-import type { ItemRun, ItemSpec, StoredStep } from '../orders/order-record.js';
+import { fullRun, storedRun, type ItemRun, type ItemSpec, type StoredStep } from '../orders/order-record.js';
 import { QUEUE_NAMES, type ActivationJob, type ActivationKind } from '../queues/queue-names.js';
 import type { Keyspace } from '../stores/keyspace.js';
 import type { NeBudget } from '../stores/ne-budget.js';
@@ -135,14 +135,15 @@ async function activate(x: Execution): Promise<ActivationOutcome> {
   // Give the sessions (and their budget) back before the bookkeeping.
   await x.steps.sessions.close();
   const write = x.deps.services.writeOf(serviceAfterCompletion(service?.service, serviceChange(x, run, steps)), { ...(service ? { service: service.service, version: service.version } : {}) });
-  await settle(x, (p) => itemCompleted(itemStepsApplied(p, x.itemId, result.activatedAt), x.itemId, x.now(), result.tested), { service: write, set: { [runField(x.itemId)]: JSON.stringify(run) } });
+  await settle(x, (p) => itemCompleted(itemStepsApplied(p, x.itemId, result.activatedAt), x.itemId, x.now(), result.tested), { service: write, set: { [runField(x.itemId)]: JSON.stringify(storedRun(run, spec)) } });
   return 'completed';
 }
 
 /** Runs the undo of the item's steps (last first), then takes its change out of the service inventory, together. */
 async function compensate(x: Execution): Promise<ActivationOutcome> {
-  const run = x.start.snapshot.runs[x.itemId];
-  if (!run) throw new FleetError('ORDER_DATA_UNPROCESSABLE', `item ${x.itemId} completed without a recorded run: nothing says what to undo`);
+  const stored = x.start.snapshot.runs[x.itemId];
+  if (!stored) throw new FleetError('ORDER_DATA_UNPROCESSABLE', `item ${x.itemId} completed without a recorded run: nothing says what to undo`);
+  const run = fullRun(stored, x.start.spec);
   const steps = resolveSteps(x.deps, run.steps);
   x.log.info({ steps: steps.length, fence: x.start.fence.n }, 'rolling back item');
   const remnants = await compensateSteps(x.steps, steps);
@@ -166,7 +167,8 @@ async function compensate(x: Execution): Promise<ActivationOutcome> {
  */
 async function abort(x: Execution): Promise<ActivationOutcome> {
   const { spec, service } = x.start;
-  const run = x.start.snapshot.runs[x.itemId] ?? (() => {
+  const recordedRun = x.start.snapshot.runs[x.itemId];
+  const run = recordedRun ? fullRun(recordedRun, spec) : (() => {
     const resolved = resolveRun(spec, service?.service, randomUUID());
     return { ...resolved, steps: stepsOf(x.deps, x.orderId, x.itemId, spec, resolved, service) };
   })();

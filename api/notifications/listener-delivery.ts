@@ -6,7 +6,7 @@ import type { TmfApiOptions } from '../tmf-api-options.js';
 import type { Hub, HubRegistry } from './hub-registry.js';
 import { matchesHubQuery, parseHubQuery, type HubQuery } from './hub-query.js';
 import { compareStreamIds, toEntries } from './stream-id.js';
-import { apisOf, type TmfNotification } from './tmf-notification.js';
+import { apisOf, completeNotification, type TmfNotification } from './tmf-notification.js';
 
 export const DELIVERY_QUEUE = 'tmf-notification-delivery';
 
@@ -185,7 +185,7 @@ export class ListenerDelivery {
     const cutoff = cutoffs.sort(compareStreamIds)[0];
     return perStream
       .flatMap(({ stream, entries }) =>
-        entries.map((e) => ({ stream, entryId: e.id, notification: JSON.parse(e.fields.get('event') ?? '{}') as TmfNotification })),
+        entries.map((e) => ({ stream, entryId: e.id, notification: completeNotification(JSON.parse(e.fields.get('event') ?? '{}') as TmfNotification) })),
       )
       .filter((p) => cutoff === undefined || compareStreamIds(p.entryId, cutoff) <= 0)
       .sort((a, b) => compareStreamIds(a.entryId, b.entryId));

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ApiName } from '../api-paths.js';
+import { API_BASES, type ApiName } from '../api-paths.js';
 
 /** A TMF notification as POSTed to listeners (the common shape of every TMF v4 *Event). */
 export interface TmfNotification {
@@ -32,6 +32,34 @@ export function tmfNotification(
     timeOcurred: now,
     ...(options.fieldPath ? { fieldPath: options.fieldPath } : {}),
     event: payload,
+  };
+}
+
+const TITLES: Record<string, string> = {
+  ServiceOrderCreateEvent: 'Service order created',
+  ServiceOrderStateChangeEvent: 'Service order state changed',
+  ServiceOrderAttributeValueChangeEvent: 'Service order changed',
+  ServiceOrderJeopardyEvent: 'Service order in jeopardy',
+};
+
+/**
+ * A notification as listeners get it, from an entry of a stream. The order events stream keeps
+ * them slim (what changed, not how to say it); the fields every TMF event carries are filled in
+ * here, off the workers' path: the correlation id (the resource's id), the domain, a title, the
+ * time it occurred.
+ */
+export function completeNotification(stored: Partial<TmfNotification> & Pick<TmfNotification, 'eventId' | 'eventTime' | 'eventType' | 'event'>): TmfNotification {
+  const resource = Object.values(stored.event)[0] as { id?: unknown; href?: unknown } | undefined;
+  const order = stored.event.serviceOrder as { id?: unknown; href?: unknown } | undefined;
+  const event = order && order.href === undefined && typeof order.id === 'string' ? { ...stored.event, serviceOrder: { ...order, href: `${API_BASES.serviceOrdering}/serviceOrder/${order.id}` } } : stored.event;
+  return {
+    ...stored,
+    event,
+    correlationId: stored.correlationId ?? (typeof resource?.id === 'string' ? resource.id : stored.eventId),
+    domain: stored.domain ?? domainOf(stored.eventType),
+    title: stored.title ?? TITLES[stored.eventType] ?? stored.eventType,
+    description: stored.description ?? stored.eventType,
+    timeOcurred: stored.timeOcurred ?? stored.eventTime,
   };
 }
 

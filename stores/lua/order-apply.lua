@@ -8,7 +8,7 @@ guards, each optional:
   progress back and decides again.
 
 KEYS[1] progress hash; every other key is referenced by index from the control document.
-ARGV[1] control (JSON, built by stores/order-store.ts):
+ARGV[1] control (MessagePack, built by stores/order-store.ts):
   id, now (ISO), fence {field, n, lock, token} (optional), pv (expected, optional), bump,
   set {field: value}, del [field], from / to (state index keys), date (ms),
   open {idx, score} (score absent: leave the open set),
@@ -21,7 +21,7 @@ Returns {1, pv, lock ms left, outcome, held index, orders handed a lock (to star
 {0, 'stale', why},
 {-1, progress (flat)} on a phase-version conflict, {-2, service version} on a service conflict.
 ]=]
-local c = cjson.decode(ARGV[1])
+local c = cmsgpack.unpack(ARGV[1])
 local P = KEYS[1]
 
 if c.audit then

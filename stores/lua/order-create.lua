@@ -5,7 +5,7 @@ held by another order, the order is stored waiting (pending) instead and queued 
 
 KEYS[1] progress hash   KEYS[2] doc hash   KEYS[3] orders by date   KEYS[4] events stream
 KEYS[5..] referenced by index from the control document.
-ARGV[1] control (JSON, built by stores/order-store.ts):
+ARGV[1] control (MessagePack, built by stores/order-store.ts):
   id, now (ISO), date (ms), ext (key index of the externalId key, optional), maxlen,
   base {field: value} (written in every case), doc {field: value}, open {idx, score} (optional),
   started (true when the order starts now), main {fields, events, stateKey}: the order as
@@ -16,7 +16,7 @@ ARGV[1] control (JSON, built by stores/order-store.ts):
 Returns {1, 'created'|'started'|'held', holder or '', index of the held lock (1-based, 0 if none)}
 or {0, id of the order that exists}.
 ]=]
-local c = cjson.decode(ARGV[1])
+local c = cmsgpack.unpack(ARGV[1])
 if c.ext then
   local existing = redis.call('GET', KEYS[c.ext])
   if existing then return {0, existing} end

@@ -61,15 +61,10 @@ describe('orderEvents: creation', () => {
         eventId: 'evt-1',
         eventTime: T0,
         eventType: 'ServiceOrderCreateEvent',
-        correlationId: 'order-1',
-        domain: 'serviceOrdering',
-        title: 'Service order created',
-        description: 'order order-1 is acknowledged',
-        timeOcurred: T0,
+        description: 'acknowledged',
         event: {
           serviceOrder: {
             id: 'order-1',
-            href: '/serviceOrder/order-1',
             state: 'acknowledged',
             externalId: 'ext-1',
             serviceOrderItem: [
@@ -94,7 +89,7 @@ describe('orderEvents: creation', () => {
     );
     const event = single(eventsOf(o, undefined, o.progress, T0));
     expect(event.eventType).toBe('ServiceOrderCreateEvent');
-    expect(event.description).toBe('order order-r is rejected');
+    expect(event.description).toBe('rejected');
     expect('fieldPath' in event).toBe(false);
     expect(event.event.serviceOrder).toMatchObject({ id: 'order-r', state: 'rejected', completionDate: T0 });
     expect(event.event.serviceOrder.serviceOrderItem.map((i) => [i.id, i.state, i.errorMessage?.map((e) => e.code)])).toEqual([
@@ -124,23 +119,16 @@ describe('orderEvents: one event per transition', () => {
       eventId: 'evt-1',
       eventTime: T1,
       eventType: 'ServiceOrderStateChangeEvent',
-      correlationId: 'order-1',
-      domain: 'serviceOrdering',
-      title: 'Service order state changed',
-      description: 'order order-1: acknowledged -> inProgress',
-      timeOcurred: T1,
+      description: 'acknowledged -> inProgress',
       fieldPath: 'state,milestone',
       event: {
         serviceOrder: {
           id: 'order-1',
-          href: '/serviceOrder/order-1',
           state: 'inProgress',
-          externalId: 'ext-1',
           startDate: T1,
           serviceOrderItem: [],
-          milestone: [
-            { id: 'decomposed', name: 'decomposed', description: 'The order was decomposed into activation steps per item and NE', milestoneDate: T1, status: 'reached' },
-          ],
+          // A milestone names what was reached; its description is in the order itself.
+          milestone: [{ id: 'decomposed', name: 'decomposed', milestoneDate: T1, status: 'reached' }],
           '@type': 'ServiceOrder',
         },
       },
@@ -153,14 +141,15 @@ describe('orderEvents: one event per transition', () => {
     const after = advance(before, T1).progress;
     const event = single(eventsOf(o, before, after));
     expect(event.eventType).toBe('ServiceOrderAttributeValueChangeEvent');
-    expect(event.title).toBe('Service order item state changed');
-    expect(event.description).toBe('order order-1: item a: acknowledged -> inProgress; item b: acknowledged -> inProgress');
+    expect(event.description).toBe('item a: acknowledged -> inProgress; item b: acknowledged -> inProgress');
     expect(event.fieldPath).toBe(`${statePath('a')},${statePath('b')}`);
-    expect(event.event.serviceOrder).toMatchObject({ state: 'inProgress', startDate: T1 });
-    // Only the items that moved, and no milestone when none was reached.
+    expect(event.event.serviceOrder).toMatchObject({ state: 'inProgress' });
+    // The start date was told when it was set, not again.
+    expect('startDate' in event.event.serviceOrder).toBe(false);
+    // Only the items that moved, and no milestone when none was reached; actions are in the create event.
     expect(event.event.serviceOrder.serviceOrderItem).toEqual([
-      { id: 'a', action: 'add', state: 'inProgress' },
-      { id: 'b', action: 'add', state: 'inProgress' },
+      { id: 'a', state: 'inProgress' },
+      { id: 'b', state: 'inProgress' },
     ]);
     expect('milestone' in event.event.serviceOrder).toBe(false);
   });
@@ -171,7 +160,7 @@ describe('orderEvents: one event per transition', () => {
     const after = itemStepsApplied(before, 'a', T2);
     const event = single(eventsOf(o, before, after, T2));
     expect(event.eventType).toBe('ServiceOrderAttributeValueChangeEvent');
-    expect(event.description).toBe('order order-1: milestone itemActivated');
+    expect(event.description).toBe('milestone itemActivated');
     expect(event.fieldPath).toBe('milestone');
     expect(event.event.serviceOrder.serviceOrderItem).toEqual([]);
     expect(event.event.serviceOrder.milestone?.map((m) => [m.id, m.milestoneDate, m.serviceOrderItem])).toEqual([['itemActivated-a', T2, [{ itemId: 'a' }]]]);
@@ -183,9 +172,9 @@ describe('orderEvents: one event per transition', () => {
     const after = itemCompleted(before, 'a', T3, true);
     const event = single(eventsOf(o, before, after, T3));
     expect(event.eventType).toBe('ServiceOrderAttributeValueChangeEvent');
-    expect(event.description).toBe('order order-1: item a: inProgress -> completed');
+    expect(event.description).toBe('item a: inProgress -> completed');
     expect(event.fieldPath).toBe(`${statePath('a')},milestone`);
-    expect(event.event.serviceOrder.serviceOrderItem).toEqual([{ id: 'a', action: 'add', state: 'completed' }]);
+    expect(event.event.serviceOrder.serviceOrderItem).toEqual([{ id: 'a', state: 'completed' }]);
     // itemActivated-a was reached before: not repeated.
     expect(event.event.serviceOrder.milestone?.map((m) => m.id)).toEqual(['itemTested-a']);
   });
@@ -198,10 +187,9 @@ describe('orderEvents: one event per transition', () => {
     expect(event).toMatchObject({
       eventId: 'evt-1',
       eventType: 'ServiceOrderStateChangeEvent',
-      title: 'Service order state changed',
-      description: 'order order-1: inProgress -> completed',
+      description: 'inProgress -> completed',
       fieldPath: 'state',
-      event: { serviceOrder: { state: 'completed', startDate: T1, completionDate: T3, serviceOrderItem: [] } },
+      event: { serviceOrder: { state: 'completed', completionDate: T3, serviceOrderItem: [] } },
     });
   });
 
@@ -211,7 +199,7 @@ describe('orderEvents: one event per transition', () => {
     const after = advance(before, T2).progress;
     const event = single(eventsOf(o, before, after, T2));
     expect(event.eventType).toBe('ServiceOrderStateChangeEvent');
-    expect(event.description).toBe('order order-1: assessingCancellation -> pendingCancellation; item b: acknowledged -> cancelled; item c: acknowledged -> cancelled');
+    expect(event.description).toBe('assessingCancellation -> pendingCancellation; item b: acknowledged -> cancelled; item c: acknowledged -> cancelled');
     expect(event.fieldPath).toBe(`state,${statePath('b')},${statePath('c')}`);
     expect(event.event.serviceOrder.state).toBe('pendingCancellation');
     expect(event.event.serviceOrder.serviceOrderItem.map((i) => [i.id, i.state, i.errorMessage?.map((e) => [e.code, e.message])])).toEqual([
@@ -229,7 +217,6 @@ describe('orderEvents: one event per transition', () => {
     expect(failed.event.serviceOrder.serviceOrderItem).toEqual([
       {
         id: 'a',
-        action: 'add',
         state: 'failed',
         errorMessage: [{ code: 'NE_COMMAND_REJECTED', reason: 'NE_COMMAND_REJECTED', message: 'vms-1: noAccess', timestamp: T2, '@type': 'ServiceOrderItemErrorMessage' }],
       },
@@ -244,7 +231,6 @@ describe('orderEvents: one event per transition', () => {
     expect(event.event.serviceOrder.serviceOrderItem).toEqual([
       {
         id: 'b',
-        action: 'add',
         state: 'cancelled',
         errorMessage: [
           {
@@ -256,7 +242,7 @@ describe('orderEvents: one event per transition', () => {
           },
         ],
       },
-      { id: 'c', action: 'add', state: 'inProgress' },
+      { id: 'c', state: 'inProgress' },
     ]);
   });
 
@@ -269,7 +255,7 @@ describe('orderEvents: one event per transition', () => {
     p = advance(requestCancel(p, T3), T3).progress;
     const after = itemCompensated(p, 'a', T4);
     const event = single(eventsOf(o, p, after, T4));
-    expect(event.description).toBe('order order-1: item a: completed -> cancelled');
+    expect(event.description).toBe('item a: completed -> cancelled');
     expect(event.event.serviceOrder.serviceOrderItem[0]?.errorMessage?.map((e) => e.message)).toEqual(['rolled back because the order was cancelled']);
     expect(after.items['a']?.errors).toHaveLength(2);
   });
@@ -279,13 +265,13 @@ describe('orderEvents: one event per transition', () => {
     const held = holdOrder(o.progress, { serviceId: 'svc-a', orderId: 'order-0', since: T1 });
     const hold = single(eventsOf(o, o.progress, held, T1));
     expect(hold.eventType).toBe('ServiceOrderStateChangeEvent');
-    expect(hold.description).toBe('order order-1: acknowledged -> pending; item a: acknowledged -> pending');
+    expect(hold.description).toBe('acknowledged -> pending; item a: acknowledged -> pending');
     expect(hold.fieldPath).toBe(`state,${statePath('a')}`);
-    expect(hold.event.serviceOrder.serviceOrderItem).toEqual([{ id: 'a', action: 'add', state: 'pending' }]);
+    expect(hold.event.serviceOrder.serviceOrderItem).toEqual([{ id: 'a', state: 'pending' }]);
 
     const running = startOrder(held, T2);
     const start = single(eventsOf(o, held, running, T2));
-    expect(start.description).toBe('order order-1: pending -> inProgress; item a: pending -> acknowledged');
+    expect(start.description).toBe('pending -> inProgress; item a: pending -> acknowledged');
     expect(start.fieldPath).toBe(`state,${statePath('a')},milestone`);
     expect(start.event.serviceOrder.milestone?.map((m) => m.id)).toEqual(['decomposed']);
   });
@@ -295,9 +281,8 @@ describe('orderEvents: one event per transition', () => {
     const before = initialProgress([], 'atomic');
     const after = initialProgress([{ id: 'x', dependsOn: [], noChange: false }], 'atomic');
     const event = single(orderEvents(ctx, before, after, T1, idGenerator()));
-    expect(event.description).toBe('order order-1: item x: none -> acknowledged');
-    // No action known for the item: it is reported as an add.
-    expect(event.event.serviceOrder.serviceOrderItem).toEqual([{ id: 'x', action: 'add', state: 'acknowledged' }]);
+    expect(event.description).toBe('item x: none -> acknowledged');
+    expect(event.event.serviceOrder.serviceOrderItem).toEqual([{ id: 'x', state: 'acknowledged' }]);
     expect('externalId' in event.event.serviceOrder).toBe(false);
   });
 });
@@ -317,23 +302,18 @@ describe('orderEvents: jeopardy', () => {
       eventId: 'evt-1',
       eventTime: AT_RISK,
       eventType: 'ServiceOrderJeopardyEvent',
-      correlationId: 'order-1',
-      domain: 'serviceOrdering',
-      title: 'Expected completion at risk',
       description: `order order-1 is at risk of missing its expected completion ${DUE}; items not done: a, b`,
-      timeOcurred: AT_RISK,
       fieldPath: 'jeopardyAlert',
       event: {
         serviceOrder: {
           id: 'order-1',
-          href: '/serviceOrder/order-1',
           state: 'inProgress',
-          startDate: T1,
           serviceOrderItem: [],
           jeopardyAlert: [alert],
           '@type': 'ServiceOrder',
         },
       },
+      title: 'Expected completion at risk',
     });
     // Raised once: assessing again raises nothing, so nothing is emitted.
     expect(assess(o, risky, AT_RISK)).toBe(risky);
@@ -359,7 +339,7 @@ describe('orderEvents: jeopardy', () => {
 });
 
 describe('orderEvents: common fields', () => {
-  it('gives every event its own id, the order as correlation and the change time', () => {
+  it('gives every event its own id and the change time, and leaves the delivery fields to the API', () => {
     const o = dueOrder();
     const before = started(o);
     // The cancel request and the missed deadline are stored in one change.
@@ -376,11 +356,10 @@ describe('orderEvents: common fields', () => {
     expect(n).toBe(events.length);
     expect(new Set(events.map((e) => e.eventId)).size).toBe(events.length);
     for (const e of events) {
-      expect(e.correlationId).toBe('order-1');
       expect(e.eventTime).toBe(LATE);
-      expect(e.timeOcurred).toBe(LATE);
-      expect(e.domain).toBe('serviceOrdering');
-      expect(e.event.serviceOrder).toMatchObject({ id: 'order-1', href: '/serviceOrder/order-1', state: 'assessingCancellation', startDate: T1, '@type': 'ServiceOrder' });
+      // correlationId, domain, timeOcurred and the href are filled in where events are delivered.
+      expect('correlationId' in e || 'domain' in e || 'timeOcurred' in e).toBe(false);
+      expect(e.event.serviceOrder).toMatchObject({ id: 'order-1', state: 'assessingCancellation', '@type': 'ServiceOrder' });
     }
   });
 });
