@@ -28,6 +28,11 @@ export default tseslint.config(
     rules: noImport(['bullmq', 'ioredis', '../queues/*', '../workers/*', '../../queues/*', '../../workers/*'], 'Adapters know devices, not queues.'),
   },
   {
+    // Build and check scripts run by node directly.
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
