@@ -70,5 +70,5 @@ export async function createProcessLogger(options: LoggerOptions & { format?: Lo
   const format = options.format ?? 'auto';
   if (format === 'json' || (format === 'auto' && !stream.isTTY)) return createLogger(options, stream === process.stdout ? undefined : stream);
   const { default: pretty } = await import('pino-pretty');
-  return createLogger(options, pretty({ destination: stream, sync: true, colorize: stream.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' }));
+  return createLogger(options, pretty({ destination: stream, sync: true, colorize: stream.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name', singleLine: true }));
 }
