@@ -7,7 +7,7 @@ const noImport = (patterns, message) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'coverage/', 'bin/'] },
+  { ignores: ['node_modules/', 'dist/', 'dist-bench/', 'coverage/', 'bin/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
