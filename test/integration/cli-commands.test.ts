@@ -84,8 +84,8 @@ describe('submit', () => {
     expect(lines[0]).toMatch(/^order \S+ acknowledged: 3 items; following it until it is final$/);
     for (const item of ['number-porting', 'mobile-plan', 'voicemail']) expect(r.stdout).toMatch(new RegExp(`\\+\\s*\\d+ ms  item ${item}\\s+completed`));
     expect(lines.at(-1)).toMatch(/^order \S+: completed \(\d+\.\d s\)$/);
-    const orderDone = lines.findIndex((l) => /ms  order completed$/.test(l));
-    const lastItem = lines.findLastIndex((l) => /ms  item \S+\s+completed$/.test(l));
+    const orderDone = lines.findIndex((l) => /ms {2}order completed$/.test(l));
+    const lastItem = lines.findLastIndex((l) => /ms {2}item \S+\s+completed$/.test(l));
     expect(orderDone, 'the order is reported completed after its last item').toBeGreaterThan(lastItem);
   });
 
