@@ -33,6 +33,10 @@ describe('loadFleetConfig', () => {
       queueUiWritable: false,
       reconcileIntervalMs: 30_000,
       reconcileQuietMs: 60_000,
+      // Operations
+      shutdownTimeoutMs: 30_000,
+      logFormat: 'auto',
+      simulatedLab: 'auto',
     });
   });
 
@@ -57,6 +61,9 @@ describe('loadFleetConfig', () => {
         JEOPARDY_AT_RISK_PERCENT: '35',
         METRICS_NE_LABELS: 'pcrf-1, frr-1',
         SESSION_IDLE_MS: '500',
+        SHUTDOWN_TIMEOUT_MS: '150000',
+        LOG_FORMAT: 'json',
+        SIMULATED_LAB: 'off',
       }),
     ).toEqual({
       redisUrl: 'rediss://cache.example:6380/2',
@@ -77,7 +84,16 @@ describe('loadFleetConfig', () => {
       queueUiWritable: false,
       reconcileIntervalMs: 30_000,
       reconcileQuietMs: 60_000,
+      shutdownTimeoutMs: 150_000,
+      logFormat: 'json',
+      simulatedLab: 'off',
     });
+  });
+
+  it('names a wrong operations setting with what it should be', () => {
+    expect(configError({ SHUTDOWN_TIMEOUT_MS: '500' }).message).toContain('SHUTDOWN_TIMEOUT_MS must be an integer from 1000 to 3600000, got "500"');
+    expect(configError({ LOG_FORMAT: 'xml' }).message).toMatch(/LOG_FORMAT: .*auto.*json.*pretty/);
+    expect(configError({ SIMULATED_LAB: 'yes' }).message).toMatch(/SIMULATED_LAB: .*auto.*on.*off/);
   });
 
   it('ignores unrelated variables', () => {
