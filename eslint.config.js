@@ -7,7 +7,7 @@ const noImport = (patterns, message) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'coverage/', 'bin/'] },
+  { ignores: ['node_modules/', 'dist/', 'dist-bench/', 'coverage/', 'bin/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -26,6 +26,11 @@ export default tseslint.config(
   {
     files: ['adapters/**/*.ts'],
     rules: noImport(['bullmq', 'ioredis', '../queues/*', '../workers/*', '../../queues/*', '../../workers/*'], 'Adapters know devices, not queues.'),
+  },
+  {
+    // Build and check scripts run by node directly.
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
   {
     files: ['test/**/*.ts', 'bench/**/*.ts'],

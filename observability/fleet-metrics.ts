@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { buildInfo } from '../runtime/build-info.js';
 
 /**
  * The fleet's Prometheus metrics on a registry of its own (never prom-client's global one, so
@@ -25,6 +26,7 @@ export class FleetMetrics {
   readonly queueWait: Histogram<'queue'>;
   readonly inFlight: Gauge<'queue'>;
   readonly processRoles: Gauge<'role'>;
+  readonly buildInfo: Gauge<'version' | 'commit' | 'node_version'>;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [new Registry()];
@@ -144,6 +146,16 @@ export class FleetMetrics {
       labelNames: ['role'] as const,
       registers,
     });
+    // Always 1: what is running, for joins (`* on(instance) group_left(version) activation_build_info`)
+    // and for spotting a fleet of mixed versions during a rollout.
+    this.buildInfo = new Gauge({
+      name: 'activation_build_info',
+      help: 'The build this process runs: version, git commit and Node.js version as labels (always 1).',
+      labelNames: ['version', 'commit', 'node_version'] as const,
+      registers,
+    });
+    const info = buildInfo();
+    this.buildInfo.set({ version: info.version, commit: info.commit, node_version: info.nodeVersion }, 1);
     this.inFlight = new Gauge({
       name: 'activation_worker_jobs_in_flight',
       help: 'Jobs this process is working on now, by queue.',

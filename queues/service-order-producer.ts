@@ -7,6 +7,7 @@ import type { ServiceCatalog } from '../catalog/service-catalog.js';
 import { FleetError, type RejectionReason } from '../errors/index.js';
 import type { ServiceInstance } from '../inventory/service-instance.js';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
+import { inFleetSpan } from '../observability/tracing/fleet-spans.js';
 import { dispatchOf, requestCancel } from '../orders/order-progress.js';
 import { newOrder, rejectedOrder, type StoredStep } from '../orders/order-record.js';
 import { expectedCompletion } from '../orders/order-tracking.js';
@@ -79,9 +80,13 @@ export class ServiceOrderProducer {
   }
 
   async submitServiceOrder(input: unknown): Promise<SubmitResult> {
-    const result = await this.submit(input);
-    this.options.metrics?.ordersSubmitted.inc({ outcome: result.created ? result.order.state : 'duplicate' });
-    return result;
+    return inFleetSpan('order.intake', { operation: 'intake' }, async (span) => {
+      const result = await this.submit(input);
+      span.set({ orderId: result.order.id });
+      span.setOutcome(result.created ? result.order.state : 'duplicate');
+      this.options.metrics?.ordersSubmitted.inc({ outcome: result.created ? result.order.state : 'duplicate' });
+      return result;
+    });
   }
 
   private async submit(input: unknown): Promise<SubmitResult> {

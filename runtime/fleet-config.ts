@@ -24,6 +24,16 @@ const optionalIntFromEnv = (name: string, min: number, max: number) =>
 /** An integer setting in [min, max], `fallback` when unset. */
 const intFromEnv = (name: string, fallback: number, min: number, max: number) => optionalIntFromEnv(name, min, max).transform((n) => n ?? fallback);
 
+// Operations: how a process stops, how it logs, and the simulated lab of a first run.
+const operationsEnv = {
+  /** SIGTERM: stop taking jobs and finish running ones within this; then exit anyway. Kubernetes' terminationGracePeriodSeconds matches it. */
+  SHUTDOWN_TIMEOUT_MS: intFromEnv('SHUTDOWN_TIMEOUT_MS', 30_000, 1000, 3_600_000),
+  /** auto: human-readable on a terminal, JSON lines otherwise. */
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+  /** auto: `start` runs the simulated NEs when the repository's own sample inventory has no credentials set. */
+  SIMULATED_LAB: z.enum(['auto', 'on', 'off']).default('auto'),
+};
+
 const envSchema = z.object({
   REDIS_URL: z
     .string()
@@ -78,10 +88,11 @@ const envSchema = z.object({
   NOTIFY_BACKOFF_MS: optionalIntFromEnv('NOTIFY_BACKOFF_MS', 1, 3_600_000),
   NOTIFY_MAX_BACKOFF_MS: optionalIntFromEnv('NOTIFY_MAX_BACKOFF_MS', 1, 24 * 3_600_000),
   NOTIFY_TIMEOUT_MS: optionalIntFromEnv('NOTIFY_TIMEOUT_MS', 100, 600_000),
+  ...operationsEnv,
 });
 
 /** Validated once at start; each wrong value is named with what it should be. */
-export interface FleetConfig {
+export interface FleetConfig extends OperationsConfig {
   redisUrl: string;
   redisCluster: boolean;
   configDir: string;
@@ -118,6 +129,12 @@ export interface FleetConfig {
   notifyTimeoutMs?: number;
 }
 
+export interface OperationsConfig {
+  shutdownTimeoutMs: number;
+  logFormat: 'auto' | 'json' | 'pretty';
+  simulatedLab: 'auto' | 'on' | 'off';
+}
+
 /** The settings the environment gave; unset ones stay absent rather than undefined. */
 function setOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -151,6 +168,9 @@ export function loadFleetConfig(env: NodeJS.ProcessEnv = process.env): FleetConf
     reconcileQuietMs: e.RECONCILE_QUIET_MS,
     queueShards: e.QUEUE_SHARDS ?? (e.REDIS_CLUSTER === 'true' ? 16 : 1),
     jobRetention: { completedCount: e.JOBS_KEEP_COMPLETED, completedAgeSeconds: e.JOBS_KEEP_COMPLETED_S, failedCount: e.JOBS_KEEP_FAILED, failedAgeSeconds: e.JOBS_KEEP_FAILED_S },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    logFormat: e.LOG_FORMAT,
+    simulatedLab: e.SIMULATED_LAB,
     ...setOnly({
       apiTokensFile: e.API_TOKENS_FILE,
       apiTokens: e.API_TOKENS,

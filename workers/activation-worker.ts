@@ -9,6 +9,8 @@ import type { ServiceCatalog } from '../catalog/service-catalog.js';
 import { FleetError, NeError, isTransient, type ErrorCode } from '../errors/index.js';
 import { resolveRun, serviceAfterCompletion, serviceAfterRollback, type ServiceChange } from '../inventory/service-changes.js';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
+import { bullmqTelemetry } from '../observability/tracing/bullmq-telemetry.js';
+import { inFleetSpan } from '../observability/tracing/fleet-spans.js';
 import { advance, itemAttemptParked, itemCompensated, itemCompleted, itemFailed, itemStepsApplied, type Advance, type OrderProgress } from '../orders/order-progress.js';
 import { fullRun, storedRun, type ItemRun, type ItemSpec, type StoredStep } from '../orders/order-record.js';
 import { QUEUE_NAMES, type ActivationJob, type ActivationKind } from '../queues/queue-names.js';
@@ -215,18 +217,22 @@ export function createActivationProcessor(deps: ActivationDeps) {
     const x: Execution = { deps, job, orderId, itemId, start, ledger, steps: { ledger, sessions, metrics: deps.metrics, log }, now, lastAttempt, log };
     const labels = { specification: start.spec.specId, action: start.snapshot.ctx.items[itemId]?.[0] ?? 'add' };
     const stopTimer = deps.metrics.itemDuration.startTimer(labels);
-    try {
-      const outcome = kind === 'activate' ? await activate(x) : kind === 'compensate' ? await compensate(x) : await abort(x);
-      stopTimer({ outcome });
-      if (kind === 'activate') deps.metrics.itemsFinished.inc({ ...labels, outcome });
-      else deps.metrics.itemsCompensated.inc({ specification: start.spec.specId, outcome });
-      return outcome;
-    } catch (error) {
-      await sessions.close();
-      return await failed(x, error, stopTimer, labels, token);
-    } finally {
-      await sessions.close();
-    }
+    const fields = { orderId, itemId, specification: start.spec.specId, action: labels.action, attempt: start.fence.n, operation: kind };
+    return inFleetSpan(`activation.${kind}`, fields, async (span) => {
+      try {
+        const outcome = kind === 'activate' ? await activate(x) : kind === 'compensate' ? await compensate(x) : await abort(x);
+        span.setOutcome(outcome);
+        stopTimer({ outcome });
+        if (kind === 'activate') deps.metrics.itemsFinished.inc({ ...labels, outcome });
+        else deps.metrics.itemsCompensated.inc({ specification: start.spec.specId, outcome });
+        return outcome;
+      } catch (error) {
+        await sessions.close();
+        return await failed(x, error, stopTimer, labels, token);
+      } finally {
+        await sessions.close();
+      }
+    });
   };
 }
 
@@ -308,6 +314,7 @@ export function startActivationWorker(deps: ActivationDeps, options: ActivationW
     stalledInterval: Math.min(30_000, options.lockDurationMs),
     // A job whose worker died is retried elsewhere; twice stalled means something is wrong with it.
     maxStalledCount: 2,
+    telemetry: bullmqTelemetry(),
   });
   worker.on('error', (error) => deps.log.error({ err: error }, 'activation worker error'));
   return worker;

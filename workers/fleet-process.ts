@@ -15,6 +15,7 @@ import { Keyspace } from '../stores/keyspace.js';
 import { FleetIdentity } from '../stores/fleet-identity.js';
 import type { NeDirectory } from '../catalog/activation-plan.js';
 import { FleetMetrics } from '../observability/fleet-metrics.js';
+import { bullmqTelemetry } from '../observability/tracing/bullmq-telemetry.js';
 import { registerFleetGauges } from '../observability/fleet-gauges.js';
 import { startOpsServer } from '../observability/ops-server.js';
 import { startTmfApi } from '../api/tmf-api.js';
@@ -95,10 +96,12 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
   // connection into each multi(): the queues get a connection of their own so the stores'
   // transactions stay cheap.
   const queueConnection = connect('queues');
-  const activationQueues = keys.allShards().map((shard) => new Queue<ActivationJob>(QUEUE_NAMES.activation, { connection: queueConnection, prefix: keys.tag(shard) }));
+  const telemetry = bullmqTelemetry();
+  const queueOptions = (prefix: string) => ({ connection: queueConnection, prefix, ...(telemetry ? { telemetry } : {}) });
+  const activationQueues = keys.allShards().map((shard) => new Queue<ActivationJob>(QUEUE_NAMES.activation, queueOptions(keys.tag(shard))));
   const queues = {
-    intake: new Queue<IntakeJob>(QUEUE_NAMES.intake, { connection: queueConnection, prefix: base }),
-    orchestration: new Queue<OrchestrationJob>(QUEUE_NAMES.orchestration, { connection: queueConnection, prefix: base }),
+    intake: new Queue<IntakeJob>(QUEUE_NAMES.intake, queueOptions(base)),
+    orchestration: new Queue<OrchestrationJob>(QUEUE_NAMES.orchestration, queueOptions(base)),
     activation: activationQueues[0] as Queue<ActivationJob>,
     activationShards: activationQueues,
   };

@@ -2,6 +2,7 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
+import { bullmqTelemetry } from '../observability/tracing/bullmq-telemetry.js';
 import { QUEUE_NAMES, type IntakeJob } from '../queues/queue-names.js';
 import type { ServiceOrderProducer } from '../queues/service-order-producer.js';
 
@@ -22,7 +23,7 @@ export function startIntakeWorker(
       deps.log.info({ orderId: order.id, state: order.state, created, jobId: job.id }, 'order taken from intake queue');
       return { id: order.id, state: order.state };
     }),
-    { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency },
+    { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency, telemetry: bullmqTelemetry() },
   );
   worker.on('error', (error) => deps.log.error({ err: error }, 'intake worker error'));
   return worker;

@@ -1,5 +1,6 @@
 import type { AuditEntry } from '../adapters/audit.js';
 import { FleetError } from '../errors/index.js';
+import { recordFleetSpan } from '../observability/tracing/fleet-spans.js';
 import type { AuditRecord } from '../stores/audit-trail.js';
 import { ledgerField, type Fields, type LedgerEntry, type ProgressSnapshot } from '../stores/order-fields.js';
 import type { Decision, Fence, OrderStore } from '../stores/order-store.js';
@@ -114,6 +115,8 @@ export class ItemLedger {
 
   audit(entry: AuditEntry, step: string): void {
     this.audits.push({ ...entry, orderId: this.orderId, itemId: this.fence.itemId, kind: this.kind, step });
+    const outcome = entry.outcome === 'ok' ? 'ok' : (entry.errorCode ?? 'error');
+    recordFleetSpan('ne.exchange', { orderId: this.orderId, itemId: this.fence.itemId, neId: entry.neId, protocol: entry.protocol, step, operation: entry.operation, outcome }, new Date(entry.startedAt), entry.durationMs, { kind: 'client' });
   }
 
   /**

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { FleetError } from '../errors/index.js';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
+import { bullmqTelemetry } from '../observability/tracing/bullmq-telemetry.js';
 import { ORCHESTRATION_JOBS, QUEUE_NAMES, type OrchestrationJob } from '../queues/queue-names.js';
 import type { OrderStore } from '../stores/order-store.js';
 import type { OrderDispatcher } from './order-dispatch.js';
@@ -41,6 +42,7 @@ export function startOrchestratorWorker(deps: OrchestratorDeps, options: { conne
     connection: options.connection,
     prefix: options.prefix,
     concurrency: options.concurrency,
+    telemetry: bullmqTelemetry(),
   });
   worker.on('error', (error) => deps.log.error({ err: error }, 'orchestrator worker error'));
   worker.on('failed', (job, error) => deps.log.error({ err: error, orderId: job?.data.orderId }, 'orchestration job failed'));

@@ -6,6 +6,7 @@ import type { NeAdapter } from '../adapters/ne-adapter.js';
 import { FleetError, NeError } from '../errors/index.js';
 import type { NetworkElement } from '../inventory/network-element.js';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
+import { inFleetSpan } from '../observability/tracing/fleet-spans.js';
 import type { StoredStep } from '../orders/order-record.js';
 import { StaleExecutionError, type ItemLedger } from './item-ledger.js';
 
@@ -47,16 +48,19 @@ type Operation = 'apply' | 'verify' | 'undo';
 async function timed<T>(deps: StepExecutionDeps, step: ResolvedStep, operation: Operation, work: () => Promise<T>): Promise<T> {
   const end = deps.metrics.neOperationDuration.startTimer({ protocol: step.ne.protocol, operation });
   const labels = { protocol: step.ne.protocol, role: step.ne.role, operation };
-  try {
-    const result = await work();
-    deps.metrics.neOperations.inc({ ...labels, outcome: 'success' });
-    return result;
-  } catch (error) {
-    deps.metrics.neOperations.inc({ ...labels, outcome: error instanceof FleetError ? error.code : 'error' });
-    throw error;
-  } finally {
-    end();
-  }
+  const fields = { orderId: deps.ledger.orderId, itemId: deps.ledger.fence.itemId, neId: step.ne.id, protocol: step.ne.protocol, step: step.name, operation };
+  return inFleetSpan('activation.step', fields, async () => {
+    try {
+      const result = await work();
+      deps.metrics.neOperations.inc({ ...labels, outcome: 'success' });
+      return result;
+    } catch (error) {
+      deps.metrics.neOperations.inc({ ...labels, outcome: error instanceof FleetError ? error.code : 'error' });
+      throw error;
+    } finally {
+      end();
+    }
+  });
 }
 
 async function runTests(deps: StepExecutionDeps, step: ResolvedStep, adapter: NeAdapter): Promise<void> {

@@ -52,9 +52,14 @@ describe('the activation-fleet command', () => {
     expect(human).toContain(`order ${order.id}: completed`);
     expect(human).toMatch(/item mobile-plan\s+add\s+mobile-plan\s+completed\s+reliesOn number-porting \d\d:\d\d:\d\d\.\d{3}-\d\d:\d\d:\d\d\.\d{3}/);
 
-    const again = await cli('submit', file);
-    expect(again.stdout.trim()).toBe(order.id);
-    expect(again.stderr).toContain('already existed');
+    // The same file again: nothing stored, the earlier order shown as the earlier one, exit 4.
+    const again = await cli('submit', file).then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(again?.code).toBe(4);
+    expect(again?.stderr).toContain(`not submitted: an order with id ${order.id} already exists (an earlier submission; this file was not stored)`);
+    expect(again?.stderr).toMatch(new RegExp(`the earlier order ${order.id}: completed, ordered \\d{4}-`));
   });
 
   it('exits non-zero with the reasons when the order is rejected', async () => {

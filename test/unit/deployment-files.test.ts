@@ -1,44 +1,84 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { ROLES } from '../../runtime/fleet-config.js';
+import { ApiTokens } from '../../api/auth/api-tokens.js';
 
-const docs = async (path: string) => parseAllDocuments(await readFile(path, 'utf8')).map((d) => d.toJS() as Record<string, any>);
+const run = promisify(execFile);
+const docs = async (path: string) => parseAllDocuments(await readFile(path, 'utf8'), { merge: true }).map((d) => d.toJS() as Record<string, any>);
 
-describe('deployment files', () => {
-  it('every Kubernetes manifest parses and names its kind', async () => {
-    for (const file of (await readdir('deploy/k8s')).filter((f) => f.endsWith('.yaml'))) {
-      for (const doc of await docs(`deploy/k8s/${file}`)) {
-        expect(doc.kind, file).toBeTypeOf('string');
-        expect(doc.apiVersion, file).toBeTypeOf('string');
-      }
+describe('docker-compose', () => {
+  it('runs Redis without eviction and with AOF, every role, the lab, Prometheus and Grafana', async () => {
+    const [compose] = await docs('docker-compose.yml');
+    expect(compose?.services.redis.command).toEqual(expect.arrayContaining(['--appendonly', 'yes', '--maxmemory-policy', 'noeviction']));
+    expect(Object.keys(compose?.services ?? {})).toEqual(expect.arrayContaining(['intake', 'orchestrator', 'worker', 'api', 'prometheus', 'grafana', 'lab']));
+  });
+
+  it('gives each role a stop grace period equal to its SHUTDOWN_TIMEOUT_MS, and never a simulated lab', async () => {
+    const [compose] = await docs('docker-compose.yml');
+    for (const role of ['intake', 'orchestrator', 'worker', 'api']) {
+      const service = compose?.services[role];
+      expect(Number(service.environment.SHUTDOWN_TIMEOUT_MS), role).toBe(Number(String(service.stop_grace_period).replace(/s$/, '')) * 1000);
+      expect(service.environment.SIMULATED_LAB, role).toBe('off');
     }
   });
 
-  it('runs every role, with a worker grace period longer than the activation lock', async () => {
-    const deployments = await docs('deploy/k8s/deployments.yaml');
-    const roles = deployments.map((d) => d.spec.template.spec.containers[0].args[2]);
-    expect(roles.sort()).toEqual([...ROLES].sort());
-    const worker = deployments.find((d) => d.metadata.name === 'activation-fleet-worker');
-    expect(worker?.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(120);
+  it('takes the API tokens from .env, made by the one-liner its header documents, which the API accepts', async () => {
+    const text = await readFile('docker-compose.yml', 'utf8');
+    const oneLiner = /^#\s+(node -e .+ > \.env)$/m.exec(text)?.[1];
+    expect(oneLiner, 'the one-liner in the header of docker-compose.yml').toBeDefined();
+    expect(await readFile('README.md', 'utf8'), 'the README shows the same one-liner').toContain(oneLiner);
+    const dir = await mkdtemp(join(tmpdir(), 'compose-env-'));
+    try {
+      await run('sh', ['-c', oneLiner!], { cwd: dir });
+      const env = await readFile(join(dir, '.env'), 'utf8');
+      expect(env).toMatch(/^API_TOKENS=operator [A-Za-z0-9_-]{32} read,order\n$/);
+      const tokens = ApiTokens.parse(env.slice('API_TOKENS='.length), '.env');
+      expect(tokens).toBeInstanceOf(ApiTokens);
+      const [compose] = await docs('docker-compose.yml');
+      expect(compose?.services.api.environment.API_TOKENS).toMatch(/^\$\{API_TOKENS:\?/);
+      // The compose file checks out with the generated env file (docker-compose is in CI).
+      const hasCompose = await run('docker-compose', ['version']).then(() => true, () => false);
+      if (hasCompose) await run('docker-compose', ['--env-file', join(dir, '.env'), '-f', 'docker-compose.yml', 'config', '-q']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
+});
 
-  it('the KEDA autoscaler targets the worker deployment on the activation backlog', async () => {
-    const [scaled] = await docs('deploy/k8s/worker-scaledobject.yaml');
-    expect(scaled?.kind).toBe('ScaledObject');
-    expect(scaled?.spec.scaleTargetRef.name).toBe('activation-fleet-worker');
-    expect(scaled?.spec.triggers[0].metadata.query).toContain('activation_queue_jobs');
+describe('the Grafana dashboard', () => {
+  it('takes its datasource as a variable: no panel or query names a datasource uid of its own', async () => {
+    const dashboard = JSON.parse(await readFile('deploy/grafana/dashboards/activation-fleet.json', 'utf8')) as { templating: { list: Array<{ name: string; type: string; query: string }> }; panels: Array<Record<string, any>> };
+    expect(dashboard.templating.list).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'datasource', type: 'datasource', query: 'prometheus' })]));
+    const uids: string[] = [];
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (node && typeof node === 'object') {
+        for (const [key, value] of Object.entries(node)) {
+          if (key === 'datasource') uids.push(typeof value === 'object' && value ? String((value as { uid?: unknown }).uid) : String(value));
+          else walk(value);
+        }
+      }
+    };
+    walk(dashboard.panels);
+    expect(uids.length).toBeGreaterThan(dashboard.panels.length);
+    expect(new Set(uids)).toEqual(new Set(['${datasource}']));
+    expect(JSON.stringify(dashboard.panels)).toContain('activation_build_info');
   });
+});
 
-  it('the kustomization ships every catalog file', async () => {
+describe('deploy/k8s/config', () => {
+  it('is an exact copy of config/ catalog and policies (npm run sync:k8s), each catalog file listed in the kustomization', async () => {
+    const files = (await readdir('config/catalog')).filter((f) => f.endsWith('.yaml')).sort();
+    expect((await readdir('deploy/k8s/config/catalog')).sort()).toEqual(files);
+    for (const file of files) expect(await readFile(`deploy/k8s/config/catalog/${file}`, 'utf8'), file).toBe(await readFile(`config/catalog/${file}`, 'utf8'));
+    expect(await readFile('deploy/k8s/config/policies.yaml', 'utf8')).toBe(await readFile('config/policies.yaml', 'utf8'));
     const [kustomization] = await docs('deploy/k8s/kustomization.yaml');
-    const shipped = kustomization?.configMapGenerator[0].files.map((f: string) => f.split('/').at(-1));
-    expect(shipped.sort()).toEqual((await readdir('config/catalog')).filter((f) => f.endsWith('.yaml')).sort());
-  });
-
-  it('docker-compose runs Redis without eviction and with AOF', async () => {
-    const [compose] = await docs('docker-compose.yml');
-    expect(compose?.services.redis.command).toEqual(expect.arrayContaining(['--appendonly', 'yes', '--maxmemory-policy', 'noeviction']));
-    expect(Object.keys(compose?.services ?? {})).toEqual(expect.arrayContaining(['worker', 'api', 'prometheus', 'grafana', 'lab']));
+    const listed = kustomization?.configMapGenerator.flatMap((g: { files: string[] }) => g.files);
+    expect(listed.every((f: string) => !f.startsWith('..')), 'kustomize refuses files outside the folder').toBe(true);
+    expect(listed.filter((f: string) => f.startsWith('config/catalog/')).map((f: string) => f.split('/').at(-1)).sort()).toEqual(files);
   });
 });

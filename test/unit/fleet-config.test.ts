@@ -35,6 +35,10 @@ describe('loadFleetConfig', () => {
       reconcileQuietMs: 60_000,
       queueShards: 1,
       jobRetention: { completedCount: 10_000, completedAgeSeconds: 3600, failedCount: 10_000, failedAgeSeconds: 7 * 86_400 },
+      // Operations
+      shutdownTimeoutMs: 30_000,
+      logFormat: 'auto',
+      simulatedLab: 'auto',
     });
   });
 
@@ -70,6 +74,9 @@ describe('loadFleetConfig', () => {
         JOBS_KEEP_COMPLETED_S: '60',
         JOBS_KEEP_FAILED: '7',
         JOBS_KEEP_FAILED_S: '600',
+        SHUTDOWN_TIMEOUT_MS: '150000',
+        LOG_FORMAT: 'json',
+        SIMULATED_LAB: 'off',
       }),
     ).toEqual({
       redisUrl: 'rediss://cache.example:6380/2',
@@ -92,7 +99,16 @@ describe('loadFleetConfig', () => {
       reconcileQuietMs: 60_000,
       queueShards: 8,
       jobRetention: { completedCount: 5, completedAgeSeconds: 60, failedCount: 7, failedAgeSeconds: 600 },
+      shutdownTimeoutMs: 150_000,
+      logFormat: 'json',
+      simulatedLab: 'off',
     });
+  });
+
+  it('names a wrong operations setting with what it should be', () => {
+    expect(configError({ SHUTDOWN_TIMEOUT_MS: '500' }).message).toContain('SHUTDOWN_TIMEOUT_MS must be an integer from 1000 to 3600000, got "500"');
+    expect(configError({ LOG_FORMAT: 'xml' }).message).toMatch(/LOG_FORMAT: .*auto.*json.*pretty/);
+    expect(configError({ SIMULATED_LAB: 'yes' }).message).toMatch(/SIMULATED_LAB: .*auto.*on.*off/);
   });
 
   it('ignores unrelated variables', () => {
