@@ -8,6 +8,7 @@ import { FleetError, type RejectionReason } from '../errors/index.js';
 import type { ServiceInstance } from '../inventory/service-instance.js';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
 import { inFleetSpan } from '../observability/tracing/fleet-spans.js';
+import { crashPoint } from '../runtime/crash-points.js';
 import { dispatchOf, requestCancel } from '../orders/order-progress.js';
 import { newOrder, rejectedOrder, type StoredStep } from '../orders/order-record.js';
 import { expectedCompletion } from '../orders/order-tracking.js';
@@ -130,6 +131,7 @@ export class ServiceOrderProducer {
       stored = rejectedOrder(input, checked.reasons, { id, href, now });
     }
     const created = await store.create({ order: stored, startNow, locks, now });
+    crashPoint('intake.after-create');
     if (!created.created) {
       const existing = await store.getOrder(created.orderId);
       if (!existing) throw new FleetError('ORDER_NOT_FOUND', `order ${created.orderId} vanished while being submitted again`);

@@ -9,6 +9,7 @@ import type { ServiceCatalog } from '../catalog/service-catalog.js';
 import { FleetError, NeError, isTransient, type ErrorCode } from '../errors/index.js';
 import { resolveRun, serviceAfterCompletion, serviceAfterRollback, type ServiceChange } from '../inventory/service-changes.js';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
+import { crashPoint } from '../runtime/crash-points.js';
 import { bullmqTelemetry } from '../observability/tracing/bullmq-telemetry.js';
 import { inFleetSpan } from '../observability/tracing/fleet-spans.js';
 import { advance, itemAttemptParked, itemCompensated, itemCompleted, itemFailed, itemStepsApplied, type Advance, type OrderProgress } from '../orders/order-progress.js';
@@ -122,6 +123,7 @@ async function settle(x: Execution, change: (p: OrderProgress) => OrderProgress,
     { from: x.start.snapshot, fence: x.start.fence, now: x.now },
   );
   x.ledger.settleResult(result);
+  crashPoint('item.after-settle');
   if (result.status === 'applied' && decision) await x.deps.dispatcher.after(x.orderId, result, decision);
 }
 
@@ -211,6 +213,7 @@ export function createActivationProcessor(deps: ActivationDeps) {
       log.debug({ phase: start.phase, state: start.state }, 'item is not in the phase this job is for (a duplicate or a finished job): nothing to do');
       return 'stale';
     }
+    crashPoint('item.after-start');
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const ledger = new ItemLedger(deps.store, orderId, kind, start.fence, start.snapshot, start.validityMs, { marginMs: deps.lockMarginMs, now, ledgerKind: kind === 'compensate' ? 'compensate' : 'activate' });
     const sessions = deps.pool.scope();

@@ -7,6 +7,7 @@ import { FleetError, NeError } from '../errors/index.js';
 import type { NetworkElement } from '../inventory/network-element.js';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
 import { inFleetSpan } from '../observability/tracing/fleet-spans.js';
+import { crashPoint } from '../runtime/crash-points.js';
 import type { StoredStep } from '../orders/order-record.js';
 import { StaleExecutionError, type ItemLedger } from './item-ledger.js';
 
@@ -228,6 +229,7 @@ export async function executeSteps(deps: StepExecutionDeps, plan: ResolvedStep[]
       if (!deps.ledger.ownsPending(step.name)) await deps.ledger.pending(step.name);
       if (await applyConfirmed(deps, step)) confirmed.add(step.name);
       else await deps.sessions.use(step.ne, (adapter) => timed(deps, step, 'apply', () => adapter.apply(step.apply, context(deps, step))));
+      crashPoint('item.after-step-sent');
       applied.push(step);
       deps.ledger.done(step.name);
     } catch (error) {
@@ -267,6 +269,7 @@ export async function undoAttempt(deps: StepExecutionDeps, steps: ResolvedStep[]
       if (step.undo) {
         await deps.ledger.undoing(step.name);
         await sendUndo(deps, step, step.undo);
+        crashPoint('item.after-undo-sent');
       }
       deps.ledger.clear(step.name);
     } catch (error) {
@@ -292,6 +295,7 @@ export async function compensateSteps(deps: StepExecutionDeps, steps: ResolvedSt
       if (deps.ledger.entry(step.name)?.state === 'done') continue;
       if (!deps.ledger.ownsPending(step.name)) await deps.ledger.pending(step.name);
       await sendUndo(deps, step, step.undo);
+      crashPoint('compensate.after-undo-sent');
       deps.ledger.done(step.name);
     } catch (error) {
       if (error instanceof StaleExecutionError) throw error;
