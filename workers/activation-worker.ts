@@ -134,7 +134,7 @@ async function activate(x: Execution): Promise<ActivationOutcome> {
   const stored = stepsOf(x.deps, x.orderId, x.itemId, spec, resolved, service);
   const run: ItemRun = { ...resolved, steps: stored };
   const steps = resolveSteps(x.deps, stored);
-  x.log.info({ attempt: x.job.attemptsMade + 1, fence: x.start.fence.n, action: run.networkAction, steps: steps.length }, 'activating item');
+  x.log.debug({ attempt: x.job.attemptsMade + 1, fence: x.start.fence.n, action: run.networkAction, steps: steps.length }, 'activating item');
   const result = await executeSteps(x.steps, steps, x.now);
   // Give the sessions (and their budget) back before the bookkeeping.
   await x.steps.sessions.close();

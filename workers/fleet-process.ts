@@ -79,13 +79,13 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
   const rules = options.rules ?? (await loadQualificationRules(config.configDir));
   const metrics = new FleetMetrics();
   const connections: Redis[] = [];
-  const connect = (name: string): Redis => {
-    const redis = createRedisConnection(config.redisUrl, `activation-fleet:${name}`, { cluster: config.redisCluster });
+  const connect = (name: string, autoPipelining = false): Redis => {
+    const redis = createRedisConnection(config.redisUrl, `activation-fleet:${name}`, { cluster: config.redisCluster, autoPipelining });
     redis.on('error', (error) => log.warn({ err: error, connection: name }, 'redis connection error'));
     connections.push(redis);
     return redis;
   };
-  const shared = connect('shared');
+  const shared = connect('shared', true);
   const keys = new Keyspace(config.queuePrefix, config.queueShards);
   const base = keys.base;
   await new FleetIdentity(shared, keys).ensure();
