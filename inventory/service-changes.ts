@@ -1,5 +1,7 @@
+import type { CharacteristicValue } from '../catalog/characteristic-validator.js';
 import type { ItemRuntime } from '../orders/order-record.js';
-import { activeSuspensions, type ServiceInstance } from './service-instance.js';
+import { activeSuspensions, type EntityRef, type ServiceCharacteristic, type ServiceInstance } from './service-instance.js';
+import { isRecordedOnlyState } from './service-request.js';
 
 /**
  * How an order item changes its service in the service inventory, and how a rollback takes the
@@ -25,7 +27,9 @@ export type NetworkAction = NonNullable<ItemRuntime['networkAction']>;
 
 /**
  * What the item must do on the network. A second suspension changes nothing there (the service
- * is already suspended), and neither does lifting one of several.
+ * is already suspended), and neither does lifting one of several. A service created in a state
+ * before active (feasibilityChecked, designed, reserved, inactive) is recorded without touching
+ * a device: validation gives such an item the noChange lifecycle.
  */
 export function networkActionFor(rt: ItemRuntime, service: ServiceInstance | undefined): NetworkAction {
   const active = service ? activeSuspensions(service) : [];
@@ -48,33 +52,83 @@ export function suspensionToLift(service: ServiceInstance, reason: string, initi
     .at(-1);
 }
 
-const characteristics = (values: ItemRuntime['values']) => Object.entries(values).map(([name, value]) => ({ name, value }));
+/** TMF valueType of a value the client gave none for. */
+function valueTypeOf(value: CharacteristicValue): string {
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  if (typeof value === 'object') return 'object';
+  return typeof value;
+}
+
+function characteristics(values: ItemRuntime['values'], valueTypes: Record<string, string> = {}): ServiceCharacteristic[] {
+  return Object.entries(values).map(([name, value]) => ({ name, valueType: valueTypes[name] ?? valueTypeOf(value), value }));
+}
+
+const refs = (value: unknown): EntityRef[] =>
+  Array.isArray(value) ? value.filter((v): v is EntityRef => v !== null && typeof v === 'object' && typeof (v as EntityRef).id === 'string') : [];
+
+/** Refs by id (and role, for parties): the first one given wins, so the client's own stay as posted. */
+function mergeRefs(...lists: EntityRef[][]): EntityRef[] {
+  const seen = new Set<string>();
+  return lists.flat().filter((r) => {
+    const key = `${r.id}\u0000${r.role ?? ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** A new service record: what the item asked for, what the order and the catalog add, what the network did. */
+function createdService(change: ServiceChange): ServiceInstance {
+  const rt = change.runtime;
+  const request = rt.service;
+  const attributes = request?.attributes ?? {};
+  const postedSpec = (attributes.serviceSpecification ?? {}) as Record<string, unknown>;
+  const recorded = request?.recordedState;
+  const reliesOn = change.reliesOn.map((id) => ({ id, '@referredType': 'Service' }));
+  const supporting = (request?.supportingServiceIds ?? []).map((id) => ({ id, '@referredType': 'Service' }));
+  const postedRelationships = Array.isArray(attributes.serviceRelationship) ? (attributes.serviceRelationship as ServiceInstance['serviceRelationship']) : [];
+  return {
+    ...attributes,
+    id: rt.serviceId,
+    href: change.href,
+    name: typeof attributes.name === 'string' ? attributes.name : `${change.specification.name} ${rt.serviceId}`,
+    description: typeof attributes.description === 'string' ? attributes.description : (request?.catalog?.description ?? change.specification.name),
+    category: typeof attributes.category === 'string' ? attributes.category : (request?.catalog?.category ?? 'CFS'),
+    state: recorded ?? 'active',
+    operatingStatus: recorded ? 'pending' : 'running',
+    serviceSpecification: {
+      ...postedSpec,
+      id: typeof postedSpec.id === 'string' ? postedSpec.id : change.specification.id,
+      name: typeof postedSpec.name === 'string' ? postedSpec.name : change.specification.name,
+      version: typeof postedSpec.version === 'string' ? postedSpec.version : change.specification.version,
+    },
+    serviceCharacteristic: characteristics(rt.values, request?.valueTypes),
+    // The NEs last: where a name repeats, the fleet's own role-to-NE record is the one kept.
+    supportingResource: [...refs(attributes.supportingResource), ...change.nes.map((ne) => ({ id: ne.id, name: ne.role, '@referredType': 'PhysicalResource' }))],
+    supportingService: mergeRefs(refs(attributes.supportingService), supporting, reliesOn),
+    serviceRelationship: [...postedRelationships, ...change.reliesOn.map((id) => ({ relationshipType: 'reliesOn', service: { id } }))],
+    relatedParty: mergeRefs(
+      refs(attributes.relatedParty),
+      refs(request?.orderRelatedParty),
+      change.customerId ? [{ id: change.customerId, role: 'customer' }] : [],
+    ),
+    place: refs(attributes.place),
+    serviceOrderItem: [{ serviceOrderId: change.orderId, itemId: change.itemId, itemAction: change.itemAction }],
+    suspension: [],
+    startDate: typeof attributes.startDate === 'string' ? attributes.startDate : change.now,
+    '@type': typeof attributes['@type'] === 'string' ? attributes['@type'] : 'Service',
+  };
+}
 
 export function serviceAfterCompletion(service: ServiceInstance | undefined, change: ServiceChange, newSuspensionId: string): ServiceInstance {
   const rt = change.runtime;
   const orderItem = { serviceOrderId: change.orderId, itemId: change.itemId, itemAction: change.itemAction };
-  if (!service || rt.lifecycle === 'add') {
-    return {
-      id: rt.serviceId,
-      href: change.href,
-      name: `${change.specification.name} ${rt.serviceId}`,
-      state: 'active',
-      operatingStatus: 'running',
-      serviceSpecification: change.specification,
-      serviceCharacteristic: characteristics(rt.values),
-      supportingResource: change.nes.map((ne) => ({ id: ne.id, name: ne.role, '@referredType': 'PhysicalResource' as const })),
-      serviceRelationship: change.reliesOn.map((id) => ({ relationshipType: 'reliesOn', service: { id } })),
-      relatedParty: change.customerId ? [{ id: change.customerId, role: 'customer' }] : [],
-      serviceOrderItem: [orderItem],
-      suspension: [],
-      startDate: change.now,
-      '@type': 'Service',
-    };
-  }
+  if (!service || rt.lifecycle === 'add') return createdService(change);
   const next: ServiceInstance = { ...structuredClone(service), serviceOrderItem: [...service.serviceOrderItem, orderItem] };
+  const valueTypes = Object.fromEntries(service.serviceCharacteristic.map((c) => [c.name, c.valueType]));
   switch (rt.lifecycle) {
     case 'modify':
-      next.serviceCharacteristic = characteristics(rt.values);
+      next.serviceCharacteristic = characteristics(rt.values, { ...valueTypes, ...rt.service?.valueTypes });
       break;
     case 'delete':
       next.state = 'terminated';
@@ -106,6 +160,7 @@ export function serviceAfterRollback(service: ServiceInstance, change: ServiceCh
   const rt = change.runtime;
   const next = structuredClone(service);
   next.serviceOrderItem = [...next.serviceOrderItem, { serviceOrderId: change.orderId, itemId: change.itemId, itemAction: change.itemAction, role: 'rolledBack' }];
+  const valueTypes = Object.fromEntries(service.serviceCharacteristic.map((c) => [c.name, c.valueType]));
   switch (rt.lifecycle) {
     case 'add':
       // The service never reached the customer: it ends, it does not show active.
@@ -113,8 +168,16 @@ export function serviceAfterRollback(service: ServiceInstance, change: ServiceCh
       next.operatingStatus = 'stopped';
       next.endDate = change.now;
       break;
+    case 'noChange':
+      // A service this item only recorded (designed, reserved...) ends with its bundle.
+      if (isRecordedOnlyState(rt.service?.recordedState) && service.serviceOrderItem[0]?.serviceOrderId === change.orderId) {
+        next.state = 'terminated';
+        next.operatingStatus = 'stopped';
+        next.endDate = change.now;
+      }
+      break;
     case 'modify':
-      if (rt.previousValues) next.serviceCharacteristic = characteristics(rt.previousValues);
+      if (rt.previousValues) next.serviceCharacteristic = characteristics(rt.previousValues, valueTypes);
       break;
     case 'delete':
       next.state = 'active';

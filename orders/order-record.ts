@@ -1,4 +1,5 @@
 import type { CharacteristicValues } from '../catalog/characteristic-validator.js';
+import { isRecordedOnlyState, requestedAttributes, requestedValueTypes, type ServiceRequest } from '../inventory/service-request.js';
 import type { ErrorCode, RejectionReason } from '../errors/index.js';
 import { DependencyGraph } from './dependency-graph.js';
 import type { ItemLifecycle, ValidatedItem } from './order-validation.js';
@@ -40,6 +41,11 @@ export interface ItemRuntime {
   attempts: number;
   /** Position in the order's completion sequence: compensation runs in reverse of it. */
   completedSeq?: number;
+  /**
+   * What the item asked of its service (the attributes as posted, the state asked for, the
+   * order's parties, the supporting services): the service record carries it once the item completes.
+   */
+  service?: ServiceRequest;
   /** Step name -> NE id, kept so that undo reaches the NE the step ran on. */
   neIds?: Record<string, string>;
   startedAt?: string;
@@ -80,11 +86,26 @@ export function errorMessage(level: 'order' | 'item', code: ErrorCode | string, 
   };
 }
 
+/** The supporting services of each item: the items it relies on, and the items whose specification the catalog lists in its composition. */
+function supportingServices(input: ServiceOrderInput, items: ValidatedItem[], serviceIdOf: (itemId: string) => string): Map<string, string[]> {
+  const specOf = new Map(items.map((i) => [i.itemId, i.specId]));
+  const out = new Map<string, string[]>();
+  for (const item of input.serviceOrderItem) {
+    const validated = items.find((i) => i.itemId === item.id);
+    const related = (item.serviceOrderItemRelationship ?? []).map((r) => r.orderItem.itemId);
+    const composed = input.serviceOrderItem
+      .filter((other) => other.id !== item.id && (validated?.catalog?.composedOf ?? []).includes(specOf.get(other.id) ?? ''))
+      .map((other) => other.id);
+    out.set(item.id, [...new Set([...related, ...composed])].filter((id) => specOf.has(id)).map(serviceIdOf));
+  }
+  return out;
+}
+
 export function newOrderRecord(input: ServiceOrderInput, items: ValidatedItem[], ctx: NewOrderContext): OrderRecord {
   const graph = DependencyGraph.fromItems(input.serviceOrderItem.map((i) => ({ id: i.id, relationships: i.serviceOrderItemRelationship })));
   const byId = new Map(items.map((i) => [i.itemId, i]));
-  // Dates, state and cancellation are the fleet's to set, whatever the caller sent.
-  const { activationPolicy, state: _state, cancellationDate: _cd, cancellationReason: _cr, orderDate: _od, href: _href, expectedCompletionDate: _ecd, ...rest } = input;
+  // Everything ServiceOrder_Create lets a client set is kept as posted; state, dates and href are the fleet's.
+  const { activationPolicy, state: _state, orderDate: _od, href: _href, expectedCompletionDate: _ecd, ...rest } = input;
   const order: ServiceOrder = {
     ...rest,
     id: ctx.id,
@@ -96,16 +117,29 @@ export function newOrderRecord(input: ServiceOrderInput, items: ValidatedItem[],
     serviceOrderItem: input.serviceOrderItem.map(({ state: _state, errorMessage: _errors, ...item }) => ({ ...item, state: 'acknowledged' })),
     '@type': input['@type'] ?? 'ServiceOrder',
   };
+  const serviceIds = new Map(input.serviceOrderItem.map((item) => [item.id, byId.get(item.id)?.serviceId ?? ctx.newServiceId(item.id)]));
+  const supporting = supportingServices(input, items, (itemId) => serviceIds.get(itemId) ?? '');
   const runtime: Record<string, ItemRuntime> = {};
   for (const item of input.serviceOrderItem) {
     const validated = byId.get(item.id);
+    const service = item.service as Record<string, unknown>;
+    const recordedState = validated?.lifecycle === 'noChange' && isRecordedOnlyState(item.service.state) ? item.service.state : undefined;
+    const request: ServiceRequest = {
+      attributes: requestedAttributes(service),
+      ...(recordedState ? { recordedState } : {}),
+      valueTypes: requestedValueTypes(item.service.serviceCharacteristic),
+      orderRelatedParty: input.relatedParty ?? [],
+      supportingServiceIds: supporting.get(item.id) ?? [],
+      ...(validated?.catalog ? { catalog: { name: validated.catalog.name, version: validated.catalog.version, category: validated.catalog.category, ...(validated.catalog.description !== undefined ? { description: validated.catalog.description } : {}) } } : {}),
+    };
     runtime[item.id] = {
       specId: validated?.specId ?? '',
       values: validated?.values ?? {},
       lifecycle: validated?.lifecycle ?? item.action,
-      serviceId: validated?.serviceId ?? ctx.newServiceId(item.id),
+      serviceId: serviceIds.get(item.id) ?? ctx.newServiceId(item.id),
       ...(validated?.previousValues ? { previousValues: validated.previousValues } : {}),
       ...(validated?.suspension ? { suspension: validated.suspension } : {}),
+      service: request,
       phase: 'waiting',
       dependsOn: [...(graph.dependsOn.get(item.id) ?? [])],
       attempts: 0,
@@ -114,31 +148,56 @@ export function newOrderRecord(input: ServiceOrderInput, items: ValidatedItem[],
   return { order, policy: activationPolicy ?? ctx.defaultPolicy, items: runtime, seq: 0 };
 }
 
-/** A rejected order is stored too, so `status` and events explain the rejection. */
+/** Attributes of a posted order the fleet sets itself: a rejected order shows the fleet's values, not these. */
+const FLEET_OWNED_ORDER = new Set(['id', 'href', 'state', 'orderDate', 'startDate', 'completionDate', 'expectedCompletionDate', 'errorMessage', 'milestone', 'jeopardyAlert', 'serviceOrderItem']);
+const FLEET_OWNED_ITEM = new Set(['state', 'errorMessage']);
+const ITEM_ACTIONS = new Set(['add', 'modify', 'delete', 'noChange']);
+
+/** A JSON value as posted, only if it stays within what a stored order may hold. */
+const bounded = (value: unknown, maxJson = 64 * 1024): boolean => {
+  try {
+    return JSON.stringify(value).length <= maxJson;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * A rejected order is stored too, so `status` and events explain the rejection. It keeps what
+ * was posted (within size bounds), so the caller finds its own order: priority, dates,
+ * category, relatedParty, each item with its action and service. Only what the fleet owns
+ * (state, dates of processing, errors) is the fleet's.
+ */
 export function rejectedOrderRecord(input: unknown, reasons: RejectionReason[], ctx: Pick<NewOrderContext, 'id' | 'href' | 'now'>): OrderRecord {
-  const raw = (input !== null && typeof input === 'object' ? input : {}) as Record<string, unknown>;
+  const raw = (input !== null && typeof input === 'object' && !Array.isArray(input) ? input : {}) as Record<string, unknown>;
+  const kept = Object.fromEntries(Object.entries(raw).filter(([key, value]) => !FLEET_OWNED_ORDER.has(key) && value !== undefined && bounded(value)));
   const text = (v: unknown): string | undefined => (typeof v === 'string' && v.length <= 256 ? v : undefined);
-  const itemIds = (Array.isArray(raw.serviceOrderItem) ? raw.serviceOrderItem : []).map((i: unknown) =>
-    text((i as Record<string, unknown> | null)?.id),
+  const items = (Array.isArray(raw.serviceOrderItem) ? raw.serviceOrderItem : []).filter(
+    (i: unknown): i is Record<string, unknown> => i !== null && typeof i === 'object' && !Array.isArray(i) && text((i as Record<string, unknown>).id) !== undefined,
   );
-  const order: ServiceOrder = {
+  const order = {
+    ...kept,
     id: ctx.id,
     href: ctx.href,
-    ...(text(raw.externalId) ? { externalId: text(raw.externalId) } : {}),
     state: 'rejected',
     orderDate: ctx.now,
+    startDate: ctx.now,
     completionDate: ctx.now,
     errorMessage: reasons.map((r) => errorMessage('order', r.code, r.message, ctx.now, r.itemId ? [r.itemId] : [])),
-    serviceOrderItem: itemIds
-      .filter((id): id is string => id !== undefined)
-      .map((id) => ({
+    serviceOrderItem: items.map((item) => {
+      const id = text(item.id) ?? '';
+      const rest = Object.fromEntries(Object.entries(item).filter(([key, value]) => !FLEET_OWNED_ITEM.has(key) && bounded(value)));
+      return {
+        ...rest,
         id,
-        action: 'add' as const,
-        service: {},
-        state: 'rejected' as const,
+        // What was posted, even when it is not a valid action: the rejection names it.
+        action: typeof item.action === 'string' && ITEM_ACTIONS.has(item.action) ? item.action : String(item.action ?? ''),
+        service: item.service !== null && typeof item.service === 'object' && bounded(item.service) ? item.service : {},
+        state: 'rejected',
         errorMessage: reasons.filter((r) => r.itemId === id).map((r) => errorMessage('item', r.code, r.message, ctx.now)),
-      })),
-    '@type': 'ServiceOrder',
-  };
+      };
+    }),
+    '@type': text(raw['@type']) ?? 'ServiceOrder',
+  } as unknown as ServiceOrder;
   return { order, policy: 'atomic', items: {}, seq: 0 };
 }

@@ -1,15 +1,22 @@
 import { validateCharacteristics, type CharacteristicValues } from '../catalog/characteristic-validator.js';
 import { formatIssues } from '../catalog/issue-format.js';
 import type { ServiceSpecification } from '../catalog/service-specification.js';
+import type { SpecificationRef } from '../catalog/specification-ref.js';
 import type { RejectionReason } from '../errors/index.js';
 import { activeSuspensions, characteristicValues, type ServiceInstance } from '../inventory/service-instance.js';
+import { isRecordedOnlyState, type CatalogView } from '../inventory/service-request.js';
 import { DependencyGraph } from './dependency-graph.js';
 import { serviceOrderInputSchema, type ServiceOrderInput } from './service-order.js';
 
-export type SpecificationLookup = (id: string) => ServiceSpecification | undefined;
+/** By the reference as the order gives it: id (the catalog's or an alias), name, version. */
+export type SpecificationLookup = (ref: SpecificationRef) => ServiceSpecification | undefined;
 export type ServiceLookup = (id: string) => ServiceInstance | undefined;
 
-/** What an item does to a service: TMF's action, refined by the service state it asks for. */
+/**
+ * What an item does to a service: TMF's action, refined by the service state it asks for. An
+ * add that asks for a state before active (feasibilityChecked, designed, reserved, inactive) is
+ * noChange: the service is recorded, nothing reaches a device.
+ */
 export type ItemLifecycle = 'add' | 'modify' | 'delete' | 'suspend' | 'resume' | 'noChange';
 
 /** Characteristics that describe a suspension request, not the service: never in the catalog. */
@@ -27,6 +34,8 @@ export interface ValidatedItem {
   previousValues?: CharacteristicValues;
   /** Who suspends (default customer); for a resume, given only to pick between suspensions. */
   suspension?: { reason: string; initiator?: string };
+  /** The catalog's view of the specification (name, version, category, description) and its composition. */
+  catalog?: CatalogView & { composedOf: string[] };
 }
 
 export type OrderValidation =
@@ -95,14 +104,22 @@ function validateItem(item: ItemInput, lookup: SpecificationLookup, services: Se
   if (item.action === 'add' && existing && existing.state !== 'terminated') {
     return reject('ORDER_SERVICE_EXISTS', `service ${serviceId} already exists (${existing.state}); use action modify to change it`);
   }
-  const requested = item.service.serviceSpecification?.id;
-  const specId = requested ?? existing?.serviceSpecification.id;
-  if (specId === undefined) return reject('ORDER_INVALID', 'service.serviceSpecification.id is required');
-  if (existing && requested !== undefined && requested !== existing.serviceSpecification.id) {
-    return reject('ORDER_INVALID', `service ${serviceId} is a ${existing.serviceSpecification.id}, not a ${requested}`);
+  const requested = item.service.serviceSpecification;
+  const ref: SpecificationRef | undefined = requested ?? (existing ? { id: existing.serviceSpecification.id } : undefined);
+  if (ref === undefined) return reject('ORDER_INVALID', 'service.serviceSpecification.id is required');
+  const spec = lookup(ref);
+  if (!spec) {
+    const version = ref.version !== undefined ? ` version ${ref.version}` : '';
+    return reject('ORDER_UNKNOWN_SPECIFICATION', `unknown service specification ${ref.id ?? ref.name ?? ''}${version}`);
   }
-  const spec = lookup(specId);
-  if (!spec) return reject('ORDER_UNKNOWN_SPECIFICATION', `unknown service specification ${specId}`);
+  const specId = spec.id;
+  if (existing && requested !== undefined && lookup({ id: existing.serviceSpecification.id })?.id !== spec.id) {
+    return reject('ORDER_INVALID', `service ${serviceId} is a ${existing.serviceSpecification.id}, not a ${requested.id ?? requested.name ?? ''}`);
+  }
+  if (item.action !== 'add' && isRecordedOnlyState(item.service.state)) {
+    return reject('ORDER_INVALID', `service.state ${String(item.service.state)} can only be asked for when the service is added`);
+  }
+  const catalog = { name: spec.name, version: spec.version, category: spec.category, ...(spec.description !== undefined ? { description: spec.description } : {}), composedOf: spec.composedOf };
 
   const given = item.service.serviceCharacteristic ?? [];
   const suspensionInput = Object.fromEntries(given.filter((c) => (SUSPENSION_CHARACTERISTICS as readonly string[]).includes(c.name)).map((c) => [c.name, c.value]));
@@ -117,7 +134,7 @@ function validateItem(item: ItemInput, lookup: SpecificationLookup, services: Se
   if (!existing || lifecycle === 'add') {
     const { values, problems } = validateCharacteristics(spec, serviceCharacteristics);
     problems.forEach((p) => reject('ORDER_INVALID_CHARACTERISTIC', p.message));
-    return problems.length > 0 ? undefined : { specId, values, lifecycle, ...(serviceId ? { serviceId } : {}) };
+    return problems.length > 0 ? undefined : { specId, values, lifecycle, catalog, ...(serviceId ? { serviceId } : {}) };
   }
   const current = characteristicValues(existing);
   if (lifecycle === 'suspend' || lifecycle === 'resume') {
@@ -132,7 +149,7 @@ function validateItem(item: ItemInput, lookup: SpecificationLookup, services: Se
       return reject('ORDER_NO_SUCH_SUSPENSION', `service ${existing.id} has no active ${reason} suspension to lift (active: ${held})`);
     }
     const suspension = lifecycle === 'suspend' || given !== undefined ? { reason, initiator } : { reason };
-    return { specId, values: current, lifecycle, serviceId: existing.id, suspension };
+    return { specId, values: current, lifecycle, serviceId: existing.id, suspension, catalog };
   }
   // modify: the given values over the current ones; the result must satisfy the specification.
   const changes = validateCharacteristics(spec, serviceCharacteristics, { requireMandatory: false });
@@ -140,10 +157,11 @@ function validateItem(item: ItemInput, lookup: SpecificationLookup, services: Se
   if (changes.problems.length > 0) return undefined;
   const explicit = Object.fromEntries(serviceCharacteristics.map((c) => [c.name, changes.values[c.name]]));
   const values = { ...current, ...explicit } as CharacteristicValues;
-  return { specId, values, lifecycle, serviceId: existing.id, ...(lifecycle === 'modify' ? { previousValues: current } : {}) };
+  return { specId, values, lifecycle, serviceId: existing.id, catalog, ...(lifecycle === 'modify' ? { previousValues: current } : {}) };
 }
 
 function lifecycleOf(item: ItemInput, existing: ServiceInstance | undefined, namesSuspension: boolean): ItemLifecycle {
+  if (item.action === 'add' && isRecordedOnlyState(item.service.state)) return 'noChange';
   if (item.action !== 'modify' || !existing) return item.action;
   if (item.service.state === 'suspended') return 'suspend';
   if (item.service.state === 'active' && (namesSuspension || activeSuspensions(existing).length > 0)) return 'resume';

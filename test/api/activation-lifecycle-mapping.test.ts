@@ -13,7 +13,7 @@ function service(overrides: Partial<ServiceInstance> = {}): ServiceInstance {
     state: 'active',
     operatingStatus: 'running',
     serviceSpecification: { id: 'mobile-plan', name: 'Mobile plan', version: '1' },
-    serviceCharacteristic: [{ name: 'plan', value: 'gold' }],
+    serviceCharacteristic: [{ name: 'plan', valueType: 'string', value: 'gold' }],
     supportingResource: [],
     serviceRelationship: [],
     relatedParty: [],

