@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ServiceCatalog } from '../catalog/service-catalog.js';
 import type { OrderStore } from '../queues/order-store.js';
 import type { ServiceInventoryStore } from '../queues/service-inventory-store.js';
 import type { ServiceOrderProducer } from '../queues/service-order-producer.js';
@@ -15,6 +16,7 @@ export interface ApiContext {
   producer: ServiceOrderProducer;
   store: OrderStore;
   services: ServiceInventoryStore;
+  catalog: ServiceCatalog;
   monitors: MonitorStore;
   cancelTasks: CancelTaskStore;
   hubs: HubRegistry;

@@ -18,3 +18,16 @@ export const PATHS = {
   inventoryService: (id: string) => `${API_BASES.serviceInventory}/service/${id}`,
   hub: (api: ApiName, id: string) => `${API_BASES[api]}/hub/${id}`,
 } as const;
+
+const ref = (base: string) => (id: string) => `${base}/${encodeURIComponent(id)}`;
+
+/**
+ * Where the entities a service refers to live in the TMF API family (TMF634, TMF639, TMF632,
+ * TMF673): the href given to a reference that came without one.
+ */
+export const REFERENCE_PATHS = {
+  serviceSpecification: ref(`${API_PREFIX}/serviceCatalogManagement/v4/serviceSpecification`),
+  resource: ref(`${API_PREFIX}/resourceInventoryManagement/v4/resource`),
+  party: ref(`${API_PREFIX}/partyManagement/v4/party`),
+  place: ref(`${API_PREFIX}/geographicAddressManagement/v4/geographicAddress`),
+} as const;

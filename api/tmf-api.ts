@@ -4,6 +4,7 @@ import { mountQueueUi } from './queue-ui.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { ServiceCatalog } from '../catalog/service-catalog.js';
 import type { OrderStore } from '../queues/order-store.js';
 import type { ServiceInventoryStore } from '../queues/service-inventory-store.js';
 import type { ServiceOrderProducer } from '../queues/service-order-producer.js';
@@ -12,6 +13,7 @@ import type { ApiContext } from './api-context.js';
 import { API_BASES, API_NAMES, API_PREFIX } from './api-paths.js';
 import { ApiTokens } from './auth/api-tokens.js';
 import { installBearerAuth } from './auth/bearer-auth.js';
+import { installLabAuth } from './auth/lab-auth.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { mountUnderPrefix } from './http/mount-under-prefix.js';
 import { RouteTable } from './http/route-table.js';
@@ -41,6 +43,8 @@ export interface TmfApiDeps {
   producer: ServiceOrderProducer;
   store: OrderStore;
   services: ServiceInventoryStore;
+  /** The catalog: what the API shows of a specification (category, description) and how it resolves ids. */
+  catalog: ServiceCatalog;
   /** Opens a named Redis connection that the caller closes when the process stops. */
   connect: (name: string) => Redis;
   config: FleetConfig;
@@ -55,7 +59,7 @@ export interface TmfApi {
 }
 
 /** Builds the Fastify app of the three APIs, not listening: requests reach it through the mount. */
-async function buildApp(ctx: ApiContext, tokens: ApiTokens): Promise<FastifyInstance> {
+async function buildApp(ctx: ApiContext, tokens: ApiTokens | 'none'): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
     bodyLimit: ctx.options.bodyLimitBytes,
@@ -72,7 +76,8 @@ async function buildApp(ctx: ApiContext, tokens: ApiTokens): Promise<FastifyInst
   const routes = new RouteTable();
   routes.watch(app);
   installErrorHandling(app, routes, ctx.log);
-  installBearerAuth(app, tokens, (url) => url.startsWith(DOCS_PREFIX));
+  if (tokens === 'none') installLabAuth(app);
+  else installBearerAuth(app, tokens, (url) => url.startsWith(DOCS_PREFIX));
   app.addHook('onResponse', async (request, reply) => {
     ctx.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime), client: request.apiClient?.clientId }, 'tmf api request');
   });
@@ -95,8 +100,12 @@ export async function startTmfApi(deps: TmfApiDeps): Promise<TmfApi> {
   const { config } = deps;
   const options = tmfApiOptions(config);
   const log = deps.log.child({ component: 'tmf-api' });
-  const tokens = await ApiTokens.load({ file: config.apiTokensFile, env: config.apiTokens });
-  if (tokens.size === 0) log.warn('no API tokens configured (API_TOKENS_FILE, API_TOKENS): every TMF API request will be refused with 401');
+  const tokens = config.apiAuth === 'none' ? 'none' : await ApiTokens.load({ file: config.apiTokensFile, env: config.apiTokens });
+  if (tokens === 'none') {
+    log.warn({ host: config.httpHost }, 'API_AUTH=none: the TMF APIs answer without any token (lab mode, loopback only); never run a fleet like this for real orders');
+  } else if (tokens.size === 0) {
+    log.warn('no API tokens configured (API_TOKENS_FILE, API_TOKENS): every TMF API request will be refused with 401');
+  }
 
   const redis = deps.connect('api');
   const apiStreamKey = `${config.queuePrefix}:api:events`;
@@ -112,6 +121,7 @@ export async function startTmfApi(deps: TmfApiDeps): Promise<TmfApi> {
     producer: deps.producer,
     store: deps.store,
     services: deps.services,
+    catalog: deps.catalog,
     monitors,
     cancelTasks,
     hubs,
@@ -139,9 +149,9 @@ export async function startTmfApi(deps: TmfApiDeps): Promise<TmfApi> {
   delivery.start(deps.connect('api-delivery'));
   const unmount = mountUnderPrefix(deps.server, API_PREFIX, (req, res) => app.routing(req, res));
   const unmountQueueUi = deps.queues
-    ? await mountQueueUi({ server: deps.server, queues: deps.queues, tokens, writable: config.queueUiWritable, log })
+    ? await mountQueueUi({ server: deps.server, queues: deps.queues, tokens: tokens === 'none' ? await ApiTokens.load({ file: config.apiTokensFile, env: config.apiTokens }) : tokens, writable: config.queueUiWritable, log })
     : undefined;
-  log.info({ bases: Object.values(API_BASES), tokens: tokens.size }, 'TMF Open APIs serving');
+  log.info({ bases: Object.values(API_BASES), auth: tokens === 'none' ? 'none' : `${tokens.size} tokens` }, 'TMF Open APIs serving');
 
   return {
     app,

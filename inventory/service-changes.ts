@@ -120,11 +120,18 @@ function createdService(change: ServiceChange): ServiceInstance {
   };
 }
 
+/** What a modify item sets on the record besides values: the attributes it gives (never the specification, nor the fleet's NEs). */
+function withUpdatedAttributes(service: ServiceInstance, change: ServiceChange): ServiceInstance {
+  if (change.itemAction !== 'modify') return service;
+  const { serviceSpecification: _spec, supportingResource: _resources, serviceRelationship: _relationships, ...attributes } = change.runtime.service?.attributes ?? {};
+  return { ...service, ...attributes };
+}
+
 export function serviceAfterCompletion(service: ServiceInstance | undefined, change: ServiceChange, newSuspensionId: string): ServiceInstance {
   const rt = change.runtime;
   const orderItem = { serviceOrderId: change.orderId, itemId: change.itemId, itemAction: change.itemAction };
   if (!service || rt.lifecycle === 'add') return createdService(change);
-  const next: ServiceInstance = { ...structuredClone(service), serviceOrderItem: [...service.serviceOrderItem, orderItem] };
+  const next: ServiceInstance = { ...withUpdatedAttributes(structuredClone(service), change), serviceOrderItem: [...service.serviceOrderItem, orderItem] };
   const valueTypes = Object.fromEntries(service.serviceCharacteristic.map((c) => [c.name, c.valueType]));
   switch (rt.lifecycle) {
     case 'modify':

@@ -124,7 +124,7 @@ function validateItem(item: ItemInput, lookup: SpecificationLookup, services: Se
   const given = item.service.serviceCharacteristic ?? [];
   const suspensionInput = Object.fromEntries(given.filter((c) => (SUSPENSION_CHARACTERISTICS as readonly string[]).includes(c.name)).map((c) => [c.name, c.value]));
   const serviceCharacteristics = given.filter((c) => !(SUSPENSION_CHARACTERISTICS as readonly string[]).includes(c.name));
-  const lifecycle = lifecycleOf(item, existing, suspensionInput.suspensionReason !== undefined);
+  const lifecycle = lifecycleOf(item, existing, suspensionInput.suspensionReason !== undefined, serviceCharacteristics.length > 0);
   const catalogAction = lifecycle === 'noChange' ? undefined : lifecycle;
   if (catalogAction && !spec.actions[catalogAction]) {
     const offered = Object.keys(spec.actions).join(', ');
@@ -160,10 +160,11 @@ function validateItem(item: ItemInput, lookup: SpecificationLookup, services: Se
   return { specId, values, lifecycle, serviceId: existing.id, catalog, ...(lifecycle === 'modify' ? { previousValues: current } : {}) };
 }
 
-function lifecycleOf(item: ItemInput, existing: ServiceInstance | undefined, namesSuspension: boolean): ItemLifecycle {
+/** A modify that gives no characteristic values changes only what the record says (name, note, place...): noChange on the network. */
+function lifecycleOf(item: ItemInput, existing: ServiceInstance | undefined, namesSuspension: boolean, givesValues: boolean): ItemLifecycle {
   if (item.action === 'add' && isRecordedOnlyState(item.service.state)) return 'noChange';
   if (item.action !== 'modify' || !existing) return item.action;
   if (item.service.state === 'suspended') return 'suspend';
   if (item.service.state === 'active' && (namesSuspension || activeSuspensions(existing).length > 0)) return 'resume';
-  return 'modify';
+  return givesValues ? 'modify' : 'noChange';
 }

@@ -31,6 +31,8 @@ const envSchema = z.object({
     .refine((v) => /^rediss?:\/\//.test(v), { message: 'REDIS_URL must start with redis:// or rediss://' }),
   CONFIG_DIR: z.string().default('./config'),
   HTTP_PORT: intFromEnv('HTTP_PORT', 8080, 0, 65535),
+  /** Address the HTTP server binds to; loopback unless an operator opens it (0.0.0.0 in a container). */
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   QUEUE_PREFIX: z
     .string()
@@ -60,6 +62,8 @@ const envSchema = z.object({
   ACTIVATION_LOCK_MS: intFromEnv('ACTIVATION_LOCK_MS', 120_000, 5_000, 3_600_000),
   // The TMF Open API (role api). Tokens come from a mounted secret file or the environment,
   // never from CONFIG_DIR; unset numbers take the defaults of api/tmf-api-options.ts.
+  /** `none`: a lab with no tokens (conformance kits send none); only with a loopback HTTP_HOST. */
+  API_AUTH: z.enum(['tokens', 'none']).default('tokens'),
   API_TOKENS_FILE: z.string().min(1).optional(),
   API_TOKENS: z.string().optional(),
   API_PUBLIC_URL: z
@@ -73,12 +77,19 @@ const envSchema = z.object({
   NOTIFY_TIMEOUT_MS: optionalIntFromEnv('NOTIFY_TIMEOUT_MS', 100, 600_000),
 });
 
+/** 127.0.0.0/8, ::1 and localhost: only this machine can connect. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
 /** Validated once at start; each wrong value is named with what it should be. */
 export interface FleetConfig {
   redisUrl: string;
   redisCluster: boolean;
   configDir: string;
   httpPort: number;
+  httpHost: string;
   logLevel: string;
   /** The key prefix of every queue and key, as a Redis Cluster hash tag: `{activation-fleet}`. */
   queuePrefix: string;
@@ -94,6 +105,8 @@ export interface FleetConfig {
   queueUiWritable: boolean;
   reconcileIntervalMs: number;
   reconcileQuietMs: number;
+  /** `none` serves the TMF APIs without tokens: a lab mode, refused unless httpHost is loopback. */
+  apiAuth: 'tokens' | 'none';
   /** Path of the API bearer-token file (a mounted secret): `<clientId> <token> <scope>[,<scope>]` per line. */
   apiTokensFile?: string;
   /** The same lines from the environment (newline- or semicolon-separated), for secret-injected env. */
@@ -119,11 +132,18 @@ export function loadFleetConfig(env: NodeJS.ProcessEnv = process.env): FleetConf
     throw new FleetError('CONFIG_INVALID', `invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;
+  if (e.API_AUTH === 'none' && !isLoopbackHost(e.HTTP_HOST)) {
+    throw new FleetError(
+      'CONFIG_INVALID',
+      `invalid configuration:\n  API_AUTH=none serves the TMF APIs to anyone who can connect: it is accepted only with a loopback HTTP_HOST (127.0.0.1, ::1, localhost), got ${e.HTTP_HOST}`,
+    );
+  }
   return {
     redisUrl: e.REDIS_URL,
     redisCluster: e.REDIS_CLUSTER === 'true',
     configDir: e.CONFIG_DIR,
     httpPort: e.HTTP_PORT,
+    httpHost: e.HTTP_HOST,
     logLevel: e.LOG_LEVEL,
     queuePrefix: hashTagged(e.QUEUE_PREFIX),
     workerConcurrency: e.WORKER_CONCURRENCY,
@@ -138,6 +158,7 @@ export function loadFleetConfig(env: NodeJS.ProcessEnv = process.env): FleetConf
     queueUiWritable: e.QUEUE_UI_WRITABLE === 'true',
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
     reconcileQuietMs: e.RECONCILE_QUIET_MS,
+    apiAuth: e.API_AUTH,
     ...setOnly({
       apiTokensFile: e.API_TOKENS_FILE,
       apiTokens: e.API_TOKENS,

@@ -155,6 +155,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
       ? undefined
       : await startOpsServer({
           port: config.httpPort,
+          host: config.httpHost,
           metrics,
           log,
           ready: async () => {
@@ -164,7 +165,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
           },
         });
   // The api role serves the TMF Open APIs on the same port, under /tmf-api.
-  const api = http && options.roles.includes('api') ? await startTmfApi({ server: http.server, producer, store, services, connect, config, log, queues: Object.values(queues) }) : undefined;
+  const api = http && options.roles.includes('api') ? await startTmfApi({ server: http.server, producer, store, services, catalog, connect, config, log, queues: Object.values(queues) }) : undefined;
   const sweep = setInterval(() => void pool.sweepIdle(), Math.max(100, Math.floor(config.sessionIdleMs / 2)));
   sweep.unref();
   log.info({ roles: options.roles, prefix, specifications: catalog.ids(), networkElements: inventory.all().length }, 'fleet process started');
