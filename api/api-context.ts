@@ -8,6 +8,7 @@ import type { HubRegistry } from './notifications/hub-registry.js';
 import type { OrderFollower } from './notifications/order-follower.js';
 import type { CancelTaskStore } from './resources/cancel-task-store.js';
 import type { MonitorStore } from './resources/monitor-store.js';
+import type { PendingServiceStore } from './resources/pending-service-store.js';
 import type { OrderListing } from './resources/order-listing.js';
 import type { TmfApiOptions } from './tmf-api-options.js';
 
@@ -18,6 +19,7 @@ export interface ApiContext {
   services: ServiceInventoryStore;
   catalog: ServiceCatalog;
   monitors: MonitorStore;
+  pendingServices: PendingServiceStore;
   cancelTasks: CancelTaskStore;
   hubs: HubRegistry;
   events: ApiEventStream;

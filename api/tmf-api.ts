@@ -26,6 +26,7 @@ import { ServiceEventTracker } from './notifications/service-event-tracker.js';
 import { CancelTaskStore } from './resources/cancel-task-store.js';
 import { MonitorStore } from './resources/monitor-store.js';
 import { OrderListing } from './resources/order-listing.js';
+import { PendingServiceStore } from './resources/pending-service-store.js';
 import { cancelServiceOrderRoutes } from './routes/cancel-service-order-routes.js';
 import { DOCS_PREFIX, registerDocs } from './routes/docs-routes.js';
 import { hubRoutes } from './routes/hub-routes.js';
@@ -116,13 +117,15 @@ export async function startTmfApi(deps: TmfApiDeps): Promise<TmfApi> {
   const events = new ApiEventStream(redis, apiStreamKey, wakeAll);
   const monitors = new MonitorStore(redis, events, config.queuePrefix);
   const cancelTasks = new CancelTaskStore(redis, events, config.queuePrefix);
-  const follower = new OrderFollower({ store: deps.store, services: deps.services, monitors, cancelTasks, serviceEvents: new ServiceEventTracker(redis, events, config.queuePrefix) });
+  const pendingServices = new PendingServiceStore(redis, config.queuePrefix);
+  const follower = new OrderFollower({ store: deps.store, services: deps.services, monitors, cancelTasks, pendingServices, serviceEvents: new ServiceEventTracker(redis, events, config.queuePrefix) });
   const ctx: ApiContext = {
     producer: deps.producer,
     store: deps.store,
     services: deps.services,
     catalog: deps.catalog,
     monitors,
+    pendingServices,
     cancelTasks,
     hubs,
     events,

@@ -17,16 +17,20 @@ export interface LifecycleOrder {
 /** Suspensions the API asks for when the caller names no reason. */
 export const DEFAULT_SUSPENSION = { reason: 'voluntary', initiator: 'customer' } as const;
 
+/**
+ * The order of a Service_Create: one add item whose service is what was posted, under the id
+ * the API chose. A state before active (feasibilityChecked, designed, reserved, inactive) makes
+ * the item record the service without touching a device.
+ */
 export function activationOrder(body: ServiceCreate, ids: { orderId: string; serviceId: string }): LifecycleOrder {
-  if (body.state !== 'active') throw badRequest(`state: a service can only be requested active (got ${body.state})`);
-  const { state: _state, relatedParty, '@type': _type, '@baseType': _base, '@schemaLocation': _location, ...service } = body;
+  const service = { ...body, id: ids.serviceId } as ServiceOrderInput['serviceOrderItem'][number]['service'];
   return {
     operation: 'create',
     order: {
       id: ids.orderId,
-      description: `TMF640 activation of service ${ids.serviceId}`,
-      ...(relatedParty ? { relatedParty } : {}),
-      serviceOrderItem: [{ id: 'activate', action: 'add', service: { ...service, id: ids.serviceId } }],
+      description: `TMF640 ${body.state === 'active' ? 'activation' : `creation (${body.state})`} of service ${ids.serviceId}`,
+      ...(body.relatedParty ? { relatedParty: body.relatedParty } : {}),
+      serviceOrderItem: [{ id: 'activate', action: 'add', service }],
     },
   };
 }
@@ -56,11 +60,19 @@ export function lifecycleOrder(service: ServiceInstance, change: ServiceUpdate |
     order: { id: orderId, description: `TMF640 ${i.id} of service ${service.id}`, serviceOrderItem: [i] },
   });
   if (change === 'terminate') return order('terminate', item('terminate', 'delete', { id: service.id }));
-  const { suspension, values } = split(change.serviceCharacteristic);
-  const state = change.state;
+  const { state, serviceCharacteristic, serviceSpecification, ...attributes } = change;
+  if (serviceSpecification !== undefined && serviceSpecification.id !== service.serviceSpecification.id) {
+    throw badRequest(`serviceSpecification: service ${service.id} is a ${service.serviceSpecification.id}; a service cannot change specification`);
+  }
+  const described = Object.keys(attributes).length > 0;
+  const { suspension, values } = split(serviceCharacteristic);
   if (state !== undefined && values.length > 0) throw badRequest('serviceCharacteristic: change state and characteristic values in separate requests');
+  if ((state !== undefined || values.length > 0) && described) {
+    throw badRequest(`${Object.keys(attributes).join(', ')}: change the record's attributes and its state or values in separate requests`);
+  }
   if (state === undefined || (state === 'active' && service.state === 'active' && suspension.size === 0)) {
     if (suspension.size > 0) throw badRequest('serviceCharacteristic: suspensionReason and suspensionInitiator go with state suspended or active');
+    if (described) return order('modify', item('describe', 'modify', { id: service.id, ...attributes }));
     return values.length === 0 ? undefined : order('modify', item('modify', 'modify', { id: service.id, serviceCharacteristic: values }));
   }
   switch (state) {

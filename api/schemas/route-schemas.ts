@@ -25,7 +25,11 @@ export const JSON_SCHEMAS = {
   eventSubscription: jsonSchemaOf(eventSubscriptionSchema, 'output'),
   idParams: jsonSchemaOf(idParamsSchema),
   collectionQuery: jsonSchemaOf(collectionQuerySchema),
-  singleQuery: { type: 'object', properties: { fields: { type: 'string', description: 'Comma-separated attributes to return (plus id).' } } },
+  singleQuery: { type: 'object', properties: { fields: { type: 'string', description: 'Comma-separated attributes to return.' } } },
+  preferHeader: {
+    type: 'object',
+    properties: { prefer: { type: 'string', description: 'respond-async: answer 202 with the Monitor instead of the resource (RFC 7240).' } },
+  },
 } satisfies Record<string, JsonSchema>;
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {

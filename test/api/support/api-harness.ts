@@ -30,6 +30,8 @@ export interface CallOptions {
   /** Sent as is (for malformed JSON and size limits). */
   rawBody?: string;
   contentType?: string;
+  /** More request headers (e.g. prefer). */
+  headers?: Record<string, string>;
 }
 
 export interface ApiHarness {
@@ -72,7 +74,7 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
   const baseUrl = urlOf(api);
 
   const call: ApiHarness['call'] = async (method, path, options = {}) => {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...options.headers };
     const token = options.token === undefined ? TOKENS.order : options.token;
     if (token !== null) headers.authorization = `Bearer ${token}`;
     const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
