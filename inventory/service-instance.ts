@@ -84,8 +84,11 @@ export function activeSuspensions(service: ServiceInstance): Suspension[] {
   return service.suspension.filter((s) => s.endDate === undefined);
 }
 
-/** A service shows `suspended` while any suspension holds, and its own state otherwise. */
+/** States before active: the service is recorded (TMF640 feasibilityChecked, designed, reserved, inactive), not live. */
+const BEFORE_ACTIVE: ReadonlySet<ServiceState> = new Set(['feasibilityChecked', 'designed', 'reserved', 'inactive']);
+
+/** A service shows `suspended` while any suspension holds, and its own state otherwise (terminated, a state before active, or active). */
 export function effectiveState(service: ServiceInstance): ServiceState {
-  if (service.state === 'terminated') return 'terminated';
+  if (service.state === 'terminated' || BEFORE_ACTIVE.has(service.state)) return service.state;
   return activeSuspensions(service).length > 0 ? 'suspended' : 'active';
 }
