@@ -3,6 +3,8 @@ export const API_PREFIX = '/tmf-api';
 
 export const API_BASES = {
   serviceOrdering: `${API_PREFIX}/serviceOrdering/v4`,
+  /** TMF641 v3 (R18.0), for the BSS that still speak it: the same orders, in v3 shape. */
+  serviceOrderingV3: `${API_PREFIX}/serviceOrdering/v3`,
   serviceActivation: `${API_PREFIX}/ServiceActivationAndConfiguration/v4`,
   serviceInventory: `${API_PREFIX}/serviceInventory/v4`,
 } as const;
@@ -12,6 +14,7 @@ export const API_NAMES = Object.keys(API_BASES) as ApiName[];
 
 export const PATHS = {
   serviceOrder: (id: string) => `${API_BASES.serviceOrdering}/serviceOrder/${id}`,
+  serviceOrderV3: (id: string) => `${API_BASES.serviceOrderingV3}/serviceOrder/${id}`,
   cancelServiceOrder: (id: string) => `${API_BASES.serviceOrdering}/cancelServiceOrder/${id}`,
   activationService: (id: string) => `${API_BASES.serviceActivation}/service/${id}`,
   monitor: (id: string) => `${API_BASES.serviceActivation}/monitor/${id}`,

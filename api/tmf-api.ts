@@ -33,6 +33,7 @@ import { hubRoutes } from './routes/hub-routes.js';
 import { serviceActivationRoutes } from './routes/service-activation-routes.js';
 import { serviceInventoryRoutes } from './routes/service-inventory-routes.js';
 import { serviceOrderRoutes } from './routes/service-order-routes.js';
+import { serviceOrderV3Routes } from './routes/service-order-v3-routes.js';
 import { tmfApiOptions } from './tmf-api-options.js';
 
 /** Order events that can change what the API derives (monitors, cancel tasks, services). */
@@ -85,6 +86,7 @@ async function buildApp(ctx: ApiContext, tokens: ApiTokens | 'none'): Promise<Fa
   await registerDocs(app);
   await app.register(serviceOrderRoutes(ctx), { prefix: API_BASES.serviceOrdering });
   await app.register(cancelServiceOrderRoutes(ctx), { prefix: API_BASES.serviceOrdering });
+  await app.register(serviceOrderV3Routes(ctx), { prefix: API_BASES.serviceOrderingV3 });
   await app.register(serviceActivationRoutes(ctx), { prefix: API_BASES.serviceActivation });
   await app.register(serviceInventoryRoutes(ctx), { prefix: API_BASES.serviceInventory });
   for (const api of API_NAMES) await app.register(hubRoutes(ctx, api), { prefix: API_BASES[api] });

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { TmfApiOptions } from '../tmf-api-options.js';
 import type { Hub, HubRegistry } from './hub-registry.js';
 import { matchesHubQuery, parseHubQuery, type HubQuery } from './hub-query.js';
+import { notificationFor } from './notification-version.js';
 import { compareStreamIds, toEntries } from './stream-id.js';
 import { apisOf, type TmfNotification } from './tmf-notification.js';
 
@@ -149,7 +150,8 @@ export class ListenerDelivery {
         }
         const query = parseHubQuery(hub.api, hub.query);
         for (const pending of batch) {
-          if (this.concerns(hub, query, pending.notification)) await this.post(hub, pending.notification);
+          const shown = notificationFor(hub.api, pending.notification);
+          if (this.concerns(hub, query, shown)) await this.post(hub, shown);
           await this.deps.hubs.advance(listenerId, pending.stream, pending.entryId);
           looked += 1;
         }

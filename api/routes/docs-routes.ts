@@ -19,6 +19,7 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
         version: '4.0.0',
         description: [
           'TMF641 Service Ordering v4.1 at ' + API_BASES.serviceOrdering,
+          'TMF641 Service Ordering v3 (R18.0) at ' + API_BASES.serviceOrderingV3 + ': the same orders in v3 shape',
           'TMF640 Service Activation and Configuration v4 at ' + API_BASES.serviceActivation,
           'TMF638 Service Inventory v4 at ' + API_BASES.serviceInventory,
           '',
@@ -28,7 +29,7 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Static access token of an API client (OAuth2 client-credentials shape).' } } },
       security: [{ bearer: [] }],
-      tags: [{ name: 'TMF641 Service Ordering' }, { name: 'TMF640 Service Activation' }, { name: 'TMF638 Service Inventory' }],
+      tags: [{ name: 'TMF641 Service Ordering' }, { name: 'TMF641 Service Ordering v3' }, { name: 'TMF640 Service Activation' }, { name: 'TMF638 Service Inventory' }],
     },
   });
   await app.register(fastifySwaggerUi, { routePrefix: DOCS_PREFIX, uiConfig: { docExpansion: 'list', deepLinking: true } });

@@ -11,6 +11,7 @@ import { eventSubscriptionInputSchema } from '../schemas/tmf-common-schemas.js';
 
 const TAGS: Record<ApiName, string> = {
   serviceOrdering: 'TMF641 Service Ordering',
+  serviceOrderingV3: 'TMF641 Service Ordering v3',
   serviceActivation: 'TMF640 Service Activation',
   serviceInventory: 'TMF638 Service Inventory',
 };

@@ -6,6 +6,7 @@ import {
   serviceOrderSchema,
   serviceOrderUpdateSchema,
 } from './service-ordering-schemas.js';
+import { serviceOrderCreateV3Schema, serviceOrderV3Schema } from './service-ordering-v3-schemas.js';
 import { monitorSchema, serviceCreateSchema, serviceSchema, serviceUpdateSchema } from './service-schemas.js';
 import { collectionQuerySchema, eventSubscriptionInputSchema, eventSubscriptionSchema, idParamsSchema, tmfErrorSchema } from './tmf-common-schemas.js';
 
@@ -15,6 +16,8 @@ export const JSON_SCHEMAS = {
   serviceOrderCreate: jsonSchemaOf(serviceOrderCreateSchema),
   serviceOrderUpdate: jsonSchemaOf(serviceOrderUpdateSchema),
   serviceOrder: jsonSchemaOf(serviceOrderSchema, 'output'),
+  serviceOrderCreateV3: jsonSchemaOf(serviceOrderCreateV3Schema),
+  serviceOrderV3: jsonSchemaOf(serviceOrderV3Schema, 'output'),
   cancelServiceOrderCreate: jsonSchemaOf(cancelServiceOrderCreateSchema),
   cancelServiceOrder: jsonSchemaOf(cancelServiceOrderSchema, 'output'),
   serviceCreate: jsonSchemaOf(serviceCreateSchema),
