@@ -4,7 +4,8 @@ import type { ApiContext } from '../api-context.js';
 import { parseCollectionQuery, parseSingleQuery } from '../http/collection-query.js';
 import { sendCollection, sendPage } from '../http/collection-response.js';
 import { projectFields } from '../http/field-projection.js';
-import { absolute, baseUrlOf } from '../http/public-url.js';
+import { withAbsoluteHrefs } from '../http/absolute-hrefs.js';
+import { baseUrlOf } from '../http/public-url.js';
 import { conflict, TmfHttpError } from '../http/tmf-http-error.js';
 import { tmfNotification } from '../notifications/tmf-notification.js';
 import { mergeOrderPatch } from '../resources/order-patch.js';
@@ -14,6 +15,8 @@ import { serviceOrderCreateSchema, serviceOrderUpdateSchema } from '../schemas/s
 
 type IdParams = { Params: { id: string }; Querystring: Record<string, string | string[]> };
 const tags = ['TMF641 Service Ordering'];
+/** TMF630: `fields=` answers carry id and href whatever was asked. */
+const ALWAYS_FIELDS = ['id', 'href'];
 
 const orderNotFound = (id: string) => new TmfHttpError(404, 'ORDER_NOT_FOUND', `serviceOrder ${id} does not exist`);
 
@@ -25,7 +28,7 @@ const orderNotFound = (id: string) => new TmfHttpError(404, 'ORDER_NOT_FOUND', `
  */
 export function serviceOrderRoutes(ctx: ApiContext) {
   return async (app: FastifyInstance): Promise<void> => {
-    const present = (order: ServiceOrder, base: string): ServiceOrder => ({ ...order, href: absolute(base, order.href) });
+    const present = (order: ServiceOrder, base: string): ServiceOrder => withAbsoluteHrefs(order, base);
 
     app.post(
       '/serviceOrder',
@@ -57,9 +60,9 @@ export function serviceOrderRoutes(ctx: ApiContext) {
         const ids = await ctx.listing.ids();
         if (query.filters.length === 0 && query.sort.length === 0) {
           const page = await ctx.listing.orders(ids.slice(query.offset, query.offset + query.limit));
-          return sendPage(reply, page.map((o) => present(o, base)), ids.length, query);
+          return sendPage(reply, page.map((o) => present(o, base)), ids.length, query, ALWAYS_FIELDS);
         }
-        return sendCollection(reply, await ctx.listing.orders(ids), query, (o) => present(o, base));
+        return sendCollection(reply, await ctx.listing.orders(ids), query, (o) => present(o, base), ALWAYS_FIELDS);
       },
     );
 
@@ -70,7 +73,7 @@ export function serviceOrderRoutes(ctx: ApiContext) {
         const fields = parseSingleQuery(request.query);
         const record = await ctx.store.get(request.params.id);
         if (!record) throw orderNotFound(request.params.id);
-        return projectFields(present(record.order, baseUrlOf(request, ctx.options.publicUrl)), fields);
+        return projectFields(present(record.order, baseUrlOf(request, ctx.options.publicUrl)), fields, ALWAYS_FIELDS);
       },
     );
 
