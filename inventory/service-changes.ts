@@ -59,8 +59,19 @@ function valueTypeOf(value: CharacteristicValue): string {
   return typeof value;
 }
 
-function characteristics(values: ItemRuntime['values'], valueTypes: Record<string, string> = {}): ServiceCharacteristic[] {
-  return Object.entries(values).map(([name, value]) => ({ name, valueType: valueTypes[name] ?? valueTypeOf(value), value }));
+type CharacteristicAttributes = Record<string, Record<string, unknown>>;
+
+/** The record's characteristics: each value with what the client gave besides it (valueType, id, @type...). */
+function characteristics(values: ItemRuntime['values'], given: CharacteristicAttributes = {}): ServiceCharacteristic[] {
+  return Object.entries(values).map(([name, value]) => {
+    const attributes = given[name] ?? {};
+    return { ...attributes, name, valueType: typeof attributes.valueType === 'string' ? attributes.valueType : valueTypeOf(value), value };
+  });
+}
+
+/** What a record's characteristics carry besides name and value, by name. */
+function attributesOf(service: ServiceInstance): CharacteristicAttributes {
+  return Object.fromEntries(service.serviceCharacteristic.map(({ name, value: _value, ...rest }) => [name, rest]));
 }
 
 const refs = (value: unknown): EntityRef[] =>
@@ -102,7 +113,7 @@ function createdService(change: ServiceChange): ServiceInstance {
       name: typeof postedSpec.name === 'string' ? postedSpec.name : change.specification.name,
       version: typeof postedSpec.version === 'string' ? postedSpec.version : change.specification.version,
     },
-    serviceCharacteristic: characteristics(rt.values, request?.valueTypes),
+    serviceCharacteristic: characteristics(rt.values, request?.characteristicAttributes),
     // The NEs last: where a name repeats, the fleet's own role-to-NE record is the one kept.
     supportingResource: [...refs(attributes.supportingResource), ...change.nes.map((ne) => ({ id: ne.id, name: ne.role, '@referredType': 'PhysicalResource' }))],
     supportingService: mergeRefs(refs(attributes.supportingService), supporting, reliesOn),
@@ -120,11 +131,22 @@ function createdService(change: ServiceChange): ServiceInstance {
   };
 }
 
-/** What a modify item sets on the record besides values: the attributes it gives (never the specification, nor the fleet's NEs). */
+/**
+ * What a modify item sets on the record besides values: the attributes it gives. References
+ * the fleet adds itself (the NEs it configured, the services relied on) stay beside the ones
+ * given; the specification never changes.
+ */
 function withUpdatedAttributes(service: ServiceInstance, change: ServiceChange): ServiceInstance {
   if (change.itemAction !== 'modify') return service;
-  const { serviceSpecification: _spec, supportingResource: _resources, serviceRelationship: _relationships, ...attributes } = change.runtime.service?.attributes ?? {};
-  return { ...service, ...attributes };
+  const { serviceSpecification: _spec, supportingResource, serviceRelationship, ...attributes } = change.runtime.service?.attributes ?? {};
+  const next: ServiceInstance = { ...service, ...attributes };
+  if (supportingResource !== undefined) next.supportingResource = mergeRefs(refs(supportingResource), service.supportingResource);
+  if (Array.isArray(serviceRelationship)) {
+    const given = serviceRelationship as ServiceInstance['serviceRelationship'];
+    const fleetOwn = service.serviceRelationship.filter((r) => r.relationshipType === 'reliesOn' && !given.some((g) => JSON.stringify(g) === JSON.stringify(r)));
+    next.serviceRelationship = [...given, ...fleetOwn];
+  }
+  return next;
 }
 
 export function serviceAfterCompletion(service: ServiceInstance | undefined, change: ServiceChange, newSuspensionId: string): ServiceInstance {
@@ -132,10 +154,9 @@ export function serviceAfterCompletion(service: ServiceInstance | undefined, cha
   const orderItem = { serviceOrderId: change.orderId, itemId: change.itemId, itemAction: change.itemAction };
   if (!service || rt.lifecycle === 'add') return createdService(change);
   const next: ServiceInstance = { ...withUpdatedAttributes(structuredClone(service), change), serviceOrderItem: [...service.serviceOrderItem, orderItem] };
-  const valueTypes = Object.fromEntries(service.serviceCharacteristic.map((c) => [c.name, c.valueType]));
   switch (rt.lifecycle) {
     case 'modify':
-      next.serviceCharacteristic = characteristics(rt.values, { ...valueTypes, ...rt.service?.valueTypes });
+      next.serviceCharacteristic = characteristics(rt.values, { ...attributesOf(service), ...rt.service?.characteristicAttributes });
       break;
     case 'delete':
       next.state = 'terminated';
@@ -167,7 +188,6 @@ export function serviceAfterRollback(service: ServiceInstance, change: ServiceCh
   const rt = change.runtime;
   const next = structuredClone(service);
   next.serviceOrderItem = [...next.serviceOrderItem, { serviceOrderId: change.orderId, itemId: change.itemId, itemAction: change.itemAction, role: 'rolledBack' }];
-  const valueTypes = Object.fromEntries(service.serviceCharacteristic.map((c) => [c.name, c.valueType]));
   switch (rt.lifecycle) {
     case 'add':
       // The service never reached the customer: it ends, it does not show active.
@@ -184,7 +204,7 @@ export function serviceAfterRollback(service: ServiceInstance, change: ServiceCh
       }
       break;
     case 'modify':
-      if (rt.previousValues) next.serviceCharacteristic = characteristics(rt.previousValues, valueTypes);
+      if (rt.previousValues) next.serviceCharacteristic = characteristics(rt.previousValues, attributesOf(service));
       break;
     case 'delete':
       next.state = 'active';

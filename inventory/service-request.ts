@@ -28,8 +28,11 @@ export interface ServiceRequest {
   attributes: Record<string, unknown>;
   /** The state asked for, when it is one the service is recorded in without a device. */
   recordedState?: RecordedOnlyState;
-  /** The valueType the client gave each characteristic. */
-  valueTypes: Record<string, string>;
+  /**
+   * What the client gave each characteristic besides its name and value (valueType, id,
+   * characteristicRelationship, @type...), by characteristic name, returned as posted.
+   */
+  characteristicAttributes: Record<string, Record<string, unknown>>;
   /** The order's relatedParty: the service is theirs as well. */
   orderRelatedParty: Array<Record<string, unknown>>;
   /** Services of the order's other items that support this one (item relationships and the catalog's composition). */
@@ -45,7 +48,9 @@ export function requestedAttributes(service: Record<string, unknown>): Record<st
   return Object.fromEntries(Object.entries(service).filter(([key, value]) => !FLEET_OWNED.has(key) && value !== undefined));
 }
 
-/** valueType by characteristic name, for those that gave one. */
-export function requestedValueTypes(characteristics: ReadonlyArray<{ name: string; valueType?: string | undefined }> = []): Record<string, string> {
-  return Object.fromEntries(characteristics.filter((c) => typeof c.valueType === 'string').map((c) => [c.name, c.valueType as string]));
+/** Each characteristic's attributes besides name and value, by name (the fleet records the value itself). */
+export function requestedCharacteristicAttributes(characteristics: ReadonlyArray<{ name: string; value?: unknown }> = []): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(
+    characteristics.map(({ name, value: _value, ...rest }) => [name, Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined))]),
+  );
 }

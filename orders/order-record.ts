@@ -1,5 +1,5 @@
 import type { CharacteristicValues } from '../catalog/characteristic-validator.js';
-import { isRecordedOnlyState, requestedAttributes, requestedValueTypes, type ServiceRequest } from '../inventory/service-request.js';
+import { isRecordedOnlyState, requestedAttributes, requestedCharacteristicAttributes, type ServiceRequest } from '../inventory/service-request.js';
 import type { ErrorCode, RejectionReason } from '../errors/index.js';
 import { DependencyGraph } from './dependency-graph.js';
 import type { ItemLifecycle, ValidatedItem } from './order-validation.js';
@@ -127,7 +127,7 @@ export function newOrderRecord(input: ServiceOrderInput, items: ValidatedItem[],
     const request: ServiceRequest = {
       attributes: requestedAttributes(service),
       ...(recordedState ? { recordedState } : {}),
-      valueTypes: requestedValueTypes(item.service.serviceCharacteristic),
+      characteristicAttributes: requestedCharacteristicAttributes(item.service.serviceCharacteristic),
       orderRelatedParty: input.relatedParty ?? [],
       supportingServiceIds: supporting.get(item.id) ?? [],
       ...(validated?.catalog ? { catalog: { name: validated.catalog.name, version: validated.catalog.version, category: validated.catalog.category, ...(validated.catalog.description !== undefined ? { description: validated.catalog.description } : {}) } } : {}),

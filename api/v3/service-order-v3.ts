@@ -65,8 +65,13 @@ export function textToV3(text: string): string {
   return text.replace(/serviceOrderItemRelationship/g, 'orderItemRelationship').replace(/serviceOrderItem/g, 'orderItem');
 }
 
-const messagesToV3 = (list: unknown): unknown =>
-  Array.isArray(list) ? list.map((e: unknown) => (isObject(e) && typeof e.message === 'string' ? { ...e, message: textToV3(e.message) } : e)) : list;
+function messageToV3(e: unknown): unknown {
+  if (!isObject(e)) return e;
+  const { serviceOrderItem, message, ...rest } = e;
+  return { ...rest, ...(typeof message === 'string' ? { message: textToV3(message) } : {}), ...(serviceOrderItem !== undefined ? { orderItem: serviceOrderItem } : {}) };
+}
+
+const messagesToV3 = (list: unknown): unknown => (Array.isArray(list) ? list.map(messageToV3) : list);
 
 /** An order as a v3 client reads it. */
 export function serviceOrderToV3(order: ServiceOrder): Json {
@@ -86,7 +91,11 @@ export function serviceOrderToV3(order: ServiceOrder): Json {
         ...itemRest,
         state: stateToV3(itemState),
         ...(itemErrors !== undefined ? { errorMessage: messagesToV3(itemErrors) } : {}),
-        ...(serviceOrderItemRelationship ? { orderItemRelationship: serviceOrderItemRelationship.map((r) => ({ type: r.relationshipType, id: r.orderItem.itemId })) } : {}),
+        ...(serviceOrderItemRelationship
+          ? {
+              orderItemRelationship: serviceOrderItemRelationship.map(({ relationshipType, orderItem, ...other }) => ({ ...other, type: relationshipType, id: orderItem.itemId })),
+            }
+          : {}),
       };
     }),
   };
