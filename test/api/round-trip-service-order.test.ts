@@ -20,8 +20,7 @@ const NOT_ROUND_TRIPPED: Record<string, string> = {
 /** Round-tripped, but only with real values from the base order: made-up ones are refused on purpose. */
 const REAL_VALUES_ONLY: Record<string, string> = {
   'serviceOrderItem.serviceOrderItemRelationship': 'must name an item of the order',
-  'serviceOrderItem.service.serviceSpecification.name': 'checked against the catalog',
-  'serviceOrderItem.service.serviceSpecification.version': 'checked against the catalog',
+  'serviceOrderItem.service.serviceSpecification.version': 'checked against the catalog (a version it does not hold is refused)',
 };
 
 const defs = swaggerDefinitions('TMF641-ServiceOrdering-v4.1.0.swagger.json');
@@ -39,7 +38,7 @@ let made = 0;
 function filledOrder(plan: string): { body: any; settable: string[] } {
   made += 1;
   const { order } = mobileBundle({ plan, externalId: `rt-${Date.now()}-${made}` });
-  const unique = { ...order, serviceOrderItem: order.serviceOrderItem.map((i) => ({ ...i, service: { ...i.service, id: `rt-${i.id}-${Date.now()}-${made}` } })) };
+  const unique = { ...order, serviceOrderItem: order.serviceOrderItem.map((i) => ({ ...i, service: { ...i.service, id: `rt-${i.id}-${Date.now()}-${made}`, serviceSpecification: { ...i.service.serviceSpecification, version: '1.0' } } })) };
   return fillSettable('ServiceOrder_Create', defs, unique, { skip: new Set(Object.keys(NOT_ROUND_TRIPPED)), fromBaseOnly: new Set(Object.keys(REAL_VALUES_ONLY)) });
 }
 
@@ -53,6 +52,7 @@ describe('TMF641 ServiceOrder_Create round trip', () => {
     expect(settable.length).toBeGreaterThan(150);
     for (const path of Object.keys(NOT_ROUND_TRIPPED)) expect(valuesAt(filledOrder('gold').body, path)).toEqual([]);
     expect(settable).toContain('serviceOrderItem.serviceOrderItemRelationship.orderItem.itemId');
+    expect(settable).toContain('serviceOrderItem.service.serviceSpecification.version');
   });
 
   for (const [outcome, plan] of [['accepted', 'gold'], ['rejected', 'platinum']] as const) {
