@@ -4,7 +4,7 @@ import { badRequest } from './tmf-http-error.js';
  * TMF630 `fields=`: the resource with exactly the attributes asked for, plus the ones an API
  * always returns (`always`: id and href for TMF641 v4 and TMF638; TMF640's conformance profile
  * wants exactly what was asked). Names are trimmed; dotted names pick inside objects and inside
- * every element of an array (`fields=serviceOrderItem.state`).
+ * every element of an array (`fields=serviceOrderItem.state`), which keeps its id.
  */
 type FieldTree = { [name: string]: FieldTree | true };
 
@@ -38,7 +38,8 @@ function treeOf(fields: readonly string[], always: readonly string[]): FieldTree
 }
 
 function pick(value: unknown, tree: FieldTree): unknown {
-  if (Array.isArray(value)) return value.map((v) => pick(v, tree));
+  // Elements of a list keep their id (an item's state means little without the item).
+  if (Array.isArray(value)) return value.map((v) => pick(v, v !== null && typeof v === 'object' && 'id' in v ? { id: true, ...tree } : tree));
   if (value === null || typeof value !== 'object') return undefined;
   const source = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};

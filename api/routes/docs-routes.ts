@@ -2,6 +2,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { API_BASES, API_PREFIX } from '../api-paths.js';
+import { operationIdFor, withNamedSchemas } from './openapi-document.js';
 
 export const DOCS_PREFIX = `${API_PREFIX}/docs`;
 export const OPENAPI_PATH = `${API_PREFIX}/openapi.json`;
@@ -12,6 +13,12 @@ export const OPENAPI_PATH = `${API_PREFIX}/openapi.json`;
  */
 export async function registerDocs(app: FastifyInstance): Promise<void> {
   await app.register(fastifySwagger, {
+    transform: ({ schema, url, route }) => {
+      const method = Array.isArray(route.method) ? String(route.method[0]) : String(route.method);
+      const operationId = (schema as { operationId?: string } | undefined)?.operationId ?? operationIdFor(method, url);
+      return { schema: { ...schema, ...(operationId ? { operationId } : {}) } as typeof schema, url };
+    },
+    transformObject: (documents) => ('openapiObject' in documents ? withNamedSchemas(documents.openapiObject as Record<string, unknown>) : documents.swaggerObject) as never,
     openapi: {
       openapi: '3.0.3',
       info: {

@@ -116,7 +116,7 @@ export function serviceOrderV3Routes(ctx: ApiContext) {
           summary: 'Updates partially a ServiceOrder (v3 shape, JSON merge patch)',
           description: 'As v4.1: description, notificationContact, note, externalReference and orderRelationship (type, id) can change.',
           params: S.idParams,
-          body: { type: 'object', description: 'ServiceOrder_Update, v3 names' },
+          body: S.serviceOrderUpdateV3,
           response: responses({ 200: S.serviceOrderV3 }, [400, 404, 413, 415]),
         },
       },
