@@ -151,12 +151,39 @@ function withUpdatedAttributes(service: ServiceInstance, change: ServiceChange):
 
 export function serviceAfterCompletion(service: ServiceInstance | undefined, change: ServiceChange, newSuspensionId: string): ServiceInstance {
   const rt = change.runtime;
+  // An add on a service recorded without a device activates that record (the worker reads none for an add).
+  const current = service ?? (rt.lifecycle === 'add' ? rt.service?.recordedService : undefined);
+  if (!current || (rt.lifecycle === 'add' && !isRecordedOnlyState(current.state))) return createdService(change);
+  return changedService(current, change, newSuspensionId);
+}
+
+function changedService(service: ServiceInstance, change: ServiceChange, newSuspensionId: string): ServiceInstance {
+  const rt = change.runtime;
   const orderItem = { serviceOrderId: change.orderId, itemId: change.itemId, itemAction: change.itemAction };
-  if (!service || rt.lifecycle === 'add') return createdService(change);
   const next: ServiceInstance = { ...withUpdatedAttributes(structuredClone(service), change), serviceOrderItem: [...service.serviceOrderItem, orderItem] };
+  const given = { ...attributesOf(service), ...rt.service?.characteristicAttributes };
   switch (rt.lifecycle) {
+    case 'add':
+      // A service recorded without a device, now configured: active, on the NEs it runs on.
+      next.state = 'active';
+      next.operatingStatus = 'running';
+      next.serviceCharacteristic = characteristics(rt.values, given);
+      next.supportingResource = mergeRefs(service.supportingResource, change.nes.map((ne) => ({ id: ne.id, name: ne.role, '@referredType': 'PhysicalResource' })));
+      break;
+    case 'noChange':
+      if (!isRecordedOnlyState(service.state)) break;
+      // Still only a record: its new state (or its end), its new values.
+      if (change.itemAction === 'delete') {
+        next.state = 'terminated';
+        next.operatingStatus = 'stopped';
+        next.endDate = change.now;
+      } else if (rt.service?.recordedState) {
+        next.state = rt.service.recordedState;
+      }
+      if (Object.keys(rt.values).length > 0) next.serviceCharacteristic = characteristics(rt.values, given);
+      break;
     case 'modify':
-      next.serviceCharacteristic = characteristics(rt.values, { ...attributesOf(service), ...rt.service?.characteristicAttributes });
+      next.serviceCharacteristic = characteristics(rt.values, given);
       break;
     case 'delete':
       next.state = 'terminated';
@@ -183,6 +210,14 @@ export function serviceAfterCompletion(service: ServiceInstance | undefined, cha
   return next;
 }
 
+/** A recorded service as it was before an item of a rolled-back bundle changed it. */
+function restoreRecorded(service: ServiceInstance, state: string, values: ItemRuntime['values'] | undefined): void {
+  service.state = state as ServiceInstance['state'];
+  service.operatingStatus = 'pending';
+  delete service.endDate;
+  if (values) service.serviceCharacteristic = characteristics(values, attributesOf(service));
+}
+
 /** Takes back what `serviceAfterCompletion` recorded, when the bundle is rolled back. */
 export function serviceAfterRollback(service: ServiceInstance, change: ServiceChange): ServiceInstance {
   const rt = change.runtime;
@@ -190,12 +225,21 @@ export function serviceAfterRollback(service: ServiceInstance, change: ServiceCh
   next.serviceOrderItem = [...next.serviceOrderItem, { serviceOrderId: change.orderId, itemId: change.itemId, itemAction: change.itemAction, role: 'rolledBack' }];
   switch (rt.lifecycle) {
     case 'add':
+      if (rt.service?.previousState) {
+        // A recorded service the bundle was activating: back to what it was.
+        restoreRecorded(next, rt.service.previousState, rt.previousValues);
+        break;
+      }
       // The service never reached the customer: it ends, it does not show active.
       next.state = 'terminated';
       next.operatingStatus = 'stopped';
       next.endDate = change.now;
       break;
     case 'noChange':
+      if (rt.service?.previousState) {
+        restoreRecorded(next, rt.service.previousState, rt.previousValues);
+        break;
+      }
       // A service this item only recorded (designed, reserved...) ends with its bundle.
       if (isRecordedOnlyState(rt.service?.recordedState) && service.serviceOrderItem[0]?.serviceOrderId === change.orderId) {
         next.state = 'terminated';

@@ -1,3 +1,5 @@
+import type { ServiceInstance } from './service-instance.js';
+
 /**
  * What an order item asked of its service, kept with the item so that the service record can
  * carry it once the item completes: the TMF Service attributes the client set (returned as
@@ -28,6 +30,13 @@ export interface ServiceRequest {
   attributes: Record<string, unknown>;
   /** The state asked for, when it is one the service is recorded in without a device. */
   recordedState?: RecordedOnlyState;
+  /** The state of a service recorded without a device before this item changed it (for a rollback). */
+  previousState?: string;
+  /**
+   * The record of the service an add activates (one recorded without a device), as validation
+   * read it: the worker reads no service for an add, so this is what the activated record grows from.
+   */
+  recordedService?: ServiceInstance;
   /**
    * What the client gave each characteristic besides its name and value (valueType, id,
    * characteristicRelationship, @type...), by characteristic name, returned as posted.

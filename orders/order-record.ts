@@ -127,6 +127,8 @@ export function newOrderRecord(input: ServiceOrderInput, items: ValidatedItem[],
     const request: ServiceRequest = {
       attributes: requestedAttributes(service),
       ...(recordedState ? { recordedState } : {}),
+      ...(validated?.previousState ? { previousState: validated.previousState } : {}),
+      ...(validated?.recordedService ? { recordedService: validated.recordedService } : {}),
       characteristicAttributes: requestedCharacteristicAttributes(item.service.serviceCharacteristic),
       orderRelatedParty: input.relatedParty ?? [],
       supportingServiceIds: supporting.get(item.id) ?? [],

@@ -32,6 +32,10 @@ export interface ValidatedItem {
   serviceId?: string;
   /** For modify: the values before the change. */
   previousValues?: CharacteristicValues;
+  /** For a service recorded without a device (designed, reserved...): its state before the item, for a rollback. */
+  previousState?: string;
+  /** The record of a service recorded without a device that the item activates (an add on an existing service). */
+  recordedService?: ServiceInstance;
   /** Who suspends (default customer); for a resume, given only to pick between suspensions. */
   suspension?: { reason: string; initiator?: string };
   /** The catalog's view of the specification (name, version, category, description) and its composition. */
@@ -116,8 +120,12 @@ function validateItem(item: ItemInput, lookup: SpecificationLookup, services: Se
   if (existing && requested !== undefined && lookup({ id: existing.serviceSpecification.id })?.id !== spec.id) {
     return reject('ORDER_INVALID', `service ${serviceId} is a ${existing.serviceSpecification.id}, not a ${requested.id ?? requested.name ?? ''}`);
   }
-  if (item.action !== 'add' && isRecordedOnlyState(item.service.state)) {
-    return reject('ORDER_INVALID', `service.state ${String(item.service.state)} can only be asked for when the service is added`);
+  const recordedOnly = existing !== undefined && isRecordedOnlyState(existing.state);
+  if (item.action !== 'add' && isRecordedOnlyState(item.service.state) && !recordedOnly) {
+    return reject('ORDER_INVALID', `service.state ${String(item.service.state)} can only be asked for when the service is added, or of a service not yet active`);
+  }
+  if (recordedOnly && item.service.state === 'suspended') {
+    return reject('ORDER_INVALID', `service ${existing.id} is ${existing.state}, not active: it cannot be suspended`);
   }
   const catalog = { name: spec.name, version: spec.version, category: spec.category, ...(spec.description !== undefined ? { description: spec.description } : {}), composedOf: spec.composedOf };
 
@@ -131,12 +139,23 @@ function validateItem(item: ItemInput, lookup: SpecificationLookup, services: Se
     return reject('ORDER_UNSUPPORTED_ACTION', `${specId} does not support action ${catalogAction} (offers ${offered})`);
   }
 
-  if (!existing || lifecycle === 'add') {
+  if (!existing) {
     const { values, problems } = validateCharacteristics(spec, serviceCharacteristics);
     problems.forEach((p) => reject('ORDER_INVALID_CHARACTERISTIC', p.message));
     return problems.length > 0 ? undefined : { specId, values, lifecycle, catalog, ...(serviceId ? { serviceId } : {}) };
   }
   const current = characteristicValues(existing);
+  if (recordedOnly) {
+    // A service recorded without a device: activating it configures it with its recorded values
+    // and the ones given (all of them must satisfy the specification); anything else only
+    // changes the record.
+    const givenNames = new Set(serviceCharacteristics.map((c) => c.name));
+    const merged = [...Object.entries(current).filter(([name]) => !givenNames.has(name)).map(([name, value]) => ({ name, value })), ...serviceCharacteristics];
+    const { values, problems } = validateCharacteristics(spec, merged, { requireMandatory: lifecycle === 'add' });
+    problems.forEach((p) => reject('ORDER_INVALID_CHARACTERISTIC', p.message));
+    if (problems.length > 0) return undefined;
+    return { specId, values, lifecycle, serviceId: existing.id, catalog, previousValues: current, previousState: existing.state, ...(lifecycle === 'add' ? { recordedService: existing } : {}) };
+  }
   if (lifecycle === 'suspend' || lifecycle === 'resume') {
     const reason = suspensionInput.suspensionReason;
     const given = suspensionInput.suspensionInitiator;
@@ -163,6 +182,11 @@ function validateItem(item: ItemInput, lookup: SpecificationLookup, services: Se
 /** A modify that gives no characteristic values changes only what the record says (name, note, place...): noChange on the network. */
 function lifecycleOf(item: ItemInput, existing: ServiceInstance | undefined, namesSuspension: boolean, givesValues: boolean): ItemLifecycle {
   if (item.action === 'add' && isRecordedOnlyState(item.service.state)) return 'noChange';
+  // A service recorded without a device (designed, reserved...) is configured when it is asked
+  // active (the catalog's add), and otherwise only recorded: a new state, values, its end.
+  if (existing && isRecordedOnlyState(existing.state) && (item.action === 'modify' || item.action === 'delete')) {
+    return item.action === 'modify' && item.service.state === 'active' ? 'add' : 'noChange';
+  }
   if (item.action !== 'modify' || !existing) return item.action;
   if (item.service.state === 'suspended') return 'suspend';
   if (item.service.state === 'active' && (namesSuspension || activeSuspensions(existing).length > 0)) return 'resume';

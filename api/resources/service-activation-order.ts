@@ -1,4 +1,5 @@
 import { activeSuspensions, type ServiceInstance } from '../../inventory/service-instance.js';
+import { isRecordedOnlyState } from '../../inventory/service-request.js';
 import { SUSPENSION_CHARACTERISTICS } from '../../orders/order-validation.js';
 import type { Characteristic, ServiceOrderInput } from '../../orders/service-order.js';
 import { badRequest } from '../http/tmf-http-error.js';
@@ -66,9 +67,17 @@ export function lifecycleOrder(service: ServiceInstance, change: ServiceUpdate |
   }
   const described = Object.keys(attributes).length > 0;
   const { suspension, values } = split(serviceCharacteristic);
-  if (state !== undefined && values.length > 0) throw badRequest('serviceCharacteristic: change state and characteristic values in separate requests');
+  if (state !== undefined && values.length > 0 && !isRecordedOnlyState(service.state)) throw badRequest('serviceCharacteristic: change state and characteristic values in separate requests');
   if ((state !== undefined || values.length > 0) && described) {
     throw badRequest(`${Object.keys(attributes).join(', ')}: change the record's attributes and its state or values in separate requests`);
+  }
+  if (isRecordedOnlyState(service.state) && state !== undefined) {
+    // Not yet on a device: active configures it (with any values given), a state before
+    // active only records it, terminated ends the record.
+    if (suspension.size > 0 || state === 'suspended') throw badRequest(`state: service ${service.id} is ${service.state}, not active: it cannot be suspended or resumed`);
+    if (state === 'terminated') return order('terminate', item('terminate', 'delete', { id: service.id }));
+    if (state !== 'active' && !isRecordedOnlyState(state)) throw badRequest(`state: ${state} cannot be requested of a ${service.state} service`);
+    return order('modify', item(state === 'active' ? 'activate' : 'record', 'modify', { id: service.id, state, ...(values.length > 0 ? { serviceCharacteristic: values } : {}) }));
   }
   if (state === undefined || (state === 'active' && service.state === 'active' && suspension.size === 0)) {
     if (suspension.size > 0) throw badRequest('serviceCharacteristic: suspensionReason and suspensionInitiator go with state suspended or active');

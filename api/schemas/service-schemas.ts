@@ -74,7 +74,10 @@ export type ServiceCreate = z.infer<typeof serviceCreateSchema>;
 export const serviceUpdateSchema = z
   .object({
     ...settableServiceAttributes,
-    state: z.enum(SERVICE_STATES).optional().describe('suspended, active (resume) or terminated; the lifecycle runs on the network.'),
+    state: z
+      .enum(SERVICE_STATES)
+      .optional()
+      .describe('suspended, active (resume) or terminated; the lifecycle runs on the network. Of a service not yet active (designed, reserved...): active configures it, another state before active only records it.'),
     serviceSpecification: serviceSpecificationRefSchema.optional().describe('Only the one the service already has: a service cannot change specification.'),
     serviceCharacteristic: z
       .array(characteristicSchema)

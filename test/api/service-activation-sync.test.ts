@@ -47,6 +47,11 @@ function fullCreate(state: string, plan = 'gold'): Record<string, unknown> {
   };
 }
 
+function expectTmfErrorStatus(response: { status: number; body: any }, status: number): void {
+  expect(response.status, JSON.stringify(response.body)).toBe(status);
+  expect(response.body['@type']).toBe('Error');
+}
+
 /** What the client set comes back as set (the fleet may add to the lists, never change an element). */
 function expectRoundTrip(got: Record<string, unknown>, sent: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(sent)) {
@@ -94,8 +99,48 @@ describe('TMF640 answers as v4.0 declares: 201, 200, 204, the Monitor in a Link 
     expect(t.fleet.lab.pcrf.configHistory().length).toBe(before);
   });
 
+  it('moves a designed service through reserved to active: only active touches a device; a designed one ends without one', async () => {
+    const monitorOf = (headers: Headers) => new URL(/^<(.+)>/.exec(headers.get('link') ?? '')?.[1] ?? '').pathname;
+    const settled = async (headers: Headers) => (await eventually(() => t.call('GET', monitorOf(headers)), (r) => r.body.state !== 'inProgress')).body;
+    // Another customer: the policy allows three mobile plans per customer.
+    const ownParty = { relatedParty: [{ id: 'customer-10', role: 'customer' }] };
+    const sent = { ...fullCreate('designed'), ...ownParty };
+    const created = await t.call('POST', services, { body: sent });
+    expect((await settled(created.headers)).state).toBe('completed');
+    const id = created.body.id as string;
+    const before = t.fleet.lab.pcrf.configHistory().length;
+
+    const reserved = await t.call('PATCH', `${services}/${id}`, { body: { state: 'reserved', serviceCharacteristic: [{ name: 'plan', value: 'silver' }] } });
+    expect(reserved.status, JSON.stringify(reserved.body)).toBe(200);
+    expect((await settled(reserved.headers)).state).toBe('completed');
+    const held = (await t.call('GET', `${BASES.inventory}/service/${id}`)).body;
+    expect(held).toMatchObject({ state: 'reserved', operatingStatus: 'pending' });
+    expect(held.serviceCharacteristic).toContainEqual(expect.objectContaining({ name: 'plan', value: 'silver' }));
+    expect(t.fleet.lab.pcrf.configHistory().length).toBe(before);
+    expectTmfErrorStatus(await t.call('PATCH', `${services}/${id}`, { body: { state: 'suspended' } }), 400);
+
+    const activated = await t.call('PATCH', `${services}/${id}`, { body: { state: 'active' } });
+    expect(activated.status, JSON.stringify(activated.body)).toBe(200);
+    expect((await settled(activated.headers)).state).toBe('completed');
+    const active = (await t.call('GET', `${BASES.inventory}/service/${id}`)).body;
+    expect(active).toMatchObject({ state: 'active', operatingStatus: 'running' });
+    expect(active.supportingResource).toContainEqual(expect.objectContaining({ '@referredType': 'PhysicalResource', name: 'pcrf' }));
+    expectRoundTrip(active, { ...sent, serviceCharacteristic: [] });
+    expect(t.fleet.lab.pcrf.configHistory().length).toBeGreaterThan(before);
+
+    const other = await t.call('POST', services, { body: { ...fullCreate('designed'), ...ownParty } });
+    await settled(other.headers);
+    const quiet = t.fleet.lab.pcrf.configHistory().length;
+    const ended = await t.call('DELETE', `${services}/${other.body.id}`);
+    expect(ended.status).toBe(204);
+    expect((await settled(ended.headers)).state).toBe('completed');
+    expect((await t.call('GET', `${BASES.inventory}/service/${other.body.id}`)).body.state).toBe('terminated');
+    expect(t.fleet.lab.pcrf.configHistory().length).toBe(quiet);
+  });
+
   it('changes descriptive attributes with PATCH 200 (no device), terminates with DELETE 204', async () => {
     const created = await t.call('POST', services, { body: fullCreate('active') });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
     await eventually(() => t.call('GET', `${services}/${created.body.id}`), (r) => r.body.state === 'active');
     const before = t.fleet.lab.pcrf.configHistory().length;
     const patched = await t.call('PATCH', `${services}/${created.body.id}`, { body: { name: 'Renamed', note: [{ text: 'moved' }] }, contentType: 'application/merge-patch+json' });
