@@ -54,6 +54,18 @@ describe('TMF638 service inventory', () => {
     expect(beyond.headers.get('x-total-count')).toBe('3');
   });
 
+  it('shows each record complete: catalog description and category, valueType, parties, supporting services, an href on every reference', async () => {
+    expect((await t.call('GET', `${services}?category=CFS&fields=category`)).headers.get('x-total-count')).toBe('3');
+    expect((await t.call('GET', `${services}?category=RFS`)).body).toEqual([]);
+    const plan = (await t.call('GET', `${services}?serviceSpecification.id=mobile-plan`)).body[0];
+    const porting = (await t.call('GET', `${services}?serviceSpecification.id=number-porting`)).body[0];
+    expect(plan).toMatchObject({ category: 'CFS', description: expect.any(String), relatedParty: [{ id: 'customer-7', role: 'customer' }] });
+    expect(plan.supportingService).toContainEqual(expect.objectContaining({ id: porting.id, href: `${t.baseUrl}${services}/${porting.id}` }));
+    for (const c of plan.serviceCharacteristic) expect(c.valueType, c.name).toMatch(/^(string|integer|number|boolean|object)$/);
+    const refs = [plan.serviceSpecification, ...plan.supportingService, ...plan.supportingResource, ...plan.relatedParty];
+    for (const ref of refs) expect(ref.href, JSON.stringify(ref)).toMatch(/^http/);
+  });
+
   it('finds one by id (fields trimmed), 404 with a TMF Error otherwise', async () => {
     const id = serviceIds[0]!;
     const one = await t.call('GET', `${services}/${id}/?fields=state,%20supportingResource`);
