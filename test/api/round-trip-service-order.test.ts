@@ -108,3 +108,55 @@ describe('TMF641 ServiceOrder_Update round trip', () => {
     }
   });
 });
+
+/**
+ * The same walk through v3 (R18.0): the filled order is sent in v3 names (orderItem,
+ * orderItemRelationship with type and id, orderRelationship with type) and its answers, read
+ * back in v4.1 names, must carry every settable attribute unchanged.
+ */
+const NOT_IN_V3: Record<string, string> = {
+  'serviceOrderItem.serviceOrderItemRelationship.orderItem': 'v3 has no orderItem object: a relationship is {type, id}, so only the item id travels',
+};
+
+type Json = Record<string, any>;
+const renameRelationship = ({ relationshipType, ...rest }: Json): Json => ({ ...rest, type: relationshipType });
+const renameBack = ({ type, ...rest }: Json): Json => ({ ...rest, relationshipType: type });
+
+function toV3(order: Json): Json {
+  const { serviceOrderItem, orderRelationship, ...rest } = order;
+  return {
+    ...rest,
+    ...(orderRelationship ? { orderRelationship: orderRelationship.map(renameRelationship) } : {}),
+    orderItem: serviceOrderItem.map(({ serviceOrderItemRelationship, ...item }: Json) => ({
+      ...item,
+      ...(serviceOrderItemRelationship ? { orderItemRelationship: serviceOrderItemRelationship.map(({ relationshipType, orderItem, ...r }: Json) => ({ ...r, type: relationshipType, id: orderItem.itemId })) } : {}),
+    })),
+  };
+}
+
+function fromV3(answer: Json): Json {
+  const { orderItem, orderRelationship, ...rest } = answer;
+  return {
+    ...rest,
+    ...(orderRelationship ? { orderRelationship: orderRelationship.map(renameBack) } : {}),
+    serviceOrderItem: orderItem.map(({ orderItemRelationship, ...item }: Json) => ({
+      ...item,
+      ...(orderItemRelationship ? { serviceOrderItemRelationship: orderItemRelationship.map(({ type, id, ...r }: Json) => ({ ...r, relationshipType: type, orderItem: { itemId: id } })) } : {}),
+    })),
+  };
+}
+
+describe('TMF641 ServiceOrder_Create round trip through v3', () => {
+  const V3 = '/tmf-api/serviceOrdering/v3/serviceOrder';
+  for (const [outcome, plan] of [['accepted', 'gold'], ['rejected', 'platinum']] as const) {
+    it(`keeps every settable attribute of an ${outcome} v3 order, on POST and GET`, async () => {
+      const { body, settable } = filledOrder(plan);
+      const kept = settable.filter((path) => !Object.keys(NOT_IN_V3).some((left) => path.startsWith(`${left}.`)) || path.endsWith('.orderItem.itemId'));
+      const created = await t.call('POST', V3, { body: toV3(body) });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      expect(created.body.state).toBe(outcome === 'accepted' ? 'acknowledged' : 'rejected');
+      expectRoundTrip(body, fromV3(created.body), kept);
+      expectRoundTrip(body, fromV3((await t.call('GET', `${V3}/${created.body.id}`)).body), kept);
+    });
+  }
+});
