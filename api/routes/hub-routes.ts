@@ -38,7 +38,7 @@ export function hubRoutes(ctx: ApiContext, api: ApiName) {
       async (request, reply) => {
         const body = parseBody(eventSubscriptionInputSchema, request.body);
         parseHubQuery(api, body.query);
-        const hub = await ctx.hubs.register(api, body.callback, body.query);
+        const hub = await ctx.hubs.register(api, body.callback, body.query, baseUrlOf(request, ctx.options.publicUrl));
         ctx.log.info({ listenerId: hub.id, api, callback: hub.callback, client: request.apiClient?.clientId }, 'listener registered');
         return reply
           .code(201)

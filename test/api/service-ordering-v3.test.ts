@@ -75,6 +75,9 @@ describe('TMF641 v3 under /tmf-api/serviceOrdering/v3', () => {
       expect(v3Created).not.toHaveProperty('serviceOrderItem');
       expect(v4Created).toHaveProperty('serviceOrderItem');
       expect(v4Created).not.toHaveProperty('orderItem');
+      // Absolute hrefs, against the base the listener registered through.
+      expect(v3Created.href).toBe(`${t.baseUrl}${V3}/serviceOrder/${created.id}`);
+      expect(v4Created.href).toBe(`${t.baseUrl}${BASES.ordering}/serviceOrder/${created.id}`);
     } finally {
       await v3Listener.stop();
       await v4Listener.stop();
