@@ -4,6 +4,7 @@ import { mountQueueUi } from './queue-ui.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { ServiceCatalog } from '../catalog/service-catalog.js';
 import type { OrderStore } from '../stores/order-store.js';
 import type { ServiceInventoryStore } from '../stores/service-inventory-store.js';
 import type { ServiceOrderProducer } from '../queues/service-order-producer.js';
@@ -12,6 +13,7 @@ import type { ApiContext } from './api-context.js';
 import { API_BASES, API_NAMES, API_PREFIX } from './api-paths.js';
 import { ApiTokens } from './auth/api-tokens.js';
 import { installBearerAuth } from './auth/bearer-auth.js';
+import { installLabAuth } from './auth/lab-auth.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { mountUnderPrefix } from './http/mount-under-prefix.js';
 import { RouteTable } from './http/route-table.js';
@@ -24,12 +26,14 @@ import { ServiceEventTracker } from './notifications/service-event-tracker.js';
 import { CancelTaskStore } from './resources/cancel-task-store.js';
 import { MonitorStore } from './resources/monitor-store.js';
 import { OrderListing } from './resources/order-listing.js';
+import { PendingServiceStore } from './resources/pending-service-store.js';
 import { cancelServiceOrderRoutes } from './routes/cancel-service-order-routes.js';
 import { DOCS_PREFIX, registerDocs } from './routes/docs-routes.js';
 import { hubRoutes } from './routes/hub-routes.js';
 import { serviceActivationRoutes } from './routes/service-activation-routes.js';
 import { serviceInventoryRoutes } from './routes/service-inventory-routes.js';
 import { serviceOrderRoutes } from './routes/service-order-routes.js';
+import { serviceOrderV3Routes } from './routes/service-order-v3-routes.js';
 import { tmfApiOptions } from './tmf-api-options.js';
 
 /** Order events that can change what the API derives (monitors, cancel tasks, services). */
@@ -41,6 +45,8 @@ export interface TmfApiDeps {
   producer: ServiceOrderProducer;
   store: OrderStore;
   services: ServiceInventoryStore;
+  /** The catalog: what the API shows of a specification (category, description) and how it resolves ids. */
+  catalog: ServiceCatalog;
   /** Opens a named Redis connection that the caller closes when the process stops. */
   connect: (name: string) => Redis;
   config: FleetConfig;
@@ -55,7 +61,7 @@ export interface TmfApi {
 }
 
 /** Builds the Fastify app of the three APIs, not listening: requests reach it through the mount. */
-async function buildApp(ctx: ApiContext, tokens: ApiTokens): Promise<FastifyInstance> {
+async function buildApp(ctx: ApiContext, tokens: ApiTokens | 'none'): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
     bodyLimit: ctx.options.bodyLimitBytes,
@@ -72,13 +78,15 @@ async function buildApp(ctx: ApiContext, tokens: ApiTokens): Promise<FastifyInst
   const routes = new RouteTable();
   routes.watch(app);
   installErrorHandling(app, routes, ctx.log);
-  installBearerAuth(app, tokens, (url) => url.startsWith(DOCS_PREFIX));
+  if (tokens === 'none') installLabAuth(app);
+  else installBearerAuth(app, tokens, (url) => url.startsWith(DOCS_PREFIX));
   app.addHook('onResponse', async (request, reply) => {
     ctx.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime), client: request.apiClient?.clientId }, 'tmf api request');
   });
   await registerDocs(app);
   await app.register(serviceOrderRoutes(ctx), { prefix: API_BASES.serviceOrdering });
   await app.register(cancelServiceOrderRoutes(ctx), { prefix: API_BASES.serviceOrdering });
+  await app.register(serviceOrderV3Routes(ctx), { prefix: API_BASES.serviceOrderingV3 });
   await app.register(serviceActivationRoutes(ctx), { prefix: API_BASES.serviceActivation });
   await app.register(serviceInventoryRoutes(ctx), { prefix: API_BASES.serviceInventory });
   for (const api of API_NAMES) await app.register(hubRoutes(ctx, api), { prefix: API_BASES[api] });
@@ -95,8 +103,12 @@ export async function startTmfApi(deps: TmfApiDeps): Promise<TmfApi> {
   const { config } = deps;
   const options = tmfApiOptions(config);
   const log = deps.log.child({ component: 'tmf-api' });
-  const tokens = await ApiTokens.load({ file: config.apiTokensFile, env: config.apiTokens });
-  if (tokens.size === 0) log.warn('no API tokens configured (API_TOKENS_FILE, API_TOKENS): every TMF API request will be refused with 401');
+  const tokens = config.apiAuth === 'none' ? 'none' : await ApiTokens.load({ file: config.apiTokensFile, env: config.apiTokens });
+  if (tokens === 'none') {
+    log.warn({ host: config.httpHost }, 'API_AUTH=none: the TMF APIs answer without any token (lab mode, loopback only); never run a fleet like this for real orders');
+  } else if (tokens.size === 0) {
+    log.warn('no API tokens configured (API_TOKENS_FILE, API_TOKENS): every TMF API request will be refused with 401');
+  }
 
   const redis = deps.connect('api');
   const apiStreamKey = `${config.queuePrefix}:api:events`;
@@ -107,12 +119,15 @@ export async function startTmfApi(deps: TmfApiDeps): Promise<TmfApi> {
   const events = new ApiEventStream(redis, apiStreamKey, wakeAll);
   const monitors = new MonitorStore(redis, events, config.queuePrefix);
   const cancelTasks = new CancelTaskStore(redis, events, config.queuePrefix);
-  const follower = new OrderFollower({ store: deps.store, services: deps.services, monitors, cancelTasks, serviceEvents: new ServiceEventTracker(redis, events, config.queuePrefix) });
+  const pendingServices = new PendingServiceStore(redis, config.queuePrefix);
+  const follower = new OrderFollower({ store: deps.store, services: deps.services, monitors, cancelTasks, pendingServices, serviceEvents: new ServiceEventTracker(redis, events, config.queuePrefix) });
   const ctx: ApiContext = {
     producer: deps.producer,
     store: deps.store,
     services: deps.services,
+    catalog: deps.catalog,
     monitors,
+    pendingServices,
     cancelTasks,
     hubs,
     events,
@@ -144,9 +159,9 @@ export async function startTmfApi(deps: TmfApiDeps): Promise<TmfApi> {
   delivery.start(deps.connect('api-delivery'));
   const unmount = mountUnderPrefix(deps.server, API_PREFIX, (req, res) => app.routing(req, res));
   const unmountQueueUi = deps.queues
-    ? await mountQueueUi({ server: deps.server, queues: deps.queues, tokens, writable: config.queueUiWritable, log })
+    ? await mountQueueUi({ server: deps.server, queues: deps.queues, tokens: tokens === 'none' ? await ApiTokens.load({ file: config.apiTokensFile, env: config.apiTokens }) : tokens, writable: config.queueUiWritable, log })
     : undefined;
-  log.info({ bases: Object.values(API_BASES), tokens: tokens.size }, 'TMF Open APIs serving');
+  log.info({ bases: Object.values(API_BASES), auth: tokens === 'none' ? 'none' : `${tokens.size} tokens` }, 'TMF Open APIs serving');
 
   return {
     app,

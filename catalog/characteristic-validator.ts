@@ -2,7 +2,11 @@ import { isIP } from 'node:net';
 import type { Characteristic } from '../orders/service-order.js';
 import type { ParameterSpec, ServiceSpecification } from './service-specification.js';
 
-export type CharacteristicValue = string | number | boolean;
+/** A JSON object value (parameter type `object`), kept as posted. */
+export interface CharacteristicObject {
+  [key: string]: unknown;
+}
+export type CharacteristicValue = string | number | boolean | CharacteristicObject;
 export type CharacteristicValues = Record<string, CharacteristicValue>;
 
 export interface CharacteristicProblem {
@@ -32,9 +36,38 @@ function describe(value: unknown): string {
 }
 
 const article = (type: string): string => (/^[aeiou]/.test(type) ? 'an' : 'a');
+
+const MAX_OBJECT_DEPTH = 8;
+const MAX_OBJECT_JSON = 16 * 1024;
+
+/** The first string (key or value) in an object value that must not reach a device, or a shape that is too deep. */
+function objectProblem(value: unknown, depth = 0): string | undefined {
+  if (depth > MAX_OBJECT_DEPTH) return `nests deeper than ${MAX_OBJECT_DEPTH} levels`;
+  if (typeof value === 'string') return hasUnsafeCharacters(value) ? `holds ${describe(value)}, with control or line-break characters` : undefined;
+  if (Array.isArray(value)) {
+    for (const v of value) {
+      const p = objectProblem(v, depth + 1);
+      if (p) return p;
+    }
+    return undefined;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const p = hasUnsafeCharacters(k) ? `has a key with control or line-break characters` : objectProblem(v, depth + 1);
+      if (p) return p;
+    }
+  }
+  return undefined;
+}
 const DECIMAL = /^-?(\d+(\.\d+)?)$/;
 
 function checkOne(name: string, spec: ParameterSpec, raw: unknown): { value?: CharacteristicValue; problem?: string } {
+  if (spec.type === 'object') {
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { problem: `must be an object, got ${describe(raw)}` };
+    if (JSON.stringify(raw).length > MAX_OBJECT_JSON) return { problem: `must be at most ${MAX_OBJECT_JSON} characters as JSON` };
+    const problem = objectProblem(raw);
+    return problem ? { problem } : { value: raw as CharacteristicObject };
+  }
   if (raw !== null && typeof raw === 'object') return { problem: `must be ${article(spec.type)} ${spec.type}, got an object or array` };
   switch (spec.type) {
     case 'integer':

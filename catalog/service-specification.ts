@@ -7,7 +7,24 @@ import { ACTIVATION_POLICIES } from '../orders/service-order.js';
  * Templates (LiquidJS syntax, `{{ msisdn }}`) are rendered over validated characteristic values.
  */
 
-export const PARAMETER_TYPES = ['string', 'integer', 'number', 'boolean', 'enum', 'ipv4', 'ipv6'] as const;
+/** `object`: a JSON object (TMF characteristic values may be objects); templates reach its fields, `{{ ip.address }}`. */
+export const PARAMETER_TYPES = ['string', 'integer', 'number', 'boolean', 'enum', 'ipv4', 'ipv6', 'object'] as const;
+
+/** TMF's ServiceSpecification category: customer facing (CFS) or resource facing (RFS). */
+export const SPECIFICATION_CATEGORIES = ['CFS', 'RFS'] as const;
+
+/**
+ * Another name under which upstream systems refer to this specification: their catalog's id,
+ * and optionally the version and name they send. A reference that gives a version must match it.
+ */
+export const specificationAliasSchema = z
+  .object({
+    id: z.string().min(1).max(128),
+    version: z.string().min(1).optional(),
+    name: z.string().min(1).optional(),
+    description: z.string().optional(),
+  })
+  .strict();
 
 export const parameterSchema = z
   .object({
@@ -120,6 +137,15 @@ export const serviceSpecificationSchema = z
     name: z.string().min(1),
     version: z.string().default('1.0'),
     description: z.string().optional(),
+    /** CFS or RFS, shown as the category of its services (TMF638). */
+    category: z.enum(SPECIFICATION_CATEGORIES).default('CFS'),
+    /** The ids (or aliases) upstream catalogs use for this specification; see ServiceCatalog.resolve. */
+    aliases: z.array(specificationAliasSchema).default([]),
+    /**
+     * The specifications that realise this one (a CFS over its RFS): the services of an order's
+     * items with these specifications become this service's supportingService.
+     */
+    composedOf: z.array(z.string().min(1)).default([]),
     /** How long one item of this specification usually takes, for the order's expected completion. */
     typicalDurationSeconds: z.number().positive().default(30),
     /** What a failed item does to its order when the order names no policy. */
@@ -160,3 +186,4 @@ export type ChangeTemplate = z.infer<typeof changeTemplateSchema>;
 export type TestTemplate = z.infer<typeof testTemplateSchema>;
 export type ServiceSpecification = z.infer<typeof serviceSpecificationSchema>;
 export type ServiceAction = keyof ServiceSpecification['actions'];
+export type SpecificationAlias = z.infer<typeof specificationAliasSchema>;

@@ -1,6 +1,7 @@
 import type { StoredStep } from '../catalog/activation-plan.js';
 import type { CharacteristicValues } from '../catalog/characteristic-validator.js';
 import type { RejectionReason } from '../errors/index.js';
+import { isRecordedOnlyState, requestedAttributes, requestedCharacteristicAttributes, type ServiceRequest } from '../inventory/service-request.js';
 import { DependencyGraph } from './dependency-graph.js';
 import { errorMessage, initialProgress, type ItemProgress, type OrderProgress } from './order-progress.js';
 import type { ItemLifecycle, ValidatedItem } from './order-validation.js';
@@ -42,6 +43,12 @@ export interface ItemSpec {
   customerId?: string;
   /** The steps rendered at intake, for an add: what the worker sends, as validated. */
   plan?: StoredStep[];
+  /**
+   * What the item asked of its service record (the attributes as posted, the state asked for, the
+   * order's parties, the supporting services, the catalog's view): the record carries it once
+   * the item completes.
+   */
+  service?: ServiceRequest;
 }
 
 /**
@@ -108,11 +115,26 @@ export interface NewOrderContext {
   customerId?: string;
 }
 
+/** The supporting services of each item: the items it relies on, and the items whose specification the catalog lists in its composition. */
+function supportingServices(input: ServiceOrderInput, items: ValidatedItem[], serviceIdOf: (itemId: string) => string): Map<string, string[]> {
+  const specOf = new Map(items.map((i) => [i.itemId, i.specId]));
+  const out = new Map<string, string[]>();
+  for (const item of input.serviceOrderItem) {
+    const validated = items.find((i) => i.itemId === item.id);
+    const related = (item.serviceOrderItemRelationship ?? []).map((r) => r.orderItem.itemId);
+    const composed = input.serviceOrderItem
+      .filter((other) => other.id !== item.id && (validated?.catalog?.composedOf ?? []).includes(specOf.get(other.id) ?? ''))
+      .map((other) => other.id);
+    out.set(item.id, [...new Set([...related, ...composed])].filter((id) => specOf.has(id)).map(serviceIdOf));
+  }
+  return out;
+}
+
 export function newOrder(input: ServiceOrderInput, items: ValidatedItem[], ctx: NewOrderContext): NewOrder {
   const graph = DependencyGraph.fromItems(input.serviceOrderItem.map((i) => ({ id: i.id, relationships: i.serviceOrderItemRelationship })));
   const byId = new Map(items.map((i) => [i.itemId, i]));
-  // Dates, state and cancellation are the fleet's to set, whatever the caller sent.
-  const { activationPolicy, state: _state, cancellationDate: _cd, cancellationReason: _cr, orderDate: _od, href: _href, expectedCompletionDate: _ecd, ...rest } = input;
+  // Everything ServiceOrder_Create lets a client set is kept as posted; state, dates and href are the fleet's.
+  const { activationPolicy, state: _state, orderDate: _od, href: _href, expectedCompletionDate: _ecd, ...rest } = input;
   const doc: StoredOrder = {
     ...rest,
     id: ctx.id,
@@ -124,47 +146,88 @@ export function newOrder(input: ServiceOrderInput, items: ValidatedItem[], ctx: 
   };
   const serviceIds = new Map<string, string>();
   for (const item of input.serviceOrderItem) serviceIds.set(item.id, byId.get(item.id)?.serviceId ?? ctx.newServiceId(item.id));
+  const supporting = supportingServices(input, items, (itemId) => serviceIds.get(itemId) ?? '');
   const specs: Record<string, ItemSpec> = {};
   for (const item of input.serviceOrderItem) {
     const validated = byId.get(item.id);
     const dependsOn = [...(graph.dependsOn.get(item.id) ?? [])];
     const plan = ctx.plans?.[item.id];
+    const recordedState = validated?.lifecycle === 'noChange' && isRecordedOnlyState(item.service.state) ? item.service.state : undefined;
+    const request: ServiceRequest = {
+      attributes: requestedAttributes(item.service as Record<string, unknown>),
+      ...(recordedState ? { recordedState } : {}),
+      ...(validated?.previousState ? { previousState: validated.previousState } : {}),
+      characteristicAttributes: requestedCharacteristicAttributes(item.service.serviceCharacteristic),
+      orderRelatedParty: input.relatedParty ?? [],
+      supportingServiceIds: supporting.get(item.id) ?? [],
+      ...(validated?.catalog ? { catalog: { name: validated.catalog.name, version: validated.catalog.version, category: validated.catalog.category, ...(validated.catalog.description !== undefined ? { description: validated.catalog.description } : {}) } } : {}),
+    };
     specs[item.id] = {
       specId: validated?.specId ?? '',
       lifecycle: validated?.lifecycle ?? item.action,
       serviceId: serviceIds.get(item.id) ?? '',
-      // Values from the inventory are taken when the item runs, not frozen here.
-      values: (validated?.lifecycle === 'modify' ? validated.changes : validated?.lifecycle === 'add' ? validated.values : {}) ?? {},
+      // Values from the inventory are taken when the item runs, not frozen here: a modify keeps
+      // only what it gives; a delete, suspend or resume nothing.
+      values: (validated?.lifecycle === 'modify' ? validated.changes : validated?.lifecycle === 'add' || validated?.lifecycle === 'noChange' ? validated.values : {}) ?? {},
       ...(validated?.suspension ? { suspension: validated.suspension } : {}),
       dependsOn,
       reliesOn: dependsOn.map((dep) => serviceIds.get(dep)).filter((id): id is string => id !== undefined),
       ...(ctx.customerId ? { customerId: ctx.customerId } : {}),
       ...(plan ? { plan } : {}),
+      service: request,
     };
   }
   const shapes = input.serviceOrderItem.map((i) => ({ id: i.id, dependsOn: specs[i.id]?.dependsOn ?? [], noChange: i.action === 'noChange' }));
   return { doc, specs, progress: initialProgress(shapes, activationPolicy ?? ctx.defaultPolicy) };
 }
 
-/** A rejected order is stored too, so `status` and events explain the rejection. */
+/** Attributes of a posted order the fleet sets itself: a rejected order shows the fleet's values, not these. */
+const FLEET_OWNED_ORDER = new Set(['id', 'href', 'state', 'orderDate', 'startDate', 'completionDate', 'expectedCompletionDate', 'errorMessage', 'milestone', 'jeopardyAlert', 'serviceOrderItem']);
+const FLEET_OWNED_ITEM = new Set(['state', 'errorMessage']);
+
+/** A JSON value as posted, only if it stays within what a stored order may hold. */
+const bounded = (value: unknown, maxJson = 64 * 1024): boolean => {
+  try {
+    return JSON.stringify(value).length <= maxJson;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * A rejected order is stored too, so `status` and events explain the rejection. It keeps what
+ * was posted (within size bounds), so the caller finds its own order: priority, dates,
+ * category, relatedParty, each item with its action and service. Only what the fleet owns
+ * (state, dates of processing, errors) is the fleet's.
+ */
 export function rejectedOrder(input: unknown, reasons: RejectionReason[], ctx: Pick<NewOrderContext, 'id' | 'href' | 'now'>): NewOrder {
-  const raw = (input !== null && typeof input === 'object' ? input : {}) as Record<string, unknown>;
+  const raw = (input !== null && typeof input === 'object' && !Array.isArray(input) ? input : {}) as Record<string, unknown>;
+  const kept = Object.fromEntries(Object.entries(raw).filter(([key, value]) => !FLEET_OWNED_ORDER.has(key) && value !== undefined && bounded(value)));
   const text = (v: unknown): string | undefined => (typeof v === 'string' && v.length <= 256 ? v : undefined);
-  const itemIds = (Array.isArray(raw.serviceOrderItem) ? raw.serviceOrderItem : [])
-    .map((i: unknown) => text((i as Record<string, unknown> | null)?.id))
-    .filter((id): id is string => id !== undefined);
-  const ids = [...new Set(itemIds)];
-  const doc: StoredOrder = {
+  const seen = new Set<string>();
+  const items = (Array.isArray(raw.serviceOrderItem) ? raw.serviceOrderItem : []).filter((i: unknown): i is Record<string, unknown> => {
+    const id = i !== null && typeof i === 'object' && !Array.isArray(i) ? text((i as Record<string, unknown>).id) : undefined;
+    if (id === undefined || seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+  const doc = {
+    ...kept,
     id: ctx.id,
     href: ctx.href,
-    ...(text(raw.externalId) ? { externalId: text(raw.externalId) } : {}),
     orderDate: ctx.now,
-    serviceOrderItem: ids.map((id) => ({ id, action: 'add' as const, service: {} })),
-    '@type': 'ServiceOrder',
-  };
+    serviceOrderItem: items.map((item) => {
+      const rest = Object.fromEntries(Object.entries(item).filter(([key, value]) => !FLEET_OWNED_ITEM.has(key) && bounded(value)));
+      // What was posted, even when it is not a valid action: the rejection names it.
+      return { ...rest, id: text(item.id) ?? '', action: String(item.action ?? ''), service: item.service !== null && typeof item.service === 'object' && bounded(item.service) ? item.service : {} };
+    }),
+    '@type': text(raw['@type']) ?? 'ServiceOrder',
+  } as unknown as StoredOrder;
+  const ids = doc.serviceOrderItem.map((i) => i.id);
   const progress: OrderProgress = {
     ...initialProgress(ids.map((id) => ({ id, dependsOn: [], noChange: false })), 'atomic'),
     state: 'rejected',
+    startDate: ctx.now,
     completionDate: ctx.now,
     errors: reasons.map((r) => errorMessage('order', r.code, r.message, ctx.now, r.itemId ? [r.itemId] : [])),
   };

@@ -30,7 +30,7 @@ function milestone(name: MilestoneName, date: string, itemId?: string): Mileston
 /** The milestones an order has reached, oldest first. */
 export function milestonesOf(p: OrderProgress): Milestone[] {
   const reached: Milestone[] = [];
-  if (p.startDate) reached.push(milestone('decomposed', p.startDate));
+  if (p.startDate && p.state !== 'rejected') reached.push(milestone('decomposed', p.startDate));
   for (const id of p.itemIds) {
     const item = p.items[id];
     if (!item || item.noChange) continue;

@@ -1,16 +1,23 @@
 import { validateCharacteristics, type CharacteristicValues } from '../catalog/characteristic-validator.js';
 import { formatIssues } from '../catalog/issue-format.js';
 import type { ServiceSpecification } from '../catalog/service-specification.js';
+import type { SpecificationRef } from '../catalog/specification-ref.js';
 import type { RejectionReason } from '../errors/index.js';
 import { activeSuspensions, characteristicValues, type ServiceInstance } from '../inventory/service-instance.js';
+import { isRecordedOnlyState, type CatalogView } from '../inventory/service-request.js';
 import { DependencyGraph } from './dependency-graph.js';
 import { inputBoundsProblems } from './input-bounds.js';
 import { serviceOrderInputSchema, type ServiceOrderInput } from './service-order.js';
 
-export type SpecificationLookup = (id: string) => ServiceSpecification | undefined;
+/** By the reference as the order gives it: id (the catalog's or an alias), name, version. */
+export type SpecificationLookup = (ref: SpecificationRef) => ServiceSpecification | undefined;
 export type ServiceLookup = (id: string) => ServiceInstance | undefined;
 
-/** What an item does to a service: TMF's action, refined by the service state it asks for. */
+/**
+ * What an item does to a service: TMF's action, refined by the service state it asks for. An
+ * add that asks for a state before active (feasibilityChecked, designed, reserved, inactive) is
+ * noChange: the service is recorded, nothing reaches a device.
+ */
 export type ItemLifecycle = 'add' | 'modify' | 'delete' | 'suspend' | 'resume' | 'noChange';
 
 /** Characteristics that describe a suspension request, not the service: never in the catalog. */
@@ -28,8 +35,14 @@ export interface ValidatedItem {
   previousValues?: CharacteristicValues;
   /** For modify: only the values the order gives. The item applies them over the inventory's when it runs. */
   changes?: CharacteristicValues;
+  /** For a service recorded without a device (designed, reserved...): its state before the item, for a rollback. */
+  previousState?: string;
+  /** The record of a service recorded without a device that the item activates (an add on an existing service). */
+  recordedService?: ServiceInstance;
   /** Who suspends (default customer); for a resume, given only to pick between suspensions. */
   suspension?: { reason: string; initiator?: string };
+  /** The catalog's view of the specification (name, version, category, description) and its composition. */
+  catalog?: CatalogView & { composedOf: string[] };
 }
 
 export type OrderValidation =
@@ -100,31 +113,54 @@ function validateItem(item: ItemInput, lookup: SpecificationLookup, services: Se
   if (item.action === 'add' && existing && existing.state !== 'terminated') {
     return reject('ORDER_SERVICE_EXISTS', `service ${serviceId} already exists (${existing.state}); use action modify to change it`);
   }
-  const requested = item.service.serviceSpecification?.id;
-  const specId = requested ?? existing?.serviceSpecification.id;
-  if (specId === undefined) return reject('ORDER_INVALID', 'service.serviceSpecification.id is required');
-  if (existing && requested !== undefined && requested !== existing.serviceSpecification.id) {
-    return reject('ORDER_INVALID', `service ${serviceId} is a ${existing.serviceSpecification.id}, not a ${requested}`);
+  const requested = item.service.serviceSpecification;
+  const ref: SpecificationRef | undefined = requested ?? (existing ? { id: existing.serviceSpecification.id } : undefined);
+  if (ref === undefined) return reject('ORDER_INVALID', 'service.serviceSpecification.id is required');
+  const spec = lookup(ref);
+  if (!spec) {
+    const version = ref.version !== undefined ? ` version ${ref.version}` : '';
+    return reject('ORDER_UNKNOWN_SPECIFICATION', `unknown service specification ${ref.id ?? ref.name ?? ''}${version}`);
   }
-  const spec = lookup(specId);
-  if (!spec) return reject('ORDER_UNKNOWN_SPECIFICATION', `unknown service specification ${specId}`);
+  const specId = spec.id;
+  if (existing && requested !== undefined && lookup({ id: existing.serviceSpecification.id })?.id !== spec.id) {
+    return reject('ORDER_INVALID', `service ${serviceId} is a ${existing.serviceSpecification.id}, not a ${requested.id ?? requested.name ?? ''}`);
+  }
+  const recordedOnly = existing !== undefined && isRecordedOnlyState(existing.state);
+  if (item.action !== 'add' && isRecordedOnlyState(item.service.state) && !recordedOnly) {
+    return reject('ORDER_INVALID', `service.state ${String(item.service.state)} can only be asked for when the service is added, or of a service not yet active`);
+  }
+  if (recordedOnly && item.service.state === 'suspended') {
+    return reject('ORDER_INVALID', `service ${existing.id} is ${existing.state}, not active: it cannot be suspended`);
+  }
+  const catalog = { name: spec.name, version: spec.version, category: spec.category, ...(spec.description !== undefined ? { description: spec.description } : {}), composedOf: spec.composedOf };
 
   const given = item.service.serviceCharacteristic ?? [];
   const suspensionInput = Object.fromEntries(given.filter((c) => (SUSPENSION_CHARACTERISTICS as readonly string[]).includes(c.name)).map((c) => [c.name, c.value]));
   const serviceCharacteristics = given.filter((c) => !(SUSPENSION_CHARACTERISTICS as readonly string[]).includes(c.name));
-  const lifecycle = lifecycleOf(item, existing, suspensionInput.suspensionReason !== undefined);
+  const lifecycle = lifecycleOf(item, existing, suspensionInput.suspensionReason !== undefined, serviceCharacteristics.length > 0);
   const catalogAction = lifecycle === 'noChange' ? undefined : lifecycle;
   if (catalogAction && !spec.actions[catalogAction]) {
     const offered = Object.keys(spec.actions).join(', ');
     return reject('ORDER_UNSUPPORTED_ACTION', `${specId} does not support action ${catalogAction} (offers ${offered})`);
   }
 
-  if (!existing || lifecycle === 'add') {
+  if (!existing) {
     const { values, problems } = validateCharacteristics(spec, serviceCharacteristics);
     problems.forEach((p) => reject('ORDER_INVALID_CHARACTERISTIC', p.message));
-    return problems.length > 0 ? undefined : { specId, values, lifecycle, ...(serviceId ? { serviceId } : {}) };
+    return problems.length > 0 ? undefined : { specId, values, lifecycle, catalog, ...(serviceId ? { serviceId } : {}) };
   }
   const current = characteristicValues(existing);
+  if (recordedOnly) {
+    // A service recorded without a device: activating it configures it with its recorded values
+    // and the ones given (all of them must satisfy the specification); anything else only
+    // changes the record.
+    const givenNames = new Set(serviceCharacteristics.map((c) => c.name));
+    const merged = [...Object.entries(current).filter(([name]) => !givenNames.has(name)).map(([name, value]) => ({ name, value })), ...serviceCharacteristics];
+    const { values, problems } = validateCharacteristics(spec, merged, { requireMandatory: lifecycle === 'add' });
+    problems.forEach((p) => reject('ORDER_INVALID_CHARACTERISTIC', p.message));
+    if (problems.length > 0) return undefined;
+    return { specId, values, lifecycle, serviceId: existing.id, catalog, previousValues: current, previousState: existing.state, ...(lifecycle === 'add' ? { recordedService: existing } : {}) };
+  }
   if (lifecycle === 'suspend' || lifecycle === 'resume') {
     const reason = suspensionInput.suspensionReason;
     const given = suspensionInput.suspensionInitiator;
@@ -137,7 +173,7 @@ function validateItem(item: ItemInput, lookup: SpecificationLookup, services: Se
       return reject('ORDER_NO_SUCH_SUSPENSION', `service ${existing.id} has no active ${reason} suspension to lift (active: ${held})`);
     }
     const suspension = lifecycle === 'suspend' || given !== undefined ? { reason, initiator } : { reason };
-    return { specId, values: current, lifecycle, serviceId: existing.id, suspension };
+    return { specId, values: current, lifecycle, serviceId: existing.id, suspension, catalog };
   }
   // modify: the given values over the current ones; the result must satisfy the specification.
   const changes = validateCharacteristics(spec, serviceCharacteristics, { requireMandatory: false });
@@ -145,12 +181,19 @@ function validateItem(item: ItemInput, lookup: SpecificationLookup, services: Se
   if (changes.problems.length > 0) return undefined;
   const explicit = Object.fromEntries(serviceCharacteristics.map((c) => [c.name, changes.values[c.name]]));
   const values = { ...current, ...explicit } as CharacteristicValues;
-  return { specId, values, lifecycle, serviceId: existing.id, ...(lifecycle === 'modify' ? { previousValues: current, changes: explicit as CharacteristicValues } : {}) };
+  return { specId, values, lifecycle, serviceId: existing.id, catalog, ...(lifecycle === 'modify' ? { previousValues: current, changes: explicit as CharacteristicValues } : {}) };
 }
 
-function lifecycleOf(item: ItemInput, existing: ServiceInstance | undefined, namesSuspension: boolean): ItemLifecycle {
+/** A modify that gives no characteristic values changes only what the record says (name, note, place...): noChange on the network. */
+function lifecycleOf(item: ItemInput, existing: ServiceInstance | undefined, namesSuspension: boolean, givesValues: boolean): ItemLifecycle {
+  if (item.action === 'add' && isRecordedOnlyState(item.service.state)) return 'noChange';
+  // A service recorded without a device (designed, reserved...) is configured when it is asked
+  // active (the catalog's add), and otherwise only recorded: a new state, values, its end.
+  if (existing && isRecordedOnlyState(existing.state) && (item.action === 'modify' || item.action === 'delete')) {
+    return item.action === 'modify' && item.service.state === 'active' ? 'add' : 'noChange';
+  }
   if (item.action !== 'modify' || !existing) return item.action;
   if (item.service.state === 'suspended') return 'suspend';
   if (item.service.state === 'active' && (namesSuspension || activeSuspensions(existing).length > 0)) return 'resume';
-  return 'modify';
+  return givesValues ? 'modify' : 'noChange';
 }

@@ -41,6 +41,8 @@ const envSchema = z.object({
     .refine((v) => /^rediss?:\/\//.test(v), { message: 'REDIS_URL must start with redis:// or rediss://' }),
   CONFIG_DIR: z.string().default('./config'),
   HTTP_PORT: intFromEnv('HTTP_PORT', 8080, 0, 65535),
+  /** Address the HTTP server binds to; loopback unless an operator opens it (0.0.0.0 in a container). */
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   QUEUE_PREFIX: z
     .string()
@@ -77,6 +79,8 @@ const envSchema = z.object({
   JOBS_KEEP_FAILED_S: intFromEnv('JOBS_KEEP_FAILED_S', 7 * 86_400, 0, 365 * 86_400),
   // The TMF Open API (role api). Tokens come from a mounted secret file or the environment,
   // never from CONFIG_DIR; unset numbers take the defaults of api/tmf-api-options.ts.
+  /** `none`: a lab with no tokens (conformance kits send none); only with a loopback HTTP_HOST. */
+  API_AUTH: z.enum(['tokens', 'none']).default('tokens'),
   API_TOKENS_FILE: z.string().min(1).optional(),
   API_TOKENS: z.string().optional(),
   API_PUBLIC_URL: z
@@ -91,12 +95,19 @@ const envSchema = z.object({
   ...operationsEnv,
 });
 
+/** 127.0.0.0/8, ::1 and localhost: only this machine can connect. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
 /** Validated once at start; each wrong value is named with what it should be. */
 export interface FleetConfig extends OperationsConfig {
   redisUrl: string;
   redisCluster: boolean;
   configDir: string;
   httpPort: number;
+  httpHost: string;
   logLevel: string;
   /** The key prefix of every queue and key, as a Redis Cluster hash tag: `{activation-fleet}`. */
   queuePrefix: string;
@@ -116,6 +127,8 @@ export interface FleetConfig extends OperationsConfig {
   queueShards: number;
   /** Retention of finished jobs on every queue. */
   jobRetention: { completedCount: number; completedAgeSeconds: number; failedCount: number; failedAgeSeconds: number };
+  /** `none` serves the TMF APIs without tokens: a lab mode, refused unless httpHost is loopback. */
+  apiAuth: 'tokens' | 'none';
   /** Path of the API bearer-token file (a mounted secret): `<clientId> <token> <scope>[,<scope>]` per line. */
   apiTokensFile?: string;
   /** The same lines from the environment (newline- or semicolon-separated), for secret-injected env. */
@@ -147,11 +160,18 @@ export function loadFleetConfig(env: NodeJS.ProcessEnv = process.env): FleetConf
     throw new FleetError('CONFIG_INVALID', `invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;
+  if (e.API_AUTH === 'none' && !isLoopbackHost(e.HTTP_HOST)) {
+    throw new FleetError(
+      'CONFIG_INVALID',
+      `invalid configuration:\n  API_AUTH=none serves the TMF APIs to anyone who can connect: it is accepted only with a loopback HTTP_HOST (127.0.0.1, ::1, localhost), got ${e.HTTP_HOST}`,
+    );
+  }
   return {
     redisUrl: e.REDIS_URL,
     redisCluster: e.REDIS_CLUSTER === 'true',
     configDir: e.CONFIG_DIR,
     httpPort: e.HTTP_PORT,
+    httpHost: e.HTTP_HOST,
     logLevel: e.LOG_LEVEL,
     queuePrefix: hashTagged(e.QUEUE_PREFIX),
     workerConcurrency: e.WORKER_CONCURRENCY,
@@ -171,6 +191,7 @@ export function loadFleetConfig(env: NodeJS.ProcessEnv = process.env): FleetConf
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logFormat: e.LOG_FORMAT,
     simulatedLab: e.SIMULATED_LAB,
+    apiAuth: e.API_AUTH,
     ...setOnly({
       apiTokensFile: e.API_TOKENS_FILE,
       apiTokens: e.API_TOKENS,

@@ -163,6 +163,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
       ? undefined
       : await startOpsServer({
           port: config.httpPort,
+          host: config.httpHost,
           metrics,
           log,
           ready: async () => {
@@ -172,7 +173,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
           },
         });
   // The api role serves the TMF Open APIs on the same port, under /tmf-api.
-  const api = http && options.roles.includes('api') ? await startTmfApi({ server: http.server, producer, store, services, connect, config, log, queues: allQueues }) : undefined;
+  const api = http && options.roles.includes('api') ? await startTmfApi({ server: http.server, producer, store, services, catalog, connect, config, log, queues: allQueues }) : undefined;
   const sweep = setInterval(() => void pool.sweepIdle(), Math.max(100, Math.floor(config.sessionIdleMs / 2)));
   sweep.unref();
   log.info({ roles: options.roles, prefix: base, shards: keys.shards, specifications: catalog.ids(), networkElements: inventory.all().length }, 'fleet process started');

@@ -59,8 +59,10 @@ export class OrderDispatcher {
     if (items.length === 0) return;
     const queue = this.deps.activation(this.deps.store.keys.shardOf(orderId));
     const jobs = items.map(({ itemId, kind }) => {
-      const [action, serviceId] = ctx.items[itemId] ?? ['add', ''];
-      const data: ActivationJob = { orderId, itemId, kind, ...(action !== 'add' && serviceId ? { serviceId } : kind !== 'activate' && serviceId ? { serviceId } : {}) };
+      // The item's service is read in the same round trip as the item's start: its current record
+      // decides what a modify, suspend or delete does, and whether an add activates a designed one.
+      const serviceId = ctx.items[itemId]?.[1];
+      const data: ActivationJob = { orderId, itemId, kind, ...(serviceId ? { serviceId } : {}) };
       return { name: kind, data, opts: { ...this.jobOptions(orderId, kind, ctx.priority), jobId: activationJobId(data) } };
     });
     if (jobs.length === 1) {

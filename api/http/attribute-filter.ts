@@ -24,7 +24,11 @@ export function parseAttributeFilter(key: string, raw: string | string[]): Attri
   const operator = parts.length > 1 && OPERATORS.has(last) ? (last as FilterOperator) : 'eq';
   const path = operator === 'eq' && last !== 'eq' ? parts : parts.slice(0, -1);
   if (path.length === 0 || !path.every((p) => PATH_PART.test(p))) throw badRequest(`${key}: is not an attribute path (e.g. state or serviceSpecification.id)`);
-  const values = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => v.split(',')).map((v) => v.trim());
+  // A value in double quotes (`priority="1"`, as some clients send) is the text inside them.
+  const values = (Array.isArray(raw) ? raw : [raw])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .map((v) => (v.length >= 2 && v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1) : v));
   if (values.length === 0 || values.some((v) => v === '')) throw badRequest(`${key}: needs a value`);
   if (operator !== 'eq' && operator !== 'ne' && values.length > 1) throw badRequest(`${key}: takes one value`);
   return { path, operator, values };

@@ -23,16 +23,16 @@ export function sortResources<T>(resources: readonly T[], sort: CollectionQuery[
 }
 
 /** X-Total-Count (all that match) and X-Result-Count (this page), then the page itself. */
-export function sendPage(reply: FastifyReply, page: unknown[], total: number, query: CollectionQuery): FastifyReply {
+export function sendPage(reply: FastifyReply, page: unknown[], total: number, query: CollectionQuery, always?: readonly string[]): FastifyReply {
   return reply
     .header('x-total-count', String(total))
     .header('x-result-count', String(page.length))
-    .send(page.map((r) => projectFields(r, query.fields)));
+    .send(page.map((r) => projectFields(r, query.fields, always)));
 }
 
 /** The whole TMF630 pipeline over resources already in memory: filter, sort, page, project. */
-export function sendCollection<T>(reply: FastifyReply, resources: readonly T[], query: CollectionQuery, present: (r: T) => unknown): FastifyReply {
+export function sendCollection<T>(reply: FastifyReply, resources: readonly T[], query: CollectionQuery, present: (r: T) => unknown, always?: readonly string[]): FastifyReply {
   const presented = resources.map(present).filter((r) => matchesAll(r, query.filters));
   const sorted = sortResources(presented, query.sort);
-  return sendPage(reply, sorted.slice(query.offset, query.offset + query.limit), sorted.length, query);
+  return sendPage(reply, sorted.slice(query.offset, query.offset + query.limit), sorted.length, query, always);
 }

@@ -1,9 +1,10 @@
 import { badRequest } from './tmf-http-error.js';
 
 /**
- * TMF630 `fields=`: the resource with exactly the attributes asked for, plus `id`. Names are
- * trimmed; dotted names pick inside objects and inside every element of an array
- * (`fields=serviceOrderItem.state`).
+ * TMF630 `fields=`: the resource with exactly the attributes asked for, plus the ones an API
+ * always returns (`always`: id and href for TMF641 v4 and TMF638; TMF640's conformance profile
+ * wants exactly what was asked). Names are trimmed; dotted names pick inside objects and inside
+ * every element of an array (`fields=serviceOrderItem.state`), which keeps its id.
  */
 type FieldTree = { [name: string]: FieldTree | true };
 
@@ -18,8 +19,8 @@ export function parseFields(raw: string | string[] | undefined): string[] | unde
   return names;
 }
 
-function treeOf(fields: readonly string[]): FieldTree {
-  const tree: FieldTree = { id: true };
+function treeOf(fields: readonly string[], always: readonly string[]): FieldTree {
+  const tree: FieldTree = Object.fromEntries(always.map((name) => [name, true as const]));
   for (const field of fields) {
     let node = tree;
     const parts = field.split('.');
@@ -37,7 +38,8 @@ function treeOf(fields: readonly string[]): FieldTree {
 }
 
 function pick(value: unknown, tree: FieldTree): unknown {
-  if (Array.isArray(value)) return value.map((v) => pick(v, tree));
+  // Elements of a list keep their id (an item's state means little without the item).
+  if (Array.isArray(value)) return value.map((v) => pick(v, v !== null && typeof v === 'object' && 'id' in v ? { id: true, ...tree } : tree));
   if (value === null || typeof value !== 'object') return undefined;
   const source = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
@@ -49,6 +51,6 @@ function pick(value: unknown, tree: FieldTree): unknown {
   return out;
 }
 
-export function projectFields<T>(resource: T, fields: readonly string[] | undefined): T | Record<string, unknown> {
-  return fields === undefined ? resource : (pick(resource, treeOf(fields)) as Record<string, unknown>);
+export function projectFields<T>(resource: T, fields: readonly string[] | undefined, always: readonly string[] = ['id']): T | Record<string, unknown> {
+  return fields === undefined ? resource : (pick(resource, treeOf(fields, always)) as Record<string, unknown>);
 }

@@ -8,6 +8,8 @@ export interface Hub {
   api: ApiName;
   callback: string;
   query?: string;
+  /** The base URL the listener registered through: the hrefs of what it hears are absolute against it. */
+  baseUrl?: string;
   /** Stream key -> id of the last entry handled for this listener. */
   cursors: Record<string, string>;
 }
@@ -31,17 +33,17 @@ export class HubRegistry {
     return `${this.prefix}:api:hubs`;
   }
 
-  async register(api: ApiName, callback: string, query: string | undefined): Promise<Hub> {
+  async register(api: ApiName, callback: string, query: string | undefined, baseUrl?: string): Promise<Hub> {
     const id = randomUUID();
     const cursors: Record<string, string> = {};
     for (const stream of this.streams) {
       const last = (await this.redis.xrevrange(stream, '+', '-', 'COUNT', 1))[0];
       cursors[stream] = last?.[0] ?? '0-0';
     }
-    const fields: Record<string, string> = { api, callback, ...(query !== undefined ? { query } : {}) };
+    const fields: Record<string, string> = { api, callback, ...(query !== undefined ? { query } : {}), ...(baseUrl !== undefined ? { baseUrl } : {}) };
     for (const [stream, cursor] of Object.entries(cursors)) fields[`cursor:${stream}`] = cursor;
     await this.redis.multi().hset(this.key(id), fields).sadd(this.allKey, id).exec();
-    return { id, api, callback, ...(query !== undefined ? { query } : {}), cursors };
+    return { id, api, callback, ...(query !== undefined ? { query } : {}), ...(baseUrl !== undefined ? { baseUrl } : {}), cursors };
   }
 
   async get(id: string): Promise<Hub | undefined> {
@@ -49,7 +51,14 @@ export class HubRegistry {
     if (!fields.api || !fields.callback) return undefined;
     const cursors: Record<string, string> = {};
     for (const stream of this.streams) cursors[stream] = fields[`cursor:${stream}`] ?? '0-0';
-    return { id, api: fields.api as ApiName, callback: fields.callback, ...(fields.query !== undefined ? { query: fields.query } : {}), cursors };
+    return {
+      id,
+      api: fields.api as ApiName,
+      callback: fields.callback,
+      ...(fields.query !== undefined ? { query: fields.query } : {}),
+      ...(fields.baseUrl !== undefined ? { baseUrl: fields.baseUrl } : {}),
+      cursors,
+    };
   }
 
   async ids(): Promise<string[]> {

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { withAbsoluteHrefs } from '../http/absolute-hrefs.js';
 import type { TmfApiOptions } from '../tmf-api-options.js';
 import type { Hub, HubRegistry } from './hub-registry.js';
 import { matchesHubQuery, parseHubQuery, type HubQuery } from './hub-query.js';
+import { notificationFor } from './notification-version.js';
 import { compareStreamIds, toEntries } from './stream-id.js';
 import { apisOf, completeNotification, type TmfNotification } from './tmf-notification.js';
 
@@ -149,7 +151,8 @@ export class ListenerDelivery {
         }
         const query = parseHubQuery(hub.api, hub.query);
         for (const pending of batch) {
-          if (this.concerns(hub, query, pending.notification)) await this.post(hub, pending.notification);
+          const shown = notificationFor(hub.api, pending.notification);
+          if (this.concerns(hub, query, shown)) await this.post(hub, hub.baseUrl ? withAbsoluteHrefs(shown, hub.baseUrl) : shown);
           await this.deps.hubs.advance(listenerId, pending.stream, pending.entryId);
           looked += 1;
         }

@@ -6,6 +6,7 @@ import { cancelTaskStateFor, isTaskProgress } from '../resources/cancel-task-sta
 import type { CancelTaskStore } from '../resources/cancel-task-store.js';
 import { monitorOutcome } from '../resources/monitor-outcome.js';
 import type { MonitorStore } from '../resources/monitor-store.js';
+import type { PendingServiceStore } from '../resources/pending-service-store.js';
 import type { ServiceEventTracker } from './service-event-tracker.js';
 
 /** Item states after which the item's service may have changed in the inventory. */
@@ -24,6 +25,7 @@ export class OrderFollower {
       services: ServiceInventoryStore;
       monitors: MonitorStore;
       cancelTasks: CancelTaskStore;
+      pendingServices: PendingServiceStore;
       serviceEvents: ServiceEventTracker;
     },
   ) {}
@@ -51,7 +53,10 @@ export class OrderFollower {
     if (!stored || stored.monitor.state !== 'inProgress') return;
     const service = services.get(stored.serviceId) ?? (await this.deps.services.get(stored.serviceId));
     const outcome = monitorOutcome(record.order, service, stored.operation);
-    if (outcome.state !== 'inProgress') await this.deps.monitors.settle(stored, outcome.state, outcome.response);
+    if (outcome.state === 'inProgress') return;
+    await this.deps.monitors.settle(stored, outcome.state, outcome.response);
+    // The order is over: the inventory holds the service now, or the creation failed and there is none.
+    await this.deps.pendingServices.remove(stored.serviceId);
   }
 
   private async followCancelTasks(record: OrderRecord): Promise<void> {

@@ -65,7 +65,8 @@ export function completeNotification(stored: Partial<TmfNotification> & Pick<Tmf
 
 /** Which API's hub a notification belongs to: a listener registers with one API and hears its events. */
 export function apisOf(eventType: string): ApiName[] {
-  if (eventType.startsWith('ServiceOrder') || eventType.startsWith('CancelServiceOrder')) return ['serviceOrdering'];
+  if (eventType.startsWith('ServiceOrder')) return ['serviceOrdering', 'serviceOrderingV3'];
+  if (eventType.startsWith('CancelServiceOrder')) return ['serviceOrdering'];
   if (eventType.startsWith('Monitor')) return ['serviceActivation'];
   if (eventType.startsWith('Service')) return ['serviceActivation', 'serviceInventory'];
   return [];
@@ -87,6 +88,7 @@ export const EVENT_TYPES: Record<ApiName, readonly string[]> = {
     'CancelServiceOrderCreateEvent',
     'CancelServiceOrderStateChangeEvent',
   ],
+  serviceOrderingV3: ['ServiceOrderCreateEvent', 'ServiceOrderStateChangeEvent', 'ServiceOrderAttributeValueChangeEvent', 'ServiceOrderDeleteEvent', 'ServiceOrderJeopardyEvent', 'ServiceOrderMilestoneEvent'],
   serviceActivation: [
     'ServiceCreateEvent',
     'ServiceStateChangeEvent',

@@ -19,7 +19,14 @@ function forCaller(reason: RejectionReason): string {
  * the monitor is stored before the order exists, so no order event can be missed, and the
  * request is answered with it while the network work goes on.
  */
-export async function startMonitoredOrder(ctx: ApiContext, request: FastifyRequest, lifecycle: LifecycleOrder, serviceId: string): Promise<Monitor> {
+export async function startMonitoredOrder(
+  ctx: ApiContext,
+  request: FastifyRequest,
+  lifecycle: LifecycleOrder,
+  serviceId: string,
+  /** Runs once the request is known to be valid, before the order exists (e.g. storing the pending service). */
+  beforeSubmit?: () => Promise<void>,
+): Promise<Monitor> {
   const dryRun = await ctx.producer.dryRunServiceOrder(lifecycle.order);
   if (!dryRun.valid) {
     const conflict = dryRun.reasons.find((r) => statusOfFleetError(r.code) === 409);
@@ -42,6 +49,7 @@ export async function startMonitoredOrder(ctx: ApiContext, request: FastifyReque
     '@type': 'Monitor',
   };
   await ctx.monitors.create({ id, monitor, orderId: lifecycle.order.id ?? '', serviceId, operation: lifecycle.operation });
+  await beforeSubmit?.();
   await ctx.producer.submitServiceOrder(lifecycle.order);
   await ctx.follower.follow(lifecycle.order.id ?? '');
   return (await ctx.monitors.get(id))?.monitor ?? monitor;

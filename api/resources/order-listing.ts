@@ -54,6 +54,16 @@ export class OrderListing {
     return { orders: sorted.slice(query.offset, query.offset + query.limit), total };
   }
 
+  /** Every order, newest first, read in batches (for queries no index answers). */
+  async all(): Promise<ServiceOrder[]> {
+    const out: ServiceOrder[] = [];
+    for (let offset = 0; ; offset += FETCH_BATCH) {
+      const { ids } = await this.store.list({ offset, limit: FETCH_BATCH });
+      out.push(...(await this.orders(ids)));
+      if (ids.length < FETCH_BATCH) return out;
+    }
+  }
+
   async orders(ids: readonly string[]): Promise<ServiceOrder[]> {
     const out: ServiceOrder[] = [];
     for (let i = 0; i < ids.length; i += FETCH_BATCH) {

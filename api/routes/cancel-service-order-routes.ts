@@ -86,7 +86,7 @@ export function cancelServiceOrderRoutes(ctx: ApiContext) {
       { schema: { tags, summary: 'Lists or finds CancelServiceOrder objects (newest first)', querystring: S.collectionQuery, response: responses({ 200: listOf(S.cancelServiceOrder) }, [400]) } },
       async (request, reply) => {
         const base = baseUrlOf(request, ctx.options.publicUrl);
-        return sendCollection(reply, await ctx.cancelTasks.all(), parseCollectionQuery(request.query), (t) => present(t, base));
+        return sendCollection(reply, await ctx.cancelTasks.all(), parseCollectionQuery(request.query), (t) => present(t, base), ['id', 'href']);
       },
     );
 
@@ -97,7 +97,7 @@ export function cancelServiceOrderRoutes(ctx: ApiContext) {
         const fields = parseSingleQuery(request.query);
         const task = await ctx.cancelTasks.get(request.params.id);
         if (!task) throw notFound(`cancelServiceOrder ${request.params.id} does not exist`);
-        return projectFields(present(task, baseUrlOf(request, ctx.options.publicUrl)), fields);
+        return projectFields(present(task, baseUrlOf(request, ctx.options.publicUrl)), fields, ['id', 'href']);
       },
     );
   };

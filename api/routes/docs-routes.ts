@@ -2,6 +2,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { API_BASES, API_PREFIX } from '../api-paths.js';
+import { operationIdFor, withNamedSchemas } from './openapi-document.js';
 
 export const DOCS_PREFIX = `${API_PREFIX}/docs`;
 export const OPENAPI_PATH = `${API_PREFIX}/openapi.json`;
@@ -12,6 +13,12 @@ export const OPENAPI_PATH = `${API_PREFIX}/openapi.json`;
  */
 export async function registerDocs(app: FastifyInstance): Promise<void> {
   await app.register(fastifySwagger, {
+    transform: ({ schema, url, route }) => {
+      const method = Array.isArray(route.method) ? String(route.method[0]) : String(route.method);
+      const operationId = (schema as { operationId?: string } | undefined)?.operationId ?? operationIdFor(method, url);
+      return { schema: { ...schema, ...(operationId ? { operationId } : {}) } as typeof schema, url };
+    },
+    transformObject: (documents) => ('openapiObject' in documents ? withNamedSchemas(documents.openapiObject as Record<string, unknown>) : documents.swaggerObject) as never,
     openapi: {
       openapi: '3.0.3',
       info: {
@@ -19,6 +26,7 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
         version: '4.0.0',
         description: [
           'TMF641 Service Ordering v4.1 at ' + API_BASES.serviceOrdering,
+          'TMF641 Service Ordering v3 (R18.0) at ' + API_BASES.serviceOrderingV3 + ': the same orders in v3 shape',
           'TMF640 Service Activation and Configuration v4 at ' + API_BASES.serviceActivation,
           'TMF638 Service Inventory v4 at ' + API_BASES.serviceInventory,
           '',
@@ -28,7 +36,7 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Static access token of an API client (OAuth2 client-credentials shape).' } } },
       security: [{ bearer: [] }],
-      tags: [{ name: 'TMF641 Service Ordering' }, { name: 'TMF640 Service Activation' }, { name: 'TMF638 Service Inventory' }],
+      tags: [{ name: 'TMF641 Service Ordering' }, { name: 'TMF641 Service Ordering v3' }, { name: 'TMF640 Service Activation' }, { name: 'TMF638 Service Inventory' }],
     },
   });
   await app.register(fastifySwaggerUi, { routePrefix: DOCS_PREFIX, uiConfig: { docExpansion: 'list', deepLinking: true } });

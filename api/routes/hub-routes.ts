@@ -11,6 +11,7 @@ import { eventSubscriptionInputSchema } from '../schemas/tmf-common-schemas.js';
 
 const TAGS: Record<ApiName, string> = {
   serviceOrdering: 'TMF641 Service Ordering',
+  serviceOrderingV3: 'TMF641 Service Ordering v3',
   serviceActivation: 'TMF640 Service Activation',
   serviceInventory: 'TMF638 Service Inventory',
 };
@@ -37,7 +38,7 @@ export function hubRoutes(ctx: ApiContext, api: ApiName) {
       async (request, reply) => {
         const body = parseBody(eventSubscriptionInputSchema, request.body);
         parseHubQuery(api, body.query);
-        const hub = await ctx.hubs.register(api, body.callback, body.query);
+        const hub = await ctx.hubs.register(api, body.callback, body.query, baseUrlOf(request, ctx.options.publicUrl));
         ctx.log.info({ listenerId: hub.id, api, callback: hub.callback, client: request.apiClient?.clientId }, 'listener registered');
         return reply
           .code(201)

@@ -5,7 +5,8 @@ import type { AttributeFilter } from '../http/attribute-filter.js';
 import { parseCollectionQuery, parseSingleQuery } from '../http/collection-query.js';
 import { sendCollection } from '../http/collection-response.js';
 import { projectFields } from '../http/field-projection.js';
-import { absolute, baseUrlOf } from '../http/public-url.js';
+import { withAbsoluteHrefs } from '../http/absolute-hrefs.js';
+import { baseUrlOf } from '../http/public-url.js';
 import { notFound } from '../http/tmf-http-error.js';
 import { presentInventoryService } from '../resources/service-presentation.js';
 import { JSON_SCHEMAS as S, listOf, responses } from '../schemas/route-schemas.js';
@@ -27,13 +28,13 @@ function indexedQuery(filters: readonly AttributeFilter[]): ServiceQuery {
   };
 }
 
+/** TMF638 answers `fields=` with id and href always (its conformance kit checks both). */
+const ALWAYS_FIELDS = ['id', 'href'];
+
 /** TMF638 Service, read-only: the fleet's service inventory, changed only by orders. */
 export function serviceInventoryRoutes(ctx: ApiContext) {
   return async (app: FastifyInstance): Promise<void> => {
-    const present = (service: ServiceInstance, base: string): ServiceInstance => {
-      const shown = presentInventoryService(service);
-      return { ...shown, href: absolute(base, shown.href) };
-    };
+    const present = (service: ServiceInstance, base: string): ServiceInstance => withAbsoluteHrefs(presentInventoryService(service, ctx.catalog), base);
 
     app.get<{ Querystring: Record<string, string | string[]> }>(
       '/service',
@@ -41,7 +42,7 @@ export function serviceInventoryRoutes(ctx: ApiContext) {
       async (request, reply) => {
         const query = parseCollectionQuery(request.query);
         const base = baseUrlOf(request, ctx.options.publicUrl);
-        return sendCollection(reply, await ctx.services.query(indexedQuery(query.filters)), query, (s) => present(s, base));
+        return sendCollection(reply, await ctx.services.query(indexedQuery(query.filters)), query, (s) => present(s, base), ALWAYS_FIELDS);
       },
     );
 
@@ -52,7 +53,7 @@ export function serviceInventoryRoutes(ctx: ApiContext) {
         const fields = parseSingleQuery(request.query);
         const service = await ctx.services.get(request.params.id);
         if (!service) throw notFound(`service ${request.params.id} does not exist`);
-        return projectFields(present(service, baseUrlOf(request, ctx.options.publicUrl)), fields);
+        return projectFields(present(service, baseUrlOf(request, ctx.options.publicUrl)), fields, ALWAYS_FIELDS);
       },
     );
   };

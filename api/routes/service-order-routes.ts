@@ -4,16 +4,19 @@ import type { ApiContext } from '../api-context.js';
 import { parseCollectionQuery, parseSingleQuery } from '../http/collection-query.js';
 import { sendPage } from '../http/collection-response.js';
 import { projectFields } from '../http/field-projection.js';
-import { absolute, baseUrlOf } from '../http/public-url.js';
+import { withAbsoluteHrefs } from '../http/absolute-hrefs.js';
+import { baseUrlOf } from '../http/public-url.js';
 import { conflict, TmfHttpError } from '../http/tmf-http-error.js';
 import { tmfNotification } from '../notifications/tmf-notification.js';
-import { mergeOrderPatch } from '../resources/order-patch.js';
+import { patchOrder } from '../resources/order-patch.js';
 import { parseBody } from '../schemas/parse-body.js';
 import { JSON_SCHEMAS as S, listOf, responses } from '../schemas/route-schemas.js';
 import { serviceOrderCreateSchema, serviceOrderUpdateSchema } from '../schemas/service-ordering-schemas.js';
 
 type IdParams = { Params: { id: string }; Querystring: Record<string, string | string[]> };
 const tags = ['TMF641 Service Ordering'];
+/** TMF630: `fields=` answers carry id and href whatever was asked. */
+const ALWAYS_FIELDS = ['id', 'href'];
 
 const orderNotFound = (id: string) => new TmfHttpError(404, 'ORDER_NOT_FOUND', `serviceOrder ${id} does not exist`);
 
@@ -25,7 +28,7 @@ const orderNotFound = (id: string) => new TmfHttpError(404, 'ORDER_NOT_FOUND', `
  */
 export function serviceOrderRoutes(ctx: ApiContext) {
   return async (app: FastifyInstance): Promise<void> => {
-    const present = (order: ServiceOrder, base: string): ServiceOrder => ({ ...order, href: absolute(base, order.href) });
+    const present = (order: ServiceOrder, base: string): ServiceOrder => withAbsoluteHrefs(order, base);
 
     app.post(
       '/serviceOrder',
@@ -55,7 +58,7 @@ export function serviceOrderRoutes(ctx: ApiContext) {
         const query = parseCollectionQuery(request.query);
         const base = baseUrlOf(request, ctx.options.publicUrl);
         const { orders, total } = await ctx.listing.page(query);
-        return sendPage(reply, orders.map((o) => present(o, base)), total, query);
+        return sendPage(reply, orders.map((o) => present(o, base)), total, query, ALWAYS_FIELDS);
       },
     );
 
@@ -66,7 +69,7 @@ export function serviceOrderRoutes(ctx: ApiContext) {
         const fields = parseSingleQuery(request.query);
         const record = await ctx.store.get(request.params.id);
         if (!record) throw orderNotFound(request.params.id);
-        return projectFields(present(record.order, baseUrlOf(request, ctx.options.publicUrl)), fields);
+        return projectFields(present(record.order, baseUrlOf(request, ctx.options.publicUrl)), fields, ALWAYS_FIELDS);
       },
     );
 
@@ -85,25 +88,8 @@ export function serviceOrderRoutes(ctx: ApiContext) {
       },
       async (request) => {
         const patch = parseBody(serviceOrderUpdateSchema, request.body);
-        let changed: string[] = [];
-        const doc = await ctx.store.patchDoc(request.params.id, (current) => {
-          const merged = mergeOrderPatch(current, patch);
-          changed = merged.changed;
-          return merged.changed.length > 0 ? { doc: merged.order } : undefined;
-        });
-        if (!doc) throw orderNotFound(request.params.id);
-        const record = await ctx.store.get(request.params.id);
+        const record = await patchOrder(ctx.store, ctx.events, request.params.id, patch);
         if (!record) throw orderNotFound(request.params.id);
-        if (changed.length > 0) {
-          await ctx.events.publish([
-            tmfNotification('ServiceOrderAttributeValueChangeEvent', { serviceOrder: record.order }, {
-              correlationId: record.order.id,
-              title: 'Service order changed',
-              description: `order ${record.order.id}: ${changed.join(', ')} changed`,
-              fieldPath: changed.join(','),
-            }),
-          ]);
-        }
         return present(record.order, baseUrlOf(request, ctx.options.publicUrl));
       },
     );

@@ -13,7 +13,7 @@ function service(overrides: Partial<ServiceInstance> = {}): ServiceInstance {
     state: 'active',
     operatingStatus: 'running',
     serviceSpecification: { id: 'mobile-plan', name: 'Mobile plan', version: '1' },
-    serviceCharacteristic: [{ name: 'plan', value: 'gold' }],
+    serviceCharacteristic: [{ name: 'plan', valueType: 'string', value: 'gold' }],
     supportingResource: [],
     serviceRelationship: [],
     relatedParty: [],
@@ -30,15 +30,16 @@ const order = (state: ServiceOrder['state'], extra: Partial<ServiceOrder> = {}):
   ({ id: 'o1', href: '/o1', state, orderDate: 'x', serviceOrderItem: [], '@type': 'ServiceOrder', ...extra }) as ServiceOrder;
 
 describe('TMF640 requests as orders', () => {
-  it('activates with an add of the new service id, the customer on the order', () => {
+  it('creates with an add of the new service id carrying what was posted, the customer on the order', () => {
     const { order: built, operation } = activationOrder(
       { state: 'active', serviceSpecification: { id: 'mobile-plan' }, serviceCharacteristic: [{ name: 'plan', value: 'gold' }], relatedParty: [{ id: 'c1' }], '@type': 'Service' },
       { orderId: 'o1', serviceId: 's1' },
     );
     expect(operation).toBe('create');
     expect(built).toMatchObject({ id: 'o1', relatedParty: [{ id: 'c1' }], serviceOrderItem: [{ id: 'activate', action: 'add', service: { id: 's1', serviceSpecification: { id: 'mobile-plan' } } }] });
-    expect(built.serviceOrderItem[0]?.service).not.toHaveProperty('@type');
-    expect(() => activationOrder({ state: 'designed', serviceSpecification: { id: 'x' } }, { orderId: 'o', serviceId: 's' })).toThrow(/state: a service can only be requested active/);
+    expect(built.serviceOrderItem[0]?.service).toMatchObject({ '@type': 'Service', state: 'active' });
+    const designed = activationOrder({ state: 'designed', serviceSpecification: { id: 'x' } }, { orderId: 'o', serviceId: 's' });
+    expect(designed.order.serviceOrderItem[0]).toMatchObject({ action: 'add', service: { id: 's', state: 'designed' } });
   });
 
   it('maps state changes onto suspend, resume, modify and delete items', () => {

@@ -114,10 +114,13 @@ describe('the API description', () => {
     expect(Object.keys(doc.paths[orders])).toEqual(expect.arrayContaining(['get', 'post']));
     expect(Object.keys(doc.paths[`${orders}/{id}`])).toEqual(expect.arrayContaining(['get', 'patch', 'delete']));
     // The request schema is the intake's own: the action enum and the strictness show through.
-    const create = doc.paths[orders].post.requestBody.content['application/json'].schema;
+    // Named TMF schemas, referenced from the operations.
+    expect(doc.paths[orders].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ServiceOrder_Create' });
+    const create = doc.components.schemas.ServiceOrder_Create;
     expect(create.properties.serviceOrderItem.items.properties.action.enum).toEqual(['add', 'modify', 'delete', 'noChange']);
     expect(create.additionalProperties).toBe(false);
-    expect(doc.paths[orders].post.responses['400'].content['application/json'].schema.required).toEqual(['code', 'reason', 'message', 'status']);
+    expect(doc.paths[orders].post.responses['400'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
+    expect(doc.components.schemas.Error.required).toEqual(['code', 'reason', 'message', 'status']);
   });
 
   it('serves an interactive docs page', async () => {

@@ -71,10 +71,10 @@ describe('TMF641 cancelServiceOrder', () => {
     );
     const list = await t.call('GET', `${cancels}?serviceOrder.id=${order.id}&fields=state,serviceOrder.id`);
     expect(list.headers.get('x-total-count')).toBe('1');
-    expect(list.body).toEqual([{ id: task.id, state: 'done', serviceOrder: { id: order.id } }]);
+    expect(list.body).toEqual([{ id: task.id, href: `${t.baseUrl}${cancels}/${task.id}`, state: 'done', serviceOrder: { id: order.id } }]);
     const failed = await t.call('GET', `${cancels}?state=terminatedWithError&fields=id`);
     expect(failed.status).toBe(200);
-    expect(failed.body.every((x: any) => Object.keys(x).join() === 'id')).toBe(true);
+    expect(failed.body.every((x: any) => Object.keys(x).join() === 'id,href')).toBe(true);
     expectTmfError(await t.call('GET', `${cancels}/no-such-task`), 404, 'no-such-task');
   });
 

@@ -32,9 +32,10 @@ describe('responses match their documented schemas', () => {
     const task = await t.call('POST', `${BASES.ordering}/cancelServiceOrder`, { body: { serviceOrder: { id: order.body.id } } });
     conforms(cancelServiceOrderSchema, task.body);
 
-    const monitor = await t.call('POST', `${BASES.activation}/service`, {
-      body: { state: 'active', serviceSpecification: { id: 'mobile-plan' }, serviceCharacteristic: [{ name: 'msisdn', value: nextMsisdn() }, { name: 'plan', value: 'gold' }] },
-    });
+    const activation = () => ({ state: 'active', serviceSpecification: { id: 'mobile-plan' }, serviceCharacteristic: [{ name: 'msisdn', value: nextMsisdn() }, { name: 'plan', value: 'gold' }] });
+    conforms(serviceSchema, (await t.call('POST', `${BASES.activation}/service`, { body: activation() })).body);
+    const monitor = await t.call('POST', `${BASES.activation}/service`, { body: activation(), headers: { prefer: 'respond-async' } });
+    expect(monitor.status).toBe(202);
     conforms(monitorSchema, monitor.body);
     const settled = await eventually(() => t.call('GET', `${BASES.activation}/monitor/${monitor.body.id}`), (r) => r.body.state !== 'inProgress');
     conforms(monitorSchema, settled.body);

@@ -34,7 +34,8 @@ describe('TMF638 service inventory', () => {
 
   it('filters on attributes and dotted paths, projects fields and pages', async () => {
     const plan = await t.call('GET', `${services}?serviceSpecification.id=mobile-plan&fields=state,serviceSpecification.id`);
-    expect(plan.body).toEqual([{ id: expect.any(String), state: 'active', serviceSpecification: { id: 'mobile-plan' } }]);
+    // TMF638 answers id and href with every projection (its conformance kit checks both).
+    expect(plan.body).toEqual([{ id: expect.any(String), href: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/tmf-api\/serviceInventory\/v4\/service\//), state: 'active', serviceSpecification: { id: 'mobile-plan' } }]);
     const byNe = await t.call('GET', `${services}?supportingResource.id=vms-1&fields=id`);
     expect(byNe.body).toHaveLength(1);
     const byValue = await t.call('GET', `${services}?serviceCharacteristic.value=${msisdn}&state=active&fields=id`);
@@ -47,17 +48,29 @@ describe('TMF638 service inventory', () => {
     const page = await t.call('GET', `${services}?offset=1&limit=1&fields=name`);
     expect(page.headers.get('x-total-count')).toBe('3');
     expect(page.headers.get('x-result-count')).toBe('1');
-    expect(Object.keys(page.body[0]).sort()).toEqual(['id', 'name']);
+    expect(Object.keys(page.body[0]).sort()).toEqual(['href', 'id', 'name']);
     const beyond = await t.call('GET', `${services}?offset=10`);
     expect(beyond.body).toEqual([]);
     expect(beyond.headers.get('x-total-count')).toBe('3');
+  });
+
+  it('shows each record complete: catalog description and category, valueType, parties, supporting services, an href on every reference', async () => {
+    expect((await t.call('GET', `${services}?category=CFS&fields=category`)).headers.get('x-total-count')).toBe('3');
+    expect((await t.call('GET', `${services}?category=RFS`)).body).toEqual([]);
+    const plan = (await t.call('GET', `${services}?serviceSpecification.id=mobile-plan`)).body[0];
+    const porting = (await t.call('GET', `${services}?serviceSpecification.id=number-porting`)).body[0];
+    expect(plan).toMatchObject({ category: 'CFS', description: expect.any(String), relatedParty: [{ id: 'customer-7', role: 'customer' }] });
+    expect(plan.supportingService).toContainEqual(expect.objectContaining({ id: porting.id, href: `${t.baseUrl}${services}/${porting.id}` }));
+    for (const c of plan.serviceCharacteristic) expect(c.valueType, c.name).toMatch(/^(string|integer|number|boolean|object)$/);
+    const refs = [plan.serviceSpecification, ...plan.supportingService, ...plan.supportingResource, ...plan.relatedParty];
+    for (const ref of refs) expect(ref.href, JSON.stringify(ref)).toMatch(/^http/);
   });
 
   it('finds one by id (fields trimmed), 404 with a TMF Error otherwise', async () => {
     const id = serviceIds[0]!;
     const one = await t.call('GET', `${services}/${id}/?fields=state,%20supportingResource`);
     expect(one.status).toBe(200);
-    expect(Object.keys(one.body).sort()).toEqual(['id', 'state', 'supportingResource']);
+    expect(Object.keys(one.body).sort()).toEqual(['href', 'id', 'state', 'supportingResource']);
     const missing = await t.call('GET', `${services}/not-a-service`);
     expectTmfError(missing, 404, 'not-a-service');
   });

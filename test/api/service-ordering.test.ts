@@ -77,13 +77,14 @@ describe('TMF641 POST /serviceOrder', () => {
 });
 
 describe('TMF641 GET /serviceOrder', () => {
-  it('finds one by id, with fields= projecting exactly those fields plus id', async () => {
+  it('finds one by id, with fields= projecting exactly those fields plus id and href', async () => {
     const order = await completedOrder();
-    expect(order).toMatchObject({ state: 'completed', href: `${t.baseUrl}${orders}/${order.id}` });
+    const href = `${t.baseUrl}${orders}/${order.id}`;
+    expect(order).toMatchObject({ state: 'completed', href });
     const projected = await t.call('GET', `${orders}/${order.id}?fields= state , orderDate`);
-    expect(projected.body).toEqual({ id: order.id, state: 'completed', orderDate: order.orderDate });
+    expect(projected.body).toEqual({ id: order.id, href, state: 'completed', orderDate: order.orderDate });
     const nested = await t.call('GET', `${orders}/${order.id}?fields=serviceOrderItem.state`);
-    expect(nested.body).toEqual({ id: order.id, serviceOrderItem: [{ state: 'completed' }, { state: 'completed' }, { state: 'completed' }] });
+    expect(nested.body).toEqual({ id: order.id, href, serviceOrderItem: order.serviceOrderItem.map((i: any) => ({ id: i.id, state: 'completed' })) });
   });
 
   it('answers 404 with a TMF Error for an unknown id, and accepts trailing slashes', async () => {
@@ -97,34 +98,34 @@ describe('TMF641 GET /serviceOrder', () => {
     const a = await completedOrder({ extra: { category: 'api-list-test' } });
     const b = await completedOrder({ extra: { category: 'api-list-test' } });
     const rejected = (await t.call('POST', orders, { body: mobileBundle({ plan: 'platinum', extra: { category: 'api-list-test' } }).order })).body;
+    const ref = (o: { id: string }) => ({ id: o.id, href: `${t.baseUrl}${orders}/${o.id}` });
 
-    // A rejected order keeps only what identifies it (not its category): the filter finds the two accepted ones.
+    // A rejected order keeps what was posted (its category too): the filter finds all three.
     const all = await t.call('GET', `${orders}?category=api-list-test`);
     expect(all.status).toBe(200);
-    expect(all.headers.get('x-total-count')).toBe('2');
-    expect(all.headers.get('x-result-count')).toBe('2');
-    expect(all.body.map((o: any) => o.id)).toEqual([b.id, a.id]);
-    expect(all.body.map((o: any) => o.id)).not.toContain(rejected.id);
+    expect(all.headers.get('x-total-count')).toBe('3');
+    expect(all.headers.get('x-result-count')).toBe('3');
+    expect(all.body.map((o: any) => o.id)).toEqual([rejected.id, b.id, a.id]);
 
-    const page = await t.call('GET', `${orders}?category=api-list-test&offset=1&limit=1&fields=state`);
-    expect(page.headers.get('x-total-count')).toBe('2');
+    const page = await t.call('GET', `${orders}?category=api-list-test&offset=2&limit=1&fields=state`);
+    expect(page.headers.get('x-total-count')).toBe('3');
     expect(page.headers.get('x-result-count')).toBe('1');
-    expect(page.body).toEqual([{ id: a.id, state: 'completed' }]);
+    expect(page.body).toEqual([{ ...ref(a), state: 'completed' }]);
 
     const byItem = await t.call('GET', `${orders}?category=api-list-test&serviceOrderItem.service.serviceSpecification.id=voicemail&state=completed,failed&fields=id`);
-    expect(byItem.body).toEqual([{ id: b.id }, { id: a.id }]);
+    expect(byItem.body).toEqual([ref(b), ref(a)]);
     const none = await t.call('GET', `${orders}?category=api-list-test&state=failed`);
     expect(none.body).toEqual([]);
     expect(none.headers.get('x-total-count')).toBe('0');
-    const since = await t.call('GET', `${orders}?category=api-list-test&orderDate.gte=${encodeURIComponent(b.orderDate)}&fields=id`);
-    expect(since.body).toEqual([{ id: b.id }]);
-    const sorted = await t.call('GET', `${orders}?category=api-list-test&sort=orderDate&fields=id`);
-    expect(sorted.body).toEqual([{ id: a.id }, { id: b.id }]);
+    const since = await t.call('GET', `${orders}?category=api-list-test&state=completed&orderDate.gte=${encodeURIComponent(b.orderDate)}&fields=id`);
+    expect(since.body).toEqual([ref(b)]);
+    const sorted = await t.call('GET', `${orders}?category=api-list-test&state=completed&sort=orderDate&fields=id`);
+    expect(sorted.body).toEqual([ref(a), ref(b)]);
 
     const unfiltered = await t.call('GET', `${orders}?limit=2&fields=id`);
     expect(unfiltered.headers.get('x-result-count')).toBe('2');
     expect(Number(unfiltered.headers.get('x-total-count'))).toBeGreaterThanOrEqual(3);
-    expect(unfiltered.body[0]).toEqual({ id: rejected.id });
+    expect(unfiltered.body[0]).toEqual(ref(rejected));
   });
 
   it('refuses bad paging parameters with 400 naming them', async () => {

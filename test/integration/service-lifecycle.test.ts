@@ -61,7 +61,7 @@ describe('service inventory and lifecycle', () => {
       serviceOrderItem: [{ serviceOrderId: orderId, itemId: 'mobile-plan', itemAction: 'add' }],
       '@type': 'Service',
     });
-    expect(plan?.serviceCharacteristic).toEqual(expect.arrayContaining([{ name: 'plan', value: 'gold' }, { name: 'dataCapGb', value: 50 }]));
+    expect(plan?.serviceCharacteristic).toEqual(expect.arrayContaining([{ name: 'plan', valueType: 'string', value: 'gold' }, { name: 'dataCapGb', valueType: 'integer', value: 50 }]));
     const porting = await serviceIdOf(orderId, 'number-porting');
     expect(plan?.serviceRelationship).toEqual([{ relationshipType: 'reliesOn', service: { id: porting } }]);
 
@@ -76,7 +76,7 @@ describe('service inventory and lifecycle', () => {
     expect(done.state).toBe('completed');
     expect(pcrfBlock(msisdn)).toEqual(['plan silver', 'data-cap-gb 50', 'apn internet']);
     const service = await h.fleet.services.get(planService);
-    expect(service?.serviceCharacteristic).toEqual(expect.arrayContaining([{ name: 'plan', value: 'silver' }, { name: 'dataCapGb', value: 50 }]));
+    expect(service?.serviceCharacteristic).toEqual(expect.arrayContaining([{ name: 'plan', valueType: 'string', value: 'silver' }, { name: 'dataCapGb', valueType: 'integer', value: 50 }]));
     expect(service?.serviceOrderItem.at(-1)).toEqual({ serviceOrderId: done.id, itemId: 'change', itemAction: 'modify' });
     // The CLI lines sent for the change: the plan line only, never data-cap-gb or apn.
     const sent = (await h.fleet.audit.listByNe('pcrf-1', 100_000)).slice(auditBefore).map((e) => e.request);

@@ -18,6 +18,8 @@ describe('loadFleetConfig', () => {
       redisUrl: 'redis://127.0.0.1:6379',
       configDir: './config',
       httpPort: 8080,
+      httpHost: '127.0.0.1',
+      apiAuth: 'tokens',
       logLevel: 'info',
       queuePrefix: '{activation-fleet}',
       redisCluster: false,
@@ -48,6 +50,18 @@ describe('loadFleetConfig', () => {
     expect(loadFleetConfig({ QUEUE_SHARDS: '4' }).queueShards).toBe(4);
   });
 
+  it('takes API_AUTH=none only with a loopback HTTP_HOST, and names both when it refuses', () => {
+    for (const host of ['127.0.0.1', '127.8.9.10', '::1', '[::1]', 'localhost']) {
+      expect(loadFleetConfig({ API_AUTH: 'none', HTTP_HOST: host }).apiAuth).toBe('none');
+    }
+    for (const host of ['0.0.0.0', '::', '10.0.0.5', 'fleet.example', '128.0.0.1']) {
+      const error = configError({ API_AUTH: 'none', HTTP_HOST: host });
+      expect(error.message).toContain('API_AUTH=none');
+      expect(error.message).toContain(host);
+    }
+    expect(configError({ API_AUTH: 'off' }).message).toContain('API_AUTH');
+  });
+
   it('treats empty strings as unset for numbers', () => {
     expect(loadFleetConfig({ HTTP_PORT: '', WORKER_CONCURRENCY: '' })).toMatchObject({ httpPort: 8080, workerConcurrency: 32 });
   });
@@ -58,6 +72,7 @@ describe('loadFleetConfig', () => {
         REDIS_URL: 'rediss://cache.example:6380/2',
         CONFIG_DIR: '/etc/fleet',
         HTTP_PORT: '0',
+        HTTP_HOST: '0.0.0.0',
         LOG_LEVEL: 'debug',
         QUEUE_PREFIX: 'tenant-a.fleet_1',
         WORKER_CONCURRENCY: '1',
@@ -82,6 +97,8 @@ describe('loadFleetConfig', () => {
       redisUrl: 'rediss://cache.example:6380/2',
       configDir: '/etc/fleet',
       httpPort: 0,
+      httpHost: '0.0.0.0',
+      apiAuth: 'tokens',
       logLevel: 'debug',
       queuePrefix: '{tenant-a.fleet_1}',
       redisCluster: false,

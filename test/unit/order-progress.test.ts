@@ -150,22 +150,20 @@ describe('newOrder', () => {
     expect(orderOf([orderItem('a', 'voicemail')], undefined, 'atomic').progress.policy).toBe('atomic');
   });
 
-  // Regression test (was a bug): the caller's `state` and errors were dropped but caller-sent
-  // `cancellationDate` / `cancellationReason` were kept, so a live (or later completed) order
-  // reported a cancellation it never had.
-  it('does not keep a cancellationDate or cancellationReason sent by the caller', () => {
+  // TMF641 v4.1's ServiceOrder_Create lets a caller set cancellationDate and cancellationReason:
+  // they are kept as posted (round-trip fidelity), and the fleet's own cancellation adds none.
+  it('keeps cancellationDate and cancellationReason as sent: ServiceOrder_Create lets a caller set them', () => {
     const input: ServiceOrderInput = {
       cancellationDate: '2020-01-01T00:00:00Z',
       cancellationReason: 'made up',
       serviceOrderItem: [orderItem('a', 'voicemail')],
     };
     const o = newOrder(input, [validated('a', 'voicemail')], ctxOf('o', '/o'));
-    expect(o.doc).not.toHaveProperty('cancellationDate');
-    expect(o.doc).not.toHaveProperty('cancellationReason');
+    expect(o.doc).toMatchObject({ cancellationDate: '2020-01-01T00:00:00Z', cancellationReason: 'made up' });
     expect(o.progress.cancellationReason).toBeUndefined();
     const v = view(o, o.progress);
-    expect(v.cancellationDate).toBeUndefined();
-    expect(v.cancellationReason).toBeUndefined();
+    expect(v.cancellationDate).toBe('2020-01-01T00:00:00Z');
+    expect(v.cancellationReason).toBe('made up');
   });
 
   it('uses the service id validation found, and dependents rely on it', () => {

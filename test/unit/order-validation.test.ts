@@ -62,7 +62,7 @@ describe('validateServiceOrder: a valid order', () => {
     const result = validate(mobileBundle());
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.items).toEqual([
+    expect(result.items).toMatchObject([
       { itemId: 'number-porting', specId: 'number-porting', lifecycle: 'add', values: { msisdn: MSISDN, donorOperator: 'Other Mobile', routingNumber: 'D042' } },
       { itemId: 'mobile-plan', specId: 'mobile-plan', lifecycle: 'add', values: { msisdn: MSISDN, plan: 'gold', dataCapGb: 20, apn: 'internet' } },
       { itemId: 'voicemail', specId: 'voicemail', lifecycle: 'add', values: { msisdn: MSISDN, quotaMinutes: 60, language: 'en' } },

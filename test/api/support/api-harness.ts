@@ -3,6 +3,7 @@ import { ServiceCatalog } from '../../../catalog/service-catalog.js';
 import { loadFleetConfig } from '../../../runtime/fleet-config.js';
 import { startFleetProcess, type FleetProcess } from '../../../workers/fleet-process.js';
 import { startFleetHarness, type FleetHarness } from '../../support/fleet-harness.js';
+import { OpenApiConformance } from './openapi-conformance.js';
 
 /** Tokens of the test clients: one that may order, one that may only read, one that may only order. */
 export const TOKENS = {
@@ -30,6 +31,8 @@ export interface CallOptions {
   /** Sent as is (for malformed JSON and size limits). */
   rawBody?: string;
   contentType?: string;
+  /** More request headers (e.g. prefer). */
+  headers?: Record<string, string>;
 }
 
 export interface ApiHarness {
@@ -71,8 +74,11 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
   const others: FleetProcess[] = [];
   const baseUrl = urlOf(api);
 
+  // Every answer is checked against the served OpenAPI description; stop() fails on a mismatch.
+  const conformance = new OpenApiConformance((await (await fetch(`${baseUrl}/tmf-api/openapi.json`)).json()) as Record<string, any>);
+
   const call: ApiHarness['call'] = async (method, path, options = {}) => {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...options.headers };
     const token = options.token === undefined ? TOKENS.order : options.token;
     if (token !== null) headers.authorization = `Bearer ${token}`;
     const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
@@ -85,6 +91,7 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     } catch {
       // Not JSON (the docs page): the text itself.
     }
+    conformance.check(method, path, response.status, response.headers.get('content-type'), parsed);
     return { status: response.status, headers: response.headers, body: parsed as any };
   };
 
@@ -102,6 +109,9 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
       await Promise.all(others.map((p) => p.stop()));
       await api.stop();
       await fleet.stop();
+      if (conformance.violations.length > 0) {
+        throw new Error(`answers the OpenAPI description does not document:\n  ${[...new Set(conformance.violations)].join('\n  ')}`);
+      }
     },
   };
 }
