@@ -27,7 +27,7 @@ export interface ServiceRequest {
    * The Service attributes the item set (TMF ServiceRefOrValue without id, state and
    * serviceCharacteristic, which the fleet records itself), exactly as posted.
    */
-  attributes: Record<string, unknown>;
+  attributes?: Record<string, unknown>;
   /** The state asked for, when it is one the service is recorded in without a device. */
   recordedState?: RecordedOnlyState;
   /** The state of a service recorded without a device before this item changed it (for a rollback). */
@@ -41,11 +41,11 @@ export interface ServiceRequest {
    * What the client gave each characteristic besides its name and value (valueType, id,
    * characteristicRelationship, @type...), by characteristic name, returned as posted.
    */
-  characteristicAttributes: Record<string, Record<string, unknown>>;
+  characteristicAttributes?: Record<string, Record<string, unknown>>;
   /** The order's relatedParty: the service is theirs as well. */
-  orderRelatedParty: Array<Record<string, unknown>>;
+  orderRelatedParty?: Array<Record<string, unknown>>;
   /** Services of the order's other items that support this one (item relationships and the catalog's composition). */
-  supportingServiceIds: string[];
+  supportingServiceIds?: string[];
   catalog?: CatalogView;
 }
 
@@ -59,7 +59,10 @@ export function requestedAttributes(service: Record<string, unknown>): Record<st
 
 /** Each characteristic's attributes besides name and value, by name (the fleet records the value itself). */
 export function requestedCharacteristicAttributes(characteristics: ReadonlyArray<{ name: string; value?: unknown }> = []): Record<string, Record<string, unknown>> {
+  // Only characteristics that carry something besides name and value: the rest say nothing new.
   return Object.fromEntries(
-    characteristics.map(({ name, value: _value, ...rest }) => [name, Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined))]),
+    characteristics
+      .map(({ name, value: _value, ...rest }) => [name, Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined))] as const)
+      .filter(([, attributes]) => Object.keys(attributes).length > 0),
   );
 }

@@ -153,13 +153,17 @@ export function newOrder(input: ServiceOrderInput, items: ValidatedItem[], ctx: 
     const dependsOn = [...(graph.dependsOn.get(item.id) ?? [])];
     const plan = ctx.plans?.[item.id];
     const recordedState = validated?.lifecycle === 'noChange' && isRecordedOnlyState(item.service.state) ? item.service.state : undefined;
+    // Only what says something: the request is stored with every item.
+    const attributes = requestedAttributes(item.service as Record<string, unknown>);
+    const characteristicAttributes = requestedCharacteristicAttributes(item.service.serviceCharacteristic);
+    const supportingServiceIds = supporting.get(item.id) ?? [];
     const request: ServiceRequest = {
-      attributes: requestedAttributes(item.service as Record<string, unknown>),
+      ...(Object.keys(attributes).length > 0 ? { attributes } : {}),
       ...(recordedState ? { recordedState } : {}),
       ...(validated?.previousState ? { previousState: validated.previousState } : {}),
-      characteristicAttributes: requestedCharacteristicAttributes(item.service.serviceCharacteristic),
-      orderRelatedParty: input.relatedParty ?? [],
-      supportingServiceIds: supporting.get(item.id) ?? [],
+      ...(Object.keys(characteristicAttributes).length > 0 ? { characteristicAttributes } : {}),
+      ...(input.relatedParty && input.relatedParty.length > 0 ? { orderRelatedParty: input.relatedParty } : {}),
+      ...(supportingServiceIds.length > 0 ? { supportingServiceIds } : {}),
       ...(validated?.catalog ? { catalog: { name: validated.catalog.name, version: validated.catalog.version, category: validated.catalog.category, ...(validated.catalog.description !== undefined ? { description: validated.catalog.description } : {}) } } : {}),
     };
     specs[item.id] = {

@@ -111,8 +111,10 @@ describe('newOrder', () => {
       values: { msisdn: MSISDN, donorOperator: 'Other Mobile', routingNumber: 'D042' },
       dependsOn: [],
       reliesOn: [],
+      // What the item asked of its service record: only what says something is kept.
+      service: { attributes: { serviceSpecification: { id: 'number-porting' } } },
     });
-    expect(o.specs['mobile-plan']).toMatchObject({ dependsOn: ['number-porting'], reliesOn: ['svc-number-porting'] });
+    expect(o.specs['mobile-plan']).toMatchObject({ dependsOn: ['number-porting'], reliesOn: ['svc-number-porting'], service: { supportingServiceIds: ['svc-number-porting'] } });
     expect(o.specs['voicemail']).toMatchObject({ dependsOn: ['mobile-plan'], reliesOn: ['svc-mobile-plan'] });
   });
 
