@@ -202,6 +202,13 @@ export class AdapterPool {
     return Object.fromEntries([...this.pools].map(([id, p]) => [id, { idle: p.idle.length, inUse: p.inUse }]));
   }
 
+  /** Closes the idle sessions of one NE now (their budget goes to whoever waits for it). */
+  async releaseIdle(neId: string): Promise<void> {
+    const pool = this.pools.get(neId);
+    if (!pool) return;
+    await Promise.all(pool.idle.splice(0).map((s) => this.discard(s)));
+  }
+
   /** Closes sessions idle for longer than the idle timeout. */
   async sweepIdle(now = Date.now()): Promise<void> {
     const stale: Idle[] = [];

@@ -12,15 +12,16 @@ import { Cluster, Redis } from 'ioredis';
 export function createRedisConnection(url: string, name: string, options: { cluster?: boolean; autoPipelining?: boolean } = {}): Redis {
   const retryStrategy = (attempt: number) => Math.min(50 * 2 ** attempt, 2000);
   // Auto-pipelining sends the commands many concurrent callers issue in one tick as one write:
-  // with dozens of items in flight, one syscall instead of dozens. Not for blocking connections.
-  const pipelining = options.autoPipelining ? { enableAutoPipelining: true } : {};
+  // with dozens of items in flight, one syscall instead of dozens. Not for blocking connections,
+  // and not on a Cluster: ioredis groups an auto-pipelined script by its first argument (the
+  // number of keys), not by its keys' slot, and a batch spanning slots is refused.
+  const pipelining = options.autoPipelining && !options.cluster ? { enableAutoPipelining: true } : {};
   if (!options.cluster) {
     return new Redis(url, { maxRetriesPerRequest: null, connectionName: name, retryStrategy, ...pipelining });
   }
   const seed = new URL(url);
   const cluster = new Cluster([{ host: seed.hostname, port: Number(seed.port || 6379) }], {
     clusterRetryStrategy: retryStrategy,
-    ...pipelining,
     redisOptions: {
       maxRetriesPerRequest: null,
       connectionName: name,

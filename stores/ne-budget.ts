@@ -117,12 +117,17 @@ export class NeBudget implements SessionGate {
 
   /**
    * Listens on the contention channel, on a connection of its own: a job that parks for an NE
-   * says so there, and every process holding an idle session of that NE hands it back at once.
-   * So whether an NE is contended is known here without asking Redis after every item.
+   * says so there, and every process holding an idle session of that NE hands it back at once
+   * (`onContended`), and for a few seconds hands back any session of that NE it releases. So
+   * whether an NE is contended is known here without asking Redis after every item.
    */
-  async watchContention(subscriber: Redis): Promise<void> {
+  async watchContention(subscriber: Redis, onContended: (neId: string) => void = () => undefined): Promise<void> {
     this.subscriber = subscriber;
-    subscriber.on('message', (_channel: string, neId: string) => this.contendedAt.set(neId, Date.now()));
+    subscriber.on('message', (_channel: string, neId: string) => {
+      this.contendedAt.set(neId, Date.now());
+      // Sessions idle right now go back at once: nothing else would free their leases.
+      onContended(neId);
+    });
     await subscriber.subscribe(this.keys.budgetContendedChannel);
   }
 

@@ -148,7 +148,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
   }
   if (options.roles.includes('worker')) {
     // Parks are heard at once, so idle sessions of a contended NE go back without asking Redis.
-    await budget.watchContention(connect('budget-events'));
+    await budget.watchContention(connect('budget-events'), (neId) => void pool.releaseIdle(neId).catch((error: unknown) => log.warn({ err: error, neId }, 'releasing idle sessions failed')));
     const deps = { store, services, dispatcher, keys, catalog, inventory, pool, budget, lockMarginMs: Math.min(5000, Math.floor(config.activationLockMs / 4)), metrics, log };
     // One worker per shard, consuming every shard; the process's concurrency is shared among them.
     const concurrency = Math.max(1, Math.ceil(config.workerConcurrency / keys.shards));
