@@ -1,8 +1,6 @@
 import type { ClientChannel } from 'ssh2';
-import type ssh2 from 'ssh2';
+import { SshChannelTimeout, type SshConnection } from '../ssh-connection.js';
 import { cleanTerminalOutput } from './terminal-text.js';
-
-type SshClient = InstanceType<typeof ssh2.Client>;
 
 // Wide enough that the device never wraps a command echo or an output line.
 const PTY_COLUMNS = 511;
@@ -34,6 +32,8 @@ export class CliShell {
   private raw = '';
   private waiter: Waiter | undefined;
   private failure: ShellError | undefined;
+  /** Resolves when the device closed the channel: the CLI process behind it has exited. */
+  private readonly channelClosed: Promise<void>;
   /** The prompt line the last completed read ended on. */
   lastPrompt = '';
 
@@ -45,7 +45,12 @@ export class CliShell {
     channel.on('data', (text: string) => this.receive(text));
     channel.stderr.on('data', (data: Buffer) => this.receive(data.toString('utf8')));
     channel.on('error', (error: unknown) => this.end(new ShellError('closed', error)));
-    channel.on('close', () => this.end(new ShellError('closed')));
+    this.channelClosed = new Promise((resolve) =>
+      channel.once('close', () => {
+        this.end(new ShellError('closed'));
+        resolve();
+      }),
+    );
   }
 
   get usable(): boolean {
@@ -95,22 +100,27 @@ export class CliShell {
   }
 
   /**
-   * Logs out the way a person would, so the device frees its vty at once instead of noticing the
-   * dropped connection later (vtysh lingers for over a second). Only from an idle shell: a read in
-   * progress means the device is not at a prompt. Resolves when the device closed the channel or
-   * after the timeout, whichever comes first.
+   * Ends the shell and resolves once the device has closed the channel, or after `timeoutMs`.
+   * The device closes it when the CLI process behind it has exited (OpenSSH holds the channel
+   * until its child is gone), so the session no longer counts on the device. Given a logout
+   * command and an idle shell, it logs out the way a person would, so the device frees its vty at
+   * once instead of noticing a dropped connection later (vtysh lingers for over a second); a
+   * broken shell, or a read in progress, means the device is not at a prompt: the channel is
+   * closed instead.
    */
-  async logout(command: string, timeoutMs: number): Promise<void> {
-    if (this.failure || this.waiter) return;
-    const closed = new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      this.channel.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-    this.channel.write(`${command}\n`);
-    await closed;
+  async close(timeoutMs: number, logoutCommand?: string): Promise<void> {
+    if (logoutCommand === undefined || this.failure || this.waiter) this.end(new ShellError('closed'));
+    else {
+      try {
+        this.channel.write(`${logoutCommand}\n`);
+      } catch {
+        this.end(new ShellError('closed'));
+      }
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.channelClosed, new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, timeoutMs))))]);
+    clearTimeout(timer);
+    this.end(new ShellError('closed'));
   }
 
   end(reason: ShellError): void {
@@ -146,13 +156,10 @@ export class CliShell {
 }
 
 /** Opens an interactive shell channel with a PTY wide enough that nothing wraps. */
-export function openShell(client: SshClient, timeoutMs: number): Promise<ClientChannel> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new ShellError('timeout')), timeoutMs);
-    client.shell({ term: 'vt100', cols: PTY_COLUMNS, rows: PTY_ROWS }, (error, channel) => {
-      clearTimeout(timer);
-      if (error) reject(error);
-      else resolve(channel);
-    });
-  });
+export async function openShell(connection: SshConnection, timeoutMs: number): Promise<ClientChannel> {
+  try {
+    return await connection.openChannel((callback) => connection.client.shell({ term: 'vt100', cols: PTY_COLUMNS, rows: PTY_ROWS }, callback), timeoutMs);
+  } catch (error) {
+    throw error instanceof SshChannelTimeout ? new ShellError('timeout') : error;
+  }
 }
