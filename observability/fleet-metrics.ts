@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { escapedErrorCount } from './escaped-error-guard.js';
 
 /**
  * The fleet's Prometheus metrics on a registry of its own (never prom-client's global one, so
@@ -24,6 +25,7 @@ export class FleetMetrics {
   readonly queueWait: Histogram<'queue'>;
   readonly inFlight: Gauge<'queue'>;
   readonly processRoles: Gauge<'role'>;
+  readonly escapedErrors: Counter;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [new Registry()];
@@ -136,6 +138,16 @@ export class FleetMetrics {
       help: 'The roles this process runs (1 per role): count by role gives the number of workers, orchestrators, ...',
       labelNames: ['role'] as const,
       registers,
+    });
+    this.escapedErrors = new Counter({
+      name: 'activation_escaped_errors_total',
+      help: 'Errors that escaped every handler of this process (uncaught exceptions, unhandled rejections): each one is a bug; the process logged it and kept serving.',
+      registers,
+      // The guard counts per OS process (observability/escaped-error-guard.ts); every scrape reads that count.
+      collect() {
+        this.reset();
+        this.inc(escapedErrorCount());
+      },
     });
     this.inFlight = new Gauge({
       name: 'activation_worker_jobs_in_flight',

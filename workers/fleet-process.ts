@@ -13,6 +13,7 @@ import type { BudgetGroup, NetworkElement } from '../inventory/network-element.j
 import { NeBudget } from '../queues/ne-budget.js';
 import { ChangeLedger } from '../queues/change-ledger.js';
 import type { NeDirectory } from '../catalog/activation-plan.js';
+import { installEscapedErrorGuard } from '../observability/escaped-error-guard.js';
 import { FleetMetrics } from '../observability/fleet-metrics.js';
 import { registerFleetGauges } from '../observability/fleet-gauges.js';
 import { startOpsServer } from '../observability/ops-server.js';
@@ -67,6 +68,7 @@ export interface FleetProcess {
  */
 export async function startFleetProcess(options: FleetProcessOptions): Promise<FleetProcess> {
   const { config, log } = options;
+  const guard = installEscapedErrorGuard(log);
   const catalog = options.catalog ?? (await ServiceCatalog.load(`${config.configDir}/catalog`));
   const live = options.inventory ? undefined : await LiveResourceInventory.open(`${config.configDir}/inventory`, log);
   const inventory = options.inventory ?? (live as LiveResourceInventory);
@@ -193,6 +195,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
       await Promise.all(Object.values(queues).map((q) => q.close()));
       await store.close();
       await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+      guard.uninstall();
     },
   };
 }

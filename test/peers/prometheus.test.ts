@@ -81,7 +81,7 @@ describe('Prometheus and the Grafana dashboard', () => {
 
   it('the shipped rules and scrape config are valid for promtool', async () => {
     const rules = await run('promtool', ['check', 'rules', 'deploy/prometheus/alerts.yml']);
-    expect(rules.stdout).toContain('SUCCESS: 5 rules found');
+    expect(rules.stdout).toContain('SUCCESS: 6 rules found');
     const config = await run('promtool', ['check', 'config', 'deploy/prometheus/prometheus.yml']);
     expect(config.stdout).toContain('SUCCESS');
   });
