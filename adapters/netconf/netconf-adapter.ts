@@ -138,8 +138,8 @@ export class NetconfAdapter implements NeAdapter {
   /**
    * Changes the device configuration with a confirmed commit that survives the session: unless
    * `confirm(persistId)` follows within `confirmTimeoutS`, the device rolls back by itself. Until
-   * then the device may refuse other changes (yuma123 netconfd refuses every lock, which the
-   * other callers see as a transient NE_LOCKED). netconfd runs the timeout only once it has been
+   * then the device may refuse other changes (yuma123 netconfd refuses every lock and commit, which
+   * the other callers see as a transient NE_COMMIT_PENDING). netconfd runs the timeout only once it has been
    * idle for about a second, so on a busy device the rollback comes late.
    */
   async applyConfirmed(change: ChangeSet, persistId: string, confirmTimeoutS = this.options.confirmTimeoutS ?? 600, ctx?: OperationContext): Promise<void> {
@@ -278,7 +278,8 @@ export class NetconfAdapter implements NeAdapter {
         working = true;
         return await work();
       } catch (error) {
-        const busy = !working && error instanceof NeError && error.code === 'NE_LOCKED' && !confirmedCommitPending(error);
+        // A pending confirmed commit (NE_COMMIT_PENDING) may last its whole confirm timeout: not worth waiting for here.
+        const busy = !working && error instanceof NeError && error.code === 'NE_LOCKED';
         if (!busy || Date.now() >= deadline) throw error;
       } finally {
         for (const datastore of locked.reverse()) await this.quietly(`unlock ${datastore}`, () => client.unlock(datastore, observe));
