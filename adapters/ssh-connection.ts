@@ -44,6 +44,26 @@ export class SshConnectionClosed extends Error {
   }
 }
 
+/**
+ * The peer answered, but not with SSH: the handshake ran out of time with bytes received and no
+ * SSH identification among them (a wrong port, a web server, a device printing noise). Retrying
+ * will not help, unlike a handshake that simply got no answer.
+ */
+export class NotSshError extends Error {
+  constructor(
+    readonly bytesReceived: number,
+    readonly start: string,
+    cause: Error,
+  ) {
+    super(`the device does not speak SSH: it sent ${bytesReceived} bytes and no SSH identification, starting ${start}`, { cause });
+    this.name = 'NotSshError';
+  }
+}
+
+/** The first bytes a peer sent, kept to tell "no answer" from "not SSH" when a handshake fails. */
+const PREAMBLE_BYTES = 256;
+const SSH_IDENTIFICATION = /(?:^|\n)SSH-/;
+
 /** Opening a channel took longer than its bound; ssh2 has no timeout for channel requests. */
 export class SshChannelTimeout extends Error {
   constructor(readonly timeoutMs: number) {
@@ -84,6 +104,7 @@ export class SshConnection {
       const answer = options.keyboardInteractive;
       client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => finish(answer(prompts)));
     }
+    let preamble = Buffer.alloc(0);
     try {
       await new Promise<void>((resolve, reject) => {
         client.once('ready', () => resolve());
@@ -95,9 +116,22 @@ export class SshConnection {
           keepaliveInterval: options.keepaliveIntervalMs ?? 15_000,
           keepaliveCountMax: options.keepaliveCountMax ?? 3,
         });
+        // A copy of what the peer sends first. ssh2 has paused the socket by now, so this listener
+        // does not start the flow early; it sees the bytes ssh2 sees once ssh2 resumes.
+        const keep = (data: Buffer): void => {
+          preamble = Buffer.concat([preamble, data]).subarray(0, PREAMBLE_BYTES);
+          if (preamble.length >= PREAMBLE_BYTES) socket.off('data', keep);
+        };
+        socket.on('data', keep);
+        client.once('ready', () => socket.off('data', keep));
       });
     } catch (error) {
+      const bytes = socket.bytesRead;
       await connection.close();
+      const text = preamble.toString('latin1');
+      if (bytes > 0 && !SSH_IDENTIFICATION.test(text) && (error as { level?: string }).level === 'client-timeout') {
+        throw new NotSshError(bytes, JSON.stringify(text.slice(0, 60)), error as Error);
+      }
       throw error;
     }
     return connection;

@@ -367,11 +367,15 @@ export class NetconfClient {
    */
   async closeSession(): Promise<void> {
     if (!this.closed && !this.failure) {
-      try {
-        await this.call(() => closeSessionOperation(), undefined);
-      } catch (error) {
-        this.options.log?.debug({ neId: this.neId, err: error }, 'close-session failed; dropping the connection');
-      }
+      // Bounded by the close bound, not the RPC timeout: a device that stopped answering is let go sooner.
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.closeTimeoutMs ?? 5000)));
+      const goodbye = this.call(() => closeSessionOperation(), undefined).then(
+        () => undefined,
+        (error: unknown) => this.options.log?.debug({ neId: this.neId, err: error }, 'close-session failed; dropping the connection'),
+      );
+      await Promise.race([goodbye, bound]);
+      clearTimeout(timer);
     }
     await this.destroy();
   }

@@ -4,7 +4,7 @@
  */
 import type { ClientChannel } from 'ssh2';
 import { NeError } from '../../errors/index.js';
-import { SshChannelTimeout, SshConnection } from '../ssh-connection.js';
+import { NotSshError, SshChannelTimeout, SshConnection } from '../ssh-connection.js';
 import { hostKeyMatches } from './host-key.js';
 
 export interface SshNetconfOptions {
@@ -45,6 +45,7 @@ function translate(error: Ssh2Error, options: SshNetconfOptions, hostKeyRejected
   if (error.level === 'client-authentication') {
     return new NeError('NE_AUTHENTICATION_FAILED', neId, 'SSH authentication failed', { cause: error });
   }
+  if (error instanceof NotSshError) return new NeError('NE_PROTOCOL_ERROR', neId, error.message, { cause: error, details: { bytesReceived: error.bytesReceived } });
   if (error.level === 'client-timeout') {
     return new NeError('NE_TIMEOUT', neId, `no SSH handshake and login within ${options.connectTimeoutMs} ms (${error.message})`, { cause: error });
   }

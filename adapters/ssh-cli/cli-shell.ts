@@ -15,10 +15,19 @@ export class ShellError extends Error {
   constructor(
     readonly kind: 'timeout' | 'closed' | 'overflow',
     cause?: unknown,
+    /** For a timeout: what the device printed meanwhile, in words (nothing, or how much and how it ended). */
+    readonly received?: string,
   ) {
     super(`shell ${kind}`, cause === undefined ? undefined : { cause });
     this.name = 'ShellError';
   }
+}
+
+/** What a read that timed out received, for the error: an operator can tell a silent device from a noisy one. */
+function describeReceived(raw: string): string {
+  if (raw.length === 0) return 'the device printed nothing';
+  const tail = cleanTerminalOutput(raw.slice(-200)).replace(/\s+/g, ' ').trim().slice(-60);
+  return `the device printed ${raw.length} characters without a prompt, ending ${JSON.stringify(tail)}`;
 }
 
 interface Waiter {
@@ -77,7 +86,7 @@ export class CliShell {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiter = undefined;
-        reject(new ShellError('timeout'));
+        reject(new ShellError('timeout', undefined, describeReceived(this.raw)));
       }, this.timeoutMs);
       const settle = (): void => {
         clearTimeout(timer);
