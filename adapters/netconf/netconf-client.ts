@@ -93,6 +93,9 @@ export class NetconfClient {
   ) {
     this.decoder = new FrameDecoder({ maxMessageBytes: options.maxMessageBytes ?? 16 * 1024 * 1024 });
     channel.on('data', (data: Buffer) => this.onData(data));
+    // NETCONF says nothing on stderr; whatever a device writes there is read and dropped, so it
+    // can neither pile up in memory nor hold the channel's window shut.
+    channel.stderr.resume();
     // A write after the channel ended surfaces as a stream 'error'; unheard, it would end the process.
     channel.on('error', (error: Error) => this.fail(new NeError('NE_CONNECTION_FAILED', options.neId, `NETCONF channel error: ${error.message}`, { cause: error })));
     this.channelClosed = new Promise((resolve) =>
