@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ESCAPED_ERROR_MESSAGE } from '../../observability/escaped-error-guard.js';
+import { EscapedErrorTally } from '../chaos/escaped-errors.js';
 
 interface LogLine {
   msg?: string;
@@ -10,9 +11,10 @@ interface LogLine {
   metric?: string;
 }
 
-function runChild(): Promise<{ code: number | null; lines: LogLine[]; stderr: string }> {
+function runChild(tally?: EscapedErrorTally): Promise<{ code: number | null; lines: LogLine[]; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/escaped-error-child.ts'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    tally?.watch(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -35,5 +37,12 @@ describe('the escaped-error guard', () => {
     // After both, the process still ran its timers and its metrics show the count.
     expect(lines.at(-1)).toEqual({ msg: 'still serving', metric: 'activation_escaped_errors_total 2' });
     expect(code).toBe(0);
+  });
+
+  it("is seen by the chaos suite's tally in a child's log, which then fails the run", async () => {
+    const tally = new EscapedErrorTally();
+    await runChild(tally);
+    expect(tally.count).toBe(2);
+    expect(() => tally.assertNone()).toThrow(/2 error\(s\) escaped every handler.*uncaughtException: a listener that throws.*unhandledRejection: a promise nobody awaits/);
   });
 });
