@@ -9,6 +9,13 @@ const PTY_ROWS = 24;
 export const MAX_BUFFERED_CHARS = 1024 * 1024;
 // What is kept of output nobody waits for (log messages between commands).
 const MAX_UNSOLICITED_CHARS = 4096;
+/**
+ * How much of the end of the output a read's condition looks at. A prompt is at the very end,
+ * and so are the two prompt lines that reveal the hostname, so this is plenty; looking at the
+ * whole buffer on every packet would cost time quadratic in the output, and a device streaming
+ * text in small packets would then block the event loop (timers included) for minutes.
+ */
+export const DONE_WINDOW_CHARS = 4096;
 
 /** Why a read on the shell ended without a prompt. */
 export class ShellError extends Error {
@@ -24,21 +31,26 @@ export class ShellError extends Error {
 }
 
 /** What a read that timed out received, for the error: an operator can tell a silent device from a noisy one. */
-function describeReceived(raw: string): string {
-  if (raw.length === 0) return 'the device printed nothing';
-  const tail = cleanTerminalOutput(raw.slice(-200)).replace(/\s+/g, ' ').trim().slice(-60);
-  return `the device printed ${raw.length} characters without a prompt, ending ${JSON.stringify(tail)}`;
+function describeReceived(length: number, end: string): string {
+  if (length === 0) return 'the device printed nothing';
+  const tail = cleanTerminalOutput(end.slice(-200)).replace(/\s+/g, ' ').trim().slice(-60);
+  return `the device printed ${length} characters without a prompt, ending ${JSON.stringify(tail)}`;
 }
 
 interface Waiter {
-  done: (raw: string) => boolean;
+  /** Sees the last DONE_WINDOW_CHARS characters received. */
+  done: (end: string) => boolean;
   resolve: (raw: string) => void;
   reject: (error: ShellError) => void;
 }
 
 /** One interactive shell: buffers what the device prints until a caller's condition holds. */
 export class CliShell {
-  private raw = '';
+  /** What arrived since the last completed read, in pieces: joined once, when a read completes. */
+  private chunks: string[] = [];
+  private length = 0;
+  /** The last DONE_WINDOW_CHARS characters of it, kept as they arrive. */
+  private tail = '';
   private waiter: Waiter | undefined;
   private failure: ShellError | undefined;
   /** Resolves when the device closed the channel: the CLI process behind it has exited. */
@@ -73,20 +85,26 @@ export class CliShell {
 
   /** Drops output nobody asked for (late messages between commands). */
   discard(): void {
-    this.raw = '';
+    this.chunks = [];
+    this.length = 0;
+    this.tail = '';
   }
 
   /** What arrived since the last completed read, for diagnostics after a failed one. */
   pending(): string {
-    return this.raw;
+    return this.chunks.join('');
   }
 
-  readUntil(done: (raw: string) => boolean): Promise<string> {
+  /**
+   * Resolves with everything received once `done` holds for its end (the last DONE_WINDOW_CHARS
+   * characters); fails after the timeout, on overflow, or when the session ends.
+   */
+  readUntil(done: (end: string) => boolean): Promise<string> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiter = undefined;
-        reject(new ShellError('timeout', undefined, describeReceived(this.raw)));
+        reject(new ShellError('timeout', undefined, describeReceived(this.length, this.tail)));
       }, this.timeoutMs);
       const settle = (): void => {
         clearTimeout(timer);
@@ -145,20 +163,25 @@ export class CliShell {
   }
 
   private receive(text: string): void {
-    this.raw += text;
+    this.chunks.push(text);
+    this.length += text.length;
+    this.tail = (this.tail + text).slice(-DONE_WINDOW_CHARS);
     // The next command discards unsolicited output anyway; only keep it from growing meanwhile.
-    if (!this.waiter && this.raw.length > MAX_BUFFERED_CHARS) this.raw = this.raw.slice(-MAX_UNSOLICITED_CHARS);
+    if (!this.waiter && this.length > MAX_BUFFERED_CHARS) {
+      this.chunks = [this.tail.slice(-MAX_UNSOLICITED_CHARS)];
+      this.length = this.chunks[0]?.length ?? 0;
+    }
     this.check();
   }
 
   private check(): void {
     const waiter = this.waiter;
     if (!waiter) return;
-    if (this.raw.length > MAX_BUFFERED_CHARS) {
+    if (this.length > MAX_BUFFERED_CHARS) {
       waiter.reject(new ShellError('overflow'));
-    } else if (waiter.done(this.raw)) {
-      const raw = this.raw;
-      this.raw = '';
+    } else if (waiter.done(this.tail)) {
+      const raw = this.pending();
+      this.discard();
       waiter.resolve(raw);
     }
   }

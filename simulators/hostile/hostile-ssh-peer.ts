@@ -19,7 +19,9 @@ export type HostileSshBehaviour =
   /** Garbage instead of a greeting: terminal noise with no prompt, or a framed NETCONF message that is not XML. */
   | 'garbage'
   /** A normal greeting, then the first command is answered with output that never ends. */
-  | 'flood';
+  | 'flood'
+  /** The same, in small packets and without a single line end: the case that costs a reader most per byte. */
+  | 'trickle';
 
 export interface HostileSshPeerOptions {
   app: 'cli' | 'netconf';
@@ -44,6 +46,7 @@ export interface HostileSshPeer {
 
 const NOISE = '\x1b[?1049h\x1b[H\x00\x07\xff\xfe garbled \x1b]0;\x07 >>> ### \r\n\x1b[31m%%%%\x1b[0m ';
 const FLOOD_LINE = `${'interface GigabitEthernet0/0/0/0 description uplink '.repeat(4)}\r\n`.repeat(32);
+const TRICKLE = 'x'.repeat(64);
 const NETCONF_HELLO = `<?xml version="1.0" encoding="UTF-8"?><hello xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><capabilities><capability>${CAP_BASE_1_0}</capability><capability>${CAP_CANDIDATE}</capability></capabilities><session-id>7</session-id></hello>`;
 
 export async function startHostileSshPeer(options: HostileSshPeerOptions): Promise<HostileSshPeer> {
@@ -113,9 +116,11 @@ export async function startHostileSshPeer(options: HostileSshPeerOptions): Promi
       case 'reset':
         socket?.resetAndDestroy();
         return;
-      case 'flood': {
+      case 'flood':
+      case 'trickle': {
+        const text = options.behaviour === 'flood' ? FLOOD_LINE : TRICKLE;
         const pump = (): void => {
-          while (!socket?.destroyed && channel.write(FLOOD_LINE));
+          while (!socket?.destroyed && channel.write(text));
           if (!socket?.destroyed) channel.once('drain', pump);
         };
         pump();

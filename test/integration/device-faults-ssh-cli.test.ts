@@ -7,7 +7,7 @@ import { startHostileSshPeer, type HostileSshBehaviour } from '../../simulators/
 import { startHostileTcpPeer, type HostileTcpBehaviour } from '../../simulators/hostile/hostile-tcp-peer.js';
 import { generateEd25519KeyPair } from '../../simulators/ssh-host-key.js';
 import { startSshCliSimulator, type SshCliSimulator } from '../../simulators/ssh-cli/ssh-cli-simulator.js';
-import { bounded, eventually, expectClassified, failure } from '../support/device-faults.js';
+import { MARGIN_MS, bounded, eventually, expectClassified, failure } from '../support/device-faults.js';
 
 /**
  * The SSH CLI driver against devices that misbehave in every way the issue lists, over real
@@ -48,7 +48,7 @@ afterAll(async () => {
   guard?.uninstall();
 });
 
-function ne(id: string, port: number, hostKey: string): NetworkElement {
+function ne(id: string, port: number, hostKey: string, commandTimeoutMs = COMMAND_TIMEOUT_MS): NetworkElement {
   return networkElementSchema.parse({
     id,
     role: 'pe',
@@ -57,7 +57,7 @@ function ne(id: string, port: number, hostKey: string): NetworkElement {
     port,
     credentialsRef: 'env:TEST',
     connectTimeoutMs: CONNECT_TIMEOUT_MS,
-    commandTimeoutMs: COMMAND_TIMEOUT_MS,
+    commandTimeoutMs,
     // No paging command: the first command after the login is the change itself, so a fault
     // "at the first command" hits it mid-session.
     ssh: { hostKeys: [hostKey], pagingCommand: '' },
@@ -71,10 +71,10 @@ async function tcpPeer(behaviour: HostileTcpBehaviour) {
   return { peer, adapter };
 }
 
-async function sshPeer(behaviour: HostileSshBehaviour) {
+async function sshPeer(behaviour: HostileSshBehaviour, commandTimeoutMs = COMMAND_TIMEOUT_MS) {
   const peer = await startHostileSshPeer({ app: 'cli', behaviour, ...CREDENTIALS });
   cleanups.push(() => peer.close());
-  const adapter = new SshCliAdapter(ne(`cli-ssh-${behaviour}`, peer.port, peer.hostKey), CREDENTIALS);
+  const adapter = new SshCliAdapter(ne(`cli-ssh-${behaviour}`, peer.port, peer.hostKey, commandTimeoutMs), CREDENTIALS);
   return { peer, adapter };
 }
 
@@ -203,6 +203,33 @@ describe('an SSH CLI device that answers forever', () => {
     });
     expect(adapter.isOpen()).toBe(false);
     await bounded(adapter.close(), CLOSE_BOUND_MS);
+    await eventually(() => peer.open() === 0);
+  });
+
+  it('endless output in small packets without a line end: NE_PROTOCOL_ERROR at the cap, and the event loop never stalls', async () => {
+    // A long command timeout, so the cap on buffered output (not the clock) ends the endless reply.
+    const commandTimeoutMs = 30_000;
+    const { peer, adapter } = await sshPeer('trickle', commandTimeoutMs);
+    // A timer that measures how late it runs: a reader costing more per packet than it should
+    // would hold the event loop (its own timeouts included) for minutes.
+    let worstLagMs = 0;
+    let last = Date.now();
+    const probe = setInterval(() => {
+      const now = Date.now();
+      worstLagMs = Math.max(worstLagMs, now - last - 20);
+      last = now;
+    }, 20);
+    const classified = await failure(() => adapter.apply(CHANGE));
+    clearInterval(probe);
+    expectClassified(classified, {
+      code: 'NE_PROTOCOL_ERROR',
+      transient: false,
+      neId: 'cli-ssh-trickle',
+      words: /more than 1048576 characters without a prompt after "configure terminal"/,
+      withinMs: CONNECT_TIMEOUT_MS + 2 * commandTimeoutMs,
+    });
+    expect(worstLagMs, `the event loop was held for ${worstLagMs} ms`).toBeLessThan(MARGIN_MS);
+    await bounded(adapter.close(), 2 * 5000);
     await eventually(() => peer.open() === 0);
   });
 });
