@@ -60,9 +60,10 @@ export class NotSshError extends Error {
   }
 }
 
-/** The first bytes a peer sent, kept to tell "no answer" from "not SSH" when a handshake fails. */
+/** The first bytes a peer sent, kept to quote them when it turns out not to speak SSH. */
 const PREAMBLE_BYTES = 256;
-const SSH_IDENTIFICATION = /(?:^|\n)SSH-/;
+/** An identification line, after another line; the very first line is checked on its own. */
+const SSH_IDENTIFICATION_LINE = /\nSSH-/;
 
 /** Opening a channel took longer than its bound; ssh2 has no timeout for channel requests. */
 export class SshChannelTimeout extends Error {
@@ -105,6 +106,10 @@ export class SshConnection {
       client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => finish(answer(prompts)));
     }
     let preamble = Buffer.alloc(0);
+    // Whether an identification line came at all, looked for in everything received (a server may
+    // send other lines before it, RFC 4253 4.2), with a few bytes carried across reads.
+    let identified = false;
+    let carry = '';
     try {
       await new Promise<void>((resolve, reject) => {
         client.once('ready', () => resolve());
@@ -119,8 +124,11 @@ export class SshConnection {
         // A copy of what the peer sends first. ssh2 has paused the socket by now, so this listener
         // does not start the flow early; it sees the bytes ssh2 sees once ssh2 resumes.
         const keep = (data: Buffer): void => {
-          preamble = Buffer.concat([preamble, data]).subarray(0, PREAMBLE_BYTES);
-          if (preamble.length >= PREAMBLE_BYTES) socket.off('data', keep);
+          if (preamble.length < PREAMBLE_BYTES) preamble = Buffer.concat([preamble, data]).subarray(0, PREAMBLE_BYTES);
+          const text = carry + data.toString('latin1');
+          identified = (socket.bytesRead === data.length && text.startsWith('SSH-')) || SSH_IDENTIFICATION_LINE.test(text);
+          carry = text.slice(-4);
+          if (identified) socket.off('data', keep);
         };
         socket.on('data', keep);
         client.once('ready', () => socket.off('data', keep));
@@ -128,9 +136,8 @@ export class SshConnection {
     } catch (error) {
       const bytes = socket.bytesRead;
       await connection.close();
-      const text = preamble.toString('latin1');
-      if (bytes > 0 && !SSH_IDENTIFICATION.test(text) && (error as { level?: string }).level === 'client-timeout') {
-        throw new NotSshError(bytes, JSON.stringify(text.slice(0, 60)), error as Error);
+      if (bytes > 0 && !identified && (error as { level?: string }).level === 'client-timeout') {
+        throw new NotSshError(bytes, JSON.stringify(preamble.toString('latin1').slice(0, 60)), error as Error);
       }
       throw error;
     }
