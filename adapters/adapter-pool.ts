@@ -37,6 +37,8 @@ interface NePool {
   ne: NetworkElement;
   idle: Idle[];
   inUse: number;
+  /** Sessions being closed: the device still counts them until their close resolves, so they count here too. */
+  closing: number;
   waiters: Array<() => void>;
 }
 
@@ -45,8 +47,10 @@ const BREAKING_CODES = new Set(['NE_CONNECTION_FAILED', 'NE_TIMEOUT', 'NE_PROTOC
 
 /**
  * Sessions per NE, opened on demand and reused, never more than the NE's `maxSessions` at once
- * in this process. A session that failed with a connection-level error, or that reports itself
- * closed, is discarded and replaced.
+ * in this process, as the device counts them: a session being closed counts until its adapter's
+ * close() resolves (the device has ended it, or a bounded wait ran out), and a session that
+ * failed to open counts until its adapter has closed whatever it left. A session that failed
+ * with a connection-level error, or that reports itself closed, is discarded and replaced.
  */
 export class AdapterPool {
   private readonly pools = new Map<string, NePool>();
@@ -116,13 +120,13 @@ export class AdapterPool {
   private pool(ne: NetworkElement): NePool {
     let pool = this.pools.get(ne.id);
     if (!pool) {
-      pool = { ne, idle: [], inUse: 0, waiters: [] };
+      pool = { ne, idle: [], inUse: 0, closing: 0, waiters: [] };
       this.pools.set(ne.id, pool);
     }
     if (JSON.stringify(pool.ne) !== JSON.stringify(ne)) {
       // The inventory changed this NE (address, credentials reference, limits): sessions opened
       // under the old definition are not reused.
-      for (const idle of pool.idle.splice(0)) void this.discard(idle);
+      for (const idle of pool.idle.splice(0)) void this.retire(pool, idle);
       pool.ne = ne;
     }
     return pool;
@@ -139,22 +143,25 @@ export class AdapterPool {
           pool.inUse += 1;
           return idle;
         }
-        void this.discard(idle);
+        void this.retire(pool, idle);
       }
-      if (pool.inUse < ne.maxSessions) {
+      if (pool.inUse + pool.closing < ne.maxSessions) {
         pool.inUse += 1;
         let lease: SessionLease | undefined;
+        let adapter: NeAdapter | undefined;
         try {
           if (this.gate) {
             lease = await this.gate.tryAcquire(ne);
             if (!lease) throw new NeError('NE_BUDGET_EXHAUSTED', ne.id, `at its fleet-wide budget of ${ne.maxSessions} sessions`);
           }
-          const adapter = await this.factory(ne);
+          adapter = await this.factory(ne);
           await adapter.open();
           return { adapter, lease };
         } catch (error) {
+          // A half-open session may still hold a slot on the device: the slot is ours until it is closed.
+          await adapter?.close();
           pool.inUse -= 1;
-          if (lease) await this.gate?.release(lease);
+          if (lease) await this.gate?.release(lease).catch(() => undefined);
           this.wakeOne(pool);
           throw error;
         }
@@ -180,14 +187,29 @@ export class AdapterPool {
 
   private async release(ne: NetworkElement, session: Session, broken: boolean): Promise<void> {
     const pool = this.pool(ne);
-    pool.inUse -= 1;
     // A session others wait for is handed back to the fleet rather than kept idle here.
     const give = broken || this.closed || !session.adapter.isOpen() || (this.gate !== undefined && (await this.gate.contended(ne).catch(() => false)));
-    if (give) await this.discard(session);
-    else pool.idle.push({ ...session, since: Date.now() });
+    pool.inUse -= 1;
+    if (give) {
+      await this.retire(pool, session);
+      return;
+    }
+    pool.idle.push({ ...session, since: Date.now() });
     this.wakeOne(pool);
   }
 
+  /** Closes a session, counting it as closing until its adapter's close resolves, then frees its slot. */
+  private async retire(pool: NePool, session: Session): Promise<void> {
+    pool.closing += 1;
+    try {
+      await this.discard(session);
+    } finally {
+      pool.closing -= 1;
+      this.wakeOne(pool);
+    }
+  }
+
+  /** The fleet-wide lease goes back only once the device has let go of the session. */
   private async discard(session: Session): Promise<void> {
     await session.adapter.close();
     if (session.lease) await this.gate?.release(session.lease).catch(() => undefined);
@@ -197,9 +219,9 @@ export class AdapterPool {
     pool.waiters.shift()?.();
   }
 
-  /** Sessions open per NE id (idle and in use), for metrics and tests. */
-  sessionCounts(): Record<string, { idle: number; inUse: number }> {
-    return Object.fromEntries([...this.pools].map(([id, p]) => [id, { idle: p.idle.length, inUse: p.inUse }]));
+  /** Sessions per NE id (idle, in use, and closing but still counted), for metrics and tests. */
+  sessionCounts(): Record<string, { idle: number; inUse: number; closing: number }> {
+    return Object.fromEntries([...this.pools].map(([id, p]) => [id, { idle: p.idle.length, inUse: p.inUse, closing: p.closing }]));
   }
 
   /** Closes the idle sessions of one NE now (their budget goes to whoever waits for it). */
@@ -211,17 +233,16 @@ export class AdapterPool {
 
   /** Closes sessions idle for longer than the idle timeout. */
   async sweepIdle(now = Date.now()): Promise<void> {
-    const stale: Idle[] = [];
+    const stale: Array<Promise<void>> = [];
     for (const pool of this.pools.values()) {
-      pool.idle = pool.idle.filter((entry) => (now - entry.since > this.idleTimeoutMs ? (stale.push(entry), false) : true));
+      pool.idle = pool.idle.filter((entry) => (now - entry.since > this.idleTimeoutMs ? (stale.push(this.retire(pool, entry)), false) : true));
     }
-    await Promise.all(stale.map((s) => this.discard(s)));
+    await Promise.all(stale);
   }
 
-  /** Closes every idle session; sessions in use close when released. */
+  /** Closes every idle session; sessions in use close when released. Resolves once the devices let go of them. */
   async close(): Promise<void> {
     this.closed = true;
-    const idle = [...this.pools.values()].flatMap((p) => p.idle.splice(0));
-    await Promise.all(idle.map((s) => this.discard(s)));
+    await Promise.all([...this.pools.values()].flatMap((pool) => pool.idle.splice(0).map((idle) => this.retire(pool, idle))));
   }
 }

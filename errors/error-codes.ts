@@ -45,6 +45,11 @@ export const ERROR_CODES = {
   NE_SESSION_LIMIT: { transient: true, description: 'The network element has no free session.' },
   NE_BUDGET_EXHAUSTED: { transient: true, description: 'The NE (or its group) is at its fleet-wide session budget: the job waits, without holding a worker, until a session frees.' },
   NE_LOCKED: { transient: true, description: 'The datastore is locked by another session.' },
+  NE_COMMIT_PENDING: {
+    transient: true,
+    description:
+      'The device refuses locks and commits while a confirmed commit (another session\'s, or a dead worker\'s with a persist-id) waits for its confirmation: wait for it to be confirmed, cancelled or rolled back, then retry.',
+  },
   NE_COMMAND_REJECTED: { transient: false, description: 'The network element rejected a command or value.' },
   NE_RPC_ERROR: { transient: false, description: 'The NETCONF server answered with an rpc-error.' },
   NE_SNMP_ERROR: { transient: false, description: 'The SNMP agent answered with an error status.' },

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { buildInfo } from '../runtime/build-info.js';
+import { escapedErrorCount } from './escaped-error-guard.js';
 
 /**
  * The fleet's Prometheus metrics on a registry of its own (never prom-client's global one, so
@@ -27,6 +28,7 @@ export class FleetMetrics {
   readonly inFlight: Gauge<'queue'>;
   readonly processRoles: Gauge<'role'>;
   readonly buildInfo: Gauge<'version' | 'commit' | 'node_version'>;
+  readonly escapedErrors: Counter;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [new Registry()];
@@ -156,6 +158,16 @@ export class FleetMetrics {
     });
     const info = buildInfo();
     this.buildInfo.set({ version: info.version, commit: info.commit, node_version: info.nodeVersion }, 1);
+    this.escapedErrors = new Counter({
+      name: 'activation_escaped_errors_total',
+      help: 'Errors that escaped every handler of this process (uncaught exceptions, unhandled rejections): each one is a bug; the process logged it and kept serving.',
+      registers,
+      // The guard counts per OS process (observability/escaped-error-guard.ts); every scrape reads that count.
+      collect() {
+        this.reset();
+        this.inc(escapedErrorCount());
+      },
+    });
     this.inFlight = new Gauge({
       name: 'activation_worker_jobs_in_flight',
       help: 'Jobs this process is working on now, by queue.',

@@ -36,7 +36,7 @@ export interface FrrPeer {
   dir: string;
   /** `show running-config`, read locally through vtysh, independent of the adapter under test. */
   runningConfig(): Promise<string>;
-  /** vtysh processes of the peer's login user: one per open CLI session. */
+  /** CLI sessions open on the router: vtysh processes of the login user, bar vtysh's own short-lived forks. */
   sessionCount(): Promise<number>;
   /** Stops sshd and its sessions, the daemons, removes the user and the directories. Idempotent. */
   stop(): Promise<void>;
@@ -149,7 +149,7 @@ export async function startFrrPeer(options: FrrPeerOptions = {}): Promise<FrrPee
       commandTimeoutMs: options.commandTimeoutMs ?? 15_000,
       ssh: { hostKeys: [hostKey], errorPatterns: FRR_ERROR_PATTERNS },
     };
-    const sessionCount = async (): Promise<number> => (await run('/usr/bin/pgrep', ['-u', record.user, '-x', 'vtysh']).catch(() => '')).split('\n').filter(Boolean).length;
+    const sessionCount = async (): Promise<number> => countSessions(await run('/usr/bin/ps', ['-u', record.user, '-o', 'pid=,ppid=,comm=']).catch(() => ''));
     await waitForLogin(ne, credentials, startTimeoutMs);
     // The probe's vtysh exits with its channel; tests counting sessions start from zero.
     await waitFor(async () => (await sessionCount()) === 0, startTimeoutMs, 'the login probe to end', undefined);
@@ -159,6 +159,21 @@ export async function startFrrPeer(options: FrrPeerOptions = {}): Promise<FrrPee
     await stop();
     throw error;
   }
+}
+
+/**
+ * Sessions in `ps -o pid=,ppid=,comm=` output: the login user's vtysh processes whose parent is not
+ * a vtysh. vtysh 8.4 forks a copy of itself for a few milliseconds while a session starts; that
+ * child is not a session, and counting it shows three sessions where the device holds two.
+ */
+export function countSessions(psOutput: string): number {
+  const vtysh = psOutput
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([, , comm]) => comm === 'vtysh')
+    .map(([pid, ppid]) => ({ pid: Number(pid), ppid: Number(ppid) }));
+  const pids = new Set(vtysh.map((p) => p.pid));
+  return vtysh.filter((p) => !pids.has(p.ppid)).length;
 }
 
 // --- processes ---

@@ -14,6 +14,7 @@ import { NeBudget } from '../stores/ne-budget.js';
 import { Keyspace } from '../stores/keyspace.js';
 import { FleetIdentity } from '../stores/fleet-identity.js';
 import type { NeDirectory } from '../catalog/activation-plan.js';
+import { installEscapedErrorGuard } from '../observability/escaped-error-guard.js';
 import { FleetMetrics } from '../observability/fleet-metrics.js';
 import { bullmqTelemetry } from '../observability/tracing/bullmq-telemetry.js';
 import { registerFleetGauges } from '../observability/fleet-gauges.js';
@@ -73,6 +74,7 @@ export interface FleetProcess {
  */
 export async function startFleetProcess(options: FleetProcessOptions): Promise<FleetProcess> {
   const { config, log } = options;
+  const guard = installEscapedErrorGuard(log);
   const catalog = options.catalog ?? (await ServiceCatalog.load(`${config.configDir}/catalog`));
   const live = options.inventory ? undefined : await LiveResourceInventory.open(`${config.configDir}/inventory`, log);
   const inventory = options.inventory ?? (live as LiveResourceInventory);
@@ -204,6 +206,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
       await Promise.all(allQueues.map((q) => q.close()));
       await store.close();
       await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+      guard.uninstall();
     },
   };
 }

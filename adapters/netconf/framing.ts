@@ -62,7 +62,14 @@ export interface FrameDecoderOptions {
 export class FrameDecoder {
   readonly maxMessageBytes: number;
   private mode: FramingMode;
-  private pending: Buffer = Buffer.alloc(0);
+  /**
+   * Received bytes not yet taken, at `storage[start, end)`. The storage grows by doubling and is
+   * compacted in place, so a long message costs linear time: concatenating on every read would
+   * copy the whole pending message each time (quadratic: a 16 MiB flood would take seconds of CPU).
+   */
+  private storage: Buffer = Buffer.alloc(0);
+  private start = 0;
+  private end = 0;
   /** EOM mode: where to resume the marker search so a slow message is not rescanned each read. */
   private eomSearchFrom = 0;
   /** Chunked mode: the chunks of the message being assembled. */
@@ -88,7 +95,30 @@ export class FrameDecoder {
 
   push(data: Buffer): void {
     if (this.failed) throw this.failed;
-    this.pending = this.pending.length === 0 ? data : Buffer.concat([this.pending, data]);
+    const live = this.end - this.start;
+    if (this.end + data.length > this.storage.length) {
+      if (live + data.length <= this.storage.length / 2) {
+        this.storage.copy(this.storage, 0, this.start, this.end);
+      } else {
+        const grown = Buffer.allocUnsafe(Math.max(4096, 2 * (live + data.length)));
+        this.storage.copy(grown, 0, this.start, this.end);
+        this.storage = grown;
+      }
+      this.start = 0;
+      this.end = live;
+    }
+    data.copy(this.storage, this.end);
+    this.end += data.length;
+  }
+
+  /** The bytes received and not yet taken (a view: valid until the next push). */
+  private get pending(): Buffer {
+    return this.storage.subarray(this.start, this.end);
+  }
+
+  private consume(bytes: number): void {
+    this.start += bytes;
+    if (this.start >= this.end) this.start = this.end = 0;
   }
 
   /** The next complete message, or undefined when more bytes are needed. Throws FramingError. */
@@ -120,7 +150,7 @@ export class FrameDecoder {
     }
     if (at > this.maxMessageBytes) throw new FramingError(`message of ${at} bytes exceeds ${this.maxMessageBytes}`);
     const message = this.pending.subarray(0, at).toString('utf8');
-    this.pending = this.pending.subarray(at + EOM_BYTES.length);
+    this.consume(at + EOM_BYTES.length);
     this.eomSearchFrom = 0;
     return message;
   }
@@ -143,7 +173,7 @@ export class FrameDecoder {
       if (this.pending.length < headerBytes + size) return undefined;
       this.chunks.push(Buffer.from(this.pending.subarray(headerBytes, headerBytes + size)));
       this.chunkedBytes += size;
-      this.pending = this.pending.subarray(headerBytes + size);
+      this.consume(headerBytes + size);
     }
   }
 
@@ -158,7 +188,7 @@ export class FrameDecoder {
     if (p[2] === HASH) {
       if (p.length < 4) return undefined;
       if (p[3] !== LF) throw new FramingError('end-of-chunks marker not followed by LF');
-      this.pending = p.subarray(4);
+      this.consume(4);
       return 'end';
     }
     let i = 2;

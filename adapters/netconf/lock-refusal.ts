@@ -27,5 +27,5 @@ export function candidateIsDirty(error: unknown): boolean {
 
 /** The datastore cannot be locked while a confirmed commit is outstanding (yuma123 netconfd refuses it). */
 export function confirmedCommitPending(error: unknown): boolean {
-  return error instanceof NetconfRpcError && error.rpcErrors.some((e) => e.errorTag === 'in-use' && e.errorAppTag === 'outstanding-confirmed-commit');
+  return error instanceof NetconfRpcError && error.code === 'NE_COMMIT_PENDING';
 }

@@ -18,6 +18,8 @@ import { CAP_CANDIDATE, CAP_CONFIRMED_COMMIT_1_1, CAP_WRITABLE_RUNNING, type Dat
 
 const CAP_ROLLBACK_ON_ERROR = 'urn:ietf:params:netconf:capability:rollback-on-error:1.0';
 const MAX_OBSERVED_CHARS = 2_000;
+/** The longest a close waits for the server to end the session before the socket is destroyed. */
+const MAX_CLOSE_WAIT_MS = 5_000;
 
 export interface NetconfAdapterOptions {
   log?: Logger;
@@ -35,6 +37,8 @@ function escapeXmlText(text: string): string {
 export class NetconfAdapter implements NeAdapter {
   private client: NetconfClient | undefined;
   private opening: Promise<NetconfClient> | undefined;
+  /** Sessions that broke and are being shut down: close() waits until the server has let go of them too. */
+  private readonly retired = new Set<Promise<void>>();
 
   constructor(
     readonly ne: NetworkElement,
@@ -58,6 +62,7 @@ export class NetconfAdapter implements NeAdapter {
   /** The open session, opening one when needed; the caller that opens it reports a `session-open` audit entry. */
   private async connected(ctx?: OperationContext): Promise<NetconfClient> {
     if (this.client?.isOpen()) return this.client;
+    if (this.client) this.retire(this.client);
     this.client = undefined;
     if (!this.opening) {
       const startedAt = new Date();
@@ -110,6 +115,7 @@ export class NetconfAdapter implements NeAdapter {
       ...(passphrase !== undefined ? { passphrase } : {}),
       hostKeys: this.ne.ssh.hostKeys,
       connectTimeoutMs: this.ne.connectTimeoutMs,
+      closeTimeoutMs: Math.min(this.ne.commandTimeoutMs, MAX_CLOSE_WAIT_MS),
       rpcTimeoutMs: this.ne.commandTimeoutMs,
       ...(this.options.log ? { log: this.options.log } : {}),
     });
@@ -136,8 +142,8 @@ export class NetconfAdapter implements NeAdapter {
   /**
    * Changes the device configuration with a confirmed commit that survives the session: unless
    * `confirm(persistId)` follows within `confirmTimeoutS`, the device rolls back by itself. Until
-   * then the device may refuse other changes (yuma123 netconfd refuses every lock, which the
-   * other callers see as a transient NE_LOCKED). netconfd runs the timeout only once it has been
+   * then the device may refuse other changes (yuma123 netconfd refuses every lock and commit, which
+   * the other callers see as a transient NE_COMMIT_PENDING). netconfd runs the timeout only once it has been
    * idle for about a second, so on a busy device the rollback comes late.
    */
   async applyConfirmed(change: ChangeSet, persistId: string, confirmTimeoutS = this.options.confirmTimeoutS ?? 600, ctx?: OperationContext): Promise<void> {
@@ -207,16 +213,25 @@ export class NetconfAdapter implements NeAdapter {
     });
   }
 
-  /** close-session, then drop the connection. Idempotent; never throws. */
+  /**
+   * close-session, then the connection; resolves once the server has ended the session (or a
+   * bounded wait ran out), so a pool counts the session until the device no longer does.
+   * Idempotent; never throws.
+   */
   async close(): Promise<void> {
     const client = this.client ?? (await this.opening?.catch(() => undefined));
     this.client = undefined;
-    if (!client) return;
-    try {
-      await client.closeSession();
-    } catch (error) {
+    if (client) this.retire(client, true);
+    await Promise.all(this.retired);
+  }
+
+  /** Ends a session (politely when asked and still healthy) and remembers it until the server let go. */
+  private retire(client: NetconfClient, polite = false): void {
+    const done = (polite ? client.closeSession() : client.destroy()).catch((error: unknown) => {
       this.options.log?.debug({ neId: this.ne.id, err: error }, 'NETCONF close failed');
-    }
+    });
+    this.retired.add(done);
+    void done.finally(() => this.retired.delete(done));
   }
 
   private async loadAndCommit(client: NetconfClient, configXml: string, observe: RpcObserver | undefined, commit: () => Promise<void>): Promise<void> {
@@ -272,7 +287,8 @@ export class NetconfAdapter implements NeAdapter {
         working = true;
         return await work();
       } catch (error) {
-        const busy = !working && error instanceof NeError && error.code === 'NE_LOCKED' && !confirmedCommitPending(error);
+        // A pending confirmed commit (NE_COMMIT_PENDING) may last its whole confirm timeout: not worth waiting for here.
+        const busy = !working && error instanceof NeError && error.code === 'NE_LOCKED';
         if (!busy || Date.now() >= deadline) throw error;
       } finally {
         for (const datastore of locked.reverse()) await this.quietly(`unlock ${datastore}`, () => client.unlock(datastore, observe));

@@ -5,7 +5,7 @@
  * or timed out is closed: its state can no longer be trusted, and the adapter opens a fresh one.
  */
 import type { Logger } from 'pino';
-import type { Client as SshClient, ClientChannel } from 'ssh2';
+import type { ClientChannel } from 'ssh2';
 import { NeError, NetconfRpcError } from '../../errors/index.js';
 import { FrameDecoder, FramingError, encodeMessage, type FramingMode } from './framing.js';
 import {
@@ -28,6 +28,7 @@ import {
   type EditConfigRequest,
 } from './netconf-messages.js';
 import { NetconfProtocolViolation, failingErrors, parseRpcReply, parseServerHello, type RpcReply, type ServerHello } from './rpc-reply-parser.js';
+import type { SshConnection } from '../ssh-connection.js';
 import { openSshNetconfChannel, type SshNetconfOptions } from './ssh-netconf-channel.js';
 import { XmlSyntaxError, type XmlElement } from './xml-tree.js';
 
@@ -82,27 +83,38 @@ export class NetconfClient {
   private helloWaiter: { resolve: (hello: ServerHello) => void; reject: (error: NeError) => void } | undefined;
   private failure: NeError | undefined;
   private closed = false;
+  private closing: Promise<void> | undefined;
+  private readonly channelClosed: Promise<void>;
 
   private constructor(
     private readonly options: NetconfClientOptions,
-    private readonly ssh: SshClient,
+    private readonly connection: SshConnection,
     private readonly channel: ClientChannel,
   ) {
     this.decoder = new FrameDecoder({ maxMessageBytes: options.maxMessageBytes ?? 16 * 1024 * 1024 });
     channel.on('data', (data: Buffer) => this.onData(data));
-    channel.on('close', () => this.fail(new NeError('NE_CONNECTION_FAILED', options.neId, 'NETCONF session closed by the server')));
-    ssh.on('error', (error: Error) => this.fail(new NeError('NE_CONNECTION_FAILED', options.neId, `SSH error: ${error.message}`, { cause: error })));
-    ssh.on('close', () => this.fail(new NeError('NE_CONNECTION_FAILED', options.neId, 'SSH connection closed')));
+    // NETCONF says nothing on stderr; whatever a device writes there is read and dropped, so it
+    // can neither pile up in memory nor hold the channel's window shut.
+    channel.stderr.resume();
+    // A write after the channel ended surfaces as a stream 'error'; unheard, it would end the process.
+    channel.on('error', (error: Error) => this.fail(new NeError('NE_CONNECTION_FAILED', options.neId, `NETCONF channel error: ${error.message}`, { cause: error })));
+    this.channelClosed = new Promise((resolve) =>
+      channel.once('close', () => {
+        resolve();
+        this.fail(new NeError('NE_CONNECTION_FAILED', options.neId, 'NETCONF session closed by the server'));
+      }),
+    );
+    connection.onLost((reason) => this.fail(new NeError('NE_CONNECTION_FAILED', options.neId, `SSH connection lost: ${reason.message}`, { cause: reason })));
   }
 
-  /** Connects, opens the netconf subsystem and exchanges hellos. */
+  /** Connects, opens the netconf subsystem and exchanges hellos. On failure nothing is left open. */
   static async connect(options: NetconfClientOptions): Promise<NetconfClient> {
-    const { ssh, channel } = await openSshNetconfChannel(options);
-    const client = new NetconfClient(options, ssh, channel);
+    const { connection, channel } = await openSshNetconfChannel(options);
+    const client = new NetconfClient(options, connection, channel);
     try {
       await client.exchangeHello();
     } catch (error) {
-      client.destroy();
+      await client.destroy();
       throw error;
     }
     return client;
@@ -232,7 +244,7 @@ export class NetconfClient {
     this.failure = error;
     this.options.log?.warn({ neId: this.neId, err: error }, 'NETCONF session failed');
     this.rejectAll(error);
-    this.destroy();
+    void this.destroy();
   }
 
   private rejectAll(error: NeError): void {
@@ -352,29 +364,50 @@ export class NetconfClient {
     return (await this.call(() => getOperation(filterXml), observe)).dataXml ?? '';
   }
 
-  /** Asks the server to end the session politely, then drops the connection. Never throws. */
+  /**
+   * Asks the server to end the session politely, then ends the connection; resolves once the
+   * server has hung up (or the close bound ran out). Never throws.
+   */
   async closeSession(): Promise<void> {
-    if (this.closed) return;
-    if (!this.failure) {
-      try {
-        await this.call(() => closeSessionOperation(), undefined);
-      } catch (error) {
-        this.options.log?.debug({ neId: this.neId, err: error }, 'close-session failed; dropping the connection');
-      }
+    if (!this.closed && !this.failure) {
+      // Bounded by the close bound, not the RPC timeout: a device that stopped answering is let go sooner.
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.closeTimeoutMs ?? 5000)));
+      const goodbye = this.call(() => closeSessionOperation(), undefined).then(
+        () => undefined,
+        (error: unknown) => this.options.log?.debug({ neId: this.neId, err: error }, 'close-session failed; dropping the connection'),
+      );
+      await Promise.race([goodbye, bound]);
+      clearTimeout(timer);
     }
-    this.destroy();
+    await this.destroy();
   }
 
-  /** Drops the connection without a close-session. Idempotent. */
-  destroy(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.rejectAll(this.failure ?? new NeError('NE_CONNECTION_FAILED', this.neId, 'NETCONF session closed'));
-    try {
-      this.channel.end();
-    } catch {
-      // already gone
+  /**
+   * Ends the session without a close-session: closes the channel, waits (bounded) for the server
+   * to close it too, which it does once the session is gone on its side, then ends the connection.
+   * Resolves once the socket is closed. Idempotent; every call shares one shutdown.
+   */
+  destroy(): Promise<void> {
+    if (!this.closing) {
+      this.closed = true;
+      this.rejectAll(this.failure ?? new NeError('NE_CONNECTION_FAILED', this.neId, 'NETCONF session closed'));
+      this.closing = this.shutDown();
     }
-    this.ssh.end();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
+    const closeTimeoutMs = this.options.closeTimeoutMs ?? 5000;
+    const deadline = Date.now() + closeTimeoutMs;
+    try {
+      this.channel.close();
+    } catch {
+      // already gone with the connection
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.channelClosed, new Promise<void>((resolve) => (timer = setTimeout(resolve, closeTimeoutMs)))]);
+    clearTimeout(timer);
+    await this.connection.close(deadline - Date.now());
   }
 }

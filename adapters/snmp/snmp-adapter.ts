@@ -24,6 +24,25 @@ export { oidIndexFromString } from './oid-index.js';
 
 type Callback = (error: unknown, varbinds?: snmp.Varbind[]) => void;
 
+/**
+ * Datagrams the session could not decode as SNMP. net-snmp drops them (emitting 'error') and the
+ * request waits on: only its timeout ends it, and then these say the agent answered garbage.
+ */
+interface Undecodable {
+  count: number;
+  first: string | undefined;
+}
+
+/** One net-snmp session and what arrived on it that was not SNMP. */
+interface LiveSession {
+  session: snmp.Session;
+  undecodable: Undecodable;
+  closed: Promise<void>;
+}
+
+/** How long close() waits for the UDP socket to close; it closes at once unless the runtime is stuck. */
+const CLOSE_WAIT_MS = 1_000;
+
 /** One PDU as `request` sends it and the audit trail records it. */
 interface Exchange {
   operation: 'snmp-set' | 'snmp-get';
@@ -43,7 +62,7 @@ export class SnmpAdapter implements NeAdapter {
   private readonly credentials: NeCredentials;
   private readonly log: Logger | undefined;
   private readonly retries: number;
-  private session: snmp.Session | undefined;
+  private live: LiveSession | undefined;
 
   constructor(ne: NetworkElement, credentials: NeCredentials, options: SnmpAdapterOptions = {}) {
     this.ne = ne;
@@ -53,12 +72,12 @@ export class SnmpAdapter implements NeAdapter {
   }
 
   isOpen(): boolean {
-    return this.session !== undefined;
+    return this.live !== undefined;
   }
 
   /** Creates the UDP session. SNMP is connectionless: nothing reaches the agent until a request. */
   async open(): Promise<void> {
-    if (this.session) return;
+    if (this.live) return;
     const target = this.ne.host;
     const options = {
       port: this.ne.port,
@@ -72,12 +91,25 @@ export class SnmpAdapter implements NeAdapter {
     } catch (error) {
       throw translateSnmpError(error, { ne: this.ne, oids: [], appliedOnTimeout: 'none' });
     }
-    // An 'error' event without a listener would crash the process; requests report their own errors.
-    session.on('error', (error) => this.log?.warn({ err: error }, 'snmp session error'));
-    session.on('close', () => {
-      if (this.session === session) this.session = undefined;
+    const live: LiveSession = {
+      session,
+      undecodable: { count: 0, first: undefined },
+      closed: new Promise((resolve) => session.on('close', () => resolve())),
+    };
+    // net-snmp emits 'error' for every datagram it cannot decode; without a listener that would end
+    // the process. A flooding agent sends thousands: count them, log the first, and let the request
+    // that times out name them. (Socket errors never come here: net-snmp 3.29's onError emits the
+    // error object as an event name, so they are lost; a send error still fails its request.)
+    session.on('error', (error: Error) => {
+      live.undecodable.count += 1;
+      if (live.undecodable.first !== undefined) return;
+      live.undecodable.first = error.message;
+      this.log?.warn({ err: error }, 'snmp: a datagram from the agent is not SNMP; further ones are only counted');
     });
-    this.session = session;
+    session.on('close', () => {
+      if (this.live === live) this.live = undefined;
+    });
+    this.live = live;
   }
 
   /**
@@ -143,15 +175,20 @@ export class SnmpAdapter implements NeAdapter {
     return { passed: observed === String(check.equals), observed: observed.trim().slice(0, 200) };
   }
 
-  /** Closes the UDP socket; pending requests fail with NE_CONNECTION_FAILED. Never throws. */
+  /** Closes the UDP socket and resolves once it is closed; pending requests fail with NE_CONNECTION_FAILED. Never throws. */
   async close(): Promise<void> {
-    const session = this.session;
-    this.session = undefined;
+    const live = this.live;
+    this.live = undefined;
+    if (!live) return;
     try {
-      session?.close();
+      live.session.close();
     } catch (error) {
       this.log?.debug({ err: error }, 'snmp session already closed');
+      return;
     }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([live.closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+    clearTimeout(timer);
   }
 
   private createV2cSession(target: string, options: snmp.SessionOptions): snmp.Session {
@@ -199,8 +236,10 @@ export class SnmpAdapter implements NeAdapter {
 
   private async sendOnce(ctx: OperationContext | undefined, exchange: Exchange): Promise<snmp.Varbind[]> {
     await this.open();
-    const session = this.session;
-    if (!session) throw new NeError('NE_CONNECTION_FAILED', this.ne.id, 'SNMP session closed while opening');
+    const live = this.live;
+    if (!live) throw new NeError('NE_CONNECTION_FAILED', this.ne.id, 'SNMP session closed while opening');
+    const { session } = live;
+    const undecodableBefore = live.undecodable.count;
     const startedAt = new Date();
     const started = performance.now();
     const audit = (outcome: 'ok' | 'error', reply: string, errorCode?: string): void => {
@@ -229,10 +268,12 @@ export class SnmpAdapter implements NeAdapter {
       audit('ok', formatVarbinds(varbinds));
       return varbinds;
     } catch (error) {
-      const neError = translateSnmpError(error, { ne: this.ne, oids: exchange.oids, appliedOnTimeout: exchange.appliedOnTimeout });
+      const undecodable = { count: live.undecodable.count - undecodableBefore, first: live.undecodable.first };
+      const neError = translateSnmpError(error, { ne: this.ne, oids: exchange.oids, appliedOnTimeout: exchange.appliedOnTimeout, undecodable });
       audit('error', neError.message, neError.code);
-      // A transient failure may leave a v3 session with a stale engine id or time: start afresh next time.
-      if (neError.transient) await this.close();
+      // A transient failure may leave a v3 session with a stale engine id or time, and an agent
+      // that answers garbage may go on doing so to this socket: start afresh next time.
+      if (neError.transient || neError.code === 'NE_PROTOCOL_ERROR') await this.close();
       throw neError;
     }
   }

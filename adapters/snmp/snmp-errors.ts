@@ -32,10 +32,12 @@ export interface TranslateContext {
   oids: string[];
   /** What a timeout says about the change: a SET may have landed with only the answer lost. */
   appliedOnTimeout: Applied;
+  /** Datagrams from the agent that were not SNMP, while the request waited. */
+  undecodable?: { count: number; first: string | undefined };
 }
 
 /** Maps net-snmp and socket errors to the fleet's codes. */
-export function translateSnmpError(error: unknown, { ne, oids, appliedOnTimeout }: TranslateContext): NeError {
+export function translateSnmpError(error: unknown, { ne, oids, appliedOnTimeout, undecodable }: TranslateContext): NeError {
   if (error instanceof NeError) return error;
   const err = error instanceof Error ? error : new Error(String(error));
   const fields = err as Error & { status?: number; code?: unknown };
@@ -44,6 +46,14 @@ export function translateSnmpError(error: unknown, { ne, oids, appliedOnTimeout 
 
   switch (err.name) {
     case 'RequestTimedOutError':
+      if (undecodable && undecodable.count > 0) {
+        // The agent answered, but nothing it sent was SNMP: a broken or hostile agent, not a slow one.
+        return fromLibrary(
+          'NE_PROTOCOL_ERROR',
+          `no valid SNMP answer from ${ne.host}:${ne.port} within ${ne.commandTimeoutMs} ms: ${undecodable.count} datagram(s) were not SNMP (${undecodable.first ?? 'undecodable'})`,
+          { applied: appliedOnTimeout, undecodableDatagrams: undecodable.count },
+        );
+      }
       return fromLibrary('NE_TIMEOUT', `no SNMP answer from ${ne.host}:${ne.port} within ${ne.commandTimeoutMs} ms`, {
         applied: appliedOnTimeout,
       });

@@ -1,25 +1,25 @@
-import { connect as tcpConnect, type Socket } from 'node:net';
 import type { Logger } from 'pino';
-import ssh2, { type ConnectConfig } from 'ssh2';
 import { FleetError } from '../../errors/fleet-error.js';
 import { NeError } from '../../errors/ne-error.js';
 import type { NeCredentials, NetworkElement } from '../../inventory/network-element.js';
 import { capAuditText, type AuditEntry, type OperationContext } from '../audit.js';
 import type { ChangeSet, Check, CheckResult } from '../change-set.js';
 import type { NeAdapter } from '../ne-adapter.js';
+import { SshConnection } from '../ssh-connection.js';
 import { CliShell, openShell, ShellError } from './cli-shell.js';
 import { algorithmsFor, hostKeyMismatch, parsePinnedKey } from './host-key-pinning.js';
 import { CONNECTING, PARSER_ERROR_PATTERNS, toNeError } from './ssh-error-translation.js';
 import { cleanTerminalOutput, commandOutput, controlCharacter, discoveredHostname, endsWithPrompt, isConfigPrompt, promptPattern } from './terminal-text.js';
 
-const { Client } = ssh2;
-type SshClient = InstanceType<typeof Client>;
-
 const KEEPALIVE_INTERVAL_MS = 15_000;
 const KEEPALIVE_COUNT_MAX = 3;
 const MAX_OBSERVED_CHARS = 4096;
-const CLOSE_GRACE_MS = 1_000;
-const LOGOUT_GRACE_MS = 500;
+/**
+ * The longest a close waits for the device to end the session (the CLI process to exit after the
+ * logout, then the connection), before the socket is destroyed. Only a device that does not
+ * answer takes this long; until then the session still counts against its maxSessions.
+ */
+const MAX_CLOSE_WAIT_MS = 5_000;
 /** Ends a CLI session from exec mode, on IOS-like CLIs and vtysh alike. */
 const LOGOUT_COMMAND = 'exit';
 /** Failures after which the shell is still in step with our reads, so the session is kept. */
@@ -32,8 +32,7 @@ export interface SshCliAdapterOptions {
 }
 
 interface Session {
-  client: SshClient;
-  socket: Socket;
+  connection: SshConnection;
   shell: CliShell;
   /** Any prompt of this device, in exec, config or a config sub-mode. */
   prompt: RegExp;
@@ -63,6 +62,9 @@ export class SshCliAdapter implements NeAdapter {
   /** Bumped by close(), so a session that finishes opening after it is thrown away. */
   private generation = 0;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Sessions being shut down, so close() resolves only once the device has ended every one of them. */
+  private readonly shutdowns = new Map<Session, Promise<void>>();
+  private readonly closeTimeoutMs: number;
 
   constructor(ne: NetworkElement, credentials: NeCredentials, options: SshCliAdapterOptions = {}) {
     this.ne = ne;
@@ -76,6 +78,7 @@ export class SshCliAdapter implements NeAdapter {
       }
     });
     this.errorPatterns = [...configured, ...PARSER_ERROR_PATTERNS];
+    this.closeTimeoutMs = Math.min(ne.commandTimeoutMs, MAX_CLOSE_WAIT_MS);
   }
 
   async open(): Promise<void> {
@@ -155,20 +158,26 @@ export class SshCliAdapter implements NeAdapter {
     });
   }
 
+  /**
+   * Logs out and resolves once the device has ended the session (its CLI process exited and it
+   * hung up), or after a bounded wait: a pool counts the session against `maxSessions` until then.
+   * Waits for sessions opening or shutting down too. Idempotent; never throws.
+   */
   async close(): Promise<void> {
     this.generation += 1;
     const session = this.session;
     this.session = undefined;
-    if (!session) return;
-    await session.shell.logout(LOGOUT_COMMAND, LOGOUT_GRACE_MS).catch(() => undefined);
-    await shutDown(session);
+    if (session) void this.shutDown(session);
+    // A session still opening is shut down by the call that opened it, which sees the new generation.
+    await this.opening?.then((opened) => this.shutDown(opened)).catch(() => undefined);
+    await Promise.all(this.shutdowns.values());
   }
 
   // --- session lifecycle ---
 
   private async ensureSession(ctx: OperationContext = {}): Promise<Session> {
     if (this.session?.shell.usable) return this.session;
-    if (this.session) void shutDown(this.session);
+    if (this.session) void this.shutDown(this.session);
     this.session = undefined;
     const generation = this.generation;
     this.opening ??= this.startSession(ctx).finally(() => {
@@ -176,17 +185,31 @@ export class SshCliAdapter implements NeAdapter {
     });
     const session = await this.opening;
     if (generation !== this.generation) {
-      void shutDown(session);
+      void this.shutDown(session);
       throw new NeError('NE_CONNECTION_FAILED', this.ne.id, 'the adapter was closed while the session was opening');
     }
     this.session = session;
     return session;
   }
 
+  /** Ends the shell (logging out when it is idle), then the connection. One shutdown per session. */
+  private shutDown(session: Session): Promise<void> {
+    let done = this.shutdowns.get(session);
+    if (!done) {
+      const deadline = Date.now() + this.closeTimeoutMs;
+      done = session.shell
+        .close(this.closeTimeoutMs, LOGOUT_COMMAND)
+        .then(() => session.connection.close(deadline - Date.now()))
+        .finally(() => this.shutdowns.delete(session));
+      this.shutdowns.set(session, done);
+    }
+    return done;
+  }
+
   private async startSession(ctx: OperationContext): Promise<Session> {
     const startedAt = new Date();
     const login = `login ${this.credentials.username ?? ''}@${this.ne.host}:${this.ne.port}`;
-    let connection: { client: SshClient; socket: Socket };
+    let connection: SshConnection;
     try {
       connection = await this.connect();
     } catch (error) {
@@ -194,15 +217,13 @@ export class SshCliAdapter implements NeAdapter {
       this.audit(ctx, 'session-open', login, '', startedAt, neError.code);
       throw neError;
     }
-    const { client, socket } = connection;
     let shell: CliShell | undefined;
     let loggedIn = false;
     try {
-      const channel = await openShell(client, this.ne.commandTimeoutMs);
+      const channel = await openShell(connection, this.ne.commandTimeoutMs);
       const liveShell = new CliShell(channel, this.ne.commandTimeoutMs);
       shell = liveShell;
-      client.on('error', (error) => liveShell.end(new ShellError('closed', error)));
-      client.on('close', () => liveShell.end(new ShellError('closed')));
+      connection.onLost((reason) => liveShell.end(new ShellError('closed', reason)));
 
       // Banners and MOTDs may hold lines ending in `#` or `>`: send a newline and take the line that
       // then shows up twice (the prompt printed after the banner, and again after our newline).
@@ -211,77 +232,57 @@ export class SshCliAdapter implements NeAdapter {
       if (hostname === undefined) throw new ShellError('closed');
       this.audit(ctx, 'session-open', login, `prompt ${shell.lastPrompt.trim()}`, startedAt);
       loggedIn = true;
-      const session: Session = { client, socket, shell, prompt: promptPattern(hostname) };
+      const session: Session = { connection, shell, prompt: promptPattern(hostname) };
       if (this.ne.ssh.pagingCommand) await this.runAccepted(session, this.ne.ssh.pagingCommand, ctx);
       this.log?.debug({ host: this.ne.host, port: this.ne.port, hostname }, 'ssh-cli session open');
       return session;
     } catch (error) {
-      shell?.end(new ShellError('closed'));
-      void shutDown({ client, socket });
       const neError = this.toNeError(error, shell ? 'while starting the CLI session' : 'while opening the shell channel');
+      // The open fails only once the device has let go of the session: nothing lingers uncounted.
+      const deadline = Date.now() + this.closeTimeoutMs;
+      await shell?.close(this.closeTimeoutMs);
+      await connection.close(deadline - Date.now());
       // After the prompt, the failing command has its own entry.
       if (!loggedIn) this.audit(ctx, 'session-open', login, '', startedAt, neError.code);
       throw neError;
     }
   }
 
-  private connect(): Promise<{ client: SshClient; socket: Socket }> {
+  private async connect(): Promise<SshConnection> {
     const { ne, credentials } = this;
     if (!credentials.username || (!credentials.password && !credentials.privateKey)) {
-      return Promise.reject(new NeError('CREDENTIALS_UNAVAILABLE', ne.id, 'SSH needs a username and a password or a private key'));
+      throw new NeError('CREDENTIALS_UNAVAILABLE', ne.id, 'SSH needs a username and a password or a private key');
     }
     const pinned = ne.ssh.hostKeys.map(parsePinnedKey).filter((key) => key !== undefined);
-
-    return new Promise((resolve, reject) => {
-      const client = new Client();
-      // Our own socket, for TCP_NODELAY: with Nagle on, every prompt round trip waits 40-90 ms.
-      const socket = tcpConnect({ host: ne.host, port: ne.port });
-      socket.setNoDelay(true);
-      let refusedKey: Buffer | undefined;
-      let settled = false;
-      const fail = (error: unknown): void => {
-        if (settled) return;
-        settled = true;
-        client.end();
-        socket.destroy();
-        reject(refusedKey ? hostKeyMismatch(ne.id, refusedKey) : this.toNeError(error, CONNECTING));
-      };
-      client.on('error', fail);
-      client.on('close', () => fail(new Error('the device closed the connection')));
-      // Keyboard-interactive is how many devices ask for the password: answer each prompt with it.
-      client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => {
-        finish(prompts.map(() => credentials.password ?? ''));
-      });
-      client.once('ready', () => {
-        if (settled) return;
-        settled = true;
-        resolve({ client, socket });
-      });
-
-      const config: ConnectConfig = {
-        sock: socket,
-        username: credentials.username,
-        password: credentials.password,
-        privateKey: credentials.privateKey,
-        passphrase: credentials.passphrase,
-        tryKeyboard: credentials.password !== undefined,
-        readyTimeout: ne.connectTimeoutMs,
-        keepaliveInterval: KEEPALIVE_INTERVAL_MS,
+    let refusedKey: Buffer | undefined;
+    try {
+      return await SshConnection.open({
+        host: ne.host,
+        port: ne.port,
+        connectTimeoutMs: ne.connectTimeoutMs,
+        closeTimeoutMs: this.closeTimeoutMs,
+        keepaliveIntervalMs: KEEPALIVE_INTERVAL_MS,
         keepaliveCountMax: KEEPALIVE_COUNT_MAX,
-        algorithms: algorithmsFor(pinned, ne.ssh.legacyAlgorithms),
-        // ssh2 accepts any host key unless told otherwise: only a pinned key will do, and none pinned means none.
-        hostVerifier: (presented: Buffer): boolean => {
-          const known = pinned.some((key) => key.blob.equals(presented));
-          if (!known) refusedKey = presented;
-          return known;
+        login: {
+          username: credentials.username,
+          password: credentials.password,
+          privateKey: credentials.privateKey,
+          passphrase: credentials.passphrase,
+          tryKeyboard: credentials.password !== undefined,
+          algorithms: algorithmsFor(pinned, ne.ssh.legacyAlgorithms),
+          // ssh2 accepts any host key unless told otherwise: only a pinned key will do, and none pinned means none.
+          hostVerifier: (presented: Buffer): boolean => {
+            const known = pinned.some((key) => key.blob.equals(presented));
+            if (!known) refusedKey = presented;
+            return known;
+          },
         },
-      };
-      try {
-        client.connect(config);
-      } catch (error) {
-        fail(error);
-      }
-    });
+        // Keyboard-interactive is how many devices ask for the password: answer each prompt with it.
+        keyboardInteractive: (prompts) => prompts.map(() => credentials.password ?? ''),
+      });
+    } catch (error) {
+      throw refusedKey ? hostKeyMismatch(ne.id, refusedKey) : this.toNeError(error, CONNECTING);
+    }
   }
 
   // --- commands ---
@@ -368,7 +369,7 @@ export class SshCliAdapter implements NeAdapter {
   private discard(session: Session): void {
     session.shell.end(new ShellError('closed'));
     if (this.session === session) this.session = undefined;
-    void shutDown(session);
+    void this.shutDown(session);
   }
 
   // --- checks, audit and translation ---
@@ -438,20 +439,6 @@ export class SshCliAdapter implements NeAdapter {
 
   private toNeError(error: unknown, when: string, details: Record<string, unknown> = {}): NeError {
     return toNeError(error, this.ne, when, details);
-  }
-}
-
-async function shutDown(session: { client: SshClient; socket: Socket }): Promise<void> {
-  const { client, socket } = session;
-  try {
-    if (socket.destroyed) return;
-    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-    client.end();
-    const timer = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
-    await closed;
-    clearTimeout(timer);
-  } catch {
-    socket.destroy();
   }
 }
 

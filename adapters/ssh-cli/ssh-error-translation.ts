@@ -1,6 +1,7 @@
 import type { ErrorCode } from '../../errors/error-codes.js';
 import { NeError } from '../../errors/ne-error.js';
 import type { NetworkElement } from '../../inventory/network-element.js';
+import { NotSshError } from '../ssh-connection.js';
 import { MAX_BUFFERED_CHARS, ShellError } from './cli-shell.js';
 
 /** The `when` of errors raised while the SSH connection is being set up. */
@@ -21,12 +22,13 @@ export function toNeError(error: unknown, ne: NetworkElement, when: string, deta
   if (error instanceof NeError) return error;
   const id = ne.id;
   if (error instanceof ShellError) {
-    if (error.kind === 'timeout') return new NeError('NE_TIMEOUT', id, `no prompt within ${ne.commandTimeoutMs} ms ${when}`, { details });
+    if (error.kind === 'timeout') return new NeError('NE_TIMEOUT', id, `no prompt within ${ne.commandTimeoutMs} ms ${when}${error.received ? ` (${error.received})` : ''}`, { details });
     if (error.kind === 'overflow') {
       return new NeError('NE_PROTOCOL_ERROR', id, `more than ${MAX_BUFFERED_CHARS} characters without a prompt ${when}`, { details });
     }
     return new NeError('NE_CONNECTION_FAILED', id, `the session dropped ${when}`, { cause: error.cause, details });
   }
+  if (error instanceof NotSshError) return new NeError('NE_PROTOCOL_ERROR', id, `${error.message} ${when}`, { cause: error, details: { ...details, bytesReceived: error.bytesReceived } });
   const facts = errorFacts(error);
   const [code, text] = classify(facts, when, ne);
   const cause = facts.code === undefined ? {} : { cause: facts.code };

@@ -42,6 +42,8 @@ export interface SimSessionContext {
   faults: SimFaults;
   /** Drops the whole SSH connection, as a crashing device would. */
   dropConnection: () => void;
+  /** Whether the session freezes at this RPC (a hung server): nothing is answered from then on. */
+  freezes?: () => boolean;
 }
 
 function rpcErrorElement(error: { tag: string; type: string; message?: string; path?: string; info?: XmlNode[] }): XmlElement {
@@ -113,7 +115,7 @@ export class NetconfSimSession {
   }
 
   private async onRpc(message: string): Promise<void> {
-    if (this.ended) return;
+    if (this.ended || this.context.freezes?.()) return;
     const { faults, state, sessionId } = this.context;
     if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
     let rpc: XmlElement;

@@ -4,7 +4,8 @@
  * product code: one process, datastores in memory.
  */
 import { generateEd25519KeyPair } from '../ssh-host-key.js';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import type { HeldFault } from '../hostile/held-fault.js';
 import ssh2 from 'ssh2';
 import type { Connection } from 'ssh2';
 import {
@@ -60,6 +61,10 @@ export interface NetconfSimulator {
   dropSessionOnRpc(rpc: string | null): void;
   /** Number of SSH connections currently open. */
   openConnections(): number;
+  /** The connections `fault` hits are accepted and never answered (no SSH at all), until the client gives up. */
+  hangConnections(fault: HeldFault | null): void;
+  /** The sessions `fault` hits freeze at their next RPC: no reply, ever; the SSH layer stays up. */
+  freezeSessions(fault: HeldFault | null): void;
   close(): Promise<void>;
 }
 
@@ -83,6 +88,9 @@ export async function startNetconfSimulator(options: NetconfSimulatorOptions = {
     ...(options.defaultConfirmTimeoutS !== undefined ? { defaultConfirmTimeoutS: options.defaultConfirmTimeoutS } : {}),
   });
   const faults: SimFaults = { latencyMs: 0, failNext: undefined, wrongMessageId: false, dropOnRpc: undefined };
+  let hang: HeldFault | undefined;
+  let freeze: HeldFault | undefined;
+  const sockets = new Set<Socket>();
   const keys = generateEd25519KeyPair();
   const connections = new Set<Connection>();
   let nextSessionId = 1;
@@ -104,12 +112,20 @@ export async function startNetconfSimulator(options: NetconfSimulatorOptions = {
             return;
           }
           const channel = acceptSubsystem();
+          let frozen = false;
           const sim = new NetconfSimSession(channel, {
             sessionId: nextSessionId++,
             capabilities,
             state,
             faults,
             dropConnection: () => connection.end(),
+            freezes: () => {
+              const fault = freeze;
+              if (frozen || !fault?.take()) return frozen;
+              frozen = true;
+              connection.once('close', () => fault.settle());
+              return true;
+            },
           });
           connection.on('close', () => sim.end());
         });
@@ -117,14 +133,29 @@ export async function startNetconfSimulator(options: NetconfSimulatorOptions = {
     });
   });
 
+  // Sockets are accepted here and handed to ssh2, so a fault can hold one without any SSH.
+  const tcp = createServer((socket) => {
+    sockets.add(socket);
+    socket.setNoDelay(true);
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => sockets.delete(socket));
+    const fault = hang;
+    if (fault?.take()) {
+      socket.once('close', () => fault.settle());
+      // Read and ignored, so the client's hang-up is seen (a paused socket never notices the FIN).
+      socket.resume();
+      return;
+    }
+    server.injectSocket(socket);
+  });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
+    tcp.once('error', reject);
+    tcp.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      tcp.off('error', reject);
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
+  const port = (tcp.address() as AddressInfo).port;
 
   return {
     host: options.host ?? '127.0.0.1',
@@ -147,10 +178,17 @@ export async function startNetconfSimulator(options: NetconfSimulatorOptions = {
       faults.dropOnRpc = rpc ?? undefined;
     },
     openConnections: () => connections.size,
+    hangConnections: (fault) => {
+      hang = fault ?? undefined;
+    },
+    freezeSessions: (fault) => {
+      freeze = fault ?? undefined;
+    },
     close: async () => {
       state.dispose();
       for (const connection of connections) connection.end();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => tcp.close(() => resolve()));
     },
   };
 }

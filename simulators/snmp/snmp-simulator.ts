@@ -1,10 +1,13 @@
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import snmp from 'net-snmp';
+import type { HeldFault } from '../hostile/held-fault.js';
 import type { AgentMessage, AgentPdu, NetSnmpAgent } from './net-snmp-agent.js';
+import { registerSystemMib } from './system-mib.js';
 import { isDestroy, readMailboxes, registerVoicemailMib, writeMailboxes, type Mailbox } from './voicemail-mib.js';
 
 export { VMS_OIDS, MAILBOX_DEFAULTS, type Mailbox } from './voicemail-mib.js';
+export { SYSTEM_OIDS } from './system-mib.js';
 
 /** RFC 3416 error-status names the simulator can be told to answer SETs with. */
 export const SNMP_ERROR_STATUSES = {
@@ -39,6 +42,8 @@ export interface SnmpSimulator {
   setLatencyMs(ms: number): void;
   /** Makes subsequent SETs answer this error status without changing anything; null to stop. */
   failSetsWith(status: SnmpErrorStatusName | null): void;
+  /** The datagrams `fault` hits are taken and never answered (each one settles the fault at once). */
+  dropRequests(fault: HeldFault | null): void;
   /** Idempotent. */
   close(): Promise<void>;
   /** Why the agent dropped requests without answering (unknown community, bad digest, undecryptable PDU). */
@@ -58,6 +63,7 @@ export async function startSnmpSimulator(options: SnmpSimulatorOptions = {}): Pr
   const agent = await listen(host, options.port, (error) => dropped.push(error.message));
   const mib = agent.getMib();
   registerVoicemailMib(mib, options.systemName ?? 'vms-sim');
+  registerSystemMib(mib);
   writeMailboxes(mib, options.mailboxes ?? []);
   allowAccess(agent, options);
 
@@ -108,7 +114,20 @@ export async function startSnmpSimulator(options: SnmpSimulatorOptions = {}): Pr
     timers.add(timer);
   };
 
-  const port = Object.values(agent.listener.sockets)[0]?.address().port ?? 0;
+  // A hung agent: requests are received and dropped before net-snmp sees them.
+  let drop: HeldFault | undefined;
+  const socket = Object.values(agent.listener.sockets)[0];
+  if (socket) {
+    const handlers = socket.listeners('message') as Array<(...args: unknown[]) => void>;
+    socket.removeAllListeners('message');
+    socket.on('message', (...args: unknown[]) => {
+      const fault = drop;
+      if (fault?.take()) return fault.settle();
+      for (const handler of handlers) handler.apply(socket, args);
+    });
+  }
+
+  const port = socket?.address().port ?? 0;
   let closed = false;
   return {
     host,
@@ -120,6 +139,9 @@ export async function startSnmpSimulator(options: SnmpSimulatorOptions = {}): Pr
     },
     failSetsWith: (status) => {
       failStatus = status === null ? null : SNMP_ERROR_STATUSES[status];
+    },
+    dropRequests: (fault) => {
+      drop = fault ?? undefined;
     },
     droppedRequests: () => [...dropped],
     close: async () => {

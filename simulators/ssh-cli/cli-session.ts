@@ -14,6 +14,8 @@ export interface CliSessionContext {
   dropsOn(line: string): boolean;
   /** Every configuration line the device took, in order (for tests counting applies). */
   taken(line: string): void;
+  /** Whether the session freezes at this line (a hung CLI process): nothing is answered from then on. */
+  freezesOn?(line: string): boolean;
 }
 
 type Mode = { kind: 'exec' } | { kind: 'config' } | { kind: 'block'; node: ConfigNode; name: string };
@@ -34,6 +36,7 @@ export class CliSession {
   private lastWasCr = false;
   private pager: string[] | undefined;
   private closed = false;
+  private frozen = false;
   private input: Promise<void> = Promise.resolve();
 
   constructor(
@@ -59,7 +62,7 @@ export class CliSession {
   private async consume(text: string): Promise<void> {
     let echo = '';
     for (const ch of text) {
-      if (this.closed) return;
+      if (this.closed || this.frozen) return;
       if (this.pager) {
         this.pageKey(ch);
         continue;
@@ -68,6 +71,10 @@ export class CliSession {
       this.lastWasCr = ch === '\r';
       if (crlf) continue;
       if (ch === '\r' || ch === '\n') {
+        if (this.context.freezesOn?.(this.lineBuffer.trim())) {
+          this.frozen = true;
+          return;
+        }
         this.write(`${echo}\n`);
         echo = '';
         const line = this.lineBuffer;

@@ -2,6 +2,7 @@ import { createServer, type Socket } from 'node:net';
 import ssh2, { type AuthContext, type Connection, type ParsedKey } from 'ssh2';
 import { CliConfigModel, DEFAULT_BLOCK_KEYWORDS, type ConfigNode } from './cli-config-model.js';
 import { CliSession, runningConfigText, type CliSessionContext } from './cli-session.js';
+import type { HeldFault } from '../hostile/held-fault.js';
 import { generateEd25519KeyPair } from '../ssh-host-key.js';
 
 export { generateEd25519KeyPair };
@@ -51,6 +52,10 @@ export interface SshCliSimulator {
   failOn(pattern: RegExp | null, message?: string): void;
   /** Cut the TCP connection, without SSH goodbye, when a line matching `pattern` arrives. */
   dropSessionOn(pattern: RegExp | null): void;
+  /** The connections `fault` hits are accepted and never answered (no SSH at all), until the client gives up. */
+  hangConnections(fault: HeldFault | null): void;
+  /** The sessions `fault` hits freeze at their next command: no echo, no prompt, ever; the SSH layer stays up. */
+  freezeSessions(fault: HeldFault | null): void;
   /** Shells open right now. */
   sessionCount(): number;
   /** The most logged-in sessions seen at once since start (or the last reset). */
@@ -78,6 +83,8 @@ export async function startSshCliSimulator(options: SshCliSimulatorOptions): Pro
   let latencyMs = 0;
   let failure: { pattern: RegExp; message: string } | undefined;
   let dropPattern: RegExp | undefined;
+  let hang: HeldFault | undefined;
+  let freeze: HeldFault | undefined;
   const context: CliSessionContext = {
     hostname,
     motd: options.motd ?? DEFAULT_MOTD,
@@ -125,7 +132,18 @@ export async function startSshCliSimulator(options: SshCliSimulatorOptions): Pro
           shells.add(connection);
           const channel = acceptShell();
           channel.on('close', () => shells.delete(connection));
-          new CliSession(channel, context, rows, dropConnection);
+          let frozen = false;
+          const sessionContext: CliSessionContext = {
+            ...context,
+            freezesOn: (line) => {
+              const fault = freeze;
+              if (frozen || line === '' || !fault?.take()) return frozen;
+              frozen = true;
+              connection.once('close', () => fault.settle());
+              return true;
+            },
+          };
+          new CliSession(channel, sessionContext, rows, dropConnection);
         });
       });
     });
@@ -138,6 +156,14 @@ export async function startSshCliSimulator(options: SshCliSimulatorOptions): Pro
     socket.setNoDelay(true);
     socket.on('close', () => sockets.delete(port));
     socket.on('error', () => socket.destroy());
+    const fault = hang;
+    if (fault?.take()) {
+      // Accepted and left alone: the client sees a TCP connection that never speaks SSH.
+      socket.once('close', () => fault.settle());
+      // Read and ignored, so the client's hang-up is seen (a paused socket never notices the FIN).
+      socket.resume();
+      return;
+    }
     sshServer.injectSocket(socket);
   });
   await new Promise<void>((resolve, reject) => {
@@ -161,6 +187,12 @@ export async function startSshCliSimulator(options: SshCliSimulatorOptions): Pro
     },
     dropSessionOn: (pattern) => {
       dropPattern = pattern ?? undefined;
+    },
+    hangConnections: (fault) => {
+      hang = fault ?? undefined;
+    },
+    freezeSessions: (fault) => {
+      freeze = fault ?? undefined;
     },
     sessionCount: () => shells.size,
     peakSessionCount: () => peak,

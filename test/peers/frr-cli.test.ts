@@ -209,15 +209,52 @@ describe('SSH CLI adapter against FRRouting vtysh over OpenSSH', () => {
       for (let i = 0; i < 12; i += 1) expect(config).toContain(`neighbor 198.51.100.${i + 1} description pool-${i}`);
       await Promise.all(steps.map((step) => pool.withAdapter(pooled, (adapter) => adapter.apply(undoOf(step)))));
     } finally {
+      // The pool's close resolves once vtysh has exited on the device; the poller watches through it.
+      await pool.close();
       polling = false;
       await poller;
-      await pool.close();
     }
     // Both sessions stay open (idle in the pool) until it closes, so the poller cannot miss them.
     expect(maxSeen).toBeLessThanOrEqual(2);
     expect(maxSeen).toBe(2);
-    expect(pool.sessionCounts()['frr-1']).toEqual({ idle: 0, inUse: 0 });
+    expect(await peer.sessionCount()).toBe(0);
+    expect(pool.sessionCounts()['frr-1']).toEqual({ idle: 0, inUse: 0, closing: 0 });
     expect(await peer.runningConfig()).toBe(before);
+  });
+
+  it('counts a closing session until vtysh has exited, so a replacement never exceeds maxSessions', async () => {
+    const pooled = networkElementSchema.parse({ ...peer.ne, maxSessions: 2 });
+    const adapters = createAdapterFactory(() => peer.credentials);
+    // Every session is given up after one use, as after a broken command: each apply closes one
+    // session while the next apply opens another, so a close the pool stopped counting too early
+    // shows as a third vtysh on the device.
+    const pool = new AdapterPool(async (target) => {
+      const adapter = await adapters(target);
+      let used = false;
+      return new Proxy(adapter, {
+        get: (real, key) => (key === 'isOpen' ? () => !used && real.isOpen() : key === 'apply' ? (...args: Parameters<typeof real.apply>) => ((used = true), real.apply(...args)) : Reflect.get(real, key)),
+      });
+    });
+    let maxSeen = 0;
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        maxSeen = Math.max(maxSeen, await peer.sessionCount());
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    const steps = Array.from({ length: 8 }, (_, i) => plan('add', neighbor({ neighborIp: `198.51.100.${i + 101}`, remoteAs: 64700 + i, description: `churn-${i}` })));
+    try {
+      const results = await Promise.allSettled(steps.map((step) => pool.withAdapter(pooled, (adapter) => adapter.apply(step.apply))));
+      expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+      await Promise.all(steps.map((step) => pool.withAdapter(pooled, (adapter) => adapter.apply(undoOf(step)))));
+    } finally {
+      await pool.close();
+      polling = false;
+      await poller;
+    }
+    expect(maxSeen).toBeLessThanOrEqual(2);
+    expect(await peer.sessionCount()).toBe(0);
   });
 
   it('refuses a host key that is not pinned', async () => {

@@ -214,7 +214,7 @@ describe('NETCONF adapter against the real yuma123 netconfd', () => {
     expect(await peer.runningConfig(byName(name))).toContain(name);
     // Meanwhile netconfd refuses the locks another change needs: transient, so a worker retries.
     const blocked = await caught(adapter().apply({ protocol: 'netconf', configXml: interfaces(interfaceXml(ifName(), 'waits')) }));
-    expect(blocked.code).toBe('NE_LOCKED');
+    expect(blocked.code).toBe('NE_COMMIT_PENDING');
     expect(blocked.transient).toBe(true);
     expect((blocked as NetconfRpcError).rpcErrors[0]).toMatchObject({ errorTag: 'in-use', errorAppTag: 'outstanding-confirmed-commit' });
 
@@ -250,6 +250,43 @@ describe('NETCONF adapter against the real yuma123 netconfd', () => {
     expect((await caught(a.cancel('some-other-id'))).code).toBe('NE_RPC_ERROR');
     await a.cancel(`persist-${name}`);
     expect(await peer.runningConfig()).toBe(before);
+  });
+
+  it("tells a pending confirmed commit (NE_COMMIT_PENDING) from a held lock (NE_LOCKED), both transient, in netconfd's words", async () => {
+    const name = ifName();
+    const before = await peer.runningConfig();
+    const first = adapter();
+    await first.applyConfirmed({ protocol: 'netconf', configXml: interfaces(interfaceXml(name, 'pending')) }, `persist-${name}`, 120);
+    await first.close();
+
+    // The dead worker's commit waits for its confirmation: another change is refused at its lock.
+    const blocked = await caught(adapter().apply({ protocol: 'netconf', configXml: interfaces(interfaceXml(ifName(), 'must wait')) }));
+    expect([blocked.code, blocked.transient]).toEqual(['NE_COMMIT_PENDING', true]);
+    expect(blocked.message).toContain('a confirmed commit is pending on the device');
+    expect(blocked.message).toContain('in-use: cannot perform the operation with confirmed-commit pending');
+    // A session that edits the candidate and commits without any lock is refused at the commit, the same way.
+    const other = await otherSession();
+    await other.editConfig({ target: 'candidate', configXml: interfaces(interfaceXml(ifName(), 'unlocked')) });
+    const commit = await caught(other.commit());
+    expect([commit.code, commit.transient]).toEqual(['NE_COMMIT_PENDING', true]);
+    expect((commit as NetconfRpcError).rpcErrors).toEqual([
+      expect.objectContaining({ errorTag: 'in-use', errorAppTag: 'outstanding-confirmed-commit', errorMessage: 'cannot perform the operation with confirmed-commit pending' }),
+    ]);
+    await other.discardChanges();
+    await adapter().cancel(`persist-${name}`);
+    expect(await peer.runningConfig()).toBe(before);
+
+    // Another session's lock: the lock, an edit and a commit are all refused as NE_LOCKED, in its words.
+    const holder = await otherSession();
+    await holder.lock('candidate');
+    const lock = await caught(other.lock('candidate'));
+    expect([lock.code, lock.transient]).toEqual(['NE_LOCKED', true]);
+    expect(lock.message).toContain('lock-denied: lock denied');
+    const edit = await caught(other.editConfig({ target: 'candidate', configXml: interfaces(interfaceXml(ifName(), 'locked out')) }));
+    expect([edit.code, edit.message]).toEqual(['NE_LOCKED', expect.stringContaining('in-use at /nc:rpc/nc:edit-config/nc:config: config locked')]);
+    const lockedCommit = await caught(other.commit());
+    expect([lockedCommit.code, lockedCommit.transient]).toEqual(['NE_LOCKED', true]);
+    await holder.unlock('candidate');
   });
 
   it('reports a lock held by another session as transient NE_LOCKED naming that session, and applies once it is released', async () => {

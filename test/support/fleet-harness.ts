@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import { ServiceCatalog } from '../../catalog/service-catalog.js';
+import { escapedErrorCount, recentEscapedErrors } from '../../observability/escaped-error-guard.js';
 import { createLogger } from '../../observability/logger.js';
 import type { OrderRecord } from '../../orders/order-record.js';
 import type { ServiceOrder } from '../../orders/service-order.js';
@@ -19,6 +20,7 @@ export interface FleetHarness {
   log: Logger;
   waitFor(orderId: string, done: (order: ServiceOrder, record: OrderRecord) => boolean, timeoutMs?: number): Promise<ServiceOrder>;
   waitForFinal(orderId: string, timeoutMs?: number): Promise<ServiceOrder>;
+  /** Stops everything, then fails if an error escaped every handler meanwhile (a bug: see observability/escaped-error-guard.ts). */
   stop(): Promise<void>;
 }
 
@@ -29,6 +31,7 @@ const FINAL = new Set(['completed', 'failed', 'partial', 'cancelled', 'rejected'
  * and every role in this process, on a prefix of its own.
  */
 export async function startFleetHarness(options: { env?: Record<string, string>; http?: boolean } = {}): Promise<FleetHarness> {
+  const escapedBefore = escapedErrorCount();
   const redis = await startPrivateRedis();
   const lab = await startSimulatedLab({ commandTimeoutMs: 5000 });
   const logs: string[] = [];
@@ -72,6 +75,17 @@ export async function startFleetHarness(options: { env?: Record<string, string>;
       await fleet.stop();
       await lab.close();
       await redis.stop();
+      assertNoEscapedErrors(escapedBefore);
     },
   };
+}
+
+/** Fails when an error escaped every handler of this process since `before` (a count from escapedErrorCount()). */
+export function assertNoEscapedErrors(before: number): void {
+  const escaped = escapedErrorCount() - before;
+  if (escaped === 0) return;
+  const last = recentEscapedErrors()
+    .slice(-escaped)
+    .map((e) => `${e.kind}: ${e.error instanceof Error ? (e.error.stack ?? e.error.message) : String(e.error)}`);
+  throw new Error(`${escaped} error(s) escaped every handler while the fleet ran (activation_escaped_errors_total moved):\n${last.join('\n')}`);
 }

@@ -32,7 +32,7 @@ describe('ERROR_CODES', () => {
 
   it('marks the retryable conditions transient and the rest not', () => {
     const transient = CODES.filter((c) => ERROR_CODES[c].transient).sort();
-    expect(transient).toEqual(['NE_BUDGET_EXHAUSTED', 'NE_CONNECTION_FAILED', 'NE_LOCKED', 'NE_SESSION_LIMIT', 'NE_TIMEOUT', 'ORDER_CONCURRENT_UPDATE', 'ORDER_WAITING_FOR_SERVICE']);
+    expect(transient).toEqual(['NE_BUDGET_EXHAUSTED', 'NE_COMMIT_PENDING', 'NE_CONNECTION_FAILED', 'NE_LOCKED', 'NE_SESSION_LIMIT', 'NE_TIMEOUT', 'ORDER_CONCURRENT_UPDATE', 'ORDER_WAITING_FOR_SERVICE']);
   });
 
   it('has a distinct description for every code', () => {
@@ -132,6 +132,23 @@ describe('NetconfRpcError', () => {
 
   it('is transient when every error is transient', () => {
     expect(new NetconfRpcError('npdb-1', [rpcError('in-use'), rpcError('lock-denied')]).transient).toBe(true);
+  });
+
+  it("is transient NE_COMMIT_PENDING, distinct from a lock, when a confirmed commit is outstanding (netconfd's words)", () => {
+    const netconfd = rpcError('in-use', { errorAppTag: 'outstanding-confirmed-commit', errorMessage: 'cannot perform the operation with confirmed-commit pending' });
+    const error = new NetconfRpcError('npdb-1', [netconfd]);
+    expect(error.code).toBe('NE_COMMIT_PENDING');
+    expect(error.transient).toBe(true);
+    expect(error.message).toContain('cannot perform the operation with confirmed-commit pending');
+    expect(error.message).toMatch(/^npdb-1: a confirmed commit is pending/);
+    // A server without the app-tag that says so in words.
+    expect(new NetconfRpcError('npdb-1', [rpcError('in-use', { errorMessage: 'a confirmed commit of another session is pending' })]).code).toBe('NE_COMMIT_PENDING');
+    // A lock held by another session stays NE_LOCKED, with netconfd's words.
+    const locked = new NetconfRpcError('npdb-1', [rpcError('lock-denied', { errorAppTag: 'no-access', errorMessage: 'lock denied' })]);
+    expect([locked.code, locked.transient]).toEqual(['NE_LOCKED', true]);
+    expect(locked.message).toBe('npdb-1: another session holds the configuration: rpc-error lock-denied: lock denied');
+    // Refused for a pending commit together with a real error: the real error wins.
+    expect(new NetconfRpcError('npdb-1', [netconfd, rpcError('invalid-value')]).code).toBe('NE_RPC_ERROR');
   });
 
   it('is permanent for an empty error list', () => {
