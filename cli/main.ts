@@ -1,11 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { FleetError } from '../errors/index.js';
+import { FleetError, isFleetError } from '../errors/index.js';
 import { ResourceInventory } from '../inventory/resource-inventory.js';
 import type { ServiceState } from '../inventory/service-instance.js';
 import { createLogger } from '../observability/logger.js';
-import { openServiceOrderClient } from '../queues/service-order-client.js';
-import { loadFleetConfig, ROLES, type Role } from '../runtime/fleet-config.js';
+import { loadQualificationRules } from '../catalog/policy-file.js';
+import { ServiceCatalog } from '../catalog/service-catalog.js';
+import { AuditTrail } from '../queues/audit-trail.js';
+import { openServiceOrderFront, type ServiceOrderFront } from '../queues/service-order-front.js';
+import { createRedisConnection, lastRedisError } from '../queues/redis-connection.js';
+import { isRedisUnavailable, redisUnavailable } from '../queues/redis-unavailable.js';
+import { epochCommand } from './epoch-command.js';
+import { loadFleetConfig, ROLES, type FleetConfig, type Role } from '../runtime/fleet-config.js';
 import { startFleetProcess } from '../workers/fleet-process.js';
 import { runLab } from './lab-command.js';
 import { formatAuditRecord, formatOrder } from './order-report.js';
@@ -22,9 +28,11 @@ const USAGE = `usage: activation-fleet <command>
   services [--state S] [--spec ID] [--ne NE_ID] [--char NAME=VALUE]   the service inventory (TMF638 JSON lines)
   nes [--role ROLE]                                   the resource inventory (no credentials: references only)
   lab [--host H] [--advertise NAME] --inventory DIR --secrets DIR   run the simulated NEs as a service
+  epoch [--acknowledge-loss] [--json]                 the fleet epoch and any recorded loss of Redis state;
+                                                      --acknowledge-loss ends it, once the NEs are reconciled
 
-environment: REDIS_URL, CONFIG_DIR, HTTP_PORT, LOG_LEVEL, QUEUE_PREFIX, WORKER_CONCURRENCY,
-             ACTIVATION_ATTEMPTS, ACTIVATION_BACKOFF_MS, ACTIVATION_LOCK_MS`;
+environment: REDIS_URL, CONFIG_DIR, HTTP_HOST, HTTP_PORT, LOG_LEVEL, QUEUE_PREFIX, WORKER_CONCURRENCY,
+             ACTIVATION_ATTEMPTS, ACTIVATION_BACKOFF_MS, ACTIVATION_LOCK_MS (README: Configuration)`;
 
 function parseRoles(value: string): Role[] {
   if (value === 'all') return [...ROLES];
@@ -70,13 +78,53 @@ async function readOrderFile(path: string): Promise<unknown> {
   }
 }
 
-async function withClient<T>(work: (client: Awaited<ReturnType<typeof openServiceOrderClient>>) => Promise<T>): Promise<T> {
+type CliClient = ServiceOrderFront & { audit: AuditTrail };
+
+/**
+ * The embedded client's pieces (queues/service-order-client.ts) on a fail-fast connection the
+ * command owns, so that every failure of it is reported as the one line below.
+ */
+async function openCliClient(config: FleetConfig): Promise<CliClient> {
+  const [catalog, inventory, rules] = await Promise.all([
+    ServiceCatalog.load(`${config.configDir}/catalog`),
+    ResourceInventory.load(`${config.configDir}/inventory`),
+    loadQualificationRules(config.configDir),
+  ]);
+  const redis = createRedisConnection(config.redisUrl, 'activation-fleet:cli', { cluster: config.redisCluster });
+  const front = openServiceOrderFront(redis, { prefix: config.queuePrefix, catalog, inventory, rules });
+  return {
+    ...front,
+    audit: new AuditTrail(redis, { prefix: config.queuePrefix }),
+    async close() {
+      await front.close();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+/** Waits for `work`, but no longer than `ms` (closing a connection to an absent Redis may hang). */
+async function atMost(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
+/**
+ * Runs `work` with the embedded client, whose connection fails fast: when Redis does not answer,
+ * the command ends with one line naming the URL (without its password) and what failed.
+ */
+async function withClient<T>(work: (client: CliClient) => Promise<T>): Promise<T> {
   const config = loadFleetConfig();
-  const client = await openServiceOrderClient({ redisUrl: config.redisUrl, configDir: config.configDir, prefix: config.queuePrefix, cluster: config.redisCluster });
+  const client = await openCliClient(config);
+  let failed = false;
   try {
     return await work(client);
+  } catch (error) {
+    failed = true;
+    if (isRedisUnavailable(error)) throw redisUnavailable(config.redisUrl, error, lastRedisError(config.redisUrl));
+    throw error;
   } finally {
-    await client.close();
+    await atMost(client.close(), failed ? 500 : 5000);
   }
 }
 
@@ -99,6 +147,7 @@ async function main(argv: string[]): Promise<number> {
       advertise: { type: 'string' },
       inventory: { type: 'string' },
       secrets: { type: 'string' },
+      'acknowledge-loss': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -140,12 +189,14 @@ async function main(argv: string[]): Promise<number> {
       await withClient(async ({ store }) => {
         let cursor = '0';
         for (;;) {
-          const events = await store.readEvents(cursor, values.follow ? { blockMs: 5000 } : {});
+          // Polled rather than blocking, so that every read is bounded by the fail-fast timeout.
+          const events = await store.readEvents(cursor);
           for (const e of events) {
             cursor = e.streamId;
             console.log(JSON.stringify({ id: e.streamId, type: e.event.eventType, description: e.event.description }));
           }
           if (!values.follow && events.length === 0) return;
+          if (events.length === 0) await new Promise((resolve) => setTimeout(resolve, 500));
         }
       });
       return 0;
@@ -177,6 +228,8 @@ async function main(argv: string[]): Promise<number> {
       if (!values.inventory || !values.secrets) throw new FleetError('CONFIG_INVALID', 'lab needs --inventory DIR and --secrets DIR');
       await runLab({ host: values.host ?? '127.0.0.1', inventoryDir: values.inventory, secretsDir: values.secrets, ...(values.advertise ? { advertiseHost: values.advertise } : {}) });
       return 0;
+    case 'epoch':
+      return epochCommand(loadFleetConfig(), { acknowledge: values['acknowledge-loss'] ?? false, json: values.json ?? false });
     case 'audit': {
       const { order, ne } = values;
       if ((order === undefined) === (ne === undefined)) throw new FleetError('CONFIG_INVALID', 'audit needs exactly one of --order ORDER_ID or --ne NE_ID');
@@ -198,7 +251,8 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (error: unknown) => {
-    if (error instanceof FleetError) console.error(`error ${error.code}: ${error.message}`);
+    // One line a person or a script can act on; the stack only for what we did not foresee.
+    if (isFleetError(error)) console.error(`error ${error.code}: ${error.message}`);
     else console.error(error);
     process.exit(1);
   },

@@ -21,7 +21,9 @@ import { AuditTrail } from '../queues/audit-trail.js';
 import { OrderStore } from '../queues/order-store.js';
 import { ServiceInventoryStore } from '../queues/service-inventory-store.js';
 import { QUEUE_NAMES, type ActivationJob, type IntakeJob, type OrchestrationJob } from '../queues/queue-names.js';
-import { createRedisConnection } from '../queues/redis-connection.js';
+import { createRedisConnection, type RedisProfile } from '../queues/redis-connection.js';
+import { openServiceOrderFront } from '../queues/service-order-front.js';
+import { FleetEpochWatch } from '../runtime/fleet-epoch-watch.js';
 import { ServiceOrderProducer } from '../queues/service-order-producer.js';
 import type { FleetConfig, Role } from '../runtime/fleet-config.js';
 import { startActivationWorker } from './activation-worker.js';
@@ -73,8 +75,9 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
   const rules = options.rules ?? (await loadQualificationRules(config.configDir));
   const metrics = new FleetMetrics();
   const connections: Redis[] = [];
-  const connect = (name: string): Redis => {
-    const redis = createRedisConnection(config.redisUrl, `activation-fleet:${name}`, { cluster: config.redisCluster });
+  const connect = (name: string, profile: RedisProfile = 'worker', timeoutMs?: number): Redis => {
+    const timeouts = timeoutMs === undefined ? {} : { commandTimeoutMs: timeoutMs, connectTimeoutMs: timeoutMs };
+    const redis = createRedisConnection(config.redisUrl, `activation-fleet:${name}`, { cluster: config.redisCluster, profile, ...timeouts });
     redis.on('error', (error) => log.warn({ err: error, connection: name }, 'redis connection error'));
     connections.push(redis);
     return redis;
@@ -149,22 +152,23 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
     );
   }
 
+  const epoch = new FleetEpochWatch({ redis: connect('epoch', 'producer', config.readyTimeoutMs), redisUrl: config.redisUrl, prefix, registry: metrics.registry, log, roles: options.roles, intervalMs: config.redisCheckIntervalMs, readyTimeoutMs: config.readyTimeoutMs });
+  epoch.start();
   let draining = false;
   const http =
     options.http === false
       ? undefined
       : await startOpsServer({
           port: config.httpPort,
+          host: config.httpHost,
+          timeouts: config.http,
           metrics,
           log,
-          ready: async () => {
-            if (draining) return 'draining';
-            await shared.ping();
-            return undefined;
-          },
+          ready: async () => (draining ? 'draining' : epoch.readiness()),
         });
   // The api role serves the TMF Open APIs on the same port, under /tmf-api.
-  const api = http && options.roles.includes('api') ? await startTmfApi({ server: http.server, producer, store, services, connect, config, log, queues: Object.values(queues) }) : undefined;
+  const front = http && options.roles.includes('api') ? openServiceOrderFront(connect('api-requests', 'producer'), { prefix, catalog, inventory, rules }) : undefined;
+  const api = http && front ? await startTmfApi({ server: http.server, producer: front.producer, store: front.store, services: front.services, connect, config, log, queues: Object.values(queues) }) : undefined;
   const sweep = setInterval(() => void pool.sweepIdle(), Math.max(100, Math.floor(config.sessionIdleMs / 2)));
   sweep.unref();
   log.info({ roles: options.roles, prefix, specifications: catalog.ids(), networkElements: inventory.all().length }, 'fleet process started');
@@ -189,6 +193,8 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
       await pool.close();
       budget.close();
       await api?.stop();
+      await front?.close();
+      epoch.stop();
       await http?.close();
       await Promise.all(Object.values(queues).map((q) => q.close()));
       await store.close();

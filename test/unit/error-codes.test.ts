@@ -32,7 +32,7 @@ describe('ERROR_CODES', () => {
 
   it('marks the retryable conditions transient and the rest not', () => {
     const transient = CODES.filter((c) => ERROR_CODES[c].transient).sort();
-    expect(transient).toEqual(['NE_BUDGET_EXHAUSTED', 'NE_CONNECTION_FAILED', 'NE_LOCKED', 'NE_SESSION_LIMIT', 'NE_TIMEOUT', 'ORDER_CONCURRENT_UPDATE']);
+    expect(transient).toEqual(['NE_BUDGET_EXHAUSTED', 'NE_CONNECTION_FAILED', 'NE_LOCKED', 'NE_SESSION_LIMIT', 'NE_TIMEOUT', 'ORDER_CONCURRENT_UPDATE', 'REDIS_UNAVAILABLE']);
   });
 
   it('has a distinct description for every code', () => {
