@@ -1,5 +1,5 @@
 import { readFile, readdir } from 'node:fs/promises';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ROLES } from '../../runtime/fleet-config.js';
 
@@ -21,6 +21,18 @@ describe('deployment files', () => {
     expect(roles.sort()).toEqual([...ROLES].sort());
     const worker = deployments.find((d) => d.metadata.name === 'activation-fleet-worker');
     expect(worker?.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(120);
+  });
+
+  it('every process listens beyond loopback in a container (HTTP_HOST), where its probes reach it', async () => {
+    for (const d of await docs('deploy/k8s/deployments.yaml')) {
+      const container = d.spec.template.spec.containers[0];
+      expect(container.env, d.metadata.name).toContainEqual({ name: 'HTTP_HOST', value: '0.0.0.0' });
+      expect(container.readinessProbe.httpGet.path, d.metadata.name).toBe('/readyz');
+    }
+    // Compose shares the fleet's settings through YAML merge keys.
+    const compose = parse(await readFile('docker-compose.yml', 'utf8'), { merge: true }) as Record<string, any>;
+    for (const role of ['intake', 'orchestrator', 'worker', 'api']) expect(compose?.services[role].environment.HTTP_HOST, role).toBe('0.0.0.0');
+    expect(await readFile('Dockerfile', 'utf8')).toMatch(/^ENV HTTP_HOST=0\.0\.0\.0$/m);
   });
 
   it('the KEDA autoscaler targets the worker deployment on the activation backlog', async () => {
