@@ -139,7 +139,8 @@ export async function startProcessFleet(options: { appendOnly: boolean; env?: Re
       exited,
     };
     children.push(entry);
-    await poll(async () => (await fetch(`${entry.baseUrl}/healthz`)).status, (s) => s === 200, 60_000, 100);
+    // Started: every role wired, the API mounted (its last log line at start).
+    await poll(async () => output().includes('"msg":"fleet process started"'), (started) => started, 60_000, 100);
     return entry;
   };
 
