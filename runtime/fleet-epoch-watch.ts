@@ -59,6 +59,9 @@ export class FleetEpochWatch {
   }
 
   start(): void {
+    // A reconnect is when state may have been lost (a restart, a failover): check at once, not
+    // at the next interval. A wipe without a reconnect (FLUSHALL) waits for the interval.
+    this.options.redis.on('ready', () => void this.check());
     void this.check();
     this.timer = setInterval(() => void this.check(), this.options.intervalMs);
     this.timer.unref();
