@@ -16,7 +16,8 @@ RUN npm run build
 FROM node:22-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
-# Inside a container the probes and the API come from outside it: listen on every interface.
+# Every process serves /healthz, /readyz and /metrics (and the api role its APIs): in a container
+# it listens on every interface; outside one it defaults to loopback.
 ENV HTTP_HOST=0.0.0.0
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

@@ -2,10 +2,11 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { Queue } from 'bullmq';
-import Fastify from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { ApiTokens } from './auth/api-tokens.js';
+import { refuseCredentialsInUrl, safeRequestSerializers, safeUrl } from './http/credentials-in-url.js';
 import { mountUnderPrefix } from './http/mount-under-prefix.js';
 
 export const QUEUE_UI_PREFIX = '/queues';
@@ -24,7 +25,14 @@ export async function mountQueueUi(options: { server: Server; queues: Queue[]; t
     serverAdapter: adapter,
     options: { uiConfig: { boardTitle: 'Activation fleet queues' } },
   });
-  const app = Fastify({ logger: false });
+  const isToken = (value: string): boolean => options.tokens.authenticate(value) !== undefined;
+  // bull-board's errors are logged through the fleet's logger, never with a credential in the URL.
+  const app = Fastify({
+    loggerInstance: options.log.child({ component: 'queue-ui' }, { serializers: safeRequestSerializers(isToken) }) as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  // First: a token in the URL is refused before anything (the refusal log below included) sees it.
+  app.addHook('onRequest', refuseCredentialsInUrl(isToken));
   app.addHook('onRequest', async (request, reply) => {
     const header = request.headers.authorization ?? '';
     let token: string | undefined;
@@ -33,7 +41,7 @@ export async function mountQueueUi(options: { server: Server; queues: Queue[]; t
     const client = token ? options.tokens.authenticate(token) : undefined;
     const needs = options.writable && request.method !== 'GET' ? 'order' : 'read';
     if (!client || !client.scopes.has(needs)) {
-      options.log.warn({ path: request.url, clientId: client?.clientId }, 'queue UI request refused');
+      options.log.warn({ path: safeUrl(request.url, isToken), clientId: client?.clientId }, 'queue UI request refused');
       return reply.code(client ? 403 : 401).header('www-authenticate', 'Basic realm="activation-fleet queues"').send({ code: client ? 'API_FORBIDDEN' : 'API_UNAUTHENTICATED' });
     }
     return undefined;

@@ -38,6 +38,12 @@ export interface TmfApiOptions {
    * @defaultValue 8
    */
   deliveryConcurrency: number;
+  /**
+   * A TMF640 monitor whose order has been missing this long ends inError (the order was lost
+   * with Redis state, or its submission failed); swept every half of it, at most every 30 s.
+   * @defaultValue 60000
+   */
+  monitorOrphanMs: number;
 }
 
 export const DEFAULT_TMF_API_OPTIONS: TmfApiOptions = {
@@ -47,6 +53,7 @@ export const DEFAULT_TMF_API_OPTIONS: TmfApiOptions = {
   notifyMaxBackoffMs: 60_000,
   notifyTimeoutMs: 5000,
   deliveryConcurrency: 8,
+  monitorOrphanMs: 60_000,
 };
 
 /** The options as the environment set them (FleetConfig), defaults for the rest. */
@@ -60,5 +67,6 @@ export function tmfApiOptions(config: FleetConfig): TmfApiOptions {
     notifyMaxBackoffMs: config.notifyMaxBackoffMs ?? d.notifyMaxBackoffMs,
     notifyTimeoutMs: config.notifyTimeoutMs ?? d.notifyTimeoutMs,
     deliveryConcurrency: d.deliveryConcurrency,
+    monitorOrphanMs: config.monitorOrphanMs ?? d.monitorOrphanMs,
   };
 }

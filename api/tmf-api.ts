@@ -1,19 +1,21 @@
 import type { Server } from 'node:http';
 import type { Queue } from 'bullmq';
 import { mountQueueUi } from './queue-ui.js';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ServiceCatalog } from '../catalog/service-catalog.js';
 import type { OrderStore } from '../stores/order-store.js';
 import type { ServiceInventoryStore } from '../stores/service-inventory-store.js';
 import type { ServiceOrderProducer } from '../queues/service-order-producer.js';
+import type { RedisProfile } from '../queues/redis-connection.js';
 import type { FleetConfig } from '../runtime/fleet-config.js';
 import type { ApiContext } from './api-context.js';
 import { API_BASES, API_NAMES, API_PREFIX } from './api-paths.js';
 import { ApiTokens } from './auth/api-tokens.js';
 import { installBearerAuth } from './auth/bearer-auth.js';
 import { installLabAuth } from './auth/lab-auth.js';
+import { refuseCredentialsInUrl, safeRequestSerializers, safeUrl } from './http/credentials-in-url.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { mountUnderPrefix } from './http/mount-under-prefix.js';
 import { RouteTable } from './http/route-table.js';
@@ -24,6 +26,7 @@ import { OrderEventsConsumer } from './notifications/order-events-consumer.js';
 import { OrderFollower } from './notifications/order-follower.js';
 import { ServiceEventTracker } from './notifications/service-event-tracker.js';
 import { CancelTaskStore } from './resources/cancel-task-store.js';
+import { settleOrphanedMonitors } from './resources/monitor-orphans.js';
 import { MonitorStore } from './resources/monitor-store.js';
 import { OrderListing } from './resources/order-listing.js';
 import { PendingServiceStore } from './resources/pending-service-store.js';
@@ -47,8 +50,11 @@ export interface TmfApiDeps {
   services: ServiceInventoryStore;
   /** The catalog: what the API shows of a specification (category, description) and how it resolves ids. */
   catalog: ServiceCatalog;
-  /** Opens a named Redis connection that the caller closes when the process stops. */
-  connect: (name: string) => Redis;
+  /**
+   * Opens a named Redis connection that the caller closes when the process stops: `worker`
+   * (waits through outages) by default, `producer` for what a request waits on (fails fast).
+   */
+  connect: (name: string, profile?: RedisProfile) => Redis;
   config: FleetConfig;
   log: Logger;
   /** The fleet's queues, shown to operators by the queue UI under /queues. */
@@ -62,8 +68,12 @@ export interface TmfApi {
 
 /** Builds the Fastify app of the three APIs, not listening: requests reach it through the mount. */
 async function buildApp(ctx: ApiContext, tokens: ApiTokens | 'none'): Promise<FastifyInstance> {
+  const isToken = (value: string): boolean => tokens !== 'none' && tokens.authenticate(value) !== undefined;
   const app = Fastify({
-    logger: false,
+    // Fastify logs through the fleet's logger, never a URL with a credential in it; each request
+    // is logged once, by the onResponse hook below.
+    loggerInstance: ctx.log.child({}, { serializers: safeRequestSerializers(isToken) }) as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: ctx.options.bodyLimitBytes,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     // Report every violation, and never drop unknown fields silently: a typo is an error.
@@ -78,10 +88,12 @@ async function buildApp(ctx: ApiContext, tokens: ApiTokens | 'none'): Promise<Fa
   const routes = new RouteTable();
   routes.watch(app);
   installErrorHandling(app, routes, ctx.log);
+  // Before authentication: a token in the URL is refused even when it is valid.
+  app.addHook('onRequest', refuseCredentialsInUrl(isToken));
   if (tokens === 'none') installLabAuth(app);
   else installBearerAuth(app, tokens, (url) => url.startsWith(DOCS_PREFIX));
   app.addHook('onResponse', async (request, reply) => {
-    ctx.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime), client: request.apiClient?.clientId }, 'tmf api request');
+    ctx.log.debug({ method: request.method, url: safeUrl(request.url, isToken), status: reply.statusCode, ms: Math.round(reply.elapsedTime), client: request.apiClient?.clientId }, 'tmf api request');
   });
   await registerDocs(app);
   await app.register(serviceOrderRoutes(ctx), { prefix: API_BASES.serviceOrdering });
@@ -110,7 +122,9 @@ export async function startTmfApi(deps: TmfApiDeps): Promise<TmfApi> {
     log.warn('no API tokens configured (API_TOKENS_FILE, API_TOKENS): every TMF API request will be refused with 401');
   }
 
-  const redis = deps.connect('api');
+  // Requests and the follower work on a fail-fast connection; the consumer and the delivery
+  // worker below block, and wait through an outage.
+  const redis = deps.connect('api', 'producer');
   const apiStreamKey = `${config.queuePrefix}:api:events`;
   const streams = [...deps.store.eventStreams, apiStreamKey];
   const hubs = new HubRegistry(redis, config.queuePrefix, streams);
@@ -157,6 +171,10 @@ export async function startTmfApi(deps: TmfApiDeps): Promise<TmfApi> {
   );
   for (const consumer of consumers) await consumer.start();
   delivery.start(deps.connect('api-delivery'));
+  const orphanSweep = setInterval(() => {
+    settleOrphanedMonitors({ monitors, store: deps.store, log }, options.monitorOrphanMs).catch((error: unknown) => log.warn({ err: error }, 'sweeping orphaned monitors failed; retrying later'));
+  }, Math.min(30_000, Math.max(50, Math.floor(options.monitorOrphanMs / 2))));
+  orphanSweep.unref();
   const unmount = mountUnderPrefix(deps.server, API_PREFIX, (req, res) => app.routing(req, res));
   const unmountQueueUi = deps.queues
     ? await mountQueueUi({ server: deps.server, queues: deps.queues, tokens: tokens === 'none' ? await ApiTokens.load({ file: config.apiTokensFile, env: config.apiTokens }) : tokens, writable: config.queueUiWritable, log })
@@ -166,6 +184,7 @@ export async function startTmfApi(deps: TmfApiDeps): Promise<TmfApi> {
   return {
     app,
     async stop() {
+      clearInterval(orphanSweep);
       await unmountQueueUi?.();
       unmount();
       await Promise.all(consumers.map((c) => c.stop()));

@@ -29,13 +29,20 @@ export async function withReadStores<T>(config: FleetConfig, work: (stores: Read
     import('../stores/keyspace.js'),
     import('../stores/fleet-identity.js'),
   ]);
+  // A fail-fast connection (the default profile): Redis away ends the command with one line.
   const redis = createRedisConnection(config.redisUrl, 'activation-fleet:cli', { cluster: config.redisCluster });
   // The shard count the fleet recorded (a fleet that never started has one).
-  const keys = new Keyspace(config.queuePrefix, (await FleetIdentity.shardsOf(redis, config.queuePrefix)) ?? config.queueShards);
+  const shards = await FleetIdentity.shardsOf(redis, config.queuePrefix).catch(async (error: unknown) => {
+    redis.disconnect();
+    throw await asRedisUnavailable(config, error);
+  });
+  const keys = new Keyspace(config.queuePrefix, shards ?? config.queueShards);
   const audit = new AuditTrail(redis, keys);
   const store = new OrderStore(redis, keys, audit);
   try {
     return await work({ store, audit, services: new ServiceInventoryStore(redis, keys) });
+  } catch (error) {
+    throw await asRedisUnavailable(config, error);
   } finally {
     await store.close();
     await redis.quit().catch(() => redis.disconnect());
@@ -45,12 +52,22 @@ export async function withReadStores<T>(config: FleetConfig, work: (stores: Read
 /** The producer upstream systems use (catalog, inventory and policies loaded from CONFIG_DIR), for submit, cancel and dry-run. */
 export async function withOrderClient<T>(config: FleetConfig, work: (client: ServiceOrderClient) => Promise<T>): Promise<T> {
   const { openServiceOrderClient } = await import('../queues/service-order-client.js');
-  const client = await openServiceOrderClient({ redisUrl: config.redisUrl, configDir: config.configDir, prefix: config.queuePrefix, cluster: config.redisCluster });
+  const client = await openServiceOrderClient({ redisUrl: config.redisUrl, configDir: config.configDir, prefix: config.queuePrefix, cluster: config.redisCluster }).catch(async (error: unknown) => {
+    throw await asRedisUnavailable(config, error);
+  });
   try {
     return await work(client);
+  } catch (error) {
+    throw await asRedisUnavailable(config, error);
   } finally {
     await client.close();
   }
+}
+
+/** A failure to reach Redis as the one line a CLI user reads (REDIS_UNAVAILABLE, naming the URL); any other error as it is. */
+async function asRedisUnavailable(config: FleetConfig, error: unknown): Promise<unknown> {
+  const [{ isRedisUnavailable, redisUnavailable }, { lastRedisError }] = await Promise.all([import('../queues/redis-unavailable.js'), import('../queues/redis-connection.js')]);
+  return isRedisUnavailable(error) ? redisUnavailable(config.redisUrl, error, lastRedisError(config.redisUrl)) : error;
 }
 
 /** A Redis URL fit for a log line: the password replaced. */

@@ -64,6 +64,10 @@ export const ERROR_CODES = {
   API_CONFLICT: { transient: false, description: 'The TMF Open API request conflicts with the state of the resource, e.g. deleting an order still in progress.' },
   API_PAYLOAD_TOO_LARGE: { transient: false, description: 'The TMF Open API request body exceeds the configured size limit.' },
   API_UNSUPPORTED_MEDIA_TYPE: { transient: false, description: 'The TMF Open API request body is not JSON (or JSON merge patch for PATCH).' },
+  API_CREDENTIALS_IN_URL: { transient: false, description: 'A request carries a credential in its URL (access_token, token, api_key and the like, or a known token as any value): tokens go in the Authorization header only. Refused with 400; the URL is never logged.' },
+  MONITOR_ORDER_LOST: { transient: false, description: 'The service order that carried out a TMF640 request no longer exists (lost with Redis state, or never stored): the monitor ends inError; what the network holds is unknown until the NEs are reconciled.' },
+  REDIS_UNAVAILABLE: { transient: true, description: 'Redis did not answer (connection refused, timed out or closed). Producers (the CLI, the embedded client, TMF API requests) fail at once instead of queueing; retry once Redis is back (submissions are idempotent on id and externalId).' },
+  REDIS_STATE_LOST: { transient: false, description: 'The fleet epoch vanished or changed under a running fleet (Redis restarted without persistence, a bad failover, FLUSHALL): acknowledged orders may be lost. Reconcile the NEs, then acknowledge with activation-fleet epoch --acknowledge-loss.' },
   API_INTERNAL_ERROR: { transient: false, description: 'The TMF Open API failed unexpectedly; the fleet log holds the cause.' },
 } as const satisfies Record<string, { transient: boolean; description: string }>;
 

@@ -14,6 +14,7 @@ import { newOrder, rejectedOrder, type StoredStep } from '../orders/order-record
 import { expectedCompletion } from '../orders/order-tracking.js';
 import { validateServiceOrder, type OrderValidation, type ValidatedItem } from '../orders/order-validation.js';
 import { serviceOrderView } from '../orders/order-view.js';
+import { isFinalState } from '../orders/order-states.js';
 import { customerOf, evaluateQualification, type QualificationRule } from '../orders/qualification-rules.js';
 import { ID_PATTERN, type ServiceOrder, type ServiceOrderInput } from '../orders/service-order.js';
 import type { Keyspace } from '../stores/keyspace.js';
@@ -135,6 +136,7 @@ export class ServiceOrderProducer {
     if (!created.created) {
       const existing = await store.getOrder(created.orderId);
       if (!existing) throw new FleetError('ORDER_NOT_FOUND', `order ${created.orderId} vanished while being submitted again`);
+      await this.redispatch(created.orderId, existing);
       return { order: existing, created: false };
     }
     if (created.outcome === 'started' && created.decision) {
@@ -257,6 +259,18 @@ export class ServiceOrderProducer {
   }
 
   /** Adds the order's start job, delayed to its requestedStartDate; adding it twice is harmless. */
+  /**
+   * A submission that died after storing its order (a crash, a Redis timeout) left the order
+   * without its jobs; the upstream system retries with the same id. Every job id is derived
+   * from the order and item, so re-adding is a no-op where the jobs exist, and the retry heals
+   * the order where they do not, instead of leaving it to the reconciler's quiet period.
+   */
+  private async redispatch(orderId: string, existing: ServiceOrder): Promise<void> {
+    if (isFinalState(existing.state)) return;
+    if (existing.state === 'acknowledged') await this.scheduleStart(orderId, existing.requestedStartDate, existing.priority);
+    else await this.options.dispatcher.advance(orderId);
+  }
+
   private async scheduleStart(orderId: string, requestedStartDate: string | undefined, priority: string | undefined): Promise<void> {
     const start = requestedStartDate ? Date.parse(requestedStartDate) : 0;
     await this.options.orchestration.add(

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { FleetError } from '../errors/index.js';
 import { DEFAULT_PREFIX } from '../queues/queue-names.js';
@@ -41,8 +42,25 @@ const envSchema = z.object({
     .refine((v) => /^rediss?:\/\//.test(v), { message: 'REDIS_URL must start with redis:// or rediss://' }),
   CONFIG_DIR: z.string().default('./config'),
   HTTP_PORT: intFromEnv('HTTP_PORT', 8080, 0, 65535),
-  /** Address the HTTP server binds to; loopback unless an operator opens it (0.0.0.0 in a container). */
-  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Loopback unless set: a container sets 0.0.0.0 (or ::) so the port can be published. */
+  HTTP_HOST: z
+    .string()
+    .default('127.0.0.1')
+    .refine((v) => isIP(v) !== 0 || /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(v), {
+      message: 'HTTP_HOST must be an IP address (127.0.0.1, 0.0.0.0, ::) or a host name',
+    }),
+  /** A client has this long to send its request headers (slowloris). */
+  HTTP_HEADERS_TIMEOUT_MS: intFromEnv('HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
+  /** A client has this long to send its whole request, headers and body. */
+  HTTP_REQUEST_TIMEOUT_MS: intFromEnv('HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
+  /** An idle keep-alive connection is closed after this long. */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: intFromEnv('HTTP_KEEP_ALIVE_TIMEOUT_MS', 65_000, 100, 600_000),
+  /** How often each process checks Redis and the fleet epoch (besides every /readyz). */
+  REDIS_CHECK_INTERVAL_MS: intFromEnv('REDIS_CHECK_INTERVAL_MS', 5000, 100, 600_000),
+  /** The longest /readyz waits for Redis before answering 503. */
+  READY_TIMEOUT_MS: intFromEnv('READY_TIMEOUT_MS', 500, 50, 10_000),
+  /** A TMF640 monitor whose order has been missing this long ends inError. */
+  MONITOR_ORPHAN_MS: intFromEnv('MONITOR_ORPHAN_MS', 60_000, 100, 86_400_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   QUEUE_PREFIX: z
     .string()
@@ -107,7 +125,12 @@ export interface FleetConfig extends OperationsConfig {
   redisCluster: boolean;
   configDir: string;
   httpPort: number;
+  /** The address the HTTP server binds: loopback by default. */
   httpHost: string;
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
+  redisCheckIntervalMs: number;
+  readyTimeoutMs: number;
+  monitorOrphanMs: number;
   logLevel: string;
   /** The key prefix of every queue and key, as a Redis Cluster hash tag: `{activation-fleet}`. */
   queuePrefix: string;
@@ -166,12 +189,23 @@ export function loadFleetConfig(env: NodeJS.ProcessEnv = process.env): FleetConf
       `invalid configuration:\n  API_AUTH=none serves the TMF APIs to anyone who can connect: it is accepted only with a loopback HTTP_HOST (127.0.0.1, ::1, localhost), got ${e.HTTP_HOST}`,
     );
   }
+  // Node refuses a headers timeout longer than the request timeout.
+  if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
+    throw new FleetError(
+      'CONFIG_INVALID',
+      `invalid configuration:\n  HTTP_HEADERS_TIMEOUT_MS (${e.HTTP_HEADERS_TIMEOUT_MS}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${e.HTTP_REQUEST_TIMEOUT_MS}): the headers are part of the request`,
+    );
+  }
   return {
     redisUrl: e.REDIS_URL,
     redisCluster: e.REDIS_CLUSTER === 'true',
     configDir: e.CONFIG_DIR,
     httpPort: e.HTTP_PORT,
     httpHost: e.HTTP_HOST,
+    http: { headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS, keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS },
+    redisCheckIntervalMs: e.REDIS_CHECK_INTERVAL_MS,
+    readyTimeoutMs: e.READY_TIMEOUT_MS,
+    monitorOrphanMs: e.MONITOR_ORPHAN_MS,
     logLevel: e.LOG_LEVEL,
     queuePrefix: hashTagged(e.QUEUE_PREFIX),
     workerConcurrency: e.WORKER_CONCURRENCY,

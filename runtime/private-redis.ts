@@ -10,6 +10,12 @@ export interface PrivateRedis {
   port: number;
   /** Stops the server (SIGTERM: it flushes its AOF) and starts it again on the same port and data. */
   restart(): Promise<void>;
+  /**
+   * Freezes the server (SIGSTOP): connections stay open and nothing answers, as with a hung
+   * host or a black-holed network. `resume` (SIGCONT) lets it go on where it stopped.
+   */
+  pause(): void;
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -77,7 +83,15 @@ export async function startPrivateRedis(options: { appendOnly?: boolean; binary?
       await halt(child);
       child = await launch();
     },
+    pause() {
+      child.kill('SIGSTOP');
+    },
+    resume() {
+      child.kill('SIGCONT');
+    },
     async stop() {
+      // A frozen server would never act on SIGTERM.
+      child.kill('SIGCONT');
       await halt(child);
       await rm(dir, { recursive: true, force: true });
     },

@@ -45,9 +45,19 @@ export class Keyspace {
 
   // --- base keys -------------------------------------------------------------------------
 
-  /** The fleet's identity record: its epoch and shard count. */
+  /** The fleet's identity record: its shard count. */
   get fleet(): string {
     return `${this.base}:fleet`;
+  }
+
+  /** The fleet epoch: the identity of its Redis state, gone when that state is lost. */
+  get epoch(): string {
+    return `${this.base}:fleet:epoch`;
+  }
+
+  /** The losses of Redis state seen and not yet acknowledged by an operator. */
+  get epochLosses(): string {
+    return `${this.base}:fleet:epoch-losses`;
   }
 
   budgetNeLeases(neId: string): string {

@@ -25,7 +25,9 @@ import { OrderStore } from '../stores/order-store.js';
 import { ServiceInventoryStore } from '../stores/service-inventory-store.js';
 import { OrderDispatcher } from './order-dispatch.js';
 import { QUEUE_NAMES, type ActivationJob, type IntakeJob, type OrchestrationJob } from '../queues/queue-names.js';
-import { createRedisConnection } from '../queues/redis-connection.js';
+import { createRedisConnection, type RedisProfile } from '../queues/redis-connection.js';
+import { openServiceOrderFront } from '../queues/service-order-front.js';
+import { FleetEpochWatch } from '../runtime/fleet-epoch-watch.js';
 import { ServiceOrderProducer } from '../queues/service-order-producer.js';
 import type { FleetConfig, Role } from '../runtime/fleet-config.js';
 import { startActivationWorker } from './activation-worker.js';
@@ -81,13 +83,14 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
   const rules = options.rules ?? (await loadQualificationRules(config.configDir));
   const metrics = new FleetMetrics();
   const connections: Redis[] = [];
-  const connect = (name: string, autoPipelining = false): Redis => {
-    const redis = createRedisConnection(config.redisUrl, `activation-fleet:${name}`, { cluster: config.redisCluster, autoPipelining });
+  const connect = (name: string, profile: RedisProfile = 'worker', timeoutMs?: number, autoPipelining = false): Redis => {
+    const timeouts = timeoutMs === undefined ? {} : { commandTimeoutMs: timeoutMs, connectTimeoutMs: timeoutMs };
+    const redis = createRedisConnection(config.redisUrl, `activation-fleet:${name}`, { cluster: config.redisCluster, profile, autoPipelining, ...timeouts });
     redis.on('error', (error) => log.warn({ err: error, connection: name }, 'redis connection error'));
     connections.push(redis);
     return redis;
   };
-  const shared = connect('shared', true);
+  const shared = connect('shared', 'worker', undefined, true);
   const keys = new Keyspace(config.queuePrefix, config.queueShards);
   const base = keys.base;
   await new FleetIdentity(shared, keys).ensure();
@@ -159,23 +162,33 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
     }
   }
 
+  const epoch = new FleetEpochWatch({ redis: connect('epoch', 'producer', config.readyTimeoutMs), redisUrl: config.redisUrl, keys, registry: metrics.registry, log, roles: options.roles, intervalMs: config.redisCheckIntervalMs, readyTimeoutMs: config.readyTimeoutMs });
+  epoch.start();
   let draining = false;
+  // The API serves requests from stores on a fail-fast connection of their own: a request while
+  // Redis is away is refused at once (503) instead of waiting in the workers' offline queue.
+  // Readiness waits for that connection too, so a balancer sends requests only once it is back.
+  const apiRedis = options.http !== false && options.roles.includes('api') ? connect('api-requests', 'producer') : undefined;
+  const ready = async (): Promise<string | undefined> => {
+    if (draining) return 'draining';
+    const epochProblem = await epoch.readiness();
+    if (epochProblem !== undefined) return epochProblem;
+    return apiRedis && apiRedis.status !== 'ready' ? `the API's Redis connection is not up yet (${apiRedis.status})` : undefined;
+  };
   const http =
     options.http === false
       ? undefined
       : await startOpsServer({
           port: config.httpPort,
           host: config.httpHost,
+          timeouts: config.http,
           metrics,
           log,
-          ready: async () => {
-            if (draining) return 'draining';
-            await shared.ping();
-            return undefined;
-          },
+          ready,
         });
   // The api role serves the TMF Open APIs on the same port, under /tmf-api.
-  const api = http && options.roles.includes('api') ? await startTmfApi({ server: http.server, producer, store, services, catalog, connect, config, log, queues: allQueues }) : undefined;
+  const front = http && apiRedis ? openServiceOrderFront(apiRedis, { keys, catalog, inventory, rules, metrics, log, attempts: config.activationAttempts, backoffMs: config.activationBackoffMs, retention: config.jobRetention }) : undefined;
+  const api = http && front ? await startTmfApi({ server: http.server, producer: front.producer, store: front.store, services: front.services, catalog, connect, config, log, queues: allQueues }) : undefined;
   const sweep = setInterval(() => void pool.sweepIdle(), Math.max(100, Math.floor(config.sessionIdleMs / 2)));
   sweep.unref();
   log.info({ roles: options.roles, prefix: base, shards: keys.shards, specifications: catalog.ids(), networkElements: inventory.all().length }, 'fleet process started');
@@ -202,6 +215,8 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
       await pool.close();
       budget.close();
       await api?.stop();
+      await front?.close();
+      epoch.stop();
       await http?.close();
       await Promise.all(allQueues.map((q) => q.close()));
       await store.close();

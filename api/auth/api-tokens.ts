@@ -29,7 +29,8 @@ export class ApiTokens {
   /**
    * One client per line: `<clientId> <token> <scope>[,<scope>]`; `#` starts a comment. Lines may
    * also be separated by `;` (for a single environment variable). Every problem is reported
-   * with its line number, never with the token.
+   * with its entry number and never with a field's value: any field of a wrong entry may be
+   * the token.
    */
   static parse(text: string, source: string): ApiTokens {
     const clients = new Map<string, ApiClient>();
@@ -47,7 +48,10 @@ export class ApiTokens {
       if (!TOKEN.test(token)) problems.push(`${where}: the token must be at least 16 characters of A-Z a-z 0-9 . _ ~ + / - (RFC 6750)`);
       const scopes = scopeList.split(',').map((s) => s.trim());
       const unknown = scopes.filter((s) => !(API_SCOPES as readonly string[]).includes(s));
-      if (unknown.length > 0) problems.push(`${where}: unknown scope ${unknown.join(', ')} (scopes: ${API_SCOPES.join(', ')})`);
+      // Never the value itself: in a mis-ordered entry the third field is the token.
+      if (unknown.length > 0) {
+        problems.push(`${where}: the third field holds ${unknown.length === 1 ? 'a scope' : `${unknown.length} scopes`} other than ${API_SCOPES.join(', ')} (is the entry in the order <clientId> <token> <scope>[,<scope>]?)`);
+      }
       const key = digest(token);
       if (clients.has(key)) problems.push(`${where}: the same token is given twice`);
       clients.set(key, { clientId, scopes: new Set(scopes.filter((s): s is ApiScope => (API_SCOPES as readonly string[]).includes(s))) });

@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { isFleetError } from '../../errors/index.js';
+import { describeRedisFailure, isRedisUnavailable } from '../../queues/redis-unavailable.js';
+import { safeUrl } from './credentials-in-url.js';
 import { statusOfFleetError } from './fleet-error-status.js';
 import { tmfErrorBody, TmfHttpError } from './tmf-http-error.js';
 import { describeViolations } from './validation-message.js';
@@ -17,13 +19,19 @@ function send(reply: FastifyReply, status: number, code: string, message: string
  */
 export function installErrorHandling(app: FastifyInstance, routes: RouteTable, log: Logger): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (isRedisUnavailable(error)) {
+      // Producers fail fast while Redis is away: the caller retries (submissions are idempotent).
+      log.warn({ err: error, method: request.method, url: safeUrl(request.url) }, 'TMF API request failed: Redis unavailable');
+      void reply.header('retry-after', '5');
+      return send(reply, 503, 'REDIS_UNAVAILABLE', `the fleet's Redis is not answering (${describeRedisFailure(error)}); nothing was changed by this request unless a retry finds it done: retry later with the same id`);
+    }
     if (error.validation) {
       return send(reply, 400, 'API_INVALID_REQUEST', describeViolations(error.validation, error.validationContext));
     }
     if (error instanceof TmfHttpError) return send(reply, error.status, error.code, error.message);
     if (isFleetError(error)) {
       const status = statusOfFleetError(error.code);
-      if (status === 500) log.error({ err: error, url: request.url }, 'TMF API request failed');
+      if (status === 500) log.error({ err: error, url: safeUrl(request.url) }, 'TMF API request failed');
       return send(reply, status, status === 500 ? 'API_INTERNAL_ERROR' : error.code, status === 500 ? 'internal error' : error.message);
     }
     switch (error.code) {
@@ -38,7 +46,7 @@ export function installErrorHandling(app: FastifyInstance, routes: RouteTable, l
       // Fastify's own client errors: malformed JSON, empty body, bad content length.
       return send(reply, error.statusCode, 'API_INVALID_REQUEST', `body: ${error.message}`);
     }
-    log.error({ err: error, url: request.url }, 'TMF API request failed');
+    log.error({ err: error, url: safeUrl(request.url) }, 'TMF API request failed');
     return send(reply, 500, 'API_INTERNAL_ERROR', 'internal error');
   });
 

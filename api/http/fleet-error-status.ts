@@ -15,6 +15,7 @@ const CONFLICTS: ReadonlySet<ErrorCode> = new Set([
 
 export function statusOfFleetError(code: ErrorCode): number {
   if (code === 'ORDER_NOT_FOUND' || code === 'API_NOT_FOUND') return 404;
+  if (code === 'REDIS_UNAVAILABLE') return 503;
   if (CONFLICTS.has(code)) return 409;
   if (code.startsWith('ORDER_') || code === 'API_INVALID_REQUEST') return 400;
   return 500;

@@ -101,6 +101,10 @@ export class ListenerDelivery {
       connection,
       prefix: this.deps.prefix,
       concurrency: options.deliveryConcurrency,
+      // BullMQ renews the lock while a delivery runs, however long its POST takes: a short lock
+      // only means a killed api process's deliveries move to another one within ~20 s, not 60.
+      lockDuration: 15_000,
+      stalledInterval: 5_000,
       settings: {
         backoffStrategy: (attemptsMade: number) => {
           const delay = Math.min(options.notifyBackoffMs * 2 ** Math.max(0, attemptsMade - 1), options.notifyMaxBackoffMs);

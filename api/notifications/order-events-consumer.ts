@@ -23,6 +23,7 @@ export interface OrderEventsConsumerOptions {
  * Reads the order events stream in a consumer group, so that the api processes share the work
  * and each entry is handled by one of them, at least once: entries are acknowledged after they
  * are handled, and those left pending by a dead process are claimed by another (XAUTOCLAIM).
+ * A group that vanishes under it (NOGROUP: Redis lost its state) is created again.
  */
 export class OrderEventsConsumer {
   private readonly consumer = `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
@@ -33,20 +34,42 @@ export class OrderEventsConsumer {
 
   constructor(private readonly options: OrderEventsConsumerOptions) {}
 
-  async start(): Promise<void> {
+  private grouped: (() => void) | undefined;
+
+  /**
+   * Starts reading once the group exists. While Redis does not answer it waits no longer than
+   * `startWaitMs`, so the API serves (503s) meanwhile; the loop creates the group later.
+   */
+  async start(startWaitMs = 5000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const ready = new Promise<void>((resolve) => {
+      this.grouped = resolve;
+      timer = setTimeout(resolve, startWaitMs);
+    });
+    this.loop = this.run();
+    await ready;
+    clearTimeout(timer);
+  }
+
+  private async createGroup(from: '$' | '0'): Promise<void> {
     try {
-      // '$': the group starts with what happens from now on, not with the stream's history.
-      await this.options.redis.xgroup('CREATE', this.options.stream, this.options.group, '$', 'MKSTREAM');
+      await this.options.redis.xgroup('CREATE', this.options.stream, this.options.group, from, 'MKSTREAM');
     } catch (error) {
       if (!String((error as Error).message).includes('BUSYGROUP')) throw error;
     }
-    this.loop = this.run();
   }
 
   private async run(): Promise<void> {
     const { redis, stream, group } = this.options;
+    let grouped = false;
     while (!this.stopped) {
       try {
+        if (!grouped) {
+          // '$': the group starts with what happens from now on, not with the stream's history.
+          await this.createGroup('$');
+          grouped = true;
+          this.grouped?.();
+        }
         const now = Date.now();
         if (now - this.lastClaim >= (this.options.claimIdleMs ?? 30_000) / 2) {
           this.lastClaim = now;
@@ -63,7 +86,19 @@ export class OrderEventsConsumer {
         }
       } catch (error) {
         if (this.stopped) break;
-        this.options.log.warn({ err: error }, 'order events consumer: read failed; retrying');
+        if (String((error as Error).message).startsWith('NOGROUP')) {
+          // The group (or the whole stream) is gone: Redis lost its state, or someone deleted it.
+          // From '0': whatever the new stream already holds was written after the loss.
+          this.options.log.error({ err: error, stream, group }, 'order events consumer: the consumer group is gone (Redis state lost?); recreating it from the start of the stream');
+          try {
+            await this.createGroup('0');
+            continue;
+          } catch (createError) {
+            this.options.log.warn({ err: createError }, 'order events consumer: recreating the group failed; retrying');
+          }
+        } else {
+          this.options.log.warn({ err: error }, 'order events consumer: read failed; retrying');
+        }
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
     }

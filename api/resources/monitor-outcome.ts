@@ -33,3 +33,15 @@ export function monitorOutcome(order: ServiceOrder, service: ServiceInstance | u
   const code = order.state === 'rejected' ? (order.errorMessage?.[0]?.code ?? 'ORDER_INVALID') : 'ORDER_ITEM_FAILED';
   return { state: 'inError', response: { statusCode: String(status), body: JSON.stringify(tmfErrorBody(status, code, failureMessage(order))), header: JSON_HEADER } };
 }
+
+/**
+ * The outcome of a monitor whose order no longer exists (lost with the fleet's Redis state, or
+ * never stored because its submission failed): in error, since nobody can tell any more what
+ * the network work did.
+ */
+export function orphanedMonitorOutcome(orderId: string, serviceId: string): Pick<Monitor, 'response'> & { state: 'inError' } {
+  const message =
+    `service order ${orderId}, which carried out this request, no longer exists: it was lost with the fleet's Redis state, or never stored when its submission failed. ` +
+    `What the network holds for service ${serviceId} is unknown until its NEs are reconciled with the inventory (activation-fleet reconcile --ne ID).`;
+  return { state: 'inError', response: { statusCode: '500', body: JSON.stringify(tmfErrorBody(500, 'MONITOR_ORDER_LOST', message)), header: JSON_HEADER } };
+}

@@ -33,10 +33,25 @@ export class MonitorStore {
     return `${this.prefix}:api:monitor-by-order`;
   }
 
+  /** Monitors not settled yet, by creation time: what the orphan sweep looks at. */
+  private get inProgressKey(): string {
+    return `${this.prefix}:api:monitors-in-progress`;
+  }
+
   /** Stored (and announced) before its order is submitted, so no order event can miss it. */
-  async create(stored: StoredMonitor): Promise<void> {
+  async create(stored: StoredMonitor, nowMs = Date.now()): Promise<void> {
     await this.redis.hset(this.byOrderKey, stored.orderId, stored.id);
+    await this.redis.zadd(this.inProgressKey, nowMs, stored.id);
     await this.resources.create(stored, stored.monitor.state ?? 'inProgress', [event('MonitorCreateEvent', stored.monitor)]);
+  }
+
+  /** In-progress monitors created before `beforeMs` (oldest first, at most `limit`). */
+  async inProgressSince(beforeMs: number, limit = 500): Promise<StoredMonitor[]> {
+    const ids = await this.redis.zrangebyscore(this.inProgressKey, '-inf', beforeMs, 'LIMIT', 0, limit);
+    const found = await Promise.all(ids.map(async (id) => ({ id, stored: await this.get(id) })));
+    const settled = found.filter((f) => f.stored?.monitor.state !== 'inProgress').map((f) => f.id);
+    if (settled.length > 0) await this.redis.zrem(this.inProgressKey, ...settled);
+    return found.map((f) => f.stored).filter((m): m is StoredMonitor => m?.monitor.state === 'inProgress');
   }
 
   get(id: string): Promise<StoredMonitor | undefined> {
@@ -55,6 +70,8 @@ export class MonitorStore {
   /** Settles an in-progress monitor; false when another process already did. */
   async settle(stored: StoredMonitor, state: MonitorState, response: Monitor['response']): Promise<boolean> {
     const monitor: Monitor = { ...stored.monitor, state, ...(response ? { response } : {}) };
-    return this.resources.transition({ ...stored, monitor }, stored.monitor.state ?? 'inProgress', state, [event('MonitorStateChangeEvent', monitor)]);
+    const settled = await this.resources.transition({ ...stored, monitor }, stored.monitor.state ?? 'inProgress', state, [event('MonitorStateChangeEvent', monitor)]);
+    if (state !== 'inProgress') await this.redis.zrem(this.inProgressKey, stored.id);
+    return settled;
   }
 }

@@ -64,13 +64,14 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
   500: 'Internal Server Error',
+  503: "Service Unavailable: the fleet's Redis is not answering; nothing was changed, retry after Retry-After seconds",
 };
 
 /** Response schemas: the given successes plus the TMF Error for each failure status. */
 export function responses(success: Record<number, JsonSchema | null>, failures: readonly number[] = []): Record<number, JsonSchema> {
   const out: Record<number, JsonSchema> = {};
   for (const [status, schema] of Object.entries(success)) out[Number(status)] = schema ?? { type: 'null', description: 'No content' };
-  for (const status of [401, 403, 500, ...failures]) out[status] = { ...JSON_SCHEMAS.error, description: ERROR_DESCRIPTIONS[status] ?? 'Error' };
+  for (const status of [401, 403, 500, 503, ...failures]) out[status] = { ...JSON_SCHEMAS.error, description: ERROR_DESCRIPTIONS[status] ?? 'Error' };
   return out;
 }
 

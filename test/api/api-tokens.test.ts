@@ -26,10 +26,28 @@ describe('ApiTokens', () => {
     const message = (error as FleetError).message;
     expect((error as FleetError).code).toBe('CONFIG_INVALID');
     expect(message).toContain('secret-file entry 1: the token must be at least 16 characters');
-    expect(message).toContain('secret-file entry 2: unknown scope admin');
+    expect(message).toContain('secret-file entry 2: the third field holds a scope other than read, order');
+    expect(message).not.toContain('admin');
     expect(message).toContain('secret-file entry 3: the same token is given twice');
     expect(message).toContain('secret-file entry 4: expected');
     expect(message).not.toContain(TOKEN_B);
+  });
+
+  it('never echoes any part of a mis-ordered entry, whichever field the token landed in', () => {
+    for (const entry of [`bss read ${TOKEN_A}`, `${TOKEN_A} bss read`, `bss read,order ${TOKEN_A}`, `bss ${TOKEN_A.slice(0, 10)} read`, `read ${TOKEN_A} bss,${TOKEN_B}`]) {
+      let message = '';
+      try {
+        ApiTokens.parse(entry, 'API_TOKENS');
+      } catch (e) {
+        expect((e as FleetError).code).toBe('CONFIG_INVALID');
+        message = (e as FleetError).message;
+      }
+      expect(message, entry).toMatch(/^invalid API tokens:\n {2}API_TOKENS entry 1: /);
+      // No field of the entry, nor any 6-character piece of a token, appears in the message.
+      for (const token of [TOKEN_A, TOKEN_B]) {
+        for (let i = 0; i + 6 <= token.length; i++) expect(message, entry).not.toContain(token.slice(i, i + 6));
+      }
+    }
   });
 
   it('holds no token in clear', () => {

@@ -11,33 +11,43 @@ export interface ChaosFigures {
   crashes: number;
   /** Errors that escaped every handler of a fleet process (each a bug, survived): see escaped-errors.ts. */
   escapedErrors: number;
-  /** The faults injected by kind (`faultsInjected` is their total where a file reports kinds). */
+  /** Faults by kind (redis-unreachable, redis-wipe, api-kill, ...); faultsInjected counts them all. */
   faultsByKind: Record<string, number>;
+  /** Configured secrets (API tokens, NE credentials) found in the outputs a test scanned. */
+  secretsFound: number;
+  /** Each wiped Redis: how long until every process reported it, and the readiness interval it had. */
+  wipeDetections: Array<{ detectedMs: number; intervalMs: number }>;
 }
 
 // In the checkout (.tmp/ is git-ignored), so two checkouts running the suite never mix figures.
 export const FIGURES_FILE = join(process.cwd(), '.tmp', 'chaos-figures.json');
 
-const EMPTY: ChaosFigures = { ordersRun: 0, faultsInjected: 0, ordersLost: 0, duplicateApplies: 0, hostileInputsTried: 0, crashes: 0, escapedErrors: 0, faultsByKind: {} };
+const EMPTY: ChaosFigures = { ordersRun: 0, faultsInjected: 0, ordersLost: 0, duplicateApplies: 0, hostileInputsTried: 0, crashes: 0, escapedErrors: 0, faultsByKind: {}, secretsFound: 0, wipeDetections: [] };
 
 export function readFigures(): ChaosFigures {
   try {
-    const stored = JSON.parse(readFileSync(FIGURES_FILE, 'utf8')) as Partial<ChaosFigures>;
-    return { ...EMPTY, ...stored, faultsByKind: { ...stored.faultsByKind } };
+    return { ...structuredClone(EMPTY), ...(JSON.parse(readFileSync(FIGURES_FILE, 'utf8')) as Partial<ChaosFigures>) };
   } catch {
-    return { ...EMPTY, faultsByKind: {} };
+    return structuredClone(EMPTY);
   }
 }
 
-type Counts = Exclude<keyof ChaosFigures, 'faultsByKind'>;
-
+/** Adds to the figures: numbers are summed, faults by kind summed per kind, lists appended. */
 export function addFigures(delta: Partial<ChaosFigures>): void {
-  const current = readFigures();
+  const current = readFigures() as unknown as Record<string, unknown>;
   for (const [key, value] of Object.entries(delta)) {
-    if (key === 'faultsByKind') {
-      for (const [kind, n] of Object.entries(value as Record<string, number>)) current.faultsByKind[kind] = (current.faultsByKind[kind] ?? 0) + n;
-    } else current[key as Counts] += value as number;
+    const before = current[key];
+    if (typeof value === 'number') current[key] = ((before as number | undefined) ?? 0) + value;
+    else if (Array.isArray(value)) current[key] = [...((before as unknown[] | undefined) ?? []), ...value];
+    else if (value && typeof value === 'object') {
+      const merged = { ...((before as Record<string, number> | undefined) ?? {}) };
+      for (const [k, n] of Object.entries(value as Record<string, number>)) merged[k] = (merged[k] ?? 0) + n;
+      current[key] = merged;
+    }
   }
   mkdirSync(join(process.cwd(), '.tmp'), { recursive: true });
   writeFileSync(FIGURES_FILE, JSON.stringify(current));
 }
+
+/** A wipe counts as detected in time when every process reported it within its readiness interval (plus a busy machine's timer lateness). */
+export const WIPE_DETECTION_SLACK_MS = 1000;

@@ -1,11 +1,19 @@
 import { rmSync } from 'node:fs';
-import { FIGURES_FILE, readFigures } from './chaos-figures.js';
+import { FIGURES_FILE, readFigures, WIPE_DETECTION_SLACK_MS } from './chaos-figures.js';
 
-// The suite's last line: what was tried and what went wrong (losses and duplicates must be 0).
+// The suite's last line: what was tried and what went wrong (losses, duplicates, crashes and
+// secrets must be 0, and every wiped Redis detected within its readiness interval).
 const f = readFigures();
 rmSync(FIGURES_FILE, { force: true });
-const kinds = Object.entries(f.faultsByKind).map(([kind, n]) => `${kind} ${n}`);
+const attributed = Object.values(f.faultsByKind).reduce((n, k) => n + k, 0);
+const kinds = Object.entries(f.faultsByKind)
+  .sort(([a], [b]) => a.localeCompare(b))
+  .map(([kind, n]) => `${kind} ${n}`);
+if (f.faultsInjected > attributed) kinds.push(`other ${f.faultsInjected - attributed}`);
+const slowest = f.wipeDetections.reduce<{ detectedMs: number; intervalMs: number } | undefined>((worst, d) => (worst && worst.detectedMs - worst.intervalMs >= d.detectedMs - d.intervalMs ? worst : d), undefined);
+const wipesInTime = f.wipeDetections.every((d) => d.detectedMs >= 0 && d.detectedMs <= d.intervalMs + WIPE_DETECTION_SLACK_MS);
+const wipe = slowest ? `wiped Redis detected in ${slowest.detectedMs} ms (readiness interval ${slowest.intervalMs} ms${f.wipeDetections.length > 1 ? `, slowest of ${f.wipeDetections.length}` : ''})` : 'no wiped Redis';
 console.log(
-  `chaos: orders run ${f.ordersRun}, faults injected ${f.faultsInjected}${kinds.length > 0 ? ` (${kinds.join(', ')})` : ''}, orders lost ${f.ordersLost}, duplicate applies ${f.duplicateApplies}, hostile inputs tried ${f.hostileInputsTried}, crashes ${f.crashes}, escaped errors ${f.escapedErrors}`,
+  `chaos: orders run ${f.ordersRun}, faults injected ${f.faultsInjected} (${kinds.join(', ') || 'none'}), orders lost ${f.ordersLost}, duplicate applies ${f.duplicateApplies}, hostile inputs tried ${f.hostileInputsTried}, crashes ${f.crashes}, escaped errors ${f.escapedErrors}, secrets found ${f.secretsFound}, ${wipe}`,
 );
-process.exitCode = f.ordersLost === 0 && f.duplicateApplies === 0 && f.crashes === 0 && f.escapedErrors === 0 ? 0 : 1;
+process.exitCode = f.ordersLost === 0 && f.duplicateApplies === 0 && f.crashes === 0 && f.escapedErrors === 0 && f.secretsFound === 0 && wipesInTime ? 0 : 1;

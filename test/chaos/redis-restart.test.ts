@@ -38,7 +38,7 @@ describe('Redis restarted (AOF on) during load', () => {
       if (line.startsWith('no subscriber ')) net.set(line.slice(3), (net.get(line.slice(3)) ?? 0) - 1);
     }
     const duplicates = [...net.values()].filter((n) => n > 1).length;
-    addFigures({ ordersRun: 60, faultsInjected: restarts, ordersLost: lost.length, duplicateApplies: duplicates });
+    addFigures({ ordersRun: 60, faultsInjected: restarts, faultsByKind: { 'redis-restart': restarts }, ordersLost: lost.length, duplicateApplies: duplicates });
     console.log(`redis restarts: ${restarts}; final states: ${JSON.stringify(finals.reduce<Record<string, number>>((acc, o) => ({ ...acc, [o.state]: (acc[o.state] ?? 0) + 1 }), {}))}`);
     expect(lost.map((o) => `${o.id}: ${o.state}`)).toEqual([]);
     expect(finals.filter((o) => o.state !== 'completed').map((o) => JSON.stringify(o.serviceOrderItem.map((i) => i.errorMessage?.[0]?.message)))).toEqual([]);

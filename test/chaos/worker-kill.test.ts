@@ -55,7 +55,7 @@ describe('activation workers killed with SIGKILL mid-activation, repeatedly, und
     }
     const duplicates = [...entered.values()].filter((n) => n > 1).length;
 
-    addFigures({ ordersRun: ORDERS, faultsInjected: kills, ordersLost: notFinal.length, duplicateApplies: duplicates });
+    addFigures({ ordersRun: ORDERS, faultsInjected: kills, faultsByKind: { 'worker-kill': kills }, ordersLost: notFinal.length, duplicateApplies: duplicates });
     console.log(`worker kills: ${kills}; states: ${JSON.stringify(Object.fromEntries(['completed', 'failed'].map((s) => [s, states.filter((x) => x === s).length])))}; PCRF duplicate applies: ${duplicates}`);
 
     expect(notFinal).toEqual([]);

@@ -30,7 +30,7 @@ const FINAL = new Set(['completed', 'failed', 'partial', 'cancelled', 'rejected'
  * A whole fleet for one test file: a private redis-server on a random port, the simulated NEs,
  * and every role in this process, on a prefix of its own.
  */
-export async function startFleetHarness(options: { env?: Record<string, string>; http?: boolean } = {}): Promise<FleetHarness> {
+export async function startFleetHarness(options: { env?: Record<string, string>; http?: boolean; logLevel?: string } = {}): Promise<FleetHarness> {
   const escapedBefore = escapedErrorCount();
   const redis = await startPrivateRedis();
   const lab = await startSimulatedLab({ commandTimeoutMs: 5000 });
@@ -41,7 +41,7 @@ export async function startFleetHarness(options: { env?: Record<string, string>;
       callback();
     },
   });
-  const log = createLogger({ level: 'debug' }, sink);
+  const log = createLogger({ level: options.logLevel ?? 'debug' }, sink);
   const config = loadFleetConfig({
     REDIS_URL: redis.url,
     QUEUE_PREFIX: `test-${randomBytes(4).toString('hex')}`,

@@ -70,6 +70,20 @@ describe('the Grafana dashboard', () => {
   });
 });
 
+describe('listening address', () => {
+  it('every process listens beyond loopback in a container (HTTP_HOST), where its probes reach it', async () => {
+    for (const d of await docs('deploy/k8s/deployments.yaml')) {
+      const container = d.spec.template.spec.containers[0];
+      expect(container.env, d.metadata.name).toContainEqual({ name: 'HTTP_HOST', value: '0.0.0.0' });
+      expect(container.readinessProbe.httpGet.path, d.metadata.name).toBe('/readyz');
+    }
+    // Compose shares the fleet's settings through YAML merge keys.
+    const [compose] = await docs('docker-compose.yml');
+    for (const role of ['intake', 'orchestrator', 'worker', 'api']) expect(compose?.services[role].environment.HTTP_HOST, role).toBe('0.0.0.0');
+    expect(await readFile('Dockerfile', 'utf8')).toMatch(/^ENV HTTP_HOST=0\.0\.0\.0$/m);
+  });
+});
+
 describe('deploy/k8s/config', () => {
   it('is an exact copy of config/ catalog and policies (npm run sync:k8s), each catalog file listed in the kustomization', async () => {
     const files = (await readdir('config/catalog')).filter((f) => f.endsWith('.yaml')).sort();

@@ -32,7 +32,7 @@ describe('ERROR_CODES', () => {
 
   it('marks the retryable conditions transient and the rest not', () => {
     const transient = CODES.filter((c) => ERROR_CODES[c].transient).sort();
-    expect(transient).toEqual(['NE_BUDGET_EXHAUSTED', 'NE_COMMIT_PENDING', 'NE_CONNECTION_FAILED', 'NE_LOCKED', 'NE_SESSION_LIMIT', 'NE_TIMEOUT', 'ORDER_CONCURRENT_UPDATE', 'ORDER_WAITING_FOR_SERVICE']);
+    expect(transient).toEqual(['NE_BUDGET_EXHAUSTED', 'NE_COMMIT_PENDING', 'NE_CONNECTION_FAILED', 'NE_LOCKED', 'NE_SESSION_LIMIT', 'NE_TIMEOUT', 'ORDER_CONCURRENT_UPDATE', 'ORDER_WAITING_FOR_SERVICE', 'REDIS_UNAVAILABLE']);
   });
 
   it('has a distinct description for every code', () => {

@@ -20,6 +20,10 @@ describe('loadFleetConfig', () => {
       httpPort: 8080,
       httpHost: '127.0.0.1',
       apiAuth: 'tokens',
+      http: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 65_000 },
+      redisCheckIntervalMs: 5000,
+      readyTimeoutMs: 500,
+      monitorOrphanMs: 60_000,
       logLevel: 'info',
       queuePrefix: '{activation-fleet}',
       redisCluster: false,
@@ -51,7 +55,7 @@ describe('loadFleetConfig', () => {
   });
 
   it('takes API_AUTH=none only with a loopback HTTP_HOST, and names both when it refuses', () => {
-    for (const host of ['127.0.0.1', '127.8.9.10', '::1', '[::1]', 'localhost']) {
+    for (const host of ['127.0.0.1', '127.8.9.10', '::1', 'localhost']) {
       expect(loadFleetConfig({ API_AUTH: 'none', HTTP_HOST: host }).apiAuth).toBe('none');
     }
     for (const host of ['0.0.0.0', '::', '10.0.0.5', 'fleet.example', '128.0.0.1']) {
@@ -92,6 +96,12 @@ describe('loadFleetConfig', () => {
         SHUTDOWN_TIMEOUT_MS: '150000',
         LOG_FORMAT: 'json',
         SIMULATED_LAB: 'off',
+        HTTP_HEADERS_TIMEOUT_MS: '2000',
+        HTTP_REQUEST_TIMEOUT_MS: '4000',
+        HTTP_KEEP_ALIVE_TIMEOUT_MS: '1000',
+        REDIS_CHECK_INTERVAL_MS: '250',
+        READY_TIMEOUT_MS: '300',
+        MONITOR_ORPHAN_MS: '1500',
       }),
     ).toEqual({
       redisUrl: 'rediss://cache.example:6380/2',
@@ -99,6 +109,10 @@ describe('loadFleetConfig', () => {
       httpPort: 0,
       httpHost: '0.0.0.0',
       apiAuth: 'tokens',
+      http: { headersTimeoutMs: 2000, requestTimeoutMs: 4000, keepAliveTimeoutMs: 1000 },
+      redisCheckIntervalMs: 250,
+      readyTimeoutMs: 300,
+      monitorOrphanMs: 1500,
       logLevel: 'debug',
       queuePrefix: '{tenant-a.fleet_1}',
       redisCluster: false,
@@ -148,8 +162,19 @@ describe('loadFleetConfig', () => {
     ['ACTIVATION_LOCK_MS', '1000', 'ACTIVATION_LOCK_MS must be an integer from 5000 to 3600000, got "1000"'],
     ['REDIS_URL', 'http://x', 'REDIS_URL must start with redis:// or rediss://'],
     ['QUEUE_PREFIX', 'a b', 'QUEUE_PREFIX: letters, digits, _ . - (optionally in braces, a Redis hash tag)'],
+    ['HTTP_HOST', 'every interface', 'HTTP_HOST must be an IP address (127.0.0.1, 0.0.0.0, ::) or a host name'],
+    ['HTTP_HEADERS_TIMEOUT_MS', '10', 'HTTP_HEADERS_TIMEOUT_MS must be an integer from 100 to 600000, got "10"'],
+    ['READY_TIMEOUT_MS', '20000', 'READY_TIMEOUT_MS must be an integer from 50 to 10000, got "20000"'],
   ])('names %s=%s', (name, value, line) => {
     expect(configError({ [name]: value }).message).toBe(`invalid configuration:\n  ${line}`);
+  });
+
+  it('accepts the addresses a container or a dual-stack host binds', () => {
+    for (const host of ['0.0.0.0', '::', '::1', '10.0.0.7', 'api.internal']) expect(loadFleetConfig({ HTTP_HOST: host }).httpHost).toBe(host);
+  });
+
+  it('refuses a headers timeout longer than the request timeout, as Node would', () => {
+    expect(configError({ HTTP_HEADERS_TIMEOUT_MS: '40000', HTTP_REQUEST_TIMEOUT_MS: '30000' }).message).toContain('HTTP_HEADERS_TIMEOUT_MS (40000) must not exceed HTTP_REQUEST_TIMEOUT_MS (30000)');
   });
 
   it('names LOG_LEVEL=loud with the levels it accepts', () => {

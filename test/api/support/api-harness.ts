@@ -54,8 +54,8 @@ function urlOf(process: FleetProcess): string {
  * A whole fleet (every role, no HTTP) plus an api-role process serving the TMF APIs on a random
  * port: the API talks to the rest of the fleet only through Redis, as it does in production.
  */
-export async function startApiHarness(env: Record<string, string> = {}): Promise<ApiHarness> {
-  const fleet = await startFleetHarness();
+export async function startApiHarness(env: Record<string, string> = {}, options: { logLevel?: string } = {}): Promise<ApiHarness> {
+  const fleet = await startFleetHarness(options.logLevel ? { logLevel: options.logLevel } : {});
   const config = loadFleetConfig({
     REDIS_URL: fleet.redis.url,
     // The same fleet: its prefix, without the Redis Cluster hash tag the config adds itself.
