@@ -101,6 +101,8 @@ export class ItemLedger {
   /** Takes the step out of the ledger (its change was undone): stored with the next transition. */
   clear(step: string): void {
     delete this.entries[step];
+    // Taken back: nothing of this execution's writes of the step is on the device any more.
+    this.written.delete(step);
     const field = ledgerField(this.fence.itemId, this.ledgerKind, step);
     delete this.setBuffer[field];
     this.delBuffer.add(field);

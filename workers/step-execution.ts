@@ -110,8 +110,8 @@ async function alreadyApplied(deps: StepExecutionDeps, step: ResolvedStep): Prom
   // Marked by this execution's own start and not sent yet.
   if (deps.ledger.ownsPending(step.name)) return false;
   if (entry.state === 'undoing') {
-    if (step.undo) await sendUndo(deps, step, step.undo);
-    deps.ledger.clear(step.name);
+    if (step.undo) await takeBack(deps, step, step.undo);
+    else deps.ledger.clear(step.name);
     return false;
   }
   if (step.ne.protocol === 'netconf' && step.ne.netconf.confirmedCommit) {
@@ -130,10 +130,34 @@ async function alreadyApplied(deps: StepExecutionDeps, step: ResolvedStep): Prom
       return false;
     }
   }
+  if (step.ne.protocol === 'ssh-cli' && step.undo) {
+    await takeBack(deps, step, step.undo);
+    return false;
+  }
   if (!(await testsPass(deps, step))) return false;
   deps.ledger.done(step.name);
   deps.log.info({ neId: step.ne.id, step: step.name }, 'step an earlier run left pending is in place on the device; not sent again');
   return true;
+}
+
+/**
+ * A CLI step that a dead run left pending may be half on the device: its lines are taken one at
+ * a time, so the run may have died after `subscriber X` and before `plan gold`, and post-tests
+ * that check two of four lines cannot tell. Sending the lines again on top would apply the
+ * block twice, and trusting the tests could leave it half-configured. So its undo first takes
+ * back whatever part got in (recorded `undoing`, so a crash here finishes it), and the step is
+ * then sent whole. A NETCONF commit and an SNMP SET are atomic on the device: their tests say
+ * whether they are in place. A device refusing the undo's first line holds nothing of the step.
+ */
+async function takeBack(deps: StepExecutionDeps, step: ResolvedStep, undo: ChangeSet): Promise<void> {
+  await deps.ledger.undoing(step.name);
+  try {
+    await sendUndo(deps, step, undo);
+  } catch (error) {
+    if (!(error instanceof NeError && error.code === 'NE_COMMAND_REJECTED' && error.details.appliedLines === 0)) throw error;
+  }
+  deps.log.info({ neId: step.ne.id, step: step.name }, 'took back what a dead run may have left of a CLI step before sending it whole');
+  deps.ledger.clear(step.name);
 }
 
 /**

@@ -14,6 +14,8 @@ export interface CliSessionContext {
   dropsOn(line: string): boolean;
   /** Every configuration line the device took, in order (for tests counting applies). */
   taken(line: string): void;
+  /** Called once a configuration line is taken, before its prompt goes back: a test may act (kill the client) while the reply waits. */
+  afterTaken?(line: string): Promise<void> | void;
   /** Whether the session freezes at this line (a hung CLI process): nothing is answered from then on. */
   freezesOn?(line: string): boolean;
 }
@@ -36,6 +38,8 @@ export class CliSession {
   private lastWasCr = false;
   private pager: string[] | undefined;
   private closed = false;
+  /** Whether the line being handled was taken into the configuration (for afterTaken). */
+  private tookLine = false;
   private frozen = false;
   private input: Promise<void> = Promise.resolve();
 
@@ -104,8 +108,11 @@ export class CliSession {
     const latencyMs = this.context.latencyMs();
     if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
     if (this.closed) return;
+    this.tookLine = false;
     const output = this.mode.kind === 'exec' ? this.exec(command) : this.configure(command);
     if (output === 'logout') return this.logout();
+    if (this.tookLine && this.context.afterTaken) await this.context.afterTaken(command);
+    if (this.closed) return;
     this.show(output);
   }
 
@@ -156,6 +163,7 @@ export class CliSession {
 
     const block = this.context.model.applyLine(command, this.mode.kind === 'block' ? this.mode.node : undefined);
     this.context.taken(command);
+    this.tookLine = true;
     if (!block) this.mode = { kind: 'config' };
     else {
       const keyword = this.context.model.blockKeyword(block.line) ?? 'sub';

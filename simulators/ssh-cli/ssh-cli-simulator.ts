@@ -62,6 +62,8 @@ export interface SshCliSimulator {
   peakSessionCount(): number;
   /** Every configuration line taken since start, in order. */
   configHistory(): string[];
+  /** Calls `listener` for every configuration line taken, holding that line's prompt until it resolves (null removes it). */
+  onLineTaken(listener: ((line: string) => Promise<void> | void) | null): void;
   resetPeakSessionCount(): void;
   close(): Promise<void>;
 }
@@ -85,6 +87,7 @@ export async function startSshCliSimulator(options: SshCliSimulatorOptions): Pro
   let dropPattern: RegExp | undefined;
   let hang: HeldFault | undefined;
   let freeze: HeldFault | undefined;
+  let lineListener: ((line: string) => Promise<void> | void) | undefined;
   const context: CliSessionContext = {
     hostname,
     motd: options.motd ?? DEFAULT_MOTD,
@@ -92,6 +95,7 @@ export async function startSshCliSimulator(options: SshCliSimulatorOptions): Pro
     rejectPatterns: options.rejectPatterns ?? [/^bogus/, /^reload/],
     latencyMs: () => latencyMs,
     taken: (line) => void history.push(line),
+    afterTaken: (line) => lineListener?.(line),
     failureFor: (line) => (failure?.pattern.test(line) ? failure.message : undefined),
     dropsOn: (line) => dropPattern?.test(line) ?? false,
   };
@@ -197,6 +201,9 @@ export async function startSshCliSimulator(options: SshCliSimulatorOptions): Pro
     sessionCount: () => shells.size,
     peakSessionCount: () => peak,
     configHistory: () => [...history],
+    onLineTaken: (listener) => {
+      lineListener = listener ?? undefined;
+    },
     resetPeakSessionCount: () => {
       peak = loggedIn.size;
     },

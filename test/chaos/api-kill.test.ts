@@ -6,6 +6,7 @@ import { apisOf } from '../../api/notifications/tmf-notification.js';
 import { compareStreamIds } from '../../api/notifications/stream-id.js';
 import { mobileBundle } from '../support/mobile-bundle.js';
 import { findSecrets } from '../support/secret-scan.js';
+import { Keyspace } from '../../stores/keyspace.js';
 import { addFigures } from './chaos-figures.js';
 import { apiCall, FINAL, poll, startProcessFleet, type ProcessFleet } from './process-fleet.js';
 
@@ -82,7 +83,9 @@ describe('the api process killed with SIGKILL while a listener waits for its not
     const second = await fleet.spawnRole('api');
     // What the listener must get: every serviceOrdering notification since it registered, in stream order.
     const redis = new Redis(fleet.redis.url);
-    const streams = [`{${fleet.prefix}}:events`, `{${fleet.prefix}}:api:events`];
+    // The processes run with one shard (no QUEUE_SHARDS): the order events are shard 0's stream.
+    const keys = new Keyspace(fleet.prefix, 1);
+    const streams = [...keys.allShards().map((s) => keys.events(s)), `${keys.base}:api:events`];
     const expected = async (): Promise<string[]> => {
       const entries = (await Promise.all(streams.map((s) => redis.xrange(s, '-', '+')))).flatMap((raw) =>
         raw.map(([id, fields]) => ({ id, event: JSON.parse(fields[fields.indexOf('event') + 1] ?? '{}') as { eventId: string; eventType: string } })),
@@ -107,6 +110,8 @@ describe('the api process killed with SIGKILL while a listener waits for its not
     console.log(`api killed with ${receivedBeforeKill} of ${want.length} notifications received; the new api process delivered the rest: ${firstOnly(got).length} distinct, ${redelivered} redelivered`);
 
     expect(finals.map((o) => o.state)).toEqual(ids.map(() => 'completed'));
+    // Every order's create, state and item events: an empty list would mean the wrong streams were read.
+    expect(want.length).toBeGreaterThan(ORDERS * 3);
     expect(receivedBeforeKill).toBeLessThan(want.length);
     expect(firstOnly(got)).toEqual(want);
     expect(collapsed).toEqual(want);

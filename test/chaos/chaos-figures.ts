@@ -7,6 +7,8 @@ export interface ChaosFigures {
   faultsInjected: number;
   ordersLost: number;
   duplicateApplies: number;
+  /** Services a device holds only in part after the fault (counted from the device's own config). */
+  halfConfigured: number;
   hostileInputsTried: number;
   crashes: number;
   /** Errors that escaped every handler of a fleet process (each a bug, survived): see escaped-errors.ts. */
@@ -22,7 +24,7 @@ export interface ChaosFigures {
 // In the checkout (.tmp/ is git-ignored), so two checkouts running the suite never mix figures.
 export const FIGURES_FILE = join(process.cwd(), '.tmp', 'chaos-figures.json');
 
-const EMPTY: ChaosFigures = { ordersRun: 0, faultsInjected: 0, ordersLost: 0, duplicateApplies: 0, hostileInputsTried: 0, crashes: 0, escapedErrors: 0, faultsByKind: {}, secretsFound: 0, wipeDetections: [] };
+const EMPTY: ChaosFigures = { ordersRun: 0, faultsInjected: 0, ordersLost: 0, duplicateApplies: 0, halfConfigured: 0, hostileInputsTried: 0, crashes: 0, escapedErrors: 0, faultsByKind: {}, secretsFound: 0, wipeDetections: [] };
 
 export function readFigures(): ChaosFigures {
   try {
