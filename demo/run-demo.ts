@@ -1,6 +1,6 @@
 /**
- * The fleet's main job on an embedded default: a Redis (the one at REDIS_URL if it answers,
- * otherwise a private redis-server on a free port), three simulated NEs on loopback, and every
+ * The fleet's main job on an embedded default: a private redis-server on a free port (or the
+ * Redis at REDIS_URL when one is set), three simulated NEs on loopback, and every
  * fleet role in this process. It submits the mobile bundle (number porting, then the mobile
  * plan that relies on it, then voicemail that relies on the plan), prints each item's
  * progress from the events stream, then shows a bundle whose plan the PCRF refuses being
@@ -15,7 +15,7 @@ import { formatOrder } from '../cli/order-report.js';
 import { createLogger } from '../observability/logger.js';
 import { isFinalState } from '../orders/order-states.js';
 import type { ServiceOrder, ServiceOrderInput } from '../orders/service-order.js';
-import { createRedisConnection } from '../queues/redis-connection.js';
+import { createRedisConnection, redactRedisUrl } from '../queues/redis-connection.js';
 import { loadFleetConfig, ROLES } from '../runtime/fleet-config.js';
 import { redisReachable, startPrivateRedis, type PrivateRedis } from '../runtime/private-redis.js';
 import { startSimulatedLab } from '../simulators/simulated-lab.js';
@@ -76,16 +76,22 @@ async function runOrder(fleet: FleetProcess, order: ServiceOrderInput): Promise<
 
 async function main(): Promise<void> {
   const env = { ...process.env };
-  const wanted = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  // The embedded default is a Redis of the demo's own: the machine's Redis may hold another
+  // fleet's keys or persist to disk. REDIS_URL set says which Redis to use instead.
+  const wanted = env.REDIS_URL;
   let privateRedis: PrivateRedis | undefined;
-  if (await redisReachable(wanted)) {
-    say(`Redis: using ${wanted} (keys under a prefix of this demo's own, removed at the end)`);
+  if (wanted !== undefined && (await redisReachable(wanted))) {
+    say(`Redis: using ${redactRedisUrl(wanted)} (keys under a prefix of this demo's own, removed at the end)`);
+  } else if (wanted !== undefined) {
+    say(`No Redis answers at ${redactRedisUrl(wanted)} (REDIS_URL); unset it to run on a private redis-server.`);
+    process.exitCode = 1;
+    return;
   } else {
     try {
       privateRedis = await startPrivateRedis();
     } catch (error) {
-      say(`No Redis answers at ${wanted}, and a private one could not be started: ${(error as Error).message}`);
-      say('Install redis-server (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL.');
+      say(`A private redis-server could not be started: ${(error as Error).message}`);
+      say('Install redis-server (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis), or set REDIS_URL to a Redis to use.');
       process.exitCode = 1;
       return;
     }

