@@ -21,6 +21,7 @@ import type { Keyspace } from '../stores/keyspace.js';
 import type { OrderStore } from '../stores/order-store.js';
 import type { ServiceInventoryStore } from '../stores/service-inventory-store.js';
 import type { OrderDispatcher } from '../workers/order-dispatch.js';
+import { keptJobs } from './job-retention.js';
 import { jobPriority, ORCHESTRATION_JOBS, type OrchestrationJob } from './queue-names.js';
 
 export interface SubmitResult {
@@ -276,7 +277,7 @@ export class ServiceOrderProducer {
     await this.options.orchestration.add(
       ORCHESTRATION_JOBS.start,
       { orderId },
-      { jobId: `${orderId}~start`, delay: Math.max(0, start - this.now().getTime()), priority: jobPriority(priority), removeOnComplete: { age: 3600, count: 10_000 }, removeOnFail: { age: 7 * 24 * 3600 } },
+      { jobId: `${orderId}~start`, delay: Math.max(0, start - this.now().getTime()), priority: jobPriority(priority), ...keptJobs(this.options.dispatcher.retention) },
     );
   }
 

@@ -138,11 +138,11 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
 
   const workers: Worker[] = [];
   if (options.roles.includes('intake')) {
-    workers.push(startIntakeWorker(producer, { metrics, log }, { connection: connect('intake'), prefix: base, concurrency: 8 }));
+    workers.push(startIntakeWorker(producer, { metrics, log }, { connection: connect('intake'), prefix: base, concurrency: 8, retention: config.jobRetention }));
   }
   const trackers: Array<{ stop(): void }> = [];
   if (options.roles.includes('orchestrator')) {
-    workers.push(startOrchestratorWorker({ store, dispatcher, metrics, log }, { connection: connect('orchestrator'), prefix: base, concurrency: config.orchestratorConcurrency }));
+    workers.push(startOrchestratorWorker({ store, dispatcher, metrics, log }, { connection: connect('orchestrator'), prefix: base, concurrency: config.orchestratorConcurrency, retention: config.jobRetention }));
     trackers.push(startJeopardyTracker({ store, metrics, log }, { checkIntervalMs: config.jeopardyCheckMs, atRiskFraction: config.jeopardyAtRiskPercent / 100 }));
     trackers.push(
       startReconciler(
@@ -158,7 +158,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
     // One worker per shard, consuming every shard; the process's concurrency is shared among them.
     const concurrency = Math.max(1, Math.ceil(config.workerConcurrency / keys.shards));
     for (const shard of keys.allShards()) {
-      workers.push(startActivationWorker(deps, { connection: connect(`activation-${shard}`), prefix: keys.tag(shard), concurrency, lockDurationMs: config.activationLockMs }));
+      workers.push(startActivationWorker(deps, { connection: connect(`activation-${shard}`), prefix: keys.tag(shard), concurrency, lockDurationMs: config.activationLockMs, retention: config.jobRetention }));
     }
   }
 
