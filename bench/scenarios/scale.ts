@@ -28,7 +28,8 @@ export async function scale(o: ScaleOptions): Promise<ScenarioResult> {
     runs.push({ ...run, redisMemory });
     await o.admin.flushall();
   }
-  const build = o.compiled ? ' (compiled)' : '';
+  const flags = process.env.BENCH_WORKER_NODE_FLAGS?.trim();
+  const build = o.compiled ? ` (compiled${flags ? ` ${flags}` : ''})` : '';
   const rows: Row[] = runs.map((r) => ({
     scenario: '5',
     measure: `${fmt(r.items)} queued items: items/s, worker peak RSS${build}`,

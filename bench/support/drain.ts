@@ -53,7 +53,9 @@ const CHILD_COMPILED = fileURLToPath(new URL('../../dist-bench/bench/support/wor
 function childArgs(compiled: boolean): string[] {
   if (!compiled) return [...process.execArgv, '--expose-gc', CHILD_SOURCE];
   if (!existsSync(CHILD_COMPILED)) throw new Error(`${CHILD_COMPILED} is missing: run npm run build:bench first`);
-  return ['--expose-gc', CHILD_COMPILED];
+  // BENCH_WORKER_NODE_FLAGS: V8 limits to try on the worker, e.g. "--max-old-space-size=128".
+  const flags = (process.env.BENCH_WORKER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  return [...flags, '--expose-gc', CHILD_COMPILED];
 }
 
 /** Spreads items over the NEs in a fixed pseudo-random order (the same in every run). */
