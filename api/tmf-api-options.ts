@@ -44,6 +44,13 @@ export interface TmfApiOptions {
    * @defaultValue 60000
    */
   monitorOrphanMs: number;
+  /**
+   * Failed delivery jobs the notification queue keeps, by count and age (JOBS_KEEP_FAILED,
+   * JOBS_KEEP_FAILED_S, as every queue). Completed ones are removed at once: a delivery's
+   * progress is the listener's cursor, kept with the listener.
+   * @defaultValue 10000 jobs, 7 days
+   */
+  failedDeliveriesKept: { count: number; ageSeconds: number };
 }
 
 export const DEFAULT_TMF_API_OPTIONS: TmfApiOptions = {
@@ -54,6 +61,7 @@ export const DEFAULT_TMF_API_OPTIONS: TmfApiOptions = {
   notifyTimeoutMs: 5000,
   deliveryConcurrency: 8,
   monitorOrphanMs: 60_000,
+  failedDeliveriesKept: { count: 10_000, ageSeconds: 7 * 86_400 },
 };
 
 /** The options as the environment set them (FleetConfig), defaults for the rest. */
@@ -68,5 +76,6 @@ export function tmfApiOptions(config: FleetConfig): TmfApiOptions {
     notifyTimeoutMs: config.notifyTimeoutMs ?? d.notifyTimeoutMs,
     deliveryConcurrency: d.deliveryConcurrency,
     monitorOrphanMs: config.monitorOrphanMs ?? d.monitorOrphanMs,
+    failedDeliveriesKept: { count: config.jobRetention.failedCount, ageSeconds: config.jobRetention.failedAgeSeconds },
   };
 }

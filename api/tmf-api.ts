@@ -18,6 +18,7 @@ import { installLabAuth } from './auth/lab-auth.js';
 import { refuseCredentialsInUrl, safeRequestSerializers, safeUrl } from './http/credentials-in-url.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { mountUnderPrefix } from './http/mount-under-prefix.js';
+import { pluginNamed } from './http/plugin-name.js';
 import { RouteTable } from './http/route-table.js';
 import { ApiEventStream } from './notifications/api-event-stream.js';
 import { HubRegistry } from './notifications/hub-registry.js';
@@ -96,12 +97,12 @@ async function buildApp(ctx: ApiContext, tokens: ApiTokens | 'none'): Promise<Fa
     ctx.log.debug({ method: request.method, url: safeUrl(request.url, isToken), status: reply.statusCode, ms: Math.round(reply.elapsedTime), client: request.apiClient?.clientId }, 'tmf api request');
   });
   await registerDocs(app);
-  await app.register(serviceOrderRoutes(ctx), { prefix: API_BASES.serviceOrdering });
-  await app.register(cancelServiceOrderRoutes(ctx), { prefix: API_BASES.serviceOrdering });
-  await app.register(serviceOrderV3Routes(ctx), { prefix: API_BASES.serviceOrderingV3 });
-  await app.register(serviceActivationRoutes(ctx), { prefix: API_BASES.serviceActivation });
-  await app.register(serviceInventoryRoutes(ctx), { prefix: API_BASES.serviceInventory });
-  for (const api of API_NAMES) await app.register(hubRoutes(ctx, api), { prefix: API_BASES[api] });
+  await app.register(pluginNamed('tmf641-service-order', serviceOrderRoutes(ctx)), { prefix: API_BASES.serviceOrdering });
+  await app.register(pluginNamed('tmf641-cancel-service-order', cancelServiceOrderRoutes(ctx)), { prefix: API_BASES.serviceOrdering });
+  await app.register(pluginNamed('tmf641-v3-service-order', serviceOrderV3Routes(ctx)), { prefix: API_BASES.serviceOrderingV3 });
+  await app.register(pluginNamed('tmf640-service-activation', serviceActivationRoutes(ctx)), { prefix: API_BASES.serviceActivation });
+  await app.register(pluginNamed('tmf638-service-inventory', serviceInventoryRoutes(ctx)), { prefix: API_BASES.serviceInventory });
+  for (const api of API_NAMES) await app.register(pluginNamed(`${api}-hub`, hubRoutes(ctx, api)), { prefix: API_BASES[api] });
   await app.ready();
   return app;
 }

@@ -7,6 +7,8 @@
  *   npm run bench -- --only 1,3   # some scenarios; also --no-devices, --devices (quick mode skips
  *                                 # the real devices otherwise), --scale 10000,100000, --json FILE
  *
+ *   npm run build:bench && npm run bench -- --only 5 --compiled   # scenario 5's worker on the compiled build
+ *
  * Everything runs on a private redis-server that only the bench uses, so INFO counters are ours.
  */
 import { writeFile } from 'node:fs/promises';
@@ -29,6 +31,7 @@ const { values: args } = parseArgs({
     'no-devices': { type: 'boolean', default: false },
     devices: { type: 'boolean', default: false },
     scale: { type: 'string' },
+    compiled: { type: 'boolean', default: false },
     json: { type: 'string' },
   },
 });
@@ -80,7 +83,7 @@ try {
   // The real devices take a minute or two (Ansible and Netmiko are slow): not in quick mode unless asked.
   const skipDevices = args['no-devices'] ? 'skipped (--no-devices)' : quick && !args.devices ? 'skipped in quick mode (add --devices, or run the full bench)' : undefined;
   await scenario('4', () => realDevices({ pushes: size.pushes, midPushes: size.midPushes, slowPushes: size.slowPushes, ...(skipDevices ? { skip: skipDevices } : {}) }));
-  await scenario('5', () => scale({ redisUrl: redis.url, admin, catalog, sizes: scaleSizes, quick }));
+  await scenario('5', () => scale({ redisUrl: redis.url, admin, catalog, sizes: scaleSizes, quick, compiled: args.compiled ?? false }));
 } finally {
   await admin.quit();
   await redis.stop();

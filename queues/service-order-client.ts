@@ -9,6 +9,7 @@ import { FleetIdentity } from '../stores/fleet-identity.js';
 import { Keyspace } from '../stores/keyspace.js';
 import { OrderStore } from '../stores/order-store.js';
 import { ServiceInventoryStore } from '../stores/service-inventory-store.js';
+import { SubmissionTally } from '../stores/submission-tally.js';
 import { DEFAULT_PREFIX } from './queue-names.js';
 import { createRedisConnection, hashTagged } from './redis-connection.js';
 import { openServiceOrderFront } from './service-order-front.js';
@@ -47,8 +48,11 @@ export async function openServiceOrderClient(options: ServiceOrderClientOptions)
   const base = hashTagged(options.prefix ?? DEFAULT_PREFIX);
   const redis = createRedisConnection(options.redisUrl, 'activation-fleet:client', { cluster: options.cluster ?? false });
   const shards = options.shards ?? (await FleetIdentity.shardsOf(redis, base)) ?? 1;
+  const keys = new Keyspace(base, shards);
   const front = openServiceOrderFront(redis, {
-    keys: new Keyspace(base, shards),
+    keys,
+    // Nobody scrapes this process: its submissions are counted in Redis for the fleet to report.
+    tally: new SubmissionTally(redis, keys),
     catalog,
     inventory,
     rules: await loadQualificationRules(configDir),

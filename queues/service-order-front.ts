@@ -10,6 +10,7 @@ import { AuditTrail } from '../stores/audit-trail.js';
 import type { Keyspace } from '../stores/keyspace.js';
 import { OrderStore } from '../stores/order-store.js';
 import { ServiceInventoryStore } from '../stores/service-inventory-store.js';
+import type { SubmissionTally } from '../stores/submission-tally.js';
 import { OrderDispatcher, type RetentionOptions } from '../workers/order-dispatch.js';
 import { QUEUE_NAMES, type ActivationJob, type OrchestrationJob } from './queue-names.js';
 import { ServiceOrderProducer } from './service-order-producer.js';
@@ -33,6 +34,8 @@ export interface ServiceOrderFrontOptions {
   attempts: number;
   backoffMs: number;
   retention: RetentionOptions;
+  /** Counts submissions for a fleet process to take (a front outside the fleet: the CLI, embedded clients). */
+  tally?: SubmissionTally;
 }
 
 /**
@@ -72,6 +75,7 @@ export function openServiceOrderFront(redis: Redis, options: ServiceOrderFrontOp
     services,
     rules: options.rules,
     metrics: options.metrics,
+    ...(options.tally ? { tally: options.tally } : {}),
   });
   return {
     producer,

@@ -21,6 +21,7 @@ import type { Keyspace } from '../stores/keyspace.js';
 import type { OrderStore } from '../stores/order-store.js';
 import type { ServiceInventoryStore } from '../stores/service-inventory-store.js';
 import type { OrderDispatcher } from '../workers/order-dispatch.js';
+import { keptJobs } from './job-retention.js';
 import { jobPriority, ORCHESTRATION_JOBS, type OrchestrationJob } from './queue-names.js';
 
 export interface SubmitResult {
@@ -60,6 +61,11 @@ export interface ServiceOrderProducerOptions {
   /** Feasibility and qualification rules (config/policies.yaml). */
   rules?: QualificationRule[];
   metrics?: FleetMetrics;
+  /**
+   * Where a process that nobody scrapes counts its submissions (the CLI, embedded clients): a
+   * fleet process takes them into its metrics. A fleet process counts into `metrics` only.
+   */
+  tally?: { add(outcome: string): Promise<void> };
   /** Base of each order's href, e.g. `https://fleet.example/tmf-api/serviceOrdering/v4/serviceOrder`. */
   hrefBase?: string;
   now?: () => Date;
@@ -85,8 +91,11 @@ export class ServiceOrderProducer {
     return inFleetSpan('order.intake', { operation: 'intake' }, async (span) => {
       const result = await this.submit(input);
       span.set({ orderId: result.order.id });
-      span.setOutcome(result.created ? result.order.state : 'duplicate');
-      this.options.metrics?.ordersSubmitted.inc({ outcome: result.created ? result.order.state : 'duplicate' });
+      const outcome = result.created ? result.order.state : 'duplicate';
+      span.setOutcome(outcome);
+      this.options.metrics?.ordersSubmitted.inc({ outcome });
+      // The submission stands whether or not it could be counted.
+      await this.options.tally?.add(outcome).catch(() => undefined);
       return result;
     });
   }
@@ -276,7 +285,7 @@ export class ServiceOrderProducer {
     await this.options.orchestration.add(
       ORCHESTRATION_JOBS.start,
       { orderId },
-      { jobId: `${orderId}~start`, delay: Math.max(0, start - this.now().getTime()), priority: jobPriority(priority), removeOnComplete: { age: 3600, count: 10_000 }, removeOnFail: { age: 7 * 24 * 3600 } },
+      { jobId: `${orderId}~start`, delay: Math.max(0, start - this.now().getTime()), priority: jobPriority(priority), ...keptJobs(this.options.dispatcher.retention) },
     );
   }
 

@@ -2,7 +2,10 @@
  * The queue UI as an operator sees it, photographed by headless Chromium (Debian's chromium,
  * driven by playwright-core). A fleet of its own (a private redis-server, the simulated NEs,
  * every role, one API token) runs an order that completes and one whose plan the PCRF refuses;
- * then bull-board's item-activation queue is opened on one tab and saved as a PNG.
+ * then bull-board's item-activation queue is opened on one tab and saved as a PNG. The fleet keeps
+ * JOBS_KEEP_COMPLETED=2 completed jobs, so the completed count shows the retention at work;
+ * on the failed tab the first job's Options (its removeOnComplete / removeOnFail) are opened
+ * and saved as a second PNG (`queue-ui-failed-options.png`).
  *
  *   npm run check:queue-ui                         # the failed tab  -> queue-ui-failed.png
  *   npm run check:queue-ui -- --status completed   # the completed tab
@@ -50,7 +53,8 @@ const bundle = (msisdn: string) => ({
 const redis = await startPrivateRedis();
 const lab = await startSimulatedLab();
 const token = randomBytes(24).toString('base64url');
-const config = loadFleetConfig({ REDIS_URL: redis.url, QUEUE_PREFIX: 'queue-ui-check', HTTP_PORT: '0', ACTIVATION_ATTEMPTS: '1', API_TOKENS: `operator ${token} read` });
+const KEEP_COMPLETED = 2;
+const config = loadFleetConfig({ REDIS_URL: redis.url, QUEUE_PREFIX: 'queue-ui-check', HTTP_PORT: '0', ACTIVATION_ATTEMPTS: '1', JOBS_KEEP_COMPLETED: String(KEEP_COMPLETED), API_TOKENS: `operator ${token} read` });
 const fleet = await startFleetProcess({ config, roles: ROLES, log: createLogger({ level: 'error' }), catalog: await ServiceCatalog.load('config/catalog'), inventory: lab.inventory, credentials: lab.credentials });
 let exitCode: number;
 try {
@@ -70,7 +74,10 @@ try {
 
   const counts = await fleet.queues.activation.getJobCounts('completed', 'failed');
   const jobs = await fleet.queues.activation.getJobs([status], 0, 20);
-  console.log(`BullMQ ${QUEUE_NAMES.activation}: ${counts.completed} completed, ${counts.failed} failed`);
+  const finished = await fleet.metrics.itemsFinished.get();
+  const itemJobsRun = finished.values.reduce((sum, v) => sum + v.value, 0);
+  console.log(`BullMQ ${QUEUE_NAMES.activation}: ${counts.completed} completed kept (JOBS_KEEP_COMPLETED=${KEEP_COMPLETED}; ${itemJobsRun} item activations finished), ${counts.failed} failed`);
+  const retained = (counts.completed ?? 0) <= KEEP_COMPLETED;
   const port = (fleet.http?.server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}/queues/queue/${QUEUE_NAMES.activation}?status=${status}`;
   // The flags that let Chromium run as root on a machine without a network (see the README).
@@ -92,7 +99,19 @@ try {
     console.log(`screenshot of ${url.replace(String(port), 'PORT')}: ${out}`);
     if (jobs.length === 0) console.log(`the ${status} tab holds no job: BullMQ has none in that state`);
     else console.log(shown ? `the ${status} tab shows all ${jobs.length} ${status} jobs (${expected.join(', ')})` : `the ${status} tab does NOT show the ${status} jobs ${expected.join(', ')}`);
-    exitCode = jobs.length > 0 && shown ? 0 : 1;
+    // The job's Options tab: the retention it carries, as bull-board shows it.
+    let optionsShown = true;
+    if (jobs.length > 0) {
+      await page.getByText('Options', { exact: true }).first().click();
+      optionsShown = await page
+        .waitForFunction(() => ['removeOnComplete', 'removeOnFail'].every((k) => (globalThis as unknown as { document: { body: { innerText: string } } }).document.body.innerText.includes(k)), undefined, { timeout: 10_000 })
+        .then(() => true, () => false);
+      const optionsOut = out.replace(/(\.png)?$/, '-options.png');
+      await page.screenshot({ path: optionsOut, fullPage: true });
+      console.log(optionsShown ? `the first ${status} job's Options show its removeOnComplete and removeOnFail: ${optionsOut}` : `the first ${status} job's Options do NOT show removeOnComplete / removeOnFail: ${optionsOut}`);
+    }
+    if (!retained) console.log(`the queue holds ${counts.completed} completed jobs, more than JOBS_KEEP_COMPLETED=${KEEP_COMPLETED}`);
+    exitCode = jobs.length > 0 && shown && optionsShown && retained ? 0 : 1;
   } finally {
     await browser.close();
   }

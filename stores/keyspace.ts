@@ -60,6 +60,11 @@ export class Keyspace {
     return `${this.base}:fleet:epoch-losses`;
   }
 
+  /** Submissions counted by processes nobody scrapes (the CLI, embedded clients), by outcome, until a fleet process takes them. */
+  get uncollectedSubmissions(): string {
+    return `${this.base}:metrics:submissions`;
+  }
+
   budgetNeLeases(neId: string): string {
     return `${this.base}:budget:ne:${neId}:leases`;
   }

@@ -14,6 +14,7 @@ import { bullmqTelemetry } from '../observability/tracing/bullmq-telemetry.js';
 import { inFleetSpan } from '../observability/tracing/fleet-spans.js';
 import { advance, itemAttemptParked, itemCompensated, itemCompleted, itemFailed, itemStepsApplied, type Advance, type OrderProgress } from '../orders/order-progress.js';
 import { fullRun, storedRun, type ItemRun, type ItemSpec, type StoredStep } from '../orders/order-record.js';
+import { keptJobs, type RetentionOptions } from '../queues/job-retention.js';
 import { QUEUE_NAMES, type ActivationJob, type ActivationKind } from '../queues/queue-names.js';
 import type { Keyspace } from '../stores/keyspace.js';
 import type { NeBudget } from '../stores/ne-budget.js';
@@ -304,6 +305,8 @@ export interface ActivationWorkerOptions {
   concurrency: number;
   /** Longer than the longest NE step: a running activation must never look stalled. */
   lockDurationMs: number;
+  /** For jobs added without a retention of their own (by an older fleet version, or by hand). */
+  retention: RetentionOptions;
 }
 
 export function startActivationWorker(deps: ActivationDeps, options: ActivationWorkerOptions): Worker<ActivationJob, ActivationOutcome> {
@@ -318,6 +321,7 @@ export function startActivationWorker(deps: ActivationDeps, options: ActivationW
     // A job whose worker died is retried elsewhere; twice stalled means something is wrong with it.
     maxStalledCount: 2,
     telemetry: bullmqTelemetry(),
+    ...keptJobs(options.retention),
   });
   worker.on('error', (error) => deps.log.error({ err: error }, 'activation worker error'));
   return worker;

@@ -23,6 +23,7 @@ import { startTmfApi } from '../api/tmf-api.js';
 import { AuditTrail } from '../stores/audit-trail.js';
 import { OrderStore } from '../stores/order-store.js';
 import { ServiceInventoryStore } from '../stores/service-inventory-store.js';
+import { SubmissionTally } from '../stores/submission-tally.js';
 import { OrderDispatcher } from './order-dispatch.js';
 import { QUEUE_NAMES, type ActivationJob, type IntakeJob, type OrchestrationJob } from '../queues/queue-names.js';
 import { createRedisConnection, type RedisProfile } from '../queues/redis-connection.js';
@@ -138,11 +139,11 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
 
   const workers: Worker[] = [];
   if (options.roles.includes('intake')) {
-    workers.push(startIntakeWorker(producer, { metrics, log }, { connection: connect('intake'), prefix: base, concurrency: 8 }));
+    workers.push(startIntakeWorker(producer, { metrics, log }, { connection: connect('intake'), prefix: base, concurrency: 8, retention: config.jobRetention }));
   }
   const trackers: Array<{ stop(): void }> = [];
   if (options.roles.includes('orchestrator')) {
-    workers.push(startOrchestratorWorker({ store, dispatcher, metrics, log }, { connection: connect('orchestrator'), prefix: base, concurrency: config.orchestratorConcurrency }));
+    workers.push(startOrchestratorWorker({ store, dispatcher, metrics, log }, { connection: connect('orchestrator'), prefix: base, concurrency: config.orchestratorConcurrency, retention: config.jobRetention }));
     trackers.push(startJeopardyTracker({ store, metrics, log }, { checkIntervalMs: config.jeopardyCheckMs, atRiskFraction: config.jeopardyAtRiskPercent / 100 }));
     trackers.push(
       startReconciler(
@@ -158,7 +159,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
     // One worker per shard, consuming every shard; the process's concurrency is shared among them.
     const concurrency = Math.max(1, Math.ceil(config.workerConcurrency / keys.shards));
     for (const shard of keys.allShards()) {
-      workers.push(startActivationWorker(deps, { connection: connect(`activation-${shard}`), prefix: keys.tag(shard), concurrency, lockDurationMs: config.activationLockMs }));
+      workers.push(startActivationWorker(deps, { connection: connect(`activation-${shard}`), prefix: keys.tag(shard), concurrency, lockDurationMs: config.activationLockMs, retention: config.jobRetention }));
     }
   }
 
@@ -190,6 +191,13 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
   const front = http && apiRedis ? openServiceOrderFront(apiRedis, { keys, catalog, inventory, rules, metrics, log, attempts: config.activationAttempts, backoffMs: config.activationBackoffMs, retention: config.jobRetention }) : undefined;
   const api = http && front ? await startTmfApi({ server: http.server, producer: front.producer, store: front.store, services: front.services, catalog, connect, config, log, queues: allQueues }) : undefined;
   const sweep = setInterval(() => void pool.sweepIdle(), Math.max(100, Math.floor(config.sessionIdleMs / 2)));
+  // Submissions from the CLI and embedded clients are counted in Redis (nobody scrapes those
+  // processes): whichever fleet process takes a count reports it in its own counter.
+  const tally = new SubmissionTally(shared, keys);
+  const takeSubmissions = async (): Promise<void> => {
+    for (const [outcome, count] of await tally.take()) metrics.ordersSubmitted.inc({ outcome }, count);
+  };
+  const tallyTimer = setInterval(() => void takeSubmissions().catch(() => undefined), config.redisCheckIntervalMs);
   sweep.unref();
   log.info({ roles: options.roles, prefix: base, shards: keys.shards, specifications: catalog.ids(), networkElements: inventory.all().length }, 'fleet process started');
 
@@ -210,6 +218,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
       draining = true;
       live?.close();
       clearInterval(sweep);
+      clearInterval(tallyTimer);
       trackers.forEach((t) => t.stop());
       await Promise.all(workers.map((w) => w.close()));
       await pool.close();

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
 import { bullmqTelemetry } from '../observability/tracing/bullmq-telemetry.js';
+import { keptJobs, type RetentionOptions } from '../queues/job-retention.js';
 import { QUEUE_NAMES, type IntakeJob } from '../queues/queue-names.js';
 import type { ServiceOrderProducer } from '../queues/service-order-producer.js';
 
@@ -14,7 +15,7 @@ import type { ServiceOrderProducer } from '../queues/service-order-producer.js';
 export function startIntakeWorker(
   producer: ServiceOrderProducer,
   deps: { metrics: FleetMetrics; log: Logger },
-  options: { connection: Redis; prefix: string; concurrency: number },
+  options: { connection: Redis; prefix: string; concurrency: number; retention: RetentionOptions },
 ): Worker<IntakeJob, { id: string; state: string }> {
   const worker = new Worker<IntakeJob, { id: string; state: string }>(
     QUEUE_NAMES.intake,
@@ -23,7 +24,8 @@ export function startIntakeWorker(
       deps.log.info({ orderId: order.id, state: order.state, created, jobId: job.id }, 'order taken from intake queue');
       return { id: order.id, state: order.state };
     }),
-    { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency, telemetry: bullmqTelemetry() },
+    // Upstream systems add these jobs with whatever options they like: the worker's retention covers the ones added without.
+    { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency, telemetry: bullmqTelemetry(), ...keptJobs(options.retention) },
   );
   worker.on('error', (error) => deps.log.error({ err: error }, 'intake worker error'));
   return worker;

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { FleetError } from '../errors/index.js';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
 import { bullmqTelemetry } from '../observability/tracing/bullmq-telemetry.js';
+import { keptJobs, type RetentionOptions } from '../queues/job-retention.js';
 import { ORCHESTRATION_JOBS, QUEUE_NAMES, type OrchestrationJob } from '../queues/queue-names.js';
 import type { OrderStore } from '../stores/order-store.js';
 import type { OrderDispatcher } from './order-dispatch.js';
@@ -37,12 +38,14 @@ export function createOrchestratorProcessor(deps: OrchestratorDeps) {
   };
 }
 
-export function startOrchestratorWorker(deps: OrchestratorDeps, options: { connection: Redis; prefix: string; concurrency: number }): Worker<OrchestrationJob, string> {
+export function startOrchestratorWorker(deps: OrchestratorDeps, options: { connection: Redis; prefix: string; concurrency: number; retention: RetentionOptions }): Worker<OrchestrationJob, string> {
   const worker = new Worker<OrchestrationJob, string>(QUEUE_NAMES.orchestration, deps.metrics.instrument('orchestration', createOrchestratorProcessor(deps)), {
     connection: options.connection,
     prefix: options.prefix,
     concurrency: options.concurrency,
     telemetry: bullmqTelemetry(),
+    // For jobs added without a retention of their own (by an older fleet version, or by hand).
+    ...keptJobs(options.retention),
   });
   worker.on('error', (error) => deps.log.error({ err: error }, 'orchestrator worker error'));
   worker.on('failed', (job, error) => deps.log.error({ err: error, orderId: job?.data.orderId }, 'orchestration job failed'));

@@ -5,16 +5,10 @@ import { advance, dispatchOf, startOrder, holdOrder, type Advance } from '../ord
 import { isFinalState } from '../orders/order-states.js';
 import { activationJobId, jobPriority, type ActivationJob, type ActivationKind } from '../queues/queue-names.js';
 import type { OrderContext, ProgressSnapshot } from '../stores/order-fields.js';
+import { keptJobs, type RetentionOptions } from '../queues/job-retention.js';
 import type { Decision, OrderStore, TransitionResult } from '../stores/order-store.js';
 
-export interface RetentionOptions {
-  /** Completed jobs kept: at most this many, for at most this long. */
-  completedCount: number;
-  completedAgeSeconds: number;
-  /** Failed jobs kept for this long (and at most this many). */
-  failedCount: number;
-  failedAgeSeconds: number;
-}
+export type { RetentionOptions };
 
 export interface OrderDispatcherDeps {
   store: OrderStore;
@@ -43,15 +37,18 @@ export class OrderDispatcher {
   }
 
   jobOptions(orderId: string, kind: ActivationKind, priority: string | undefined): JobsOptions {
-    const { retention } = this.deps;
     return {
       jobId: activationJobId({ orderId, itemId: '', kind }),
       priority: jobPriority(priority),
       attempts: this.deps.attempts,
       backoff: { type: 'exponential', delay: this.deps.backoffMs, jitter: 0.5 },
-      removeOnComplete: { age: retention.completedAgeSeconds, count: retention.completedCount },
-      removeOnFail: { age: retention.failedAgeSeconds, count: retention.failedCount },
+      ...keptJobs(this.deps.retention),
     };
+  }
+
+  /** The fleet's retention, for the other jobs of an order (its delayed start). */
+  get retention(): RetentionOptions {
+    return this.deps.retention;
   }
 
   /** Adds the jobs for `items` (adding one that exists is harmless). */

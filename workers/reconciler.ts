@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { FleetError } from '../errors/index.js';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
 import { itemAborting, type ItemPhase } from '../orders/order-progress.js';
+import { keptJobs } from '../queues/job-retention.js';
 import { activationJobId, jobPriority, ORCHESTRATION_JOBS, type ActivationJob, type ActivationKind, type OrchestrationJob } from '../queues/queue-names.js';
 import type { OrderStore } from '../stores/order-store.js';
 import type { OrderDispatcher } from './order-dispatch.js';
@@ -42,7 +43,7 @@ export function startReconciler(
       if (['delayed', 'waiting', 'active', 'prioritized'].includes(state)) return 0;
       await job?.remove().catch(() => undefined);
       const delay = Math.max(0, (Date.parse(snap.ctx.requestedStartDate ?? '') || 0) - now);
-      await deps.orchestration.add(ORCHESTRATION_JOBS.start, { orderId }, { jobId: `${orderId}~start`, delay, priority: jobPriority(snap.ctx.priority), removeOnComplete: true, removeOnFail: 1000 });
+      await deps.orchestration.add(ORCHESTRATION_JOBS.start, { orderId }, { jobId: `${orderId}~start`, delay, priority: jobPriority(snap.ctx.priority), ...keptJobs(deps.dispatcher.retention) });
       return 1;
     }
     if (p.state === 'pending' && !p.cancelRequestedAt) {

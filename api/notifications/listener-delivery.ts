@@ -130,7 +130,13 @@ export class ListenerDelivery {
     await this.queue.add(
       'drain',
       { listenerId },
-      { jobId, attempts: this.deps.options.notifyAttempts, backoff: { type: 'cappedExponential' }, removeOnComplete: true, removeOnFail: 1000 },
+      {
+        jobId,
+        attempts: this.deps.options.notifyAttempts,
+        backoff: { type: 'cappedExponential' },
+        removeOnComplete: true,
+        removeOnFail: { count: this.deps.options.failedDeliveriesKept.count, age: this.deps.options.failedDeliveriesKept.ageSeconds },
+      },
     );
   }
 

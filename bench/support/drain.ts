@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ServiceCatalog } from '../../catalog/service-catalog.js';
 import { benchInventory, benchNeId, benchOrder, newPrefix, runParallel, startBenchFleet, sumCounter, waitUntil } from './bench-fleet.js';
@@ -14,6 +15,11 @@ export interface DrainOptions {
   latencyMs: number;
   /** Worker concurrency: jobs in flight in the worker process. */
   concurrency: number;
+  /**
+   * Run the worker process on the compiled build (`npm run build:bench`: dist-bench/, plain node,
+   * no tsx loader in the process), as production runs dist/. @defaultValue false (the sources through tsx)
+   */
+  compiled?: boolean;
 }
 
 export interface DrainResult {
@@ -40,7 +46,17 @@ export interface DrainResult {
   completedOrders: number;
 }
 
-const CHILD = fileURLToPath(new URL('./worker-child.ts', import.meta.url));
+const CHILD_SOURCE = fileURLToPath(new URL('./worker-child.ts', import.meta.url));
+const CHILD_COMPILED = fileURLToPath(new URL('../../dist-bench/bench/support/worker-child.js', import.meta.url));
+
+/** The worker process's node arguments: the compiled child with plain node, or the source with this process's tsx loader. */
+function childArgs(compiled: boolean): string[] {
+  if (!compiled) return [...process.execArgv, '--expose-gc', CHILD_SOURCE];
+  if (!existsSync(CHILD_COMPILED)) throw new Error(`${CHILD_COMPILED} is missing: run npm run build:bench first`);
+  // BENCH_WORKER_NODE_FLAGS: V8 limits to try on the worker, e.g. "--max-old-space-size=128".
+  const flags = (process.env.BENCH_WORKER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  return [...flags, '--expose-gc', CHILD_COMPILED];
+}
 
 /** Spreads items over the NEs in a fixed pseudo-random order (the same in every run). */
 const neFor = (i: number, nes: number): string => benchNeId((Math.imul(i + 1, 2654435761) >>> 0) % nes);
@@ -72,7 +88,7 @@ export async function prequeueAndDrain(o: DrainOptions): Promise<DrainResult> {
     const prequeueSeconds = (performance.now() - t0) / 1000;
 
     const config: ChildConfig = { redisUrl: o.redisUrl, prefix, nes: o.nes, maxSessions: o.maxSessions, latencyMs: o.latencyMs, concurrency: o.concurrency, items: o.items };
-    const child = spawn(process.execPath, [...process.execArgv, '--expose-gc', CHILD], { env: { ...process.env, BENCH_CHILD_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = spawn(process.execPath, childArgs(o.compiled ?? false), { env: { ...process.env, BENCH_CHILD_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     const next = <T extends ChildMessage['type']>(type: T): Promise<Extract<ChildMessage, { type: T }>> =>
       new Promise((resolve, reject) => {
@@ -84,11 +100,16 @@ export async function prequeueAndDrain(o: DrainOptions): Promise<DrainResult> {
         child.on('message', onMessage);
         void exited.then((code) => reject(new Error(`bench worker process exited (${code}) before '${type}'`)));
       });
+    // Orders end in whichever process settles their last item: the worker's count comes with its stats.
+    let childOrdersFinished = 0;
+    child.on('message', (message: ChildMessage) => {
+      if (message.type === 'stats') childOrdersFinished = message.ordersFinished;
+    });
     await next('ready');
     const done = next('done');
     child.send('go');
     const { seconds, steadySeconds, steadyItems, peakRss, rssAtStart, rssAfterGc, heapAfterGc, externalAfterGc, rssAtHalf, cpuSeconds } = await done;
-    await waitUntil(async () => (await sumCounter(main.metrics.ordersFinished)) >= o.items, 120_000, 'the orders to be final', 20);
+    await waitUntil(async () => (await sumCounter(main.metrics.ordersFinished)) + childOrdersFinished >= o.items, 120_000, 'the orders to be final', 20);
     const final = next('final');
     child.send('stop');
     const stats = await final;
@@ -109,7 +130,7 @@ export async function prequeueAndDrain(o: DrainOptions): Promise<DrainResult> {
       violations: stats.violations,
       maxOpenSessions: stats.maxOpenSessions,
       sessionsOpened: stats.sessionsOpened,
-      completedOrders: await sumCounter(main.metrics.ordersFinished, (l) => l.state === 'completed'),
+      completedOrders: (await sumCounter(main.metrics.ordersFinished, (l) => l.state === 'completed')) + stats.ordersCompleted,
     };
   } finally {
     await main.stop();

@@ -18,9 +18,9 @@ export interface ChildConfig {
 
 export type ChildMessage =
   | { type: 'ready' }
-  | { type: 'stats'; rss: number; heapUsed: number; items: number }
+  | { type: 'stats'; rss: number; heapUsed: number; items: number; ordersFinished: number }
   | { type: 'done'; seconds: number; steadySeconds: number; steadyItems: number; peakRss: number; rssAtStart: number; rssAfterGc: number; heapAfterGc: number; externalAfterGc: number; rssAtHalf: number; cpuSeconds: number }
-  | { type: 'final'; parks: number; items: number; violations: string[]; maxOpenSessions: number; sessionsOpened: number; operations: number };
+  | { type: 'final'; parks: number; items: number; ordersCompleted: number; violations: string[]; maxOpenSessions: number; sessionsOpened: number; operations: number };
 
 const config = JSON.parse(process.env.BENCH_CHILD_CONFIG ?? '{}') as ChildConfig;
 const send = (message: ChildMessage): void => void process.send?.(message);
@@ -44,7 +44,9 @@ const timer = setInterval(() => {
     const { rss, heapUsed } = process.memoryUsage();
     peakRss = Math.max(peakRss, rss);
     const items = await sumCounter(fleet.metrics.itemsFinished);
-    send({ type: 'stats', rss, heapUsed, items });
+    // The worker that settles an order's last item ends the order: these orders count here, not in the main process.
+    const ordersFinished = await sumCounter(fleet.metrics.ordersFinished);
+    send({ type: 'stats', rss, heapUsed, items, ordersFinished });
   })();
 }, 100);
 // Finer polling for the end of the drain, so the clock stops within a few ms of the last item.
@@ -85,11 +87,13 @@ process.once('message', () => {
     clearInterval(timer);
     const parks = await sumCounter(fleet.metrics.budgetParks);
     const items = await sumCounter(fleet.metrics.itemsFinished);
+    const ordersCompleted = await sumCounter(fleet.metrics.ordersFinished, (l) => l.state === 'completed');
     await fleet.stop();
     send({
       type: 'final',
       parks,
       items,
+      ordersCompleted,
       violations: nes.violations(inventory),
       maxOpenSessions: Math.max(0, ...nes.maxOpenSessions.values()),
       sessionsOpened: nes.sessionsOpened,
