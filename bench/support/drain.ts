@@ -40,7 +40,8 @@ export interface DrainResult {
   completedOrders: number;
 }
 
-const CHILD = fileURLToPath(new URL('./worker-child.ts', import.meta.url));
+// The compiled bench (dist-bench) runs the compiled child, the sources the source.
+const CHILD = fileURLToPath(new URL(`./worker-child.${import.meta.url.endsWith('.js') ? 'js' : 'ts'}`, import.meta.url));
 
 /** Spreads items over the NEs in a fixed pseudo-random order (the same in every run). */
 const neFor = (i: number, nes: number): string => benchNeId((Math.imul(i + 1, 2654435761) >>> 0) % nes);
