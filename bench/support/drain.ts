@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ServiceCatalog } from '../../catalog/service-catalog.js';
-import { benchInventory, benchNeId, benchOrder, newPrefix, runParallel, startBenchFleet, sumCounter, waitUntil } from './bench-fleet.js';
+import { FINAL_STATES } from '../../orders/order-states.js';
+import { benchInventory, benchNeId, benchOrder, newPrefix, runParallel, startBenchFleet, waitUntil } from './bench-fleet.js';
 import { FakeNes } from './fake-ne.js';
 import type { ChildConfig, ChildMessage } from './worker-child.js';
 
@@ -89,7 +90,9 @@ export async function prequeueAndDrain(o: DrainOptions): Promise<DrainResult> {
     const done = next('done');
     child.send('go');
     const { seconds, steadySeconds, steadyItems, peakRss, rssAtStart, rssAfterGc, heapAfterGc, externalAfterGc, rssAtHalf, cpuSeconds } = await done;
-    await waitUntil(async () => (await sumCounter(main.metrics.ordersFinished)) >= o.items, 120_000, 'the orders to be final', 20);
+    // The worker that settles an item ends its order: count final orders in Redis, not in this process.
+    const finalOrders = async (states?: string[]): Promise<number> => (await main.store.list({ limit: 0, ...(states ? { states } : {}) })).total;
+    await waitUntil(async () => (await finalOrders([...FINAL_STATES])) >= o.items, 120_000, 'the orders to be final', 20);
     const final = next('final');
     child.send('stop');
     const stats = await final;
@@ -110,7 +113,7 @@ export async function prequeueAndDrain(o: DrainOptions): Promise<DrainResult> {
       violations: stats.violations,
       maxOpenSessions: stats.maxOpenSessions,
       sessionsOpened: stats.sessionsOpened,
-      completedOrders: await sumCounter(main.metrics.ordersFinished, (l) => l.state === 'completed'),
+      completedOrders: await finalOrders(['completed']),
     };
   } finally {
     await main.stop();
