@@ -44,7 +44,7 @@ const scaleSizes = (args.scale ?? (quick ? '2000,6000' : '10000,100000')).split(
 
 /** Sizes per mode: quick keeps the whole run under a minute on a 2-core machine. */
 const size = quick
-  ? { pairs: 3, bundles: 150, singles: 600, jobs: 4000, s2Items: 800, s3Seconds: 1, pushes: 20, midPushes: 5, slowPushes: 3 }
+  ? { pairs: Number(args.pairs ?? 3), bundles: 150, singles: 600, jobs: 4000, s2Items: 800, s3Seconds: 1, pushes: 20, midPushes: 5, slowPushes: 3 }
   : { pairs: Number(args.pairs ?? 3), bundles: 2000, singles: 4000, jobs: 20_000, s2Items: 12_000, s3Seconds: 4, pushes: 200, midPushes: 50, slowPushes: 20 };
 
 installRoundTripCounter();
