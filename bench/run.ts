@@ -5,7 +5,12 @@
  *   npm run bench                 # full sizes (several minutes; real devices when root and installed)
  *   npm run bench:quick           # small sizes, under a minute
  *   npm run bench -- --only 1,3   # some scenarios; also --no-devices, --devices (quick mode skips
- *                                 # the real devices otherwise), --scale 10000,100000, --json FILE
+ *                                 # the real devices otherwise), --scale 10000,100000, --json FILE,
+ *                                 # --pairs N (scenario 1's interleaved baseline/fleet pairs, 3)
+ *
+ * Both scripts build the fleet and the bench first (npm run build:bench, tsconfig.bench-build.json)
+ * and run the compiled JavaScript from dist-bench/, as production runs dist/; `npx tsx bench/run.ts`
+ * runs the sources.
  *
  *   npm run build:bench && npm run bench -- --only 5 --compiled   # scenario 5's worker on the compiled build
  *
@@ -33,6 +38,7 @@ const { values: args } = parseArgs({
     scale: { type: 'string' },
     compiled: { type: 'boolean', default: false },
     json: { type: 'string' },
+    pairs: { type: 'string' },
   },
 });
 const quick = args.quick ?? false;
@@ -41,8 +47,8 @@ const scaleSizes = (args.scale ?? (quick ? '2000,6000' : '10000,100000')).split(
 
 /** Sizes per mode: quick keeps the whole run under a minute on a 2-core machine. */
 const size = quick
-  ? { bundles: 150, singles: 300, jobs: 2000, s2Items: 800, s3Seconds: 1, pushes: 20, midPushes: 5, slowPushes: 3 }
-  : { bundles: 2000, singles: 4000, jobs: 20_000, s2Items: 12_000, s3Seconds: 4, pushes: 200, midPushes: 50, slowPushes: 20 };
+  ? { pairs: Number(args.pairs ?? 3), bundles: 150, singles: 600, jobs: 4000, s2Items: 800, s3Seconds: 1, pushes: 20, midPushes: 5, slowPushes: 3 }
+  : { pairs: Number(args.pairs ?? 3), bundles: 2000, singles: 4000, jobs: 20_000, s2Items: 12_000, s3Seconds: 4, pushes: 200, midPushes: 50, slowPushes: 20 };
 
 installRoundTripCounter();
 const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
@@ -74,7 +80,7 @@ async function scenario(id: string, run: () => Promise<ScenarioResult>): Promise
 let singleItemsPerSecond: number | undefined;
 try {
   await scenario('1', async () => {
-    const result = await orchestrationOverhead({ redisUrl: redis.url, admin, catalog, bundles: size.bundles, singles: size.singles, jobs: size.jobs, submitParallel: 32, concurrency: 32 });
+    const result = await orchestrationOverhead({ redisUrl: redis.url, admin, catalog, pairs: size.pairs, bundles: size.bundles, singles: size.singles, jobs: size.jobs, submitParallel: 32, concurrency: 32 });
     singleItemsPerSecond = result.singleItemsPerSecond;
     return result;
   });
@@ -89,8 +95,9 @@ try {
   await redis.stop();
 }
 
+const compiled = import.meta.url.endsWith('.js') ? 'compiled (dist-bench)' : 'sources (tsx)';
 const header = [
-  `activation-fleet bench (${quick ? 'quick' : 'full'}), ${new Date().toISOString()}, ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  `activation-fleet bench (${quick ? 'quick' : 'full'}, ${compiled}), ${new Date().toISOString()}, ${((Date.now() - started) / 1000).toFixed(0)} s`,
   `machine: ${availableParallelism()} CPUs (${cpus()[0]?.model.trim() ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, redis-server ${redisVersion}`,
   `load average before: ${loadBefore}, after: ${load()} (the machine is shared: compare ratios, not absolute numbers)`,
 ];

@@ -5,7 +5,8 @@ import { existsSync, symlinkSync } from 'node:fs';
 for (const [link, target] of [
   ['dist-bench/config', '../config'],
   ['dist-bench/bench/catalog', '../../bench/catalog'],
+  ['dist-bench/bench/drivers', '../../bench/drivers'],
 ]) {
   if (!existsSync(link)) symlinkSync(target, link);
 }
-console.log('dist-bench/: the fleet and bench/support compiled; run its worker child with node dist-bench/bench/support/worker-child.js');
+console.log('dist-bench/: the fleet and the bench compiled; npm run bench runs node dist-bench/bench/run.js');

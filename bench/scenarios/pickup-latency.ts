@@ -23,7 +23,7 @@ interface Attempt {
   startRate: number;
   applied: number;
   sustained: boolean;
-  /** Activation job added (by the orchestrator) to the first NE operation of the item, ms. */
+  /** Activation job added (by intake, with the order) to the first NE operation of the item, ms. */
   enqueueToStart: number[];
   /** Order submitted (intake) to the first NE operation, ms. */
   submitToStart: number[];
@@ -126,7 +126,7 @@ export async function pickupLatency(o: PickupLatencyOptions): Promise<ScenarioRe
     rows,
     notes: [
       `3: open loop, one-item orders on ${NES} instant fake NEs, all roles in the bench process, worker concurrency 32 (default); ${attempts.map((a) => `${fmt(a.rate)}/s: ${fmt(a.sent)} of ${fmt(a.offered)} sent, kept up with ${fmt(a.startRate)}/s, ${a.sustained ? 'sustained' : 'not sustained'}`).join('; ')}.`,
-      `3: the result is from the activation job being added (orchestrator) to the item's first NE operation; "from submit" adds intake and the orchestrator's start job; "BullMQ pickup" is the job's processedOn - timestamp. ${last?.sustained ? `${fmt(last.rate)} items/s is the rate this machine sustained in this run${last.rate < o.targetRate ? `, below the ${fmt(o.targetRate)} asked for` : ''}.` : 'No rate tried was sustained.'}`,
+      `3: the result is from the activation job being added (intake enqueues it as it stores the order) to the item's first NE operation; "from submit" adds validation, planning and the order's creation; "BullMQ pickup" is the job's processedOn - timestamp. ${last?.sustained ? `${fmt(last.rate)} items/s is the rate this machine sustained in this run${last.rate < o.targetRate ? `, below the ${fmt(o.targetRate)} asked for` : ''}.` : 'No rate tried was sustained.'}`,
     ],
   };
 }

@@ -99,11 +99,34 @@ export async function startBenchFleet(options: BenchFleetOptions): Promise<Fleet
 
 export const newPrefix = (name: string): string => `bench-${name}-${randomBytes(3).toString('hex')}`;
 
-/** Commands Redis has executed so far, and bytes it has received (INFO stats), read on a connection of its own. */
-export async function redisStats(admin: Redis): Promise<{ commands: number; bytesIn: number }> {
-  const info = await admin.info('stats');
-  const field = (name: string): number => Number(new RegExp(`${name}:(\\d+)`).exec(info)?.[1] ?? Number.NaN);
-  return { commands: field('total_commands_processed'), bytesIn: field('total_net_input_bytes') };
+export interface RedisStats {
+  /** Commands run, from INFO commandstats (the calls of every command, those inside Lua scripts included). */
+  commands: number;
+  /** The same by command name (`evalsha`, `hset`, ...). */
+  byCommand: Map<string, number>;
+  /** Bytes Redis received (sent to it) and sent (replies), INFO stats total_net_input/output_bytes. */
+  bytesIn: number;
+  bytesOut: number;
+}
+
+/** Redis's own counters so far, read on a connection of its own: subtract two reads for a run's cost. */
+export async function redisStats(admin: Redis): Promise<RedisStats> {
+  const [stats, commandstats] = await Promise.all([admin.info('stats'), admin.info('commandstats')]);
+  const field = (name: string): number => Number(new RegExp(`${name}:(\\d+)`).exec(stats)?.[1] ?? Number.NaN);
+  const byCommand = new Map<string, number>();
+  for (const [, name, calls] of commandstats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) byCommand.set(name as string, Number(calls));
+  const commands = [...byCommand.values()].reduce((a, b) => a + b, 0);
+  return { commands, byCommand, bytesIn: field('total_net_input_bytes'), bytesOut: field('total_net_output_bytes') };
+}
+
+/** What Redis did between two reads of its counters. */
+export function redisDelta(before: RedisStats, after: RedisStats): RedisStats {
+  const byCommand = new Map<string, number>();
+  for (const [name, calls] of after.byCommand) {
+    const d = calls - (before.byCommand.get(name) ?? 0);
+    if (d > 0) byCommand.set(name, d);
+  }
+  return { commands: after.commands - before.commands, byCommand, bytesIn: after.bytesIn - before.bytesIn, bytesOut: after.bytesOut - before.bytesOut };
 }
 
 /**

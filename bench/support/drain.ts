@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ServiceCatalog } from '../../catalog/service-catalog.js';
-import { benchInventory, benchNeId, benchOrder, newPrefix, runParallel, startBenchFleet, sumCounter, waitUntil } from './bench-fleet.js';
+import { FINAL_STATES } from '../../orders/order-states.js';
+import { benchInventory, benchNeId, benchOrder, newPrefix, runParallel, startBenchFleet, waitUntil } from './bench-fleet.js';
 import { FakeNes } from './fake-ne.js';
 import type { ChildConfig, ChildMessage } from './worker-child.js';
 
@@ -88,7 +89,7 @@ export async function prequeueAndDrain(o: DrainOptions): Promise<DrainResult> {
     const prequeueSeconds = (performance.now() - t0) / 1000;
 
     const config: ChildConfig = { redisUrl: o.redisUrl, prefix, nes: o.nes, maxSessions: o.maxSessions, latencyMs: o.latencyMs, concurrency: o.concurrency, items: o.items };
-    const child = spawn(process.execPath, childArgs(o.compiled ?? false), { env: { ...process.env, BENCH_CHILD_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = spawn(process.execPath, childArgs(o.compiled ?? import.meta.url.endsWith('.js')), { env: { ...process.env, BENCH_CHILD_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     const next = <T extends ChildMessage['type']>(type: T): Promise<Extract<ChildMessage, { type: T }>> =>
       new Promise((resolve, reject) => {
@@ -101,15 +102,13 @@ export async function prequeueAndDrain(o: DrainOptions): Promise<DrainResult> {
         void exited.then((code) => reject(new Error(`bench worker process exited (${code}) before '${type}'`)));
       });
     // Orders end in whichever process settles their last item: the worker's count comes with its stats.
-    let childOrdersFinished = 0;
-    child.on('message', (message: ChildMessage) => {
-      if (message.type === 'stats') childOrdersFinished = message.ordersFinished;
-    });
     await next('ready');
     const done = next('done');
     child.send('go');
     const { seconds, steadySeconds, steadyItems, peakRss, rssAtStart, rssAfterGc, heapAfterGc, externalAfterGc, rssAtHalf, cpuSeconds } = await done;
-    await waitUntil(async () => (await sumCounter(main.metrics.ordersFinished)) + childOrdersFinished >= o.items, 120_000, 'the orders to be final', 20);
+    // The worker that settles an item ends its order: count final orders in Redis, not in this process.
+    const finalOrders = async (states?: string[]): Promise<number> => (await main.store.list({ limit: 0, ...(states ? { states } : {}) })).total;
+    await waitUntil(async () => (await finalOrders([...FINAL_STATES])) >= o.items, 120_000, 'the orders to be final', 20);
     const final = next('final');
     child.send('stop');
     const stats = await final;
@@ -130,7 +129,7 @@ export async function prequeueAndDrain(o: DrainOptions): Promise<DrainResult> {
       violations: stats.violations,
       maxOpenSessions: stats.maxOpenSessions,
       sessionsOpened: stats.sessionsOpened,
-      completedOrders: (await sumCounter(main.metrics.ordersFinished, (l) => l.state === 'completed')) + stats.ordersCompleted,
+      completedOrders: await finalOrders(['completed']),
     };
   } finally {
     await main.stop();

@@ -1,4 +1,5 @@
 import type { AdapterFactory } from '../../adapters/adapter-pool.js';
+import type { AuditEntry, OperationContext } from '../../adapters/audit.js';
 import type { ChangeSet, Check, CheckResult } from '../../adapters/change-set.js';
 import type { NeAdapter } from '../../adapters/ne-adapter.js';
 import type { NetworkElement } from '../../inventory/network-element.js';
@@ -14,6 +15,9 @@ export interface FakeNesOptions {
  * In-process NEs behind the real AdapterPool: the fleet's own pool, budget and workers drive
  * them, only the device is fake. They count what a real NE would notice: sessions open at once
  * (the budget must keep them at or under maxSessions) and operations running at once.
+ * Like the real adapters they ask the execution's write guard before each write and report one
+ * audit entry per command sent, so the bench writes the audit trail as
+ * production does.
  */
 export class FakeNes {
   private readonly openSessions = new Map<string, number>();
@@ -24,6 +28,8 @@ export class FakeNes {
   readonly maxBusy = new Map<string, number>();
   operations = 0;
   sessionsOpened = 0;
+  /** Audit entries reported to the fleet. */
+  audited = 0;
 
   constructor(private readonly options: FakeNesOptions) {}
 
@@ -48,16 +54,28 @@ export class FakeNes {
     bump(this.openSessions, undefined, ne.id, -1);
   }
 
-  async operate(ne: NetworkElement, change: ChangeSet | undefined): Promise<void> {
+  async operate(ne: NetworkElement, change: ChangeSet | undefined, ctx: OperationContext | undefined): Promise<void> {
     this.operations += 1;
     bump(this.busy, this.maxBusy, ne.id, 1);
     try {
-      if (change) this.options.onApply?.(ne, change);
+      if (change) {
+        await ctx?.beforeWrite?.();
+        this.options.onApply?.(ne, change);
+      }
+      const startedAt = new Date();
       if (this.options.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
       else await Promise.resolve();
+      for (const request of change ? requestsOf(change) : []) this.audit(ctx, ne, 'cli-command', request, startedAt);
     } finally {
       bump(this.busy, undefined, ne.id, -1);
     }
+  }
+
+  audit(ctx: OperationContext | undefined, ne: NetworkElement, operation: string, request: string, startedAt: Date): void {
+    if (!ctx?.audit) return;
+    this.audited += 1;
+    const entry: AuditEntry = { neId: ne.id, protocol: ne.protocol, operation, request, reply: '', outcome: 'ok', startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime() };
+    ctx.audit(entry);
   }
 }
 
@@ -65,6 +83,12 @@ function bump(current: Map<string, number>, max: Map<string, number> | undefined
   const now = (current.get(id) ?? 0) + by;
   current.set(id, now);
   if (max && now > (max.get(id) ?? 0)) max.set(id, now);
+}
+
+/** What a change sends, one audit entry each: CLI lines, SNMP varbinds, one NETCONF edit. */
+function requestsOf(change: ChangeSet): string[] {
+  if (change.protocol === 'ssh-cli') return change.lines;
+  return [JSON.stringify(change)];
 }
 
 class FakeAdapter implements NeAdapter {
@@ -81,12 +105,12 @@ class FakeAdapter implements NeAdapter {
     this.nes.sessionOpened(this.ne);
   }
 
-  async apply(change: ChangeSet): Promise<void> {
-    await this.nes.operate(this.ne, change);
+  async apply(change: ChangeSet, ctx?: OperationContext): Promise<void> {
+    await this.nes.operate(this.ne, change, ctx);
   }
 
-  async verify(_check: Check): Promise<CheckResult> {
-    await this.nes.operate(this.ne, undefined);
+  async verify(_check: Check, ctx?: OperationContext): Promise<CheckResult> {
+    await this.nes.operate(this.ne, undefined, ctx);
     return { passed: true, observed: '' };
   }
 

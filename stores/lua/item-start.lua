@@ -12,19 +12,30 @@ ARGV[6] '1' to record the item's first planned step (doc field <item>|first) pen
 Returns {0, phase, order state} when stale; {1, fence, lock ms left, progress (flat), spec, service doc, service version}.
 ]=]
 local item = ARGV[1]
-local phase = redis.call('HGET', KEYS[1], item .. '|ph')
+-- The progress is read once, first: the phase check uses it, and the fields this script writes
+-- are patched into it, so the reply is the progress as stored when the script ends.
+local flat = redis.call('HGETALL', KEYS[1])
+local at = {}
+for i = 1, #flat, 2 do at[flat[i]] = i + 1 end
+local function field(name) local i = at[name]; return i and flat[i] end
+local function put(name, value)
+  local i = at[name]
+  if i then flat[i] = value else flat[#flat + 1] = name; flat[#flat + 1] = value; at[name] = #flat end
+end
+local phase = field(item .. '|ph')
 if phase ~= ARGV[2] then
-  return {0, phase or '', redis.call('HGET', KEYS[1], 'st') or ''}
+  return {0, phase or '', field('st') or ''}
 end
 if redis.call('GET', KEYS[3]) ~= ARGV[3] then return {0, 'lock', ''} end
 local fence = redis.call('HINCRBY', KEYS[1], item .. '|fence', 1)
-if ARGV[5] == '1' then redis.call('HINCRBY', KEYS[1], item .. '|att', 1) end
-redis.call('HSETNX', KEYS[1], item .. '|t0', ARGV[4])
-if ARGV[6] == '1' then
-  local first = redis.call('HGET', KEYS[2], item .. '|first')
-  if first then redis.call('HSETNX', KEYS[1], item .. '|L|activate|' .. first, fence .. '|pending') end
+put(item .. '|fence', tostring(fence))
+if ARGV[5] == '1' then put(item .. '|att', tostring(redis.call('HINCRBY', KEYS[1], item .. '|att', 1))) end
+if redis.call('HSETNX', KEYS[1], item .. '|t0', ARGV[4]) == 1 then put(item .. '|t0', ARGV[4]) end
+local doc = redis.call('HMGET', KEYS[2], item .. '|spec', item .. '|first')
+if ARGV[6] == '1' and doc[2] then
+  local ledger = item .. '|L|activate|' .. doc[2]
+  if redis.call('HSETNX', KEYS[1], ledger, fence .. '|pending') == 1 then put(ledger, fence .. '|pending') end
 end
-local spec = redis.call('HGET', KEYS[2], item .. '|spec')
 local service = {false, false}
 if KEYS[4] then service = redis.call('HMGET', KEYS[4], 'doc', 'v') end
-return {1, fence, redis.call('PTTL', KEYS[3]), redis.call('HGETALL', KEYS[1]), spec or false, service[1], service[2]}
+return {1, fence, redis.call('PTTL', KEYS[3]), flat, doc[1] or false, service[1], service[2]}

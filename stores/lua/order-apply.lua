@@ -36,8 +36,10 @@ if c.fence then
   if tostring(redis.call('HGET', P, c.fence.field)) ~= tostring(c.fence.n) then return {0, 'stale', 'fence'} end
   if redis.call('GET', KEYS[c.fence.lock]) ~= c.fence.token then return {0, 'stale', 'lock'} end
   validity = redis.call('PTTL', KEYS[c.fence.lock])
+elseif redis.call('EXISTS', P) == 0 then
+  -- (A fence that matched was read from the hash: it exists.)
+  return {0, 'stale', 'gone'}
 end
-if redis.call('EXISTS', P) == 0 then return {0, 'stale', 'gone'} end
 if c.pv and tonumber(redis.call('HGET', P, 'pv') or '0') ~= c.pv then
   return {-1, redis.call('HGETALL', P)}
 end
@@ -91,8 +93,8 @@ local flat = {'chg', t[1] * 1000 + math.floor(t[2] / 1000)}
 for k, v in pairs(set) do flat[#flat + 1] = k; flat[#flat + 1] = v end
 redis.call('HSET', P, unpack(flat))
 if c.del and #c.del > 0 then redis.call('HDEL', P, unpack(c.del)) end
-local pv = tonumber(redis.call('HGET', P, 'pv') or '0')
-if c.bump then pv = redis.call('HINCRBY', P, 'pv', 1) end
+local pv
+if c.bump then pv = redis.call('HINCRBY', P, 'pv', 1) else pv = tonumber(redis.call('HGET', P, 'pv') or '0') end
 if c.from and to and c.from ~= to then
   redis.call('ZREM', KEYS[c.from], c.id)
   redis.call('ZADD', KEYS[to], c.date, c.id)
