@@ -16,11 +16,13 @@ import { advance, itemAttemptParked, itemCompensated, itemCompleted, itemFailed,
 import { fullRun, storedRun, type ItemRun, type ItemSpec, type StoredStep } from '../orders/order-record.js';
 import { QUEUE_NAMES, type ActivationJob, type ActivationKind } from '../queues/queue-names.js';
 import type { Keyspace } from '../stores/keyspace.js';
+import type { NeBlockedWaits } from '../stores/ne-blocked-waits.js';
 import type { NeBudget } from '../stores/ne-budget.js';
 import { runField } from '../stores/order-fields.js';
 import type { Decision, ItemStart, OrderStore } from '../stores/order-store.js';
 import type { ServiceInventoryStore, VersionedService } from '../stores/service-inventory-store.js';
 import { ItemLedger, StaleExecutionError } from './item-ledger.js';
+import { neBlocked } from './ne-wait.js';
 import type { OrderDispatcher } from './order-dispatch.js';
 import { compensateSteps, executeSteps, undoAttempt, type ResolvedStep, type StepExecutionDeps } from './step-execution.js';
 
@@ -36,6 +38,10 @@ export interface ActivationDeps {
   budget?: NeBudget;
   /** Longest a parked job waits before it looks again by itself (a promotion comes first). */
   parkFallbackMs?: number;
+  /** Jobs waiting for an NE that refuses changes (a pending confirmed commit, a held lock). */
+  blockedWaits?: NeBlockedWaits;
+  /** Seconds a confirmed commit waits for its confirmation; also bounds a wait for a blocked NE. @defaultValue 120 */
+  confirmTimeoutS?: number;
   /** Time kept back from the job lock's remaining time before a device write is refused. */
   lockMarginMs: number;
   serviceHrefBase?: string;
@@ -217,13 +223,15 @@ export function createActivationProcessor(deps: ActivationDeps) {
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const ledger = new ItemLedger(deps.store, orderId, kind, start.fence, start.snapshot, start.validityMs, { marginMs: deps.lockMarginMs, now, ledgerKind: kind === 'compensate' ? 'compensate' : 'activate' });
     const sessions = deps.pool.scope();
-    const x: Execution = { deps, job, orderId, itemId, start, ledger, steps: { ledger, sessions, metrics: deps.metrics, log }, now, lastAttempt, log };
+    const x: Execution = { deps, job, orderId, itemId, start, ledger, steps: { ledger, sessions, metrics: deps.metrics, log, ...(deps.confirmTimeoutS ? { confirmTimeoutS: deps.confirmTimeoutS } : {}) }, now, lastAttempt, log };
     const labels = { specification: start.spec.specId, action: start.snapshot.ctx.items[itemId]?.[0] ?? 'add' };
     const stopTimer = deps.metrics.itemDuration.startTimer(labels);
     const fields = { orderId, itemId, specification: start.spec.specId, action: labels.action, attempt: start.fence.n, operation: kind };
     return inFleetSpan(`activation.${kind}`, fields, async (span) => {
       try {
         const outcome = kind === 'activate' ? await activate(x) : kind === 'compensate' ? await compensate(x) : await abort(x);
+        // It had waited for a blocked NE and got through: the NE takes changes again, for everyone.
+        if (job.data.blockedOn) await wakeBlocked(x, job.data.blockedOn);
         span.setOutcome(outcome);
         stopTimer({ outcome });
         if (kind === 'activate') deps.metrics.itemsFinished.inc({ ...labels, outcome });
@@ -253,6 +261,11 @@ async function failed(x: Execution, error: unknown, stopTimer: (labels: Record<s
     await park(x, error.neId, token);
     throw new DelayedError();
   }
+  if (neBlocked(error) && deps.blockedWaits && withinBlockedBound(x)) {
+    stopTimer({ outcome: 'parked' });
+    await parkBlocked(x, error.neId, token);
+    throw new DelayedError();
+  }
   if (isTransient(error) && !x.lastAttempt) {
     // Keep what the undo recorded (and the audit) before the retry.
     await x.ledger.flush();
@@ -273,6 +286,50 @@ async function failed(x: Execution, error: unknown, stopTimer: (labels: Record<s
   throw new UnrecoverableError(`${failure.code}: ${failure.message}`);
 }
 
+/** Records that the attempt waits rather than counts (nothing was tried on the network); false when the item is no longer ours. */
+async function recordParked(x: Execution): Promise<boolean> {
+  x.ledger.releaseUnsent();
+  const part = x.ledger.take();
+  const result = await x.deps.store.transition(x.orderId, (snap) => ({ progress: itemAttemptParked(snap.progress, x.itemId), ...part }), { from: x.start.snapshot, fence: x.start.fence, now: x.now });
+  return result.status !== 'stale' && result.status !== 'missing';
+}
+
+/** A blocked NE is waited for up to its confirm timeout plus a margin: past that, it is a failure like any other. */
+function withinBlockedBound(x: Execution): boolean {
+  const since = x.job.data.blockedSince ?? Date.now();
+  return Date.now() - since < ((x.deps.confirmTimeoutS ?? 120) + 30) * 1000;
+}
+
+/**
+ * The job's NE refuses changes for now (NE_COMMIT_PENDING, NE_LOCKED): the job waits parked,
+ * its attempt not counted, until the NE takes a change again (one prober looks every few
+ * seconds; the others are woken) or the bound passes.
+ */
+async function parkBlocked(x: Execution, neId: string, token: string | undefined): Promise<void> {
+  const { deps, job } = x;
+  if (!(await recordParked(x))) return;
+  const since = job.data.blockedSince ?? Date.now();
+  await job.updateData({ ...job.data, blockedSince: since, blockedOn: neId });
+  const boundLeftMs = ((deps.confirmTimeoutS ?? 120) + 30) * 1000 - (Date.now() - since);
+  const { delayMs, prober } = await (deps.blockedWaits as NeBlockedWaits).park(neId, job, token, Math.min(deps.parkFallbackMs ?? 30_000, Math.max(0, boundLeftMs)));
+  deps.metrics.budgetParks.inc({ role: deps.inventory.get(neId)?.role ?? 'unknown' });
+  x.log.info({ neId, delayMs, prober, waitingMs: Date.now() - since }, 'NE refuses changes for now (confirmed commit pending or lock held): job waits parked');
+}
+
+/** Wakes the jobs waiting for an NE that took a change again; a failure here only delays them to their fallback. */
+async function wakeBlocked(x: Execution, neId: string): Promise<void> {
+  try {
+    const data: ActivationJob = { ...x.job.data };
+    delete data.blockedSince;
+    delete data.blockedOn;
+    await x.job.updateData(data);
+    const woken = (await x.deps.blockedWaits?.unblocked(neId)) ?? 0;
+    if (woken > 0) x.log.info({ neId, woken }, 'NE takes changes again: woke the jobs waiting for it');
+  } catch (error) {
+    x.log.warn({ err: error, neId }, 'waking the jobs waiting for an NE failed; they look again at their fallback');
+  }
+}
+
 /**
  * The job's NE is at its fleet-wide budget: list the job as a waiter of the NE and move it to
  * delayed, freeing the worker for other NEs' jobs. Releasing a lease promotes it. The attempt
@@ -283,10 +340,7 @@ async function park(x: Execution, neId: string, token: string | undefined): Prom
   const budget = deps.budget as NeBudget;
   const ne = deps.inventory.get(neId);
   const fallback = deps.parkFallbackMs ?? 30_000;
-  x.ledger.releaseUnsent();
-  const part = x.ledger.take();
-  const result = await deps.store.transition(x.orderId, (snap) => ({ progress: itemAttemptParked(snap.progress, x.itemId), ...part }), { from: x.start.snapshot, fence: x.start.fence, now: x.now });
-  if (result.status === 'stale' || result.status === 'missing') return;
+  if (!(await recordParked(x))) return;
   // Delayed first, then listed: a lease freed in between finds the job promotable.
   await job.moveToDelayed(Date.now() + fallback + Math.random() * fallback * 0.5, token);
   await budget.addWaiter(neId, job);

@@ -10,8 +10,9 @@ import { inFleetSpan } from '../observability/tracing/fleet-spans.js';
 import { crashPoint } from '../runtime/crash-points.js';
 import type { StoredStep } from '../orders/order-record.js';
 import { StaleExecutionError, type ItemLedger } from './item-ledger.js';
+import { parksJob } from './ne-wait.js';
 
-/** How long a confirmed change waits for its confirmation before the device reverts it. */
+/** How long a confirmed change waits for its confirmation before the device reverts it, unless the deps say otherwise. */
 const CONFIRM_TIMEOUT_S = 120;
 
 /** A planned step with its NE resolved from the resource inventory. */
@@ -26,6 +27,8 @@ export interface StepExecutionDeps {
   sessions: SessionScope;
   metrics: FleetMetrics;
   log: Logger;
+  /** Seconds a confirmed commit waits for its confirmation. @defaultValue 120 */
+  confirmTimeoutS?: number;
 }
 
 /** A step that could not be undone: the NE may hold a remnant of it. */
@@ -152,7 +155,7 @@ async function applyConfirmed(deps: StepExecutionDeps, step: ResolvedStep): Prom
       return;
     }
     try {
-      await timed(deps, step, 'apply', () => adapter.applyConfirmed!(step.apply, persistId, CONFIRM_TIMEOUT_S, context(deps, step)));
+      await timed(deps, step, 'apply', () => adapter.applyConfirmed!(step.apply, persistId, deps.confirmTimeoutS ?? CONFIRM_TIMEOUT_S, context(deps, step)));
     } catch (error) {
       if (error instanceof FleetError && error.code === 'NE_UNSUPPORTED') {
         offered = false;
@@ -274,8 +277,8 @@ export async function undoAttempt(deps: StepExecutionDeps, steps: ResolvedStep[]
       deps.ledger.clear(step.name);
     } catch (error) {
       if (error instanceof StaleExecutionError) throw error;
-      // The NE is at its budget: the whole rollback waits (parked) and runs again.
-      if (error instanceof FleetError && error.code === 'NE_BUDGET_EXHAUSTED') throw error;
+      // The NE is at its budget, or refuses changes for now: the whole rollback waits (parked) and runs again.
+      if (parksJob(error)) throw error;
       deps.log.error({ err: error, neId: step.ne.id, step: step.name }, 'undo failed');
       remnants.push({ step: step.name, neId: step.ne.id, error: (error as Error).message });
     }
@@ -299,7 +302,7 @@ export async function compensateSteps(deps: StepExecutionDeps, steps: ResolvedSt
       deps.ledger.done(step.name);
     } catch (error) {
       if (error instanceof StaleExecutionError) throw error;
-      if (error instanceof FleetError && error.code === 'NE_BUDGET_EXHAUSTED') throw error;
+      if (parksJob(error)) throw error;
       deps.log.error({ err: error, neId: step.ne.id, step: step.name }, 'undo failed');
       remnants.push({ step: step.name, neId: step.ne.id, error: (error as Error).message });
     }
