@@ -24,7 +24,7 @@ export interface OrchestrationJob {
 }
 
 /** What an item job does: activate it, roll it back, or undo what a lost execution sent. */
-export type ActivationKind = 'activate' | 'compensate' | 'abort';
+export type ActivationKind = 'activate' | 'compensate' | 'abort' | 'confirm';
 
 export interface ActivationJob {
   orderId: string;

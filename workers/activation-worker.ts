@@ -12,7 +12,7 @@ import type { FleetMetrics } from '../observability/fleet-metrics.js';
 import { crashPoint } from '../runtime/crash-points.js';
 import { bullmqTelemetry } from '../observability/tracing/bullmq-telemetry.js';
 import { inFleetSpan } from '../observability/tracing/fleet-spans.js';
-import { advance, itemAttemptParked, itemCompensated, itemCompleted, itemFailed, itemStepsApplied, type Advance, type OrderProgress } from '../orders/order-progress.js';
+import { advance, itemAttemptParked, itemCompensated, itemCompleted, itemConfirmed, itemFailed, itemStepsApplied, type Advance, type OrderProgress } from '../orders/order-progress.js';
 import { fullRun, storedRun, type ItemRun, type ItemSpec, type StoredStep } from '../orders/order-record.js';
 import { QUEUE_NAMES, type ActivationJob, type ActivationKind } from '../queues/queue-names.js';
 import type { Keyspace } from '../stores/keyspace.js';
@@ -22,6 +22,7 @@ import { runField } from '../stores/order-fields.js';
 import type { Decision, ItemStart, OrderStore } from '../stores/order-store.js';
 import type { ServiceInventoryStore, VersionedService } from '../stores/service-inventory-store.js';
 import { ItemLedger, StaleExecutionError } from './item-ledger.js';
+import { confirmPending } from './commit-window.js';
 import { neBlocked } from './ne-wait.js';
 import type { OrderDispatcher } from './order-dispatch.js';
 import { compensateSteps, executeSteps, undoAttempt, type ResolvedStep, type StepExecutionDeps } from './step-execution.js';
@@ -42,6 +43,11 @@ export interface ActivationDeps {
   blockedWaits?: NeBlockedWaits;
   /** Seconds a confirmed commit waits for its confirmation; also bounds a wait for a blocked NE. @defaultValue 120 */
   confirmTimeoutS?: number;
+  /**
+   * Whether orders hold their NETCONF changes in a window (confirmed commits, confirmed once the
+   * whole order passed) on NEs whose inventory entry has `netconf.confirmedCommit`. @defaultValue true
+   */
+  commitWindow?: boolean;
   /** Time kept back from the job lock's remaining time before a device write is refused. */
   lockMarginMs: number;
   serviceHrefBase?: string;
@@ -50,9 +56,9 @@ export interface ActivationDeps {
   now?: () => string;
 }
 
-export type ActivationOutcome = 'completed' | 'failed' | 'compensated' | 'compensationFailed' | 'aborted' | 'stale';
+export type ActivationOutcome = 'completed' | 'failed' | 'compensated' | 'compensationFailed' | 'aborted' | 'confirmed' | 'stale';
 
-const PHASE_OF: Record<ActivationKind, string> = { activate: 'activating', compensate: 'compensating', abort: 'aborting' };
+const PHASE_OF: Record<ActivationKind, string> = { activate: 'activating', compensate: 'compensating', abort: 'aborting', confirm: 'confirming' };
 
 function describeError(error: unknown): { code: ErrorCode; message: string } {
   if (error instanceof FleetError) return { code: error.code, message: error.message };
@@ -145,8 +151,42 @@ async function activate(x: Execution): Promise<ActivationOutcome> {
   // Give the sessions (and their budget) back before the bookkeeping.
   await x.steps.sessions.close();
   const write = x.deps.services.writeOf(serviceAfterCompletion(service?.service, serviceChange(x, run, steps)), { ...(service ? { service: service.service, version: service.version } : {}) });
-  await settle(x, (p) => itemCompleted(itemStepsApplied(p, x.itemId, result.activatedAt), x.itemId, x.now(), result.tested), { service: write, set: { [runField(x.itemId)]: JSON.stringify(storedRun(run, spec)) } });
+  await settle(x, (p) => itemCompleted(itemStepsApplied(p, x.itemId, result.activatedAt), x.itemId, x.now(), result.tested, result.unconfirmed), { service: write, set: { [runField(x.itemId)]: JSON.stringify(storedRun(run, spec)) } });
   return 'completed';
+}
+
+/** The item's confirmed commits still pending in the order's window, step -> persist-id, from its activation ledger. */
+function pendingCommitsOf(x: Execution): Record<string, string> {
+  const entries = x.start.snapshot.ledger[`${x.itemId}|activate`] ?? {};
+  return Object.fromEntries(Object.entries(entries).flatMap(([step, e]) => (e.persistId !== undefined && e.state !== 'done' ? [[step, e.persistId]] : [])));
+}
+
+/** The NEs of these steps take changes again (a commit of ours confirmed or cancelled): wake the jobs waiting for them. */
+async function wakeNes(x: Execution, steps: ResolvedStep[]): Promise<void> {
+  for (const neId of new Set(steps.map((s) => s.ne.id))) await wakeBlocked(x, neId);
+}
+
+/**
+ * The order passed as a whole: confirms the item's pending confirmed commits, each by its
+ * persist-id. A commit found reverted fails the item (NE_CONFIRMED_COMMIT_LOST), and the order
+ * rolls back what the others hold.
+ */
+async function confirmWindow(x: Execution): Promise<ActivationOutcome> {
+  const stored = x.start.snapshot.runs[x.itemId];
+  if (!stored) throw new FleetError('ORDER_DATA_UNPROCESSABLE', `item ${x.itemId} completed without a recorded run: nothing says what to confirm`);
+  const steps = resolveSteps(x.deps, fullRun(stored, x.start.spec).steps);
+  const pending = pendingCommitsOf(x);
+  const toConfirm = steps.filter((s) => pending[s.name] !== undefined);
+  crashPoint('window.before-confirm');
+  for (const step of toConfirm) {
+    await confirmPending(x.steps, step, pending[step.name] as string);
+    x.ledger.done(step.name);
+  }
+  await x.steps.sessions.close();
+  x.log.info({ confirmed: toConfirm.map((s) => `${s.ne.id}:${pending[s.name]}`) }, "the order passed: its window's commits on this item's NEs are confirmed");
+  await settle(x, (p) => itemConfirmed(p, x.itemId));
+  await wakeNes(x, toConfirm);
+  return 'confirmed';
 }
 
 /** Runs the undo of the item's steps (last first), then takes its change out of the service inventory, together. */
@@ -155,9 +195,11 @@ async function compensate(x: Execution): Promise<ActivationOutcome> {
   if (!stored) throw new FleetError('ORDER_DATA_UNPROCESSABLE', `item ${x.itemId} completed without a recorded run: nothing says what to undo`);
   const run = fullRun(stored, x.start.spec);
   const steps = resolveSteps(x.deps, run.steps);
-  x.log.info({ steps: steps.length, fence: x.start.fence.n }, 'rolling back item');
-  const remnants = await compensateSteps(x.steps, steps);
+  const pending = pendingCommitsOf(x);
+  x.log.info({ steps: steps.length, fence: x.start.fence.n, cancelCommits: Object.values(pending) }, 'rolling back item');
+  const remnants = await compensateSteps(x.steps, steps, pending);
   await x.steps.sessions.close();
+  await wakeNes(x, steps.filter((s) => pending[s.name] !== undefined));
   if (remnants.length > 0) {
     const message = remnants.map((r) => `${r.neId} (${r.step}): ${r.error}`).join('; ');
     if (!x.lastAttempt) throw new FleetError('ORDER_COMPENSATION_FAILED', message, { transient: true });
@@ -223,19 +265,21 @@ export function createActivationProcessor(deps: ActivationDeps) {
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const ledger = new ItemLedger(deps.store, orderId, kind, start.fence, start.snapshot, start.validityMs, { marginMs: deps.lockMarginMs, now, ledgerKind: kind === 'compensate' ? 'compensate' : 'activate' });
     const sessions = deps.pool.scope();
-    const x: Execution = { deps, job, orderId, itemId, start, ledger, steps: { ledger, sessions, metrics: deps.metrics, log, ...(deps.confirmTimeoutS ? { confirmTimeoutS: deps.confirmTimeoutS } : {}) }, now, lastAttempt, log };
+    const window = windowOf(deps, start, now());
+    const steps: StepExecutionDeps = { ledger, sessions, metrics: deps.metrics, log, ...(deps.confirmTimeoutS ? { confirmTimeoutS: deps.confirmTimeoutS } : {}), ...(window ? { window } : {}) };
+    const x: Execution = { deps, job, orderId, itemId, start, ledger, steps, now, lastAttempt, log };
     const labels = { specification: start.spec.specId, action: start.snapshot.ctx.items[itemId]?.[0] ?? 'add' };
     const stopTimer = deps.metrics.itemDuration.startTimer(labels);
     const fields = { orderId, itemId, specification: start.spec.specId, action: labels.action, attempt: start.fence.n, operation: kind };
     return inFleetSpan(`activation.${kind}`, fields, async (span) => {
       try {
-        const outcome = kind === 'activate' ? await activate(x) : kind === 'compensate' ? await compensate(x) : await abort(x);
+        const outcome = kind === 'activate' ? await activate(x) : kind === 'compensate' ? await compensate(x) : kind === 'confirm' ? await confirmWindow(x) : await abort(x);
         // It had waited for a blocked NE and got through: the NE takes changes again, for everyone.
         if (job.data.blockedOn) await wakeBlocked(x, job.data.blockedOn);
         span.setOutcome(outcome);
         stopTimer({ outcome });
         if (kind === 'activate') deps.metrics.itemsFinished.inc({ ...labels, outcome });
-        else deps.metrics.itemsCompensated.inc({ specification: start.spec.specId, outcome });
+        else if (kind !== 'confirm') deps.metrics.itemsCompensated.inc({ specification: start.spec.specId, outcome });
         return outcome;
       } catch (error) {
         await sessions.close();
@@ -245,6 +289,18 @@ export function createActivationProcessor(deps: ActivationDeps) {
       }
     });
   };
+}
+
+/**
+ * The order's window: its confirmed commits must outlive the whole order, so their timeout is
+ * the order's expected time left plus the confirm timeout as a margin.
+ */
+function windowOf(deps: ActivationDeps, start: ItemStart, now: string): { timeoutS: number } | undefined {
+  if (deps.commitWindow === false) return undefined;
+  const margin = deps.confirmTimeoutS ?? 120;
+  const due = Date.parse(start.snapshot.ctx.expectedCompletionDate ?? '');
+  const left = Number.isFinite(due) ? Math.max(0, Math.ceil((due - Date.parse(now)) / 1000)) : 0;
+  return { timeoutS: margin + left };
 }
 
 /** What a failed execution leaves: nothing (stale), a parked job, a retry, or the item's end. */
@@ -281,7 +337,7 @@ async function failed(x: Execution, error: unknown, stopTimer: (labels: Record<s
   const outcome: ActivationOutcome = job.data.kind === 'compensate' ? 'compensationFailed' : 'failed';
   stopTimer({ outcome });
   if (job.data.kind === 'activate') deps.metrics.itemsFinished.inc({ ...labels, outcome });
-  else deps.metrics.itemsCompensated.inc({ specification: x.start.spec.specId, outcome });
+  else if (job.data.kind !== 'confirm') deps.metrics.itemsCompensated.inc({ specification: x.start.spec.specId, outcome });
   // The job fails too, with the cause, so queue UIs and BullMQ's own metrics see it.
   throw new UnrecoverableError(`${failure.code}: ${failure.message}`);
 }
