@@ -23,7 +23,7 @@ export interface WindowPeers {
 
 export const WINDOW_ROLES = ['a', 'b', 'c'] as const;
 
-function spec(role: string): unknown {
+export function windowSpec(role: string): unknown {
   const ns = 'urn:ietf:params:xml:ns:yang:ietf-interfaces';
   return {
     id: `iface-${role}`,
@@ -64,7 +64,7 @@ export async function startWindowPeers(tag: string): Promise<WindowPeers> {
   const peers = await Promise.all(WINDOW_ROLES.map((role) => startNetconfdPeer({ instance: `${tag}-${role}`, username: `ncw-${tag}-${role}`.slice(0, 30) })));
   const nes = peers.map((peer, i) => ({ ...peer.ne, id: `nc-${WINDOW_ROLES[i]}`, role: `netconf-${WINDOW_ROLES[i]}`, netconf: { confirmedCommit: true } }));
   const catalogDir = await mkdtemp(join(tmpdir(), 'window-catalog-'));
-  for (const role of WINDOW_ROLES) await writeFile(join(catalogDir, `iface-${role}.yaml`), stringify(spec(role)));
+  for (const role of WINDOW_ROLES) await writeFile(join(catalogDir, `iface-${role}.yaml`), stringify(windowSpec(role)));
   return {
     peers,
     nes,
