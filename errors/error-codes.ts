@@ -50,6 +50,11 @@ export const ERROR_CODES = {
     description:
       'The device refuses locks and commits while a confirmed commit (another session\'s, or a dead worker\'s with a persist-id) waits for its confirmation: wait for it to be confirmed, cancelled or rolled back, then retry.',
   },
+  NE_CONFIRMED_COMMIT_LOST: {
+    transient: false,
+    description:
+      'A confirmed commit of the order was no longer pending on the device when the fleet came to confirm it, and its change is not in place: the device rolled it back (its confirm timeout passed, no worker confirmed in time).',
+  },
   NE_COMMAND_REJECTED: { transient: false, description: 'The network element rejected a command or value.' },
   NE_RPC_ERROR: { transient: false, description: 'The NETCONF server answered with an rpc-error.' },
   NE_SNMP_ERROR: { transient: false, description: 'The SNMP agent answered with an error status.' },

@@ -21,9 +21,10 @@ const sshProfile = z
 const netconfProfile = z
   .object({
     /**
-     * Apply each change as a confirmed commit (persist-id = the step's idempotency key), confirmed
-     * after the step's tests: a worker that dies in between leaves the device to revert by itself.
-     * A device holds one pending confirmed commit at a time, so give such an NE maxSessions 1.
+     * Put this NE's changes in the order's window: each is a confirmed commit with its own
+     * persist-id, confirmed once the whole order passed and cancelled if it fails, so a worker
+     * that dies leaves the device to revert by itself. A device holds one pending confirmed
+     * commit at a time: other orders for it wait until the window closes.
      */
     confirmedCommit: z.boolean().default(false),
   })

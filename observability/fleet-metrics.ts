@@ -19,6 +19,7 @@ export class FleetMetrics {
   readonly reconciled: Counter;
   readonly staleExecutions: Counter<'kind'>;
   readonly budgetParks: Counter<'role'>;
+  readonly confirmedCommits: Counter<'outcome'>;
   readonly budgetWait: Histogram<'role' | 'ne'>;
   readonly orderDuration: Histogram<'state'>;
   readonly itemDuration: Histogram<'specification' | 'action' | 'outcome'>;
@@ -98,6 +99,12 @@ export class FleetMetrics {
       name: 'activation_ne_budget_parked_total',
       help: 'Jobs picked up while their NE was at its fleet-wide budget and parked (wasted pickups), by NE role.',
       labelNames: ['role'] as const,
+      registers,
+    });
+    this.confirmedCommits = new Counter({
+      name: 'activation_confirmed_commits_total',
+      help: "NETCONF confirmed commits of orders' windows, by outcome: opened (committed, pending), confirmed, cancelled (cancel-commit), reverted (the device rolled it back by itself). Open windows = opened - confirmed - cancelled - reverted.",
+      labelNames: ['outcome'] as const,
       registers,
     });
     this.budgetWait = new Histogram({

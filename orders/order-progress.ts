@@ -24,9 +24,11 @@ export type ItemPhase =
   | 'compensationFailed'
   | 'cancelled'
   /** Its worker was lost for good: what the ledger says was sent is being undone. */
-  | 'aborting';
+  | 'aborting'
+  /** The whole order passed: its confirmed commits, pending on their NETCONF NEs, are being confirmed. */
+  | 'confirming';
 
-export const ITEM_PHASES: readonly ItemPhase[] = ['waiting', 'activating', 'activated', 'failed', 'compensating', 'compensated', 'compensationFailed', 'cancelled', 'aborting'];
+export const ITEM_PHASES: readonly ItemPhase[] = ['waiting', 'activating', 'activated', 'failed', 'compensating', 'compensated', 'compensationFailed', 'cancelled', 'aborting', 'confirming'];
 
 export interface ItemProgress {
   phase: ItemPhase;
@@ -43,6 +45,12 @@ export interface ItemProgress {
   /** Milestones: every step applied, then every post-activation test passed. */
   activatedAt?: string;
   testedAt?: string;
+  /**
+   * The `committed-unconfirmed` milestone: the item's NETCONF changes are confirmed commits still
+   * pending on their NEs (the order's window), confirmed once the whole order passed, cancelled
+   * if it fails. Unset once confirmed.
+   */
+  unconfirmedAt?: string;
   errors: TmfErrorMessage[];
 }
 
@@ -87,7 +95,9 @@ export interface ItemShape {
   noChange: boolean;
 }
 
-const RUNNING: ReadonlySet<ItemPhase> = new Set(['activating', 'compensating', 'aborting']);
+const RUNNING: ReadonlySet<ItemPhase> = new Set(['activating', 'compensating', 'aborting', 'confirming']);
+/** Phases whose item job is dispatched as an activation-queue job of its own kind (activate, abort, confirm). */
+const FORWARD: ReadonlySet<ItemPhase> = new Set(['activating', 'aborting', 'confirming']);
 
 /** A TMF error message; `level` says whether it sits on the order or on an item. */
 export function errorMessage(level: 'order' | 'item', code: ErrorCode | string, message: string, now: string, itemIds: string[] = []): TmfErrorMessage {
@@ -119,6 +129,7 @@ export function itemTmfState(phase: ItemPhase): ItemState {
       return 'acknowledged';
     case 'activating':
     case 'aborting':
+    case 'confirming':
       return 'inProgress';
     case 'activated':
     case 'compensating':
@@ -205,18 +216,36 @@ export function itemAttemptParked(p: OrderProgress, itemId: string): OrderProgre
   return next;
 }
 
-export function itemCompleted(p: OrderProgress, itemId: string, now: string, tested: boolean): OrderProgress {
+/** `unconfirmed`: its changes are confirmed commits pending on their NEs, confirmed at the order's end. */
+export function itemCompleted(p: OrderProgress, itemId: string, now: string, tested: boolean, unconfirmed = false): OrderProgress {
   const current = item(p, itemId);
   if (current.phase !== 'activating') return p;
   const next = copy(p);
   next.seq += 1;
-  setItem(next, itemId, { phase: 'activated', completedSeq: next.seq, finishedAt: now, activatedAt: current.activatedAt ?? now, ...(tested ? { testedAt: now } : {}) });
+  setItem(next, itemId, {
+    phase: 'activated',
+    completedSeq: next.seq,
+    finishedAt: now,
+    activatedAt: current.activatedAt ?? now,
+    ...(tested ? { testedAt: now } : {}),
+    ...(unconfirmed ? { unconfirmedAt: now } : {}),
+  });
+  return next;
+}
+
+/** The item's pending confirmed commits are confirmed: it is completed for good. */
+export function itemConfirmed(p: OrderProgress, itemId: string): OrderProgress {
+  if (item(p, itemId).phase !== 'confirming') return p;
+  const next = copy(p);
+  const rest: ItemProgress = { ...item(next, itemId), phase: 'activated' };
+  delete rest.unconfirmedAt;
+  next.items[itemId] = rest;
   return next;
 }
 
 export function itemFailed(p: OrderProgress, itemId: string, now: string, code: ErrorCode, message: string): OrderProgress {
   const phase = item(p, itemId).phase;
-  if (phase !== 'activating' && phase !== 'aborting') return p;
+  if (phase !== 'activating' && phase !== 'aborting' && phase !== 'confirming') return p;
   const next = copy(p);
   setItem(next, itemId, { phase: 'failed', finishedAt: now });
   addError(next, itemId, code, message, now);
@@ -280,7 +309,7 @@ export function advance(p: OrderProgress, now: string): Advance {
       addError(next, id, 'ORDER_ITEM_NOT_STARTED', `not started because ${why}`, now);
     }
     if (itemsIn(next, RUNNING).length > 0) {
-      return { progress: next, activate: itemsIn(next, new Set(['activating', 'aborting'])), compensate: itemsIn(next, new Set(['compensating'])) };
+      return { progress: next, activate: itemsIn(next, FORWARD), compensate: itemsIn(next, new Set(['compensating'])) };
     }
     const toUndo = itemsIn(next, new Set(['activated'])).sort((a, b) => (item(next, b).completedSeq ?? 0) - (item(next, a).completedSeq ?? 0));
     const first = toUndo[0];
@@ -323,9 +352,15 @@ export function advance(p: OrderProgress, now: string): Advance {
     }
   }
   // Re-dispatch items already activating too: a crash between storing and enqueuing loses no job.
-  const activating = itemsIn(next, new Set(['activating', 'aborting']));
+  const activating = itemsIn(next, FORWARD);
   if (activating.length > 0 || itemsIn(next, new Set(['waiting'])).length > 0) {
     return { progress: next, activate: activating, compensate: [] };
+  }
+  // Everything that could complete did: the order's window closes, its pending commits are confirmed last.
+  const toConfirm = itemsIn(next, new Set(['activated'])).filter((id) => item(next, id).unconfirmedAt !== undefined);
+  if (toConfirm.length > 0) {
+    for (const id of toConfirm) setItem(next, id, { phase: 'confirming' });
+    return { progress: next, activate: toConfirm, compensate: [] };
   }
   const completed = itemsIn(next, new Set(['activated'])).length;
   finish(next, completed === next.itemIds.length ? 'completed' : completed === 0 ? 'failed' : 'partial', now);
@@ -333,9 +368,10 @@ export function advance(p: OrderProgress, now: string): Advance {
 }
 
 /** Items whose jobs a decision asks for, as (item, kind) pairs. */
-export function dispatchOf(decision: Pick<Advance, 'activate' | 'compensate'>, p: OrderProgress): Array<{ itemId: string; kind: 'activate' | 'compensate' | 'abort' }> {
+export function dispatchOf(decision: Pick<Advance, 'activate' | 'compensate'>, p: OrderProgress): Array<{ itemId: string; kind: 'activate' | 'compensate' | 'abort' | 'confirm' }> {
+  const kindOf = (phase: ItemPhase) => (phase === 'aborting' ? ('abort' as const) : phase === 'confirming' ? ('confirm' as const) : ('activate' as const));
   return [
-    ...decision.activate.map((itemId) => ({ itemId, kind: item(p, itemId).phase === 'aborting' ? ('abort' as const) : ('activate' as const) })),
+    ...decision.activate.map((itemId) => ({ itemId, kind: kindOf(item(p, itemId).phase) })),
     ...decision.compensate.map((itemId) => ({ itemId, kind: 'compensate' as const })),
   ];
 }

@@ -8,12 +8,13 @@ import type { JeopardyAlert, Milestone } from './service-order.js';
  * alerts when an order is at risk of missing (or has missed) its expected completion. Pure.
  */
 
-export type MilestoneName = 'decomposed' | 'itemActivated' | 'itemTested';
+export type MilestoneName = 'decomposed' | 'itemActivated' | 'itemTested' | 'committed-unconfirmed';
 
 const MILESTONE_TEXT: Record<MilestoneName, string> = {
   decomposed: 'The order was decomposed into activation steps per item and NE',
   itemActivated: 'Every activation step of the item was applied on its NEs',
   itemTested: 'The post-activation tests of the item passed',
+  'committed-unconfirmed': "The item's NETCONF changes are confirmed commits pending on their NEs: confirmed once the whole order passed, cancelled (the NEs revert) if it fails",
 };
 
 function milestone(name: MilestoneName, date: string, itemId?: string): Milestone {
@@ -36,6 +37,7 @@ export function milestonesOf(p: OrderProgress): Milestone[] {
     if (!item || item.noChange) continue;
     if (item.activatedAt) reached.push(milestone('itemActivated', item.activatedAt, id));
     if (item.testedAt) reached.push(milestone('itemTested', item.testedAt, id));
+    if (item.unconfirmedAt) reached.push(milestone('committed-unconfirmed', item.unconfirmedAt, id));
   }
   return reached.sort((a, b) => a.milestoneDate.localeCompare(b.milestoneDate));
 }

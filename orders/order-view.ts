@@ -51,6 +51,8 @@ export function itemStatesOf(p: OrderProgress, serviceOf: (itemId: string) => st
     const phase = p.items[id]?.phase ?? 'waiting';
     if (p.state === 'rejected') states[id] = 'rejected';
     else if (waiting && phase === 'waiting' && serviceOf(id) === waiting.serviceId) states[id] = 'pending';
+    // Its changes wait for the order's window to close (confirmed commits pending): not completed yet.
+    else if (phase === 'activated' && p.items[id]?.unconfirmedAt) states[id] = 'inProgress';
     else states[id] = itemTmfState(phase);
   }
   return states;

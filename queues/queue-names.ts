@@ -24,7 +24,7 @@ export interface OrchestrationJob {
 }
 
 /** What an item job does: activate it, roll it back, or undo what a lost execution sent. */
-export type ActivationKind = 'activate' | 'compensate' | 'abort';
+export type ActivationKind = 'activate' | 'compensate' | 'abort' | 'confirm';
 
 export interface ActivationJob {
   orderId: string;
@@ -32,6 +32,10 @@ export interface ActivationJob {
   kind: ActivationKind;
   /** The existing service the item changes, read in the same round trip as the item's start. */
   serviceId?: string;
+  /** Since when (epoch ms) the job has waited for an NE that refuses changes (NE_COMMIT_PENDING, NE_LOCKED). */
+  blockedSince?: number;
+  /** The NE it waits for; woken with the others once the NE takes a change again. */
+  blockedOn?: string;
 }
 
 export interface IntakeJob {

@@ -44,6 +44,12 @@ export interface DryRunResult {
   valid: boolean;
   reasons: RejectionReason[];
   items: DryRunItem[];
+  /**
+   * The order's window: the NETCONF NEs whose changes would be confirmed commits, held pending
+   * until the whole order passed and cancelled if it fails (where the device offers
+   * :confirmed-commit:1.1; otherwise applied plainly and undone by template). Absent when none.
+   */
+  commitWindow?: { neIds: string[]; note: string };
 }
 
 export interface ServiceOrderProducerOptions {
@@ -264,7 +270,10 @@ export class ServiceOrderProducer {
   async dryRunServiceOrder(input: unknown): Promise<DryRunResult> {
     const { validation, plans } = await this.validate(input);
     if (!validation.ok) return { valid: false, reasons: validation.reasons, items: [] };
-    return { valid: true, reasons: [], items: plans };
+    const inventory = this.options.inventory;
+    const neIds = [...new Set(plans.flatMap((p) => p.steps).filter((s) => s.protocol === 'netconf' && inventory?.get(s.neId)?.netconf.confirmedCommit).map((s) => s.neId))];
+    const note = 'committed confirmed (each step its own persist-id), confirmed once every item passed, cancelled by cancel-commit if any fails';
+    return { valid: true, reasons: [], items: plans, ...(neIds.length > 0 ? { commitWindow: { neIds, note } } : {}) };
   }
 
   /** Adds the order's start job, delayed to its requestedStartDate; adding it twice is harmless. */

@@ -12,6 +12,10 @@ export const CRASH_POINTS = [
   'item.after-start',
   /** A step reached its NE; the ledger still says pending. */
   'item.after-step-sent',
+  /** A step reached its NE as a confirmed commit of the order's window; the ledger still says pending. */
+  'item.after-confirmed-commit',
+  /** Every item of the order committed (the last one settled); nothing confirmed yet. */
+  'window.before-confirm',
   /** The item's end (and its service) is stored; the next items' jobs not yet queued. */
   'item.after-settle',
   /** An undo of a failed attempt reached its NE; the ledger still says undoing. */

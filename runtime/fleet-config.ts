@@ -79,6 +79,13 @@ const envSchema = z.object({
     .transform((v) => v.split(',').map((x) => x.trim()).filter(Boolean)),
   /** Idle NE sessions are closed (and their budget lease freed) after this long. */
   SESSION_IDLE_MS: intFromEnv('SESSION_IDLE_MS', 10_000, 100, 3_600_000),
+  /**
+   * Seconds a NETCONF confirmed commit waits for its confirmation before the device rolls it back
+   * by itself; also the longest a job waits for an NE that holds such a commit.
+   */
+  CONFIRM_TIMEOUT_S: intFromEnv('CONFIRM_TIMEOUT_S', 120, 5, 86_400),
+  /** A session's fleet-wide lease lives this long unrenewed: a dead worker's leases free after it. Shorter than the confirm timeout. */
+  SESSION_LEASE_TTL_MS: intFromEnv('SESSION_LEASE_TTL_MS', 30_000, 1000, 3_600_000),
   /** The queue UI (/queues) lets operators retry and remove jobs; read-only unless this is true. */
   QUEUE_UI_WRITABLE: z.enum(['true', 'false', '']).default('false'),
   RECONCILE_INTERVAL_MS: intFromEnv('RECONCILE_INTERVAL_MS', 30_000, 50, 3_600_000),
@@ -143,6 +150,8 @@ export interface FleetConfig extends OperationsConfig {
   jeopardyAtRiskPercent: number;
   metricsNeLabels: string[];
   sessionIdleMs: number;
+  confirmTimeoutS: number;
+  sessionLeaseTtlMs: number;
   queueUiWritable: boolean;
   reconcileIntervalMs: number;
   reconcileQuietMs: number;
@@ -196,6 +205,13 @@ export function loadFleetConfig(env: NodeJS.ProcessEnv = process.env): FleetConf
       `invalid configuration:\n  HTTP_HEADERS_TIMEOUT_MS (${e.HTTP_HEADERS_TIMEOUT_MS}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${e.HTTP_REQUEST_TIMEOUT_MS}): the headers are part of the request`,
     );
   }
+  // A dead worker's lease must free its NE's sessions before its pending confirmed commit reverts, or nobody can confirm or cancel in time.
+  if (e.SESSION_LEASE_TTL_MS >= e.CONFIRM_TIMEOUT_S * 1000) {
+    throw new FleetError(
+      'CONFIG_INVALID',
+      `invalid configuration:\n  SESSION_LEASE_TTL_MS (${e.SESSION_LEASE_TTL_MS}) must be shorter than CONFIRM_TIMEOUT_S (${e.CONFIRM_TIMEOUT_S} s): a dead worker's session lease must expire before its confirmed commit reverts`,
+    );
+  }
   return {
     redisUrl: e.REDIS_URL,
     redisCluster: e.REDIS_CLUSTER === 'true',
@@ -217,6 +233,8 @@ export function loadFleetConfig(env: NodeJS.ProcessEnv = process.env): FleetConf
     jeopardyAtRiskPercent: e.JEOPARDY_AT_RISK_PERCENT,
     metricsNeLabels: e.METRICS_NE_LABELS,
     sessionIdleMs: e.SESSION_IDLE_MS,
+    confirmTimeoutS: e.CONFIRM_TIMEOUT_S,
+    sessionLeaseTtlMs: e.SESSION_LEASE_TTL_MS,
     queueUiWritable: e.QUEUE_UI_WRITABLE === 'true',
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
     reconcileQuietMs: e.RECONCILE_QUIET_MS,

@@ -77,6 +77,16 @@ export class Keyspace {
     return `${this.base}:budget:ne:${neId}:waiters`;
   }
 
+  /** Who probes an NE that refuses changes (a pending confirmed commit, a held lock): one job at a time. */
+  budgetNeBlockedProbe(neId: string): string {
+    return `${this.base}:budget:ne:${neId}:blocked-probe`;
+  }
+
+  /** Jobs waiting for an NE that refuses changes; woken together once it takes one again. */
+  budgetNeBlockedWaiters(neId: string): string {
+    return `${this.base}:budget:ne:${neId}:blocked-waiters`;
+  }
+
   budgetNeRate(neId: string): string {
     return `${this.base}:budget:ne:${neId}:rate`;
   }

@@ -12,9 +12,9 @@ import { FleetError } from '../errors/index.js';
  *   st pol seq ids t.s t.c t.cr t.cd c.why held jeop errs   the order
  *   pv chg                                                   phase version, last change (scripts)
  *   ctx                                                      href, dates, item actions (once)
- *   <item>|ph |att |seq |t0 |t1 |tA |tT |err |run            an item
+ *   <item>|ph |att |seq |t0 |t1 |tA |tT |tU |err |run        an item (tU: committed-unconfirmed)
  *   <item>|fence                                             its fence (scripts only)
- *   <item>|L|<kind>|<step>  = "<fence>|pending|done|undoing" its change ledger
+ *   <item>|L|<kind>|<step>  = "<fence>|pending|done|undoing|unconfirmed[|<persist-id>]" its change ledger
  * The doc hash (`order:<id>:doc`) holds what never changes: `doc` (the order as posted), and per
  * item `<item>|spec` and `<item>|first` (the first step of a plan rendered at intake).
  * Item ids cannot contain `|` (orders/service-order.ts ID_PATTERN), so fields never collide.
@@ -24,8 +24,13 @@ export type Fields = Record<string, string>;
 
 export interface LedgerEntry {
   fence: number;
-  /** pending: about to be sent (or sent, no answer yet); done: the NE took it; undoing: its undo is being sent. */
-  state: 'pending' | 'done' | 'undoing';
+  /**
+   * pending: about to be sent (or sent, no answer yet); done: the NE took it; undoing: its undo is
+   * being sent; unconfirmed: the NE took it as a confirmed commit that is still pending there.
+   */
+  state: 'pending' | 'done' | 'undoing' | 'unconfirmed';
+  /** The persist-id of the step's confirmed commit, when it is (or is about to be) one. */
+  persistId?: string;
 }
 
 /** Everything the progress hash holds, decoded. */
@@ -57,7 +62,7 @@ export interface OrderContext {
   locks?: string[];
 }
 
-type ItemKey = 'ph' | 'att' | 'seq' | 't0' | 't1' | 'tA' | 'tT' | 'err';
+type ItemKey = 'ph' | 'att' | 'seq' | 't0' | 't1' | 'tA' | 'tT' | 'tU' | 'err';
 
 export const itemField = (itemId: string, name: string): string => `${itemId}|${name}`;
 export const ledgerField = (itemId: string, kind: string, step: string): string => `${itemId}|L|${kind}|${step}`;
@@ -99,6 +104,7 @@ export function encodeProgress(p: OrderProgress): Fields {
     put(f, itemField(id, 't1'), item.finishedAt);
     put(f, itemField(id, 'tA'), item.activatedAt);
     put(f, itemField(id, 'tT'), item.testedAt);
+    put(f, itemField(id, 'tU'), item.unconfirmedAt);
     putJson(f, itemField(id, 'err'), item.errors);
   }
   return f;
@@ -156,6 +162,7 @@ export function decodeProgress(h: Fields): ProgressSnapshot {
       ...(g('t1') !== undefined ? { finishedAt: g('t1') as string } : {}),
       ...(g('tA') !== undefined ? { activatedAt: g('tA') as string } : {}),
       ...(g('tT') !== undefined ? { testedAt: g('tT') as string } : {}),
+      ...(g('tU') !== undefined ? { unconfirmedAt: g('tU') as string } : {}),
       errors: parse<TmfErrorMessage[]>(g('err'), `${id}|err`) ?? [],
     };
     fences[id] = Number(h[itemField(id, 'fence')] ?? 0);
@@ -167,8 +174,9 @@ export function decodeProgress(h: Fields): ProgressSnapshot {
     const parts = field.split('|');
     if (parts.length !== 4 || parts[1] !== 'L') continue;
     const [itemId, , kind, step] = parts as [string, string, string, string];
-    const [fence, entryState] = value.split('|');
-    (ledger[`${itemId}|${kind}`] ??= {})[step] = { fence: Number(fence), state: entryState === 'done' || entryState === 'undoing' ? entryState : 'pending' };
+    const [fence, entryState, persistId] = value.split('|');
+    const state = entryState === 'done' || entryState === 'undoing' || entryState === 'unconfirmed' ? entryState : 'pending';
+    (ledger[`${itemId}|${kind}`] ??= {})[step] = { fence: Number(fence), state, ...(persistId ? { persistId } : {}) };
   }
   const heldBy = parse<HeldBy>(h.held, 'held');
   const errors = parse<TmfErrorMessage[]>(h.errs, 'errs');

@@ -258,9 +258,14 @@ export class OrderStore {
     const now = options.now ?? (() => new Date().toISOString());
     let snap = options.from ?? (await this.snapshot(orderId));
     if (!snap) return { status: 'missing' };
+    // The script stores audit entries before it checks the phase version (what was sent to an NE
+    // is recorded whatever happens to the decision), so a conflict's retry must not store them again.
+    let auditStored = false;
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
-      const decision = decide(snap);
-      if (!decision) return { status: 'noop', snapshot: snap };
+      const decided = decide(snap);
+      if (!decided) return { status: 'noop', snapshot: snap };
+      const decision: Decision = auditStored ? { ...decided, audit: [] } : decided;
+      auditStored ||= (decision.audit?.length ?? 0) > 0;
       const at = now();
       const { keys, control } = this.controlOf(orderId, snap, decision, at, options.fence);
       const reply = (await this.scripts['order-apply'](keys.length, ...keys, packControl(control))) as unknown[];

@@ -12,16 +12,19 @@ import type { FleetMetrics } from '../observability/fleet-metrics.js';
 import { crashPoint } from '../runtime/crash-points.js';
 import { bullmqTelemetry } from '../observability/tracing/bullmq-telemetry.js';
 import { inFleetSpan } from '../observability/tracing/fleet-spans.js';
-import { advance, itemAttemptParked, itemCompensated, itemCompleted, itemFailed, itemStepsApplied, type Advance, type OrderProgress } from '../orders/order-progress.js';
+import { advance, itemAttemptParked, itemCompensated, itemCompleted, itemConfirmed, itemFailed, itemStepsApplied, type Advance, type OrderProgress } from '../orders/order-progress.js';
 import { fullRun, storedRun, type ItemRun, type ItemSpec, type StoredStep } from '../orders/order-record.js';
 import { keptJobs, type RetentionOptions } from '../queues/job-retention.js';
 import { QUEUE_NAMES, type ActivationJob, type ActivationKind } from '../queues/queue-names.js';
 import type { Keyspace } from '../stores/keyspace.js';
+import type { NeBlockedWaits } from '../stores/ne-blocked-waits.js';
 import type { NeBudget } from '../stores/ne-budget.js';
 import { runField } from '../stores/order-fields.js';
 import type { Decision, ItemStart, OrderStore } from '../stores/order-store.js';
 import type { ServiceInventoryStore, VersionedService } from '../stores/service-inventory-store.js';
 import { ItemLedger, StaleExecutionError } from './item-ledger.js';
+import { confirmPending } from './commit-window.js';
+import { neBlocked } from './ne-wait.js';
 import type { OrderDispatcher } from './order-dispatch.js';
 import { compensateSteps, executeSteps, undoAttempt, type ResolvedStep, type StepExecutionDeps } from './step-execution.js';
 
@@ -37,6 +40,15 @@ export interface ActivationDeps {
   budget?: NeBudget;
   /** Longest a parked job waits before it looks again by itself (a promotion comes first). */
   parkFallbackMs?: number;
+  /** Jobs waiting for an NE that refuses changes (a pending confirmed commit, a held lock). */
+  blockedWaits?: NeBlockedWaits;
+  /** Seconds a confirmed commit waits for its confirmation; also bounds a wait for a blocked NE. @defaultValue 120 */
+  confirmTimeoutS?: number;
+  /**
+   * Whether orders hold their NETCONF changes in a window (confirmed commits, confirmed once the
+   * whole order passed) on NEs whose inventory entry has `netconf.confirmedCommit`. @defaultValue true
+   */
+  commitWindow?: boolean;
   /** Time kept back from the job lock's remaining time before a device write is refused. */
   lockMarginMs: number;
   serviceHrefBase?: string;
@@ -45,9 +57,9 @@ export interface ActivationDeps {
   now?: () => string;
 }
 
-export type ActivationOutcome = 'completed' | 'failed' | 'compensated' | 'compensationFailed' | 'aborted' | 'stale';
+export type ActivationOutcome = 'completed' | 'failed' | 'compensated' | 'compensationFailed' | 'aborted' | 'confirmed' | 'stale';
 
-const PHASE_OF: Record<ActivationKind, string> = { activate: 'activating', compensate: 'compensating', abort: 'aborting' };
+const PHASE_OF: Record<ActivationKind, string> = { activate: 'activating', compensate: 'compensating', abort: 'aborting', confirm: 'confirming' };
 
 function describeError(error: unknown): { code: ErrorCode; message: string } {
   if (error instanceof FleetError) return { code: error.code, message: error.message };
@@ -140,8 +152,42 @@ async function activate(x: Execution): Promise<ActivationOutcome> {
   // Give the sessions (and their budget) back before the bookkeeping.
   await x.steps.sessions.close();
   const write = x.deps.services.writeOf(serviceAfterCompletion(service?.service, serviceChange(x, run, steps)), { ...(service ? { service: service.service, version: service.version } : {}) });
-  await settle(x, (p) => itemCompleted(itemStepsApplied(p, x.itemId, result.activatedAt), x.itemId, x.now(), result.tested), { service: write, set: { [runField(x.itemId)]: JSON.stringify(storedRun(run, spec)) } });
+  await settle(x, (p) => itemCompleted(itemStepsApplied(p, x.itemId, result.activatedAt), x.itemId, x.now(), result.tested, result.unconfirmed), { service: write, set: { [runField(x.itemId)]: JSON.stringify(storedRun(run, spec)) } });
   return 'completed';
+}
+
+/** The item's confirmed commits still pending in the order's window, step -> persist-id, from its activation ledger. */
+function pendingCommitsOf(x: Execution): Record<string, string> {
+  const entries = x.start.snapshot.ledger[`${x.itemId}|activate`] ?? {};
+  return Object.fromEntries(Object.entries(entries).flatMap(([step, e]) => (e.persistId !== undefined && e.state !== 'done' ? [[step, e.persistId]] : [])));
+}
+
+/** The NEs of these steps take changes again (a commit of ours confirmed or cancelled): wake the jobs waiting for them. */
+async function wakeNes(x: Execution, steps: ResolvedStep[]): Promise<void> {
+  for (const neId of new Set(steps.map((s) => s.ne.id))) await wakeBlocked(x, neId);
+}
+
+/**
+ * The order passed as a whole: confirms the item's pending confirmed commits, each by its
+ * persist-id. A commit found reverted fails the item (NE_CONFIRMED_COMMIT_LOST), and the order
+ * rolls back what the others hold.
+ */
+async function confirmWindow(x: Execution): Promise<ActivationOutcome> {
+  const stored = x.start.snapshot.runs[x.itemId];
+  if (!stored) throw new FleetError('ORDER_DATA_UNPROCESSABLE', `item ${x.itemId} completed without a recorded run: nothing says what to confirm`);
+  const steps = resolveSteps(x.deps, fullRun(stored, x.start.spec).steps);
+  const pending = pendingCommitsOf(x);
+  const toConfirm = steps.filter((s) => pending[s.name] !== undefined);
+  crashPoint('window.before-confirm');
+  for (const step of toConfirm) {
+    await confirmPending(x.steps, step, pending[step.name] as string);
+    x.ledger.done(step.name);
+  }
+  await x.steps.sessions.close();
+  x.log.info({ confirmed: toConfirm.map((s) => `${s.ne.id}:${pending[s.name]}`) }, "the order passed: its window's commits on this item's NEs are confirmed");
+  await settle(x, (p) => itemConfirmed(p, x.itemId));
+  await wakeNes(x, toConfirm);
+  return 'confirmed';
 }
 
 /** Runs the undo of the item's steps (last first), then takes its change out of the service inventory, together. */
@@ -150,9 +196,11 @@ async function compensate(x: Execution): Promise<ActivationOutcome> {
   if (!stored) throw new FleetError('ORDER_DATA_UNPROCESSABLE', `item ${x.itemId} completed without a recorded run: nothing says what to undo`);
   const run = fullRun(stored, x.start.spec);
   const steps = resolveSteps(x.deps, run.steps);
-  x.log.info({ steps: steps.length, fence: x.start.fence.n }, 'rolling back item');
-  const remnants = await compensateSteps(x.steps, steps);
+  const pending = pendingCommitsOf(x);
+  x.log.info({ steps: steps.length, fence: x.start.fence.n, cancelCommits: Object.values(pending) }, 'rolling back item');
+  const remnants = await compensateSteps(x.steps, steps, pending);
   await x.steps.sessions.close();
+  await wakeNes(x, steps.filter((s) => pending[s.name] !== undefined));
   if (remnants.length > 0) {
     const message = remnants.map((r) => `${r.neId} (${r.step}): ${r.error}`).join('; ');
     if (!x.lastAttempt) throw new FleetError('ORDER_COMPENSATION_FAILED', message, { transient: true });
@@ -218,17 +266,21 @@ export function createActivationProcessor(deps: ActivationDeps) {
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const ledger = new ItemLedger(deps.store, orderId, kind, start.fence, start.snapshot, start.validityMs, { marginMs: deps.lockMarginMs, now, ledgerKind: kind === 'compensate' ? 'compensate' : 'activate' });
     const sessions = deps.pool.scope();
-    const x: Execution = { deps, job, orderId, itemId, start, ledger, steps: { ledger, sessions, metrics: deps.metrics, log }, now, lastAttempt, log };
+    const window = windowOf(deps, start, now());
+    const steps: StepExecutionDeps = { ledger, sessions, metrics: deps.metrics, log, ...(deps.confirmTimeoutS ? { confirmTimeoutS: deps.confirmTimeoutS } : {}), ...(window ? { window } : {}) };
+    const x: Execution = { deps, job, orderId, itemId, start, ledger, steps, now, lastAttempt, log };
     const labels = { specification: start.spec.specId, action: start.snapshot.ctx.items[itemId]?.[0] ?? 'add' };
     const stopTimer = deps.metrics.itemDuration.startTimer(labels);
     const fields = { orderId, itemId, specification: start.spec.specId, action: labels.action, attempt: start.fence.n, operation: kind };
     return inFleetSpan(`activation.${kind}`, fields, async (span) => {
       try {
-        const outcome = kind === 'activate' ? await activate(x) : kind === 'compensate' ? await compensate(x) : await abort(x);
+        const outcome = kind === 'activate' ? await activate(x) : kind === 'compensate' ? await compensate(x) : kind === 'confirm' ? await confirmWindow(x) : await abort(x);
+        // It had waited for a blocked NE and got through: the NE takes changes again, for everyone.
+        if (job.data.blockedOn) await wakeBlocked(x, job.data.blockedOn);
         span.setOutcome(outcome);
         stopTimer({ outcome });
         if (kind === 'activate') deps.metrics.itemsFinished.inc({ ...labels, outcome });
-        else deps.metrics.itemsCompensated.inc({ specification: start.spec.specId, outcome });
+        else if (kind !== 'confirm') deps.metrics.itemsCompensated.inc({ specification: start.spec.specId, outcome });
         return outcome;
       } catch (error) {
         await sessions.close();
@@ -238,6 +290,18 @@ export function createActivationProcessor(deps: ActivationDeps) {
       }
     });
   };
+}
+
+/**
+ * The order's window: its confirmed commits must outlive the whole order, so their timeout is
+ * the order's expected time left plus the confirm timeout as a margin.
+ */
+function windowOf(deps: ActivationDeps, start: ItemStart, now: string): { timeoutS: number } | undefined {
+  if (deps.commitWindow === false) return undefined;
+  const margin = deps.confirmTimeoutS ?? 120;
+  const due = Date.parse(start.snapshot.ctx.expectedCompletionDate ?? '');
+  const left = Number.isFinite(due) ? Math.max(0, Math.ceil((due - Date.parse(now)) / 1000)) : 0;
+  return { timeoutS: margin + left };
 }
 
 /** What a failed execution leaves: nothing (stale), a parked job, a retry, or the item's end. */
@@ -252,6 +316,11 @@ async function failed(x: Execution, error: unknown, stopTimer: (labels: Record<s
   if (error instanceof NeError && error.code === 'NE_BUDGET_EXHAUSTED' && deps.budget) {
     stopTimer({ outcome: 'parked' });
     await park(x, error.neId, token);
+    throw new DelayedError();
+  }
+  if (neBlocked(error) && deps.blockedWaits && withinBlockedBound(x)) {
+    stopTimer({ outcome: 'parked' });
+    await parkBlocked(x, error.neId, token);
     throw new DelayedError();
   }
   if (isTransient(error) && !x.lastAttempt) {
@@ -269,9 +338,53 @@ async function failed(x: Execution, error: unknown, stopTimer: (labels: Record<s
   const outcome: ActivationOutcome = job.data.kind === 'compensate' ? 'compensationFailed' : 'failed';
   stopTimer({ outcome });
   if (job.data.kind === 'activate') deps.metrics.itemsFinished.inc({ ...labels, outcome });
-  else deps.metrics.itemsCompensated.inc({ specification: x.start.spec.specId, outcome });
+  else if (job.data.kind !== 'confirm') deps.metrics.itemsCompensated.inc({ specification: x.start.spec.specId, outcome });
   // The job fails too, with the cause, so queue UIs and BullMQ's own metrics see it.
   throw new UnrecoverableError(`${failure.code}: ${failure.message}`);
+}
+
+/** Records that the attempt waits rather than counts (nothing was tried on the network); false when the item is no longer ours. */
+async function recordParked(x: Execution): Promise<boolean> {
+  x.ledger.releaseUnsent();
+  const part = x.ledger.take();
+  const result = await x.deps.store.transition(x.orderId, (snap) => ({ progress: itemAttemptParked(snap.progress, x.itemId), ...part }), { from: x.start.snapshot, fence: x.start.fence, now: x.now });
+  return result.status !== 'stale' && result.status !== 'missing';
+}
+
+/** A blocked NE is waited for up to its confirm timeout plus a margin: past that, it is a failure like any other. */
+function withinBlockedBound(x: Execution): boolean {
+  const since = x.job.data.blockedSince ?? Date.now();
+  return Date.now() - since < ((x.deps.confirmTimeoutS ?? 120) + 30) * 1000;
+}
+
+/**
+ * The job's NE refuses changes for now (NE_COMMIT_PENDING, NE_LOCKED): the job waits parked,
+ * its attempt not counted, until the NE takes a change again (one prober looks every few
+ * seconds; the others are woken) or the bound passes.
+ */
+async function parkBlocked(x: Execution, neId: string, token: string | undefined): Promise<void> {
+  const { deps, job } = x;
+  if (!(await recordParked(x))) return;
+  const since = job.data.blockedSince ?? Date.now();
+  await job.updateData({ ...job.data, blockedSince: since, blockedOn: neId });
+  const boundLeftMs = ((deps.confirmTimeoutS ?? 120) + 30) * 1000 - (Date.now() - since);
+  const { delayMs, prober } = await (deps.blockedWaits as NeBlockedWaits).park(neId, job, token, Math.min(deps.parkFallbackMs ?? 30_000, Math.max(0, boundLeftMs)));
+  deps.metrics.budgetParks.inc({ role: deps.inventory.get(neId)?.role ?? 'unknown' });
+  x.log.info({ neId, delayMs, prober, waitingMs: Date.now() - since }, 'NE refuses changes for now (confirmed commit pending or lock held): job waits parked');
+}
+
+/** Wakes the jobs waiting for an NE that took a change again; a failure here only delays them to their fallback. */
+async function wakeBlocked(x: Execution, neId: string): Promise<void> {
+  try {
+    const data: ActivationJob = { ...x.job.data };
+    delete data.blockedSince;
+    delete data.blockedOn;
+    await x.job.updateData(data);
+    const woken = (await x.deps.blockedWaits?.unblocked(neId)) ?? 0;
+    if (woken > 0) x.log.info({ neId, woken }, 'NE takes changes again: woke the jobs waiting for it');
+  } catch (error) {
+    x.log.warn({ err: error, neId }, 'waking the jobs waiting for an NE failed; they look again at their fallback');
+  }
 }
 
 /**
@@ -284,10 +397,7 @@ async function park(x: Execution, neId: string, token: string | undefined): Prom
   const budget = deps.budget as NeBudget;
   const ne = deps.inventory.get(neId);
   const fallback = deps.parkFallbackMs ?? 30_000;
-  x.ledger.releaseUnsent();
-  const part = x.ledger.take();
-  const result = await deps.store.transition(x.orderId, (snap) => ({ progress: itemAttemptParked(snap.progress, x.itemId), ...part }), { from: x.start.snapshot, fence: x.start.fence, now: x.now });
-  if (result.status === 'stale' || result.status === 'missing') return;
+  if (!(await recordParked(x))) return;
   // Delayed first, then listed: a lease freed in between finds the job promotable.
   await job.moveToDelayed(Date.now() + fallback + Math.random() * fallback * 0.5, token);
   await budget.addWaiter(neId, job);

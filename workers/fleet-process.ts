@@ -10,6 +10,7 @@ import type { QualificationRule } from '../orders/qualification-rules.js';
 import { resolveCredentials } from '../inventory/credentials-resolver.js';
 import { LiveResourceInventory } from '../inventory/live-resource-inventory.js';
 import type { BudgetGroup, NetworkElement } from '../inventory/network-element.js';
+import { NeBlockedWaits } from '../stores/ne-blocked-waits.js';
 import { NeBudget } from '../stores/ne-budget.js';
 import { Keyspace } from '../stores/keyspace.js';
 import { FleetIdentity } from '../stores/fleet-identity.js';
@@ -119,6 +120,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
   const producer = new ServiceOrderProducer({ store, keys, catalog, dispatcher, orchestration: queues.orchestration, inventory, services, rules, metrics });
   const budget = new NeBudget(shared, {
     keys,
+    leaseTtlMs: config.sessionLeaseTtlMs,
     group: (id) => inventory.budgetGroup?.(id),
     // An activation job's id starts with its order's id, which names its shard.
     queueOf: (jobId) => activationOf(keys.shardOf(jobId.split('~')[0] ?? '')),
@@ -155,7 +157,8 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
   if (options.roles.includes('worker')) {
     // Parks are heard at once, so idle sessions of a contended NE go back without asking Redis.
     await budget.watchContention(connect('budget-events'), (neId) => void pool.releaseIdle(neId).catch((error: unknown) => log.warn({ err: error, neId }, 'releasing idle sessions failed')));
-    const deps = { store, services, dispatcher, keys, catalog, inventory, pool, budget, lockMarginMs: Math.min(5000, Math.floor(config.activationLockMs / 4)), metrics, log };
+    const blockedWaits = new NeBlockedWaits(shared, { keys, queueOf: (jobId) => activationOf(keys.shardOf(jobId.split('~')[0] ?? '')) });
+    const deps = { store, services, dispatcher, keys, catalog, inventory, pool, budget, blockedWaits, confirmTimeoutS: config.confirmTimeoutS, lockMarginMs: Math.min(5000, Math.floor(config.activationLockMs / 4)), metrics, log };
     // One worker per shard, consuming every shard; the process's concurrency is shared among them.
     const concurrency = Math.max(1, Math.ceil(config.workerConcurrency / keys.shards));
     for (const shard of keys.allShards()) {

@@ -13,7 +13,7 @@ export class StaleExecutionError extends FleetError {
   }
 }
 
-export type ExecutionKind = 'activate' | 'compensate' | 'abort';
+export type ExecutionKind = 'activate' | 'compensate' | 'abort' | 'confirm';
 
 /**
  * One execution's change ledger, fenced. Each step of the item is recorded `pending` (under the
@@ -76,10 +76,18 @@ export class ItemLedger {
     return e !== undefined && e.state === 'pending' && e.fence === this.fence.n && !this.written.has(step);
   }
 
-  /** Records the step pending under this fence, now (a write may follow at once). */
-  async pending(step: string): Promise<void> {
-    this.put(step, 'pending');
+  /**
+   * Records the step pending under this fence, now (a write may follow at once). A confirmed
+   * commit's persist-id goes with it, so whoever runs the item next can confirm or cancel it.
+   */
+  async pending(step: string, persistId?: string): Promise<void> {
+    this.put(step, 'pending', persistId);
     await this.flush();
+  }
+
+  /** Records that the NE took the step as a confirmed commit still pending there; stored with the next transition. */
+  unconfirmed(step: string, persistId: string): void {
+    this.put(step, 'unconfirmed', persistId);
   }
 
   /** Records that the step's undo is about to be sent: a run that dies now finishes the undo. */
@@ -108,11 +116,11 @@ export class ItemLedger {
     this.delBuffer.add(field);
   }
 
-  private put(step: string, state: LedgerEntry['state']): void {
-    this.entries[step] = { fence: this.fence.n, state };
+  private put(step: string, state: LedgerEntry['state'], persistId?: string): void {
+    this.entries[step] = { fence: this.fence.n, state, ...(persistId ? { persistId } : {}) };
     const field = ledgerField(this.fence.itemId, this.ledgerKind, step);
     this.delBuffer.delete(field);
-    this.setBuffer[field] = `${this.fence.n}|${state}`;
+    this.setBuffer[field] = `${this.fence.n}|${state}${persistId ? `|${persistId}` : ''}`;
   }
 
   audit(entry: AuditEntry, step: string): void {

@@ -14,7 +14,7 @@ export interface ReconcilerOptions {
   quietMs: number;
 }
 
-const KIND_OF: Partial<Record<ItemPhase, ActivationKind>> = { activating: 'activate', compensating: 'compensate', aborting: 'abort' };
+const KIND_OF: Partial<Record<ItemPhase, ActivationKind>> = { activating: 'activate', compensating: 'compensate', aborting: 'abort', confirming: 'confirm' };
 
 /**
  * Finds orders whose jobs were lost (a Redis failover, a job that stalled out after repeated

@@ -1,104 +1,20 @@
-import type { Logger } from 'pino';
-import type { SessionScope } from '../adapters/adapter-pool.js';
-import type { OperationContext } from '../adapters/audit.js';
 import type { ChangeSet } from '../adapters/change-set.js';
-import type { NeAdapter } from '../adapters/ne-adapter.js';
 import { FleetError, NeError } from '../errors/index.js';
-import type { NetworkElement } from '../inventory/network-element.js';
-import type { FleetMetrics } from '../observability/fleet-metrics.js';
-import { inFleetSpan } from '../observability/tracing/fleet-spans.js';
 import { crashPoint } from '../runtime/crash-points.js';
-import type { StoredStep } from '../orders/order-record.js';
-import { StaleExecutionError, type ItemLedger } from './item-ledger.js';
+import { cancelPending, commitUnconfirmed, inWindow, pendingPersistId, persistIdOfStep, resumePending } from './commit-window.js';
+import { StaleExecutionError } from './item-ledger.js';
+import { parksJob } from './ne-wait.js';
+import { context, runTests, sendUndo, testsPass, timed, type Remnant, type ResolvedStep, type StepExecutionDeps } from './step-operations.js';
 
-/** How long a confirmed change waits for its confirmation before the device reverts it. */
-const CONFIRM_TIMEOUT_S = 120;
-
-/** A planned step with its NE resolved from the resource inventory. */
-export interface ResolvedStep extends StoredStep {
-  ne: NetworkElement;
-}
-
-export interface StepExecutionDeps {
-  /** The execution's fenced ledger: what was sent, and the guard before every device write. */
-  ledger: ItemLedger;
-  /** Sessions held for the whole item (acquired on first use, released by the caller). */
-  sessions: SessionScope;
-  metrics: FleetMetrics;
-  log: Logger;
-}
-
-/** A step that could not be undone: the NE may hold a remnant of it. */
-export interface Remnant {
-  step: string;
-  neId: string;
-  error: string;
-}
-
-function context(deps: StepExecutionDeps, step: ResolvedStep): OperationContext {
-  return { audit: (entry) => deps.ledger.audit(entry, step.name), beforeWrite: () => deps.ledger.beforeWrite(step.name) };
-}
-
-/** The persist-id of a step's confirmed commit: the same for every attempt of the item, so a later run can confirm or cancel it. */
-function persistIdOf(deps: StepExecutionDeps, step: ResolvedStep): string {
-  return `${deps.ledger.orderId}.${deps.ledger.fence.itemId}.${deps.ledger.ledgerKind}.${step.name}`.replace(/[^A-Za-z0-9._-]/g, '.');
-}
-
-type Operation = 'apply' | 'verify' | 'undo';
-
-async function timed<T>(deps: StepExecutionDeps, step: ResolvedStep, operation: Operation, work: () => Promise<T>): Promise<T> {
-  const end = deps.metrics.neOperationDuration.startTimer({ protocol: step.ne.protocol, operation });
-  const labels = { protocol: step.ne.protocol, role: step.ne.role, operation };
-  const fields = { orderId: deps.ledger.orderId, itemId: deps.ledger.fence.itemId, neId: step.ne.id, protocol: step.ne.protocol, step: step.name, operation };
-  return inFleetSpan('activation.step', fields, async () => {
-    try {
-      const result = await work();
-      deps.metrics.neOperations.inc({ ...labels, outcome: 'success' });
-      return result;
-    } catch (error) {
-      deps.metrics.neOperations.inc({ ...labels, outcome: error instanceof FleetError ? error.code : 'error' });
-      throw error;
-    } finally {
-      end();
-    }
-  });
-}
-
-async function runTests(deps: StepExecutionDeps, step: ResolvedStep, adapter: NeAdapter): Promise<void> {
-  for (const check of step.tests) {
-    const result = await timed(deps, step, 'verify', () => adapter.verify(check, context(deps, step)));
-    if (!result.passed) {
-      const expected = check.protocol === 'snmp' ? `= ${check.equals}` : check.protocol === 'netconf' ? check.contains.join(', ') : (check.contains ?? check.matches ?? '');
-      const what = check.protocol === 'ssh-cli' ? check.command : check.protocol === 'snmp' ? check.oid : 'get-config';
-      throw new NeError(
-        'NE_VERIFICATION_FAILED',
-        step.ne.id,
-        `post-activation test of step ${step.name} failed: ${what} should ${'absent' in check && check.absent ? 'not ' : ''}show ${expected}; device showed: ${result.observed.slice(0, 500) || '(nothing)'}`,
-      );
-    }
-  }
-}
-
-async function testsPass(deps: StepExecutionDeps, step: ResolvedStep): Promise<boolean> {
-  if (step.tests.length === 0) return false;
-  try {
-    await deps.sessions.use(step.ne, (adapter) => runTests(deps, step, adapter));
-    return true;
-  } catch (error) {
-    if (error instanceof StaleExecutionError) throw error;
-    return false;
-  }
-}
-
-async function sendUndo(deps: StepExecutionDeps, step: ResolvedStep, change: ChangeSet): Promise<void> {
-  await deps.sessions.use(step.ne, (adapter) => timed(deps, step, 'undo', () => adapter.apply(change, context(deps, step))));
-}
+export type { Remnant, ResolvedStep, StepExecutionDeps } from './step-operations.js';
 
 /**
  * Whether an earlier run of this item already applied the step, from the ledger: `done` says
- * so; `pending` (a run died mid-change) is settled by asking the device through the step's tests
- * (or, for a confirmed commit, by confirming it); `undoing` (a run died mid-undo) finishes the
- * undo, which the catalog's undo steps allow to repeat, and starts the step afresh.
+ * so, and so does `unconfirmed` (a confirmed commit of the order's window, still pending);
+ * `pending` (a run died mid-change) is settled by asking the device through the step's tests
+ * (a confirmed commit that is not in place is cancelled and sent again); `undoing` (a run died
+ * mid-undo) finishes the undo, which the catalog's undo steps allow to repeat, and starts the
+ * step afresh.
  */
 async function alreadyApplied(deps: StepExecutionDeps, step: ResolvedStep): Promise<boolean> {
   const entry = deps.ledger.entry(step.name);
@@ -114,22 +30,12 @@ async function alreadyApplied(deps: StepExecutionDeps, step: ResolvedStep): Prom
     else deps.ledger.clear(step.name);
     return false;
   }
-  if (step.ne.protocol === 'netconf' && step.ne.netconf.confirmedCommit) {
-    // The run died between a confirmed commit and its confirmation: confirm it if it is still
-    // pending on the device; if it reverted (or never happened), send it again.
-    try {
-      await deps.sessions.use(step.ne, async (adapter) => {
-        if (!adapter.confirm) throw new Error('no confirmed commit');
-        await adapter.confirm(persistIdOf(deps, step), context(deps, step));
-      });
-      deps.ledger.done(step.name);
-      deps.log.info({ neId: step.ne.id, step: step.name }, 'confirmed the change an earlier run left pending');
-      return true;
-    } catch (error) {
-      if (error instanceof StaleExecutionError) throw error;
-      return false;
-    }
+  if (entry.state === 'unconfirmed') {
+    deps.log.info({ neId: step.ne.id, step: step.name, persistId: entry.persistId }, 'step committed unconfirmed by an earlier run; kept in the window');
+    return true;
   }
+  // The run died around a confirmed commit: the device says whether it is in place.
+  if (entry.persistId !== undefined || inWindow(deps, step)) return resumePending(deps, step);
   if (step.ne.protocol === 'ssh-cli' && step.undo) {
     await takeBack(deps, step, step.undo);
     return false;
@@ -160,52 +66,11 @@ async function takeBack(deps: StepExecutionDeps, step: ResolvedStep, undo: Chang
   deps.ledger.clear(step.name);
 }
 
-/**
- * A NETCONF change as a confirmed commit with the step's persist-id, its tests, then the
- * confirmation: a worker that dies in between leaves the device to revert by itself. Failing
- * tests cancel the commit (the device reverts at once). Returns false when the adapter or the
- * device offers no confirmed commit: the caller applies plainly.
- */
-async function applyConfirmed(deps: StepExecutionDeps, step: ResolvedStep): Promise<boolean> {
-  if (step.ne.protocol !== 'netconf' || !step.ne.netconf.confirmedCommit) return false;
-  const persistId = persistIdOf(deps, step);
-  let offered = true;
-  await deps.sessions.use(step.ne, async (adapter) => {
-    if (!adapter.applyConfirmed || !adapter.confirm || !adapter.cancel) {
-      offered = false;
-      return;
-    }
-    try {
-      await timed(deps, step, 'apply', () => adapter.applyConfirmed!(step.apply, persistId, CONFIRM_TIMEOUT_S, context(deps, step)));
-    } catch (error) {
-      if (error instanceof FleetError && error.code === 'NE_UNSUPPORTED') {
-        offered = false;
-        return;
-      }
-      throw error;
-    }
-  });
-  if (!offered) return false;
-  const stop = deps.metrics.testDuration.startTimer({ protocol: step.ne.protocol });
-  try {
-    await deps.sessions.use(step.ne, (adapter) => runTests(deps, step, adapter));
-  } catch (error) {
-    if (!(error instanceof StaleExecutionError)) {
-      await deps.sessions.use(step.ne, (adapter) => adapter.cancel!(persistId, context(deps, step))).catch((cancelError: unknown) => {
-        deps.log.error({ err: cancelError, neId: step.ne.id, persistId }, 'cancel-commit failed; the device reverts when the confirm timeout ends');
-      });
-    }
-    throw error;
-  } finally {
-    stop();
-  }
-  await deps.sessions.use(step.ne, (adapter) => adapter.confirm!(persistId, context(deps, step)));
-  return true;
-}
-
 /** Whether a failed step left anything on its NE that an undo must take back. */
 function leftSomething(deps: StepExecutionDeps, step: ResolvedStep, error: unknown): boolean {
   if (!deps.ledger.wrote(step.name)) return false;
+  // A window commit the device refused: the adapter discarded the candidate, nothing is pending.
+  if (inWindow(deps, step) && error instanceof NeError && ['NE_RPC_ERROR', 'NE_COMMIT_PENDING', 'NE_LOCKED'].includes(error.code)) return false;
   // The device refused the very first line: it took nothing.
   if (error instanceof NeError && error.code === 'NE_COMMAND_REJECTED' && error.details.appliedLines === 0) return false;
   return true;
@@ -216,6 +81,8 @@ export interface ExecutionResult {
   activatedAt: string;
   /** Whether any post-activation test ran (the itemTested milestone). */
   tested: boolean;
+  /** Whether some of its changes are confirmed commits still pending (the committed-unconfirmed milestone). */
+  unconfirmed: boolean;
 }
 
 /**
@@ -227,7 +94,6 @@ export interface ExecutionResult {
  */
 export async function executeSteps(deps: StepExecutionDeps, plan: ResolvedStep[], now: () => string): Promise<ExecutionResult> {
   const applied: ResolvedStep[] = [];
-  const confirmed = new Set<string>();
   const undoAndThrow = async (error: unknown, failed: ResolvedStep): Promise<never> => {
     if (error instanceof StaleExecutionError) throw error;
     deps.log.warn({ err: error, neId: failed.ne.id, step: failed.name }, 'step failed; undoing what this attempt applied');
@@ -250,9 +116,21 @@ export async function executeSteps(deps: StepExecutionDeps, plan: ResolvedStep[]
         applied.push(step);
         continue;
       }
-      if (!deps.ledger.ownsPending(step.name)) await deps.ledger.pending(step.name);
-      if (await applyConfirmed(deps, step)) confirmed.add(step.name);
-      else await deps.sessions.use(step.ne, (adapter) => timed(deps, step, 'apply', () => adapter.apply(step.apply, context(deps, step))));
+      if (inWindow(deps, step)) {
+        // The persist-id is in the ledger, fenced, before the commit reaches the NE.
+        const persistId = persistIdOfStep(deps, step);
+        await deps.ledger.pending(step.name, persistId);
+        if (await commitUnconfirmed(deps, step, persistId)) {
+          crashPoint('item.after-confirmed-commit');
+          applied.push(step);
+          deps.ledger.unconfirmed(step.name, persistId);
+          continue;
+        }
+        // The device offers no confirmed commit: a plain change, undone by its template.
+        deps.ledger.clear(step.name);
+        await deps.ledger.pending(step.name);
+      } else if (!deps.ledger.ownsPending(step.name)) await deps.ledger.pending(step.name);
+      await deps.sessions.use(step.ne, (adapter) => timed(deps, step, 'apply', () => adapter.apply(step.apply, context(deps, step))));
       crashPoint('item.after-step-sent');
       applied.push(step);
       deps.ledger.done(step.name);
@@ -268,7 +146,6 @@ export async function executeSteps(deps: StepExecutionDeps, plan: ResolvedStep[]
   for (const step of plan) {
     if (step.tests.length === 0) continue;
     tested = true;
-    if (confirmed.has(step.name)) continue;
     const stop = deps.metrics.testDuration.startTimer({ protocol: step.ne.protocol });
     try {
       await deps.sessions.use(step.ne, (adapter) => runTests(deps, step, adapter));
@@ -278,7 +155,8 @@ export async function executeSteps(deps: StepExecutionDeps, plan: ResolvedStep[]
       stop();
     }
   }
-  return { activatedAt, tested };
+  const unconfirmed = plan.some((step) => deps.ledger.entry(step.name)?.state === 'unconfirmed');
+  return { activatedAt, tested, unconfirmed };
 }
 
 /**
@@ -290,7 +168,11 @@ export async function undoAttempt(deps: StepExecutionDeps, steps: ResolvedStep[]
   const remnants: Remnant[] = [];
   for (const step of [...steps].reverse()) {
     try {
-      if (step.undo) {
+      const entry = deps.ledger.entry(step.name);
+      if (entry?.persistId !== undefined && entry.state !== 'done') {
+        // A confirmed commit of the window: cancel-commit takes it back, no undo template.
+        await cancelPending(deps, step, pendingPersistId(deps, step));
+      } else if (step.undo) {
         await deps.ledger.undoing(step.name);
         await sendUndo(deps, step, step.undo);
         crashPoint('item.after-undo-sent');
@@ -298,8 +180,8 @@ export async function undoAttempt(deps: StepExecutionDeps, steps: ResolvedStep[]
       deps.ledger.clear(step.name);
     } catch (error) {
       if (error instanceof StaleExecutionError) throw error;
-      // The NE is at its budget: the whole rollback waits (parked) and runs again.
-      if (error instanceof FleetError && error.code === 'NE_BUDGET_EXHAUSTED') throw error;
+      // The NE is at its budget, or refuses changes for now: the whole rollback waits (parked) and runs again.
+      if (parksJob(error)) throw error;
       deps.log.error({ err: error, neId: step.ne.id, step: step.name }, 'undo failed');
       remnants.push({ step: step.name, neId: step.ne.id, error: (error as Error).message });
     }
@@ -310,20 +192,25 @@ export async function undoAttempt(deps: StepExecutionDeps, steps: ResolvedStep[]
 /**
  * The rollback of a completed item: the undo of each of its steps, last first, under the
  * compensation ledger (a re-run skips the undos already done and sends a pending one again).
+ * A step whose confirmed commit is still pending in the order's window (`pendingCommits`, step
+ * -> persist-id) is cancelled instead.
  */
-export async function compensateSteps(deps: StepExecutionDeps, steps: ResolvedStep[]): Promise<Remnant[]> {
+export async function compensateSteps(deps: StepExecutionDeps, steps: ResolvedStep[], pendingCommits: Record<string, string> = {}): Promise<Remnant[]> {
   const remnants: Remnant[] = [];
   for (const step of [...steps].reverse()) {
-    if (!step.undo) continue;
+    const persistId = pendingCommits[step.name];
+    if (!step.undo && persistId === undefined) continue;
     try {
       if (deps.ledger.entry(step.name)?.state === 'done') continue;
       if (!deps.ledger.ownsPending(step.name)) await deps.ledger.pending(step.name);
-      await sendUndo(deps, step, step.undo);
+      // Still pending in the order's window: cancel-commit, and the NE is back as it was.
+      if (persistId !== undefined) await cancelPending(deps, step, persistId);
+      else if (step.undo) await sendUndo(deps, step, step.undo);
       crashPoint('compensate.after-undo-sent');
       deps.ledger.done(step.name);
     } catch (error) {
       if (error instanceof StaleExecutionError) throw error;
-      if (error instanceof FleetError && error.code === 'NE_BUDGET_EXHAUSTED') throw error;
+      if (parksJob(error)) throw error;
       deps.log.error({ err: error, neId: step.ne.id, step: step.name }, 'undo failed');
       remnants.push({ step: step.name, neId: step.ne.id, error: (error as Error).message });
     }

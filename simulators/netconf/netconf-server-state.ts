@@ -169,7 +169,8 @@ export class NetconfServerState {
     const pending = this.pendingConfirm;
     if (pending) {
       if (pending.persist !== undefined && persistId !== pending.persist) {
-        throw new SimRpcError('invalid-value', 'a confirmed commit with persist is pending: persist-id required', 'protocol');
+        // yuma123 netconfd's words for it: a wait for the pending commit, not an invalid request.
+        throw new SimRpcError('in-use', 'cannot perform the operation with confirmed-commit pending', 'protocol');
       }
       if (pending.persist === undefined && pending.sessionId !== sessionId) {
         throw new SimRpcError('in-use', 'a confirmed commit of another session is pending', 'protocol');

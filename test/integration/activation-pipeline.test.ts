@@ -91,13 +91,23 @@ describe('the mobile bundle end to end', () => {
 
   it('retries a transient NE error with backoff and completes the order', async () => {
     const { order } = mobileBundle();
-    h.lab.npdb.failNextRpc('edit-config', { tag: 'lock-denied', type: 'protocol', message: 'datastore locked by session 77' });
+    h.lab.npdb.dropSessionOnRpc('edit-config');
     const { order: submitted } = await h.fleet.producer.submitServiceOrder(order);
     const done = await h.waitForFinal(submitted.id);
     expect(done.state).toBe('completed');
     const record = await h.fleet.store.require(submitted.id);
     expect(record.items['number-porting']?.attempts).toBe(2);
     expect(record.items['mobile-plan']?.attempts).toBe(1);
+  });
+
+  it('waits for a lock another session holds (parked, no attempt spent) and completes the order', async () => {
+    const { order } = mobileBundle();
+    h.lab.npdb.failNextRpc('edit-config', { tag: 'lock-denied', type: 'protocol', message: 'datastore locked by session 77' });
+    const { order: submitted } = await h.fleet.producer.submitServiceOrder(order);
+    const done = await h.waitForFinal(submitted.id);
+    expect(done.state).toBe('completed');
+    const record = await h.fleet.store.require(submitted.id);
+    expect(record.items['number-porting']?.attempts).toBe(1);
   });
 
   it('fails a permanent NE error at once, with every rpc-error field in the cause', async () => {

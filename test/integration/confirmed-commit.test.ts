@@ -56,12 +56,22 @@ describe('NETCONF changes as confirmed commits with persist-id', () => {
     const confirming = rpcs.findIndex((r) => r.includes(`<persist-id>${persistId}</persist-id>`));
     expect(confirmed).toBeGreaterThanOrEqual(0);
     expect(confirming).toBeGreaterThan(confirmed);
+    // Confirmed last: after the post-activation tests of every item of the bundle.
+    const audit = await fleet.audit.listByOrder(submitted.id);
+    const confirmAt = Date.parse(audit.find((e) => e.kind === 'confirm' && e.request.includes('<persist-id>'))?.startedAt ?? '');
+    const lastActivation = Math.max(...audit.filter((e) => e.kind === 'activate').map((e) => Date.parse(e.startedAt)));
+    expect(confirmAt).toBeGreaterThanOrEqual(lastActivation);
+    expect(fleet.metrics.confirmedCommits).toBeDefined();
+    const counts = (await fleet.metrics.confirmedCommits.get()).values.map((v) => [v.labels.outcome, v.value]);
+    expect(counts).toEqual(expect.arrayContaining([['opened', expect.any(Number)], ['confirmed', expect.any(Number)]]));
   });
 
   it('a run restarted after a crash between commit and confirm confirms the pending change instead of sending it again', async () => {
     const id = `cc-crash-${Date.now()}`;
     const { order, msisdn } = mobileBundle({ id });
     const dry = await fleet.producer.dryRunServiceOrder(order);
+    // The dry run names the NEs of the order's window.
+    expect(dry.commitWindow?.neIds).toEqual(['npdb-1']);
     const porting = dry.items.find((i) => i.itemId === 'number-porting')?.steps[0];
     // What the crashed run left: the change committed as a pending confirmed commit, the ledger at pending.
     const persistId = `${id}.number-porting.activate.register-ported-number`;

@@ -89,7 +89,7 @@ describe('Prometheus and the Grafana dashboard', () => {
   it('every dashboard panel query returns data from Prometheus scraping the fleet', async () => {
     // Traffic of every kind the dashboard shows: completions, a failed bundle with rollback,
     // a transient retry, and an order that misses its date.
-    h.lab.npdb.failNextRpc('edit-config', { tag: 'lock-denied', message: 'locked' });
+    h.lab.npdb.dropSessionOnRpc('edit-config');
     const ok = await h.fleet.producer.submitServiceOrder(mobileBundle().order);
     h.lab.pcrf.failOn(/^plan /, 'refused');
     const bad = await h.fleet.producer.submitServiceOrder(mobileBundle().order);

@@ -36,6 +36,8 @@ describe('loadFleetConfig', () => {
       jeopardyAtRiskPercent: 20,
       metricsNeLabels: [],
       sessionIdleMs: 10_000,
+      confirmTimeoutS: 120,
+      sessionLeaseTtlMs: 30_000,
       queueUiWritable: false,
       reconcileIntervalMs: 30_000,
       reconcileQuietMs: 60_000,
@@ -88,6 +90,8 @@ describe('loadFleetConfig', () => {
         JEOPARDY_AT_RISK_PERCENT: '35',
         METRICS_NE_LABELS: 'pcrf-1, frr-1',
         SESSION_IDLE_MS: '500',
+        CONFIRM_TIMEOUT_S: '90',
+        SESSION_LEASE_TTL_MS: '15000',
         QUEUE_SHARDS: '8',
         JOBS_KEEP_COMPLETED: '5',
         JOBS_KEEP_COMPLETED_S: '60',
@@ -125,6 +129,8 @@ describe('loadFleetConfig', () => {
       jeopardyAtRiskPercent: 35,
       metricsNeLabels: ['pcrf-1', 'frr-1'],
       sessionIdleMs: 500,
+      confirmTimeoutS: 90,
+      sessionLeaseTtlMs: 15_000,
       queueUiWritable: false,
       reconcileIntervalMs: 30_000,
       reconcileQuietMs: 60_000,
@@ -140,6 +146,11 @@ describe('loadFleetConfig', () => {
     expect(configError({ SHUTDOWN_TIMEOUT_MS: '500' }).message).toContain('SHUTDOWN_TIMEOUT_MS must be an integer from 1000 to 3600000, got "500"');
     expect(configError({ LOG_FORMAT: 'xml' }).message).toMatch(/LOG_FORMAT: .*auto.*json.*pretty/);
     expect(configError({ SIMULATED_LAB: 'yes' }).message).toMatch(/SIMULATED_LAB: .*auto.*on.*off/);
+  });
+
+  it("refuses a session lease that outlives the confirm timeout: a dead worker's lease must free its NE before its commit reverts", () => {
+    expect(loadFleetConfig({ CONFIRM_TIMEOUT_S: '60', SESSION_LEASE_TTL_MS: '20000' })).toMatchObject({ confirmTimeoutS: 60, sessionLeaseTtlMs: 20_000 });
+    expect(configError({ CONFIRM_TIMEOUT_S: '30', SESSION_LEASE_TTL_MS: '30000' }).message).toContain('SESSION_LEASE_TTL_MS (30000) must be shorter than CONFIRM_TIMEOUT_S (30 s)');
   });
 
   it('ignores unrelated variables', () => {

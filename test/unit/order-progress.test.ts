@@ -266,6 +266,7 @@ describe('errorMessage and itemTmfState', () => {
       waiting: 'acknowledged',
       activating: 'inProgress',
       aborting: 'inProgress',
+      confirming: 'inProgress',
       activated: 'completed',
       // Still completed to TMF until its undo steps have run.
       compensating: 'completed',
