@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import { FleetError } from '../../errors/fleet-error.js';
 import { NeError } from '../../errors/ne-error.js';
-import type { NeCredentials, NetworkElement } from '../../inventory/network-element.js';
+import type { CliPlatformProfile } from '../../inventory/cli-platforms.js';
+import { cliProfileOf, type NeCredentials, type NetworkElement } from '../../inventory/network-element.js';
 import { capAuditText, type AuditEntry, type OperationContext } from '../audit.js';
 import type { ChangeSet, Check, CheckResult } from '../change-set.js';
 import type { NeAdapter } from '../ne-adapter.js';
@@ -57,6 +58,8 @@ export class SshCliAdapter implements NeAdapter {
   private readonly credentials: NeCredentials;
   private readonly log: Logger | undefined;
   private readonly errorPatterns: RegExp[];
+  /** The platform's profile with the NE's own settings over it. */
+  private readonly profile: CliPlatformProfile;
   private session: Session | undefined;
   private opening: Promise<Session> | undefined;
   /** Bumped by close(), so a session that finishes opening after it is thrown away. */
@@ -70,7 +73,8 @@ export class SshCliAdapter implements NeAdapter {
     this.ne = ne;
     this.credentials = credentials;
     this.log = options.log?.child({ neId: ne.id, adapter: 'ssh-cli' });
-    const configured = ne.ssh.errorPatterns.map((pattern) => {
+    this.profile = cliProfileOf(ne);
+    const configured = this.profile.errorPatterns.map((pattern) => {
       try {
         return new RegExp(pattern, 'm');
       } catch (error) {
@@ -98,7 +102,7 @@ export class SshCliAdapter implements NeAdapter {
    */
   async apply(change: ChangeSet, ctx: OperationContext = {}): Promise<void> {
     if (change.protocol !== 'ssh-cli') throw this.unsupported(change.protocol);
-    const { configEnterCommand, configExitCommand } = this.ne.ssh;
+    const { configEnterCommand, configExitCommand } = this.profile;
     this.assertSafe([configEnterCommand, configExitCommand], 'ssh.configEnterCommand/configExitCommand');
     this.assertSafe(change.lines, 'line');
     if (change.lines.length === 0) return;
@@ -233,7 +237,7 @@ export class SshCliAdapter implements NeAdapter {
       this.audit(ctx, 'session-open', login, `prompt ${shell.lastPrompt.trim()}`, startedAt);
       loggedIn = true;
       const session: Session = { connection, shell, prompt: promptPattern(hostname) };
-      if (this.ne.ssh.pagingCommand) await this.runAccepted(session, this.ne.ssh.pagingCommand, ctx);
+      if (this.profile.pagingCommand) await this.runAccepted(session, this.profile.pagingCommand, ctx);
       this.log?.debug({ host: this.ne.host, port: this.ne.port, hostname }, 'ssh-cli session open');
       return session;
     } catch (error) {
@@ -346,7 +350,7 @@ export class SshCliAdapter implements NeAdapter {
    */
   private async leaveConfigMode(session: Session, ctx: OperationContext): Promise<void> {
     if (!isConfigPrompt(session.shell.lastPrompt)) return;
-    const command = this.ne.ssh.configExitCommand;
+    const command = this.profile.configExitCommand;
     try {
       await this.runAccepted(session, command, ctx);
       // The prompt the exit command ended on: still `(config...)` means the device kept us in.

@@ -8,7 +8,7 @@ import type { ChangeSet } from '../../adapters/change-set.js';
 import { SshCliAdapter } from '../../adapters/ssh-cli/ssh-cli-adapter.js';
 import { planActivation, type PlannedStep } from '../../catalog/activation-plan.js';
 import { ServiceCatalog } from '../../catalog/service-catalog.js';
-import type { ServiceAction } from '../../catalog/service-specification.js';
+import { serviceSpecificationSchema, type ServiceAction } from '../../catalog/service-specification.js';
 import { NeError } from '../../errors/index.js';
 import { networkElementSchema, type NeCredentials, type NetworkElement } from '../../inventory/network-element.js';
 import { ResourceInventory } from '../../inventory/resource-inventory.js';
@@ -275,6 +275,44 @@ describe('SSH CLI adapter against FRRouting vtysh over OpenSSH', () => {
   });
 });
 
+/**
+ * Specifications FRR refuses, as an operator's mistakes would be: a description for a neighbor
+ * with no remote-as (bgpd refuses line 2, after `router bgp` went in), and a knob vtysh does not
+ * know (refused at line 1, so nothing was taken; its undo would be refused too, if it were sent).
+ */
+const REFUSED_SPECS = [
+  {
+    id: 'orphan-description',
+    name: 'Orphan description',
+    characteristics: { neighborIp: { type: 'ipv4', mandatory: true } },
+    actions: {
+      add: {
+        steps: [
+          {
+            name: 'describe-neighbor',
+            neRole: 'bgp-router',
+            protocol: 'ssh-cli',
+            apply: { lines: ['router bgp 65001', 'neighbor {{ neighborIp }} description orphan', 'exit'] },
+            undo: { lines: ['router bgp 65001', 'no neighbor {{ neighborIp }}', 'exit'] },
+          },
+        ],
+      },
+    },
+  },
+  {
+    id: 'bogus-knob',
+    name: 'Bogus knob',
+    characteristics: { neighborIp: { type: 'ipv4', mandatory: true } },
+    actions: {
+      add: {
+        steps: [
+          { name: 'set-knob', neRole: 'bgp-router', protocol: 'ssh-cli', apply: { lines: ['bogus-knob {{ neighborIp }}'] }, undo: { lines: ['no bogus-knob {{ neighborIp }}'] } },
+        ],
+      },
+    },
+  },
+];
+
 describe('a TMF641 order for a BGP neighbor, end to end on FRR', () => {
   let redis: PrivateRedis;
   let fleet: FleetProcess;
@@ -295,7 +333,8 @@ describe('a TMF641 order for a BGP neighbor, end to end on FRR', () => {
       ACTIVATION_BACKOFF_MS: '50',
       HTTP_PORT: '0',
     });
-    fleet = await startFleetProcess({ config, roles: ROLES, log: createLogger({ level: 'debug' }, sink), catalog, inventory, credentials: () => peer.credentials, http: false });
+    const orderCatalog = new ServiceCatalog([...catalog.specifications(), ...REFUSED_SPECS.map((doc) => serviceSpecificationSchema.parse(doc))]);
+    fleet = await startFleetProcess({ config, roles: ROLES, log: createLogger({ level: 'debug' }, sink), catalog: orderCatalog, inventory, credentials: () => peer.credentials, http: false });
   });
 
   afterAll(async () => {
@@ -337,5 +376,28 @@ describe('a TMF641 order for a BGP neighbor, end to end on FRR', () => {
     expect(deleted.state, JSON.stringify(deleted.serviceOrderItem)).toBe('completed');
     expect(await peer.runningConfig()).toBe(before);
     expect(logs.join('')).not.toContain(peer.credentials.password);
+  });
+
+  async function refusedItem(specId: string): Promise<{ order: ServiceOrder; requests: string[] }> {
+    const { order: submitted } = await fleet.producer.submitServiceOrder({
+      serviceOrderItem: [{ id: '1', action: 'add', service: { serviceSpecification: { id: specId }, serviceCharacteristic: [{ name: 'neighborIp', value: '192.0.2.77' }] } }],
+    });
+    const order = await finalState(submitted.id);
+    const requests = (await fleet.audit.listByOrder(submitted.id)).filter((e) => e.operation === 'cli-command').map((e) => `${e.request} ${e.outcome}`);
+    return { order, requests };
+  }
+
+  it("fails an item in bgpd's own words with the shipped frr-vtysh patterns, and undoes the line that went in", async () => {
+    expect(ne.platform).toBe('frr-vtysh');
+    expect(ne.ssh.errorPatterns).toEqual([]);
+    const before = await peer.runningConfig();
+    const { order, requests } = await refusedItem('orphan-description');
+    const [item] = order.serviceOrderItem;
+    expect(item?.state).toBe('failed');
+    const message = item?.errorMessage?.[0]?.message ?? '';
+    expect(message).toContain('line 2 "neighbor 192.0.2.77 description orphan" rejected: % Specify remote-as or peer-group commands first');
+    expect(requests).toContain('neighbor 192.0.2.77 description orphan error');
+    expect(requests).toContain('no neighbor 192.0.2.77 ok');
+    expect(await peer.runningConfig()).toBe(before);
   });
 });
