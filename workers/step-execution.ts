@@ -179,12 +179,28 @@ async function applyConfirmed(deps: StepExecutionDeps, step: ResolvedStep): Prom
   return true;
 }
 
-/** Whether a failed step left anything on its NE that an undo must take back. */
+/**
+ * Whether a failed step left anything on its NE that an undo must take back. Adapters say
+ * `applied: 'none'` when the device's answer proves it took nothing: a CLI refusing the first
+ * line, an SNMP SET refused with an error status (all or nothing), a NETCONF change refused
+ * through the candidate or with rollback-on-error.
+ */
 function leftSomething(deps: StepExecutionDeps, step: ResolvedStep, error: unknown): boolean {
   if (!deps.ledger.wrote(step.name)) return false;
-  // The device refused the very first line: it took nothing.
-  if (error instanceof NeError && error.code === 'NE_COMMAND_REJECTED' && error.details.appliedLines === 0) return false;
-  return true;
+  return !(error instanceof NeError && error.details.applied === 'none');
+}
+
+/** What became of the device in a failed attempt, in words: the item's message ends with it. */
+function whatHappened(failed: ResolvedStep, failedLeft: boolean, undone: string[], remnants: Remnant[], error: FleetError): string {
+  const parts: string[] = [];
+  const taken = error.details.appliedLines;
+  if (!failedLeft) parts.push(`${failed.ne.id} took nothing of step ${failed.name}, so it needed no undo`);
+  else if (typeof taken === 'number' && typeof error.details.totalLines === 'number') parts.push(`${failed.ne.id} had taken ${taken} of the ${error.details.totalLines} lines of step ${failed.name}`);
+  if (undone.length > 0) parts.push(`undone: ${undone.join(', ')}`);
+  else if (remnants.length === 0 && failedLeft) parts.push('the steps applied declare no undo');
+  if (remnants.length > 0) parts.push(`undo also failed on ${remnants.map((r) => `${r.neId} (step ${r.step}: ${r.error})`).join(', ')}`);
+  if (!failedLeft && undone.length === 0 && remnants.length === 0) parts.push('no earlier step had been applied, so nothing was undone');
+  return parts.join('; ');
 }
 
 export interface ExecutionResult {
@@ -204,19 +220,16 @@ export interface ExecutionResult {
 export async function executeSteps(deps: StepExecutionDeps, plan: ResolvedStep[], now: () => string): Promise<ExecutionResult> {
   const applied: ResolvedStep[] = [];
   const confirmed = new Set<string>();
-  const undoAndThrow = async (error: unknown, failed: ResolvedStep): Promise<never> => {
+  const undoAndThrow = async (error: unknown, failed: ResolvedStep, failedLeft: boolean): Promise<never> => {
     if (error instanceof StaleExecutionError) throw error;
     deps.log.warn({ err: error, neId: failed.ne.id, step: failed.name }, 'step failed; undoing what this attempt applied');
     const remnants = await undoAttempt(deps, applied);
     if (error instanceof FleetError) {
-      const undone = applied.filter((s) => !remnants.some((r) => r.step === s.name)).map((s) => s.name);
+      const undone = applied.filter((s) => s.undo !== undefined && !remnants.some((r) => r.step === s.name)).map((s) => s.name);
       error.details.undone = undone;
-      if (remnants.length > 0) {
-        error.details.undoFailures = remnants;
-        error.message = `${error.message} (undo also failed on ${remnants.map((r) => r.neId).join(', ')})`;
-      } else if (applied.length === 0) {
-        error.message = `${error.message} (nothing had been applied, so nothing was undone)`;
-      }
+      error.details.failedStepTookNothing = !failedLeft;
+      if (remnants.length > 0) error.details.undoFailures = remnants;
+      error.message = `${error.message} (${whatHappened(failed, failedLeft, undone, remnants, error)})`;
     }
     throw error;
   };
@@ -234,9 +247,10 @@ export async function executeSteps(deps: StepExecutionDeps, plan: ResolvedStep[]
       deps.ledger.done(step.name);
     } catch (error) {
       if (error instanceof StaleExecutionError) throw error;
-      if (leftSomething(deps, step, error)) applied.push(step);
+      const left = leftSomething(deps, step, error);
+      if (left) applied.push(step);
       else deps.ledger.clear(step.name);
-      await undoAndThrow(error, step);
+      await undoAndThrow(error, step, left);
     }
   }
   const activatedAt = now();
@@ -249,7 +263,7 @@ export async function executeSteps(deps: StepExecutionDeps, plan: ResolvedStep[]
     try {
       await deps.sessions.use(step.ne, (adapter) => runTests(deps, step, adapter));
     } catch (error) {
-      await undoAndThrow(error, step);
+      await undoAndThrow(error, step, true);
     } finally {
       stop();
     }

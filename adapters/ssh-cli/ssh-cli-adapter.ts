@@ -122,7 +122,8 @@ export class SshCliAdapter implements NeAdapter {
           const { output, deviceError } = await this.exchange(session, line, ctx, details);
           if (deviceError !== undefined) {
             throw new NeError('NE_COMMAND_REJECTED', this.ne.id, `line ${lineIndex + 1} "${line}" rejected: ${deviceError}`, {
-              details: { ...details, deviceError, deviceOutput: cap(output) },
+              // `applied: 'none'`: the device refused the very first line, so it took nothing of the change.
+              details: { ...details, deviceError, deviceOutput: cap(output), ...(applied === 0 ? { applied: 'none' } : {}) },
             });
           }
           applied += 1;

@@ -396,8 +396,21 @@ describe('a TMF641 order for a BGP neighbor, end to end on FRR', () => {
     expect(item?.state).toBe('failed');
     const message = item?.errorMessage?.[0]?.message ?? '';
     expect(message).toContain('line 2 "neighbor 192.0.2.77 description orphan" rejected: % Specify remote-as or peer-group commands first');
+    expect(message).toContain('frr-1 had taken 1 of the 3 lines of step describe-neighbor; undone: describe-neighbor');
     expect(requests).toContain('neighbor 192.0.2.77 description orphan error');
     expect(requests).toContain('no neighbor 192.0.2.77 ok');
+    expect(await peer.runningConfig()).toBe(before);
+  });
+
+  it('sends no undo for a step refused at its first line, and says the device took nothing', async () => {
+    const before = await peer.runningConfig();
+    const { order, requests } = await refusedItem('bogus-knob');
+    const message = order.serviceOrderItem[0]?.errorMessage?.[0]?.message ?? '';
+    expect(order.serviceOrderItem[0]?.state).toBe('failed');
+    expect(message).toContain('line 1 "bogus-knob 192.0.2.77" rejected: % Unknown command: bogus-knob 192.0.2.77');
+    expect(message).toContain('frr-1 took nothing of step set-knob, so it needed no undo');
+    expect(message).not.toContain('undo also failed');
+    expect(requests.filter((r) => r.startsWith('no bogus-knob'))).toEqual([]);
     expect(await peer.runningConfig()).toBe(before);
   });
 });
