@@ -77,7 +77,11 @@ export const testTemplateSchema = z
     name: z.string().optional(),
     // ssh-cli
     command: z.string().optional(),
+    /** ssh-cli: look only inside the config block(s) this line opens (`router bgp {{ localAs }}`). */
+    within: z.string().min(1).optional(),
+    /** ssh-cli: whole lines the output must hold; netconf: text the reply must hold. */
     contains: z.union([z.string(), z.array(z.string())]).optional(),
+    /** ssh-cli: a regular expression a whole line must match (anchored for you); escape values with `regex_escape`. */
     matches: z.string().optional(),
     absent: z.boolean().optional(),
     // snmp
@@ -116,6 +120,9 @@ export const stepSchema = z
       }
     }
     step.tests.forEach((test, i) => {
+      if (test.within !== undefined && step.protocol !== 'ssh-cli') {
+        ctx.addIssue({ code: 'custom', path: ['tests', i, 'within'], message: `within scopes ssh-cli tests only, not ${step.protocol} ones` });
+      }
       const ok =
         step.protocol === 'ssh-cli'
           ? test.command !== undefined && (test.contains !== undefined || test.matches !== undefined)

@@ -10,6 +10,7 @@ import { SshConnection } from '../ssh-connection.js';
 import { CliShell, openShell, ShellError } from './cli-shell.js';
 import { algorithmsFor, hostKeyMismatch, parsePinnedKey } from './host-key-pinning.js';
 import { CONNECTING, PARSER_ERROR_PATTERNS, toNeError } from './ssh-error-translation.js';
+import { configBlocks, hasLine } from './config-blocks.js';
 import { cleanTerminalOutput, commandOutput, controlCharacter, discoveredHostname, endsWithPrompt, isConfigPrompt, promptPattern } from './terminal-text.js';
 
 const KEEPALIVE_INTERVAL_MS = 15_000;
@@ -143,8 +144,9 @@ export class SshCliAdapter implements NeAdapter {
   /**
    * Runs an exec command and checks its output. Reads only. A command the device refuses throws
    * NE_COMMAND_REJECTED rather than failing the check, so an `absent` check cannot pass on an error.
-   * `matches` is a multiline regex (`^`/`$` match at each line). With neither `contains` nor
-   * `matches`, the check only asserts the command is accepted.
+   * `matches` is a multiline regex (`^`/`$` match at each line). `within` scopes the check to the
+   * body of the config blocks opened by that line: a block that is not there holds nothing. With
+   * none of `line`, `contains` and `matches`, the check only asserts the command is accepted.
    */
   async verify(check: Check, ctx: OperationContext = {}): Promise<CheckResult> {
     if (check.protocol !== 'ssh-cli') throw this.unsupported(check.protocol);
@@ -158,7 +160,12 @@ export class SshCliAdapter implements NeAdapter {
           details: { command: check.command, deviceError },
         });
       }
-      const found = (check.contains === undefined || output.includes(check.contains)) && (matcher === undefined || matcher.test(output));
+      const scoped = check.within === undefined ? output : configBlocks(output, check.within);
+      const found =
+        scoped !== undefined &&
+        (check.line === undefined || hasLine(scoped, check.line)) &&
+        (check.contains === undefined || scoped.includes(check.contains)) &&
+        (matcher === undefined || matcher.test(scoped));
       return { passed: check.absent === true ? !found : found, observed: cap(output.trim()) };
     });
   }
