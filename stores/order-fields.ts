@@ -1,3 +1,4 @@
+import type { ChangeSet } from '../adapters/change-set.js';
 import { ITEM_PHASES, type HeldBy, type ItemPhase, type ItemProgress, type OrderProgress } from '../orders/order-progress.js';
 import type { ItemSpec, StoredOrder, StoredRun } from '../orders/order-record.js';
 import { ORDER_STATES, type OrderState } from '../orders/order-states.js';
@@ -26,6 +27,22 @@ export interface LedgerEntry {
   fence: number;
   /** pending: about to be sent (or sent, no answer yet); done: the NE took it; undoing: its undo is being sent. */
   state: 'pending' | 'done' | 'undoing';
+  /** What the NE held, read just before the change, as the change that puts it back (the default undo). */
+  prior?: ChangeSet;
+}
+
+/** A ledger field's value: `<fence>|<state>`, then `|<prior as JSON>` when one was read. */
+export function encodeLedgerEntry(entry: LedgerEntry): string {
+  return `${entry.fence}|${entry.state}${entry.prior ? `|${JSON.stringify(entry.prior)}` : ''}`;
+}
+
+export function decodeLedgerEntry(value: string): LedgerEntry {
+  const first = value.indexOf('|');
+  const second = value.indexOf('|', first + 1);
+  const fence = Number(value.slice(0, first));
+  const state = value.slice(first + 1, second < 0 ? undefined : second);
+  const prior = second < 0 ? undefined : (JSON.parse(value.slice(second + 1)) as ChangeSet);
+  return { fence, state: state === 'done' || state === 'undoing' ? state : 'pending', ...(prior ? { prior } : {}) };
 }
 
 /** Everything the progress hash holds, decoded. */
@@ -167,8 +184,7 @@ export function decodeProgress(h: Fields): ProgressSnapshot {
     const parts = field.split('|');
     if (parts.length !== 4 || parts[1] !== 'L') continue;
     const [itemId, , kind, step] = parts as [string, string, string, string];
-    const [fence, entryState] = value.split('|');
-    (ledger[`${itemId}|${kind}`] ??= {})[step] = { fence: Number(fence), state: entryState === 'done' || entryState === 'undoing' ? entryState : 'pending' };
+    (ledger[`${itemId}|${kind}`] ??= {})[step] = decodeLedgerEntry(value);
   }
   const heldBy = parse<HeldBy>(h.held, 'held');
   const errors = parse<TmfErrorMessage[]>(h.errs, 'errs');

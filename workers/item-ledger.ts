@@ -2,7 +2,8 @@ import type { AuditEntry } from '../adapters/audit.js';
 import { FleetError } from '../errors/index.js';
 import { recordFleetSpan } from '../observability/tracing/fleet-spans.js';
 import type { AuditRecord } from '../stores/audit-trail.js';
-import { ledgerField, type Fields, type LedgerEntry, type ProgressSnapshot } from '../stores/order-fields.js';
+import type { ChangeSet } from '../adapters/change-set.js';
+import { encodeLedgerEntry, ledgerField, type Fields, type LedgerEntry, type ProgressSnapshot } from '../stores/order-fields.js';
 import type { Decision, Fence, OrderStore } from '../stores/order-store.js';
 
 /** The execution no longer owns its item: a newer attempt does. It must stop and write nothing. */
@@ -76,10 +77,21 @@ export class ItemLedger {
     return e !== undefined && e.state === 'pending' && e.fence === this.fence.n && !this.written.has(step);
   }
 
-  /** Records the step pending under this fence, now (a write may follow at once). */
-  async pending(step: string): Promise<void> {
-    this.put(step, 'pending');
+  /**
+   * Records the step pending under this fence, now (a write may follow at once), with what the NE
+   * held before it when that was read: the undo that puts it back survives a crash with the change.
+   */
+  async pending(step: string, prior?: ChangeSet): Promise<void> {
+    this.put(step, 'pending', prior);
     await this.flush();
+  }
+
+  /**
+   * What the NE held before this item's change of `step`, as the change that restores it: from
+   * this ledger, or (for the rollback of a completed item) from its activation's ledger.
+   */
+  priorOf(step: string): ChangeSet | undefined {
+    return this.entries[step]?.prior ?? this.snapshot.ledger[`${this.fence.itemId}|activate`]?.[step]?.prior;
   }
 
   /** Records that the step's undo is about to be sent: a run that dies now finishes the undo. */
@@ -106,11 +118,13 @@ export class ItemLedger {
     this.delBuffer.add(field);
   }
 
-  private put(step: string, state: LedgerEntry['state']): void {
-    this.entries[step] = { fence: this.fence.n, state };
+  private put(step: string, state: LedgerEntry['state'], prior?: ChangeSet): void {
+    const kept = prior ?? this.entries[step]?.prior;
+    const entry: LedgerEntry = { fence: this.fence.n, state, ...(kept ? { prior: kept } : {}) };
+    this.entries[step] = entry;
     const field = ledgerField(this.fence.itemId, this.ledgerKind, step);
     this.delBuffer.delete(field);
-    this.setBuffer[field] = `${this.fence.n}|${state}`;
+    this.setBuffer[field] = encodeLedgerEntry(entry);
   }
 
   audit(entry: AuditEntry, step: string): void {

@@ -91,6 +91,22 @@ async function testsPass(deps: StepExecutionDeps, step: ResolvedStep): Promise<b
   }
 }
 
+/** The step's undo: the one its specification declares, else the change that restores what the NE held before (read and recorded by this item). */
+function undoOf(deps: StepExecutionDeps, step: ResolvedStep): ChangeSet | undefined {
+  return step.undo ?? deps.ledger.priorOf(step.name);
+}
+
+/**
+ * For a step that declares no undo: what its NE holds now at exactly the places the step writes,
+ * as the change that puts it back (SNMP scalars; adapters that cannot read offer nothing).
+ */
+async function readPrior(deps: StepExecutionDeps, step: ResolvedStep): Promise<ChangeSet | undefined> {
+  if (step.undo) return undefined;
+  const prior = await deps.sessions.use(step.ne, async (adapter): Promise<ChangeSet | undefined> => (adapter.readPrior ? adapter.readPrior(step.apply, context(deps, step)) : undefined));
+  if (!prior) deps.log.warn({ neId: step.ne.id, step: step.name }, 'step declares no undo and what the NE held before cannot be read back: it cannot be undone');
+  return prior;
+}
+
 async function sendUndo(deps: StepExecutionDeps, step: ResolvedStep, change: ChangeSet): Promise<void> {
   await deps.sessions.use(step.ne, (adapter) => timed(deps, step, 'undo', () => adapter.apply(change, context(deps, step))));
 }
@@ -111,7 +127,8 @@ async function alreadyApplied(deps: StepExecutionDeps, step: ResolvedStep): Prom
   // Marked by this execution's own start and not sent yet.
   if (deps.ledger.ownsPending(step.name)) return false;
   if (entry.state === 'undoing') {
-    if (step.undo) await sendUndo(deps, step, step.undo);
+    const undo = undoOf(deps, step);
+    if (undo) await sendUndo(deps, step, undo);
     deps.ledger.clear(step.name);
     return false;
   }
@@ -224,9 +241,10 @@ export async function executeSteps(deps: StepExecutionDeps, plan: ResolvedStep[]
   const undoAndThrow = async (error: unknown, failed: ResolvedStep, failedLeft: boolean): Promise<never> => {
     if (error instanceof StaleExecutionError) throw error;
     deps.log.warn({ err: error, neId: failed.ne.id, step: failed.name }, 'step failed; undoing what this attempt applied');
+    const undoable = applied.filter((s) => undoOf(deps, s) !== undefined).map((s) => s.name);
     const remnants = await undoAttempt(deps, applied);
     if (error instanceof FleetError) {
-      const undone = applied.filter((s) => s.undo !== undefined && !remnants.some((r) => r.step === s.name)).map((s) => s.name);
+      const undone = undoable.filter((name) => !remnants.some((r) => r.step === name));
       error.details.undone = undone;
       error.details.failedStepTookNothing = !failedLeft;
       if (remnants.length > 0) error.details.undoFailures = remnants;
@@ -240,7 +258,9 @@ export async function executeSteps(deps: StepExecutionDeps, plan: ResolvedStep[]
         applied.push(step);
         continue;
       }
-      if (!deps.ledger.ownsPending(step.name)) await deps.ledger.pending(step.name);
+      // Read before the step is recorded pending, and recorded with it: an undo after a crash has it.
+      const prior = deps.ledger.priorOf(step.name) ?? (await readPrior(deps, step));
+      if (!deps.ledger.ownsPending(step.name) || prior) await deps.ledger.pending(step.name, prior);
       if (await applyConfirmed(deps, step)) confirmed.add(step.name);
       else await deps.sessions.use(step.ne, (adapter) => timed(deps, step, 'apply', () => adapter.apply(step.apply, context(deps, step))));
       crashPoint('item.after-step-sent');
@@ -281,9 +301,10 @@ export async function undoAttempt(deps: StepExecutionDeps, steps: ResolvedStep[]
   const remnants: Remnant[] = [];
   for (const step of [...steps].reverse()) {
     try {
-      if (step.undo) {
+      const undo = undoOf(deps, step);
+      if (undo) {
         await deps.ledger.undoing(step.name);
-        await sendUndo(deps, step, step.undo);
+        await sendUndo(deps, step, undo);
         crashPoint('item.after-undo-sent');
       }
       deps.ledger.clear(step.name);
@@ -305,11 +326,12 @@ export async function undoAttempt(deps: StepExecutionDeps, steps: ResolvedStep[]
 export async function compensateSteps(deps: StepExecutionDeps, steps: ResolvedStep[]): Promise<Remnant[]> {
   const remnants: Remnant[] = [];
   for (const step of [...steps].reverse()) {
-    if (!step.undo) continue;
+    const undo = undoOf(deps, step);
+    if (!undo) continue;
     try {
       if (deps.ledger.entry(step.name)?.state === 'done') continue;
       if (!deps.ledger.ownsPending(step.name)) await deps.ledger.pending(step.name);
-      await sendUndo(deps, step, step.undo);
+      await sendUndo(deps, step, undo);
       crashPoint('compensate.after-undo-sent');
       deps.ledger.done(step.name);
     } catch (error) {
