@@ -16,6 +16,8 @@ import { cleanTerminalOutput, commandOutput, controlCharacter, discoveredHostnam
 const KEEPALIVE_INTERVAL_MS = 15_000;
 const KEEPALIVE_COUNT_MAX = 3;
 const MAX_OBSERVED_CHARS = 4096;
+/** Exchanges kept for a later sink: a login and a few set-up commands, a logout. */
+const MAX_UNREPORTED = 16;
 /**
  * The longest a close waits for the device to end the session (the CLI process to exit after the
  * logout, then the connection), before the socket is destroyed. Only a device that does not
@@ -69,6 +71,13 @@ export class SshCliAdapter implements NeAdapter {
   /** Sessions being shut down, so close() resolves only once the device has ended every one of them. */
   private readonly shutdowns = new Map<Session, Promise<void>>();
   private readonly closeTimeoutMs: number;
+  /**
+   * Exchanges made with no audit sink: a pool opens sessions (login, paging set-up) before any
+   * item's operation. They go to the trail of the next operation that has a sink, first.
+   */
+  private readonly unreported: AuditEntry[] = [];
+  /** The context of the operation running on the shell, so a logout it causes is in its trail. */
+  private running: OperationContext | undefined;
 
   constructor(ne: NetworkElement, credentials: NeCredentials, options: SshCliAdapterOptions = {}) {
     this.ne = ne;
@@ -209,8 +218,12 @@ export class SshCliAdapter implements NeAdapter {
     let done = this.shutdowns.get(session);
     if (!done) {
       const deadline = Date.now() + this.closeTimeoutMs;
+      const ctx = this.running ?? {};
+      const startedAt = new Date();
+      const idle = session.shell.usable;
       done = session.shell
         .close(this.closeTimeoutMs, LOGOUT_COMMAND)
+        .then(() => this.audit(ctx, 'session-close', idle ? `logout ${LOGOUT_COMMAND}` : 'session dropped', '', startedAt))
         .then(() => session.connection.close(deadline - Date.now()))
         .finally(() => this.shutdowns.delete(session));
       this.shutdowns.set(session, done);
@@ -302,6 +315,8 @@ export class SshCliAdapter implements NeAdapter {
   /** Queues the task behind the ones already running on this shell. */
   private serialize<T>(ctx: OperationContext, task: (session: Session) => Promise<T>): Promise<T> {
     const run = async (): Promise<T> => {
+      this.running = ctx;
+      this.reportUnreported(ctx);
       const session = await this.ensureSession(ctx);
       try {
         return await task(session);
@@ -315,6 +330,8 @@ export class SshCliAdapter implements NeAdapter {
           this.discard(session);
         }
         throw neError;
+      } finally {
+        this.running = undefined;
       }
     };
     const result = this.queue.then(run, run);
@@ -395,9 +412,25 @@ export class SshCliAdapter implements NeAdapter {
     return undefined;
   }
 
-  /** Reports one exchange to the caller's sink. The sink must not throw; if it does, the device work goes on. */
+  /** Hands the exchanges made with no sink to this operation's sink, oldest first. */
+  private reportUnreported(ctx: OperationContext): void {
+    if (!ctx.audit || this.unreported.length === 0) return;
+    const sink = ctx.audit;
+    for (const entry of this.unreported.splice(0)) {
+      try {
+        sink(entry);
+      } catch (error) {
+        this.log?.warn({ err: error }, 'audit sink threw; entry dropped');
+      }
+    }
+  }
+
+  /**
+   * Reports one exchange to the caller's sink, or keeps it for the next operation that has one
+   * (a login and its set-up commands, made when a pool opens the session). The sink must not
+   * throw; if it does, the device work goes on.
+   */
   private audit(ctx: OperationContext, operation: string, request: string, reply: string, startedAt: Date, errorCode?: string): void {
-    if (!ctx.audit) return;
     const entry: AuditEntry = {
       neId: this.ne.id,
       protocol: 'ssh-cli',
@@ -409,6 +442,10 @@ export class SshCliAdapter implements NeAdapter {
       startedAt: startedAt.toISOString(),
       durationMs: Date.now() - startedAt.getTime(),
     };
+    if (!ctx.audit) {
+      if (this.unreported.length < MAX_UNREPORTED) this.unreported.push(entry);
+      return;
+    }
     try {
       ctx.audit(entry);
     } catch (error) {

@@ -159,7 +159,8 @@ describe('SSH CLI adapter against FRRouting vtysh over OpenSSH', () => {
     const ctx = { audit: (entry: AuditEntry) => entries.push(entry) };
     // `exit` climbs (config-router) -> (config) -> exec; the adapter then has nothing to leave.
     await adapter.apply({ protocol: 'ssh-cli', lines: ['router bgp 65001', 'exit', 'exit'] }, ctx);
-    expect(entries.map((e) => e.request)).toEqual(['configure terminal', 'router bgp 65001', 'exit', 'exit']);
+    // The open had no sink: its login and paging set-up are reported to the first operation that has one.
+    expect(entries.map((e) => e.request)).toEqual([`login ${peer.credentials.username}@127.0.0.1:${ne.port}`, 'terminal length 0', 'configure terminal', 'router bgp 65001', 'exit', 'exit']);
     // A third `exit` would end vtysh, and the session with it: refused before it is sent.
     const error = await rejection(adapter.apply({ protocol: 'ssh-cli', lines: ['router bgp 65001', 'exit', 'exit', 'exit'] }));
     expect(error.code).toBe('UNSAFE_DEVICE_INPUT');
@@ -365,6 +366,15 @@ describe('a TMF641 order for a BGP neighbor, end to end on FRR', () => {
     const added = await finalState(submitted.id);
     expect(added.state, JSON.stringify(added.serviceOrderItem)).toBe('completed');
     expect(await peer.runningConfig()).toContain(' neighbor 203.0.113.7 remote-as 64999\n neighbor 203.0.113.7 description order-e2e\n');
+    // The pool opened the session for this item: its login (the user, never the password) and
+    // its paging set-up are in the item's trail, before the change.
+    const trail = await fleet.audit.listByOrder(submitted.id);
+    expect(trail.slice(0, 3).map((e) => [e.operation, e.request])).toEqual([
+      ['session-open', `login ${peer.credentials.username}@127.0.0.1:${ne.port}`],
+      ['cli-command', 'terminal length 0'],
+      ['cli-command', 'configure terminal'],
+    ]);
+    expect(JSON.stringify(trail)).not.toContain(peer.credentials.password);
 
     const deleteOrder: ServiceOrderInput = {
       description: 'Customer BGP session ends',
