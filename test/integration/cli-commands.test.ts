@@ -42,7 +42,7 @@ const noStack = (text: string) => expect(text).not.toMatch(/^\s+at /m);
 
 describe('help and usage errors', () => {
   it('every command has its own --help; a wrong command line prints the usage, exit 64, never a stack', async () => {
-    for (const command of ['start', 'submit', 'status', 'cancel', 'events', 'audit', 'dry-run', 'services', 'nes', 'lab', 'catalog']) {
+    for (const command of ['start', 'submit', 'status', 'cancel', 'events', 'audit', 'dry-run', 'services', 'nes', 'lab', 'catalog', 'check-sync']) {
       const help = await cli(command, '--help');
       expect(help.code, command).toBe(0);
       expect(help.stdout, command).toMatch(new RegExp(`^usage: activation-fleet ${command}\\b`));
@@ -57,6 +57,8 @@ describe('help and usage errors', () => {
       [['status', 'a', 'b'], 'unexpected argument "b"'],
       [['start', '--role', 'workers'], 'unknown role workers'],
       [['audit'], 'give exactly one of --order ORDER_ID or --ne NE_ID'],
+      [['check-sync'], 'give exactly one of --ne NE_ID, --service SERVICE_ID or --all'],
+      [['check-sync', '--all', '--ne', 'pcrf-1'], 'give exactly one of --ne NE_ID, --service SERVICE_ID or --all'],
       [['events', '--from-start'], '--from-start goes with --follow'],
       [['services', '--state', 'asleep'], '--state must be one of'],
       [['services', '--char', 'msisdn'], '--char takes NAME=VALUE'],
