@@ -158,6 +158,11 @@ export const serviceSpecificationSchema = z
     /** What a failed item does to its order when the order names no policy. */
     onFailure: z.enum(ACTIVATION_POLICIES).default('atomic'),
     characteristics: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'characteristic names are identifiers'), parameterSchema).default({}),
+    /**
+     * Characteristics that identify the service among its specification's (an MSISDN): an add
+     * whose identity a live service already holds is refused at intake, naming that service.
+     */
+    identity: z.array(z.string().min(1)).default([]),
     actions: z
       .object({
         add: actionSchema.optional(),
@@ -171,6 +176,9 @@ export const serviceSpecificationSchema = z
   })
   .strict()
   .superRefine((spec, ctx) => {
+    spec.identity.forEach((name, i) => {
+      if (!(name in spec.characteristics)) ctx.addIssue({ code: 'custom', path: ['identity', i], message: `identity names ${name}, which is not a declared characteristic` });
+    });
     for (const [action, body] of Object.entries(spec.actions)) {
       const seen = new Set<string>();
       body?.steps.forEach((step, i) => {
