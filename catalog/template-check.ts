@@ -18,7 +18,9 @@ function sample(param: ParameterSpec, variant: 0 | 1): unknown {
   if (param.default !== undefined && variant === 0) return param.default;
   switch (param.type) {
     case 'string':
-      return variant === 0 ? 'sample' : 'sample-2';
+      // Digits: a string may well feed an Integer varbind (its pattern says digits), and digits
+      // render wherever text does.
+      return variant === 0 ? '1' : '2';
     case 'integer':
     case 'number':
       return (param.min ?? 1) + variant;

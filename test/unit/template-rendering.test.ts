@@ -378,9 +378,10 @@ describe('planActivation with catalog trees (custom specifications)', () => {
     const spec = catalogOf({
       id: 'cli',
       name: 'CLI',
-      actions: { add: { steps: [{ name: 'one', neRole: 'pcrf', protocol: 'ssh-cli', apply: { lines: ['hostname {{ ne.id }} order {{ orderId }}'] } }] } },
+      actions: { add: { steps: [{ name: 'one', neRole: 'pcrf', protocol: 'ssh-cli', apply: { lines: ['hostname {{ ne.id }} order {{ order.id }}'] } }] } },
     }).get('cli')!;
-    const [step] = planActivation({ spec, action: 'add', values: {}, directory: ResourceInventory.fromInputs(LAB), context: { orderId: 'o-1', ne: { id: 'spoofed' } } });
+    // The context an item gives (order and item), as catalog load renders it too.
+    const [step] = planActivation({ spec, action: 'add', values: {}, directory: ResourceInventory.fromInputs(LAB), context: { order: { id: 'o-1' }, ne: { id: 'spoofed' } } });
     expect(step?.apply).toEqual({ protocol: 'ssh-cli', lines: ['hostname pcrf-1 order o-1'] });
   });
 
