@@ -26,8 +26,12 @@ export type ChangeSet =
   | { protocol: 'netconf'; configXml: string };
 
 export type Check =
-  /** Output of an exec-mode command must contain (or, with `absent`, not contain) the text, or match the regex. */
-  | { protocol: 'ssh-cli'; command: string; contains?: string; matches?: string; absent?: boolean }
+  /**
+   * Output of an exec-mode command, or with `within` only the config block(s) that line opens,
+   * must hold `line` as a whole line (leading and trailing blanks aside), contain the text, or
+   * match the regex; with `absent`, must not.
+   */
+  | { protocol: 'ssh-cli'; command: string; within?: string; line?: string; contains?: string; matches?: string; absent?: boolean }
   /** The value at `oid` must equal `equals` (compared as strings). */
   | { protocol: 'snmp'; oid: string; equals: string | number }
   /** get-config (running) with a subtree filter; the reply must contain each string. */

@@ -21,6 +21,14 @@ export interface NeAdapter {
    */
   apply(change: ChangeSet, ctx?: OperationContext): Promise<void>;
 
+  /**
+   * Reads what the device holds now at exactly the places `change` writes, and returns the change
+   * that puts it back: the default undo of a step that declares none. Reads only. Undefined when
+   * the state cannot be put back by a change of the same kind (an instance that does not exist
+   * yet, a value that does not survive the round trip). Protocols that cannot read offer none.
+   */
+  readPrior?(change: ChangeSet, ctx?: OperationContext): Promise<ChangeSet | undefined>;
+
   /** Runs one post-activation test. Reads only; never changes the device. */
   verify(check: Check, ctx?: OperationContext): Promise<CheckResult>;
 

@@ -112,10 +112,12 @@ function renderTest(step: StepSpec, test: TestTemplate, ctx: TemplateContext, wh
   switch (step.protocol) {
     case 'ssh-cli': {
       const command = renderText(test.command ?? '', ctx, `${where}.command`);
-      const matches = test.matches === undefined ? {} : { matches: renderText(test.matches, ctx, `${where}.matches`) };
-      const contains = list(test.contains).map((c) => renderText(c, ctx, `${where}.contains`));
-      if (contains.length === 0) return [{ protocol: 'ssh-cli', command, ...matches, ...absent }];
-      return contains.map((text) => ({ protocol: 'ssh-cli', command, contains: text, ...matches, ...absent }));
+      const within = test.within === undefined ? {} : { within: renderText(test.within, ctx, `${where}.within`) };
+      // A catalog pattern matches a whole line, never a piece of one.
+      const matches = test.matches === undefined ? {} : { matches: `^[ \t]*(?:${renderText(test.matches, ctx, `${where}.matches`)})[ \t]*$` };
+      const lines = list(test.contains).map((c) => renderText(c, ctx, `${where}.contains`));
+      if (lines.length === 0) return [{ protocol: 'ssh-cli', command, ...within, ...matches, ...absent }];
+      return lines.map((line) => ({ protocol: 'ssh-cli', command, ...within, line, ...matches, ...absent }));
     }
     case 'snmp':
       return [{ protocol: 'snmp', oid: renderText(test.oid ?? '', ctx, `${where}.oid`), equals: renderText(String(test.equals ?? ''), ctx, `${where}.equals`) }];

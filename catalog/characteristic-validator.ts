@@ -61,7 +61,7 @@ function objectProblem(value: unknown, depth = 0): string | undefined {
 }
 const DECIMAL = /^-?(\d+(\.\d+)?)$/;
 
-function checkOne(name: string, spec: ParameterSpec, raw: unknown): { value?: CharacteristicValue; problem?: string } {
+function checkOne(name: string, spec: ParameterSpec, raw: unknown, specId = ''): { value?: CharacteristicValue; problem?: string } {
   if (spec.type === 'object') {
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { problem: `must be an object, got ${describe(raw)}` };
     if (JSON.stringify(raw).length > MAX_OBJECT_JSON) return { problem: `must be at most ${MAX_OBJECT_JSON} characters as JSON` };
@@ -89,7 +89,7 @@ function checkOne(name: string, spec: ParameterSpec, raw: unknown): { value?: Ch
       if (typeof raw !== 'string' && typeof raw !== 'number') return { problem: `must be ${article(spec.type)} ${spec.type}, got ${describe(raw)}` };
       const text = String(raw);
       if (hasUnsafeCharacters(text)) return { problem: `${describe(text)} holds control or line-break characters` };
-      if (text.length > spec.maxLength) return { problem: `must be at most ${spec.maxLength} characters, got ${text.length}` };
+      if (text.length > spec.maxLength) return { problem: `must be at most ${spec.maxLength} characters (maxLength in ${specId}), got ${text.length}` };
       if (spec.type === 'enum' && !(spec.values ?? []).map(String).includes(text)) {
         return { problem: `must be one of ${(spec.values ?? []).join(', ')}, got ${describe(text)}` };
       }
@@ -128,7 +128,7 @@ export function validateCharacteristics(
       problems.push({ name: c.name, message: `characteristic ${c.name} is not defined by ${spec.id} (known: ${known})` });
       continue;
     }
-    const { value, problem } = checkOne(c.name, param, c.value);
+    const { value, problem } = checkOne(c.name, param, c.value, spec.id);
     if (problem) problems.push({ name: c.name, message: `characteristic ${c.name} ${problem}` });
     else if (value !== undefined) values[c.name] = value;
   }

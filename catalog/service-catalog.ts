@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { FleetError } from '../errors/index.js';
 import { formatIssues } from './issue-format.js';
+import { templateProblems } from './template-check.js';
 import { serviceSpecificationSchema, type ServiceSpecification } from './service-specification.js';
 import type { SpecificationLookupProblem, SpecificationRef } from './specification-ref.js';
 
@@ -102,14 +103,22 @@ export class ServiceCatalog {
     return this.ids().map((id) => this.specs.get(id)).filter((s): s is ServiceSpecification => s !== undefined);
   }
 
-  /** Validates raw parsed documents (as from YAML/JSON); `source` names them in errors. */
+  /**
+   * Validates raw parsed documents (as from YAML/JSON), then renders every template of every
+   * action (catalog/template-check.ts); `source` names them in errors.
+   */
   static fromDocuments(documents: Array<{ source: string; content: unknown }>): ServiceCatalog {
     const specs: ServiceSpecification[] = [];
     const problems: string[] = [];
     for (const { source, content } of documents) {
       const parsed = serviceSpecificationSchema.safeParse(content);
-      if (parsed.success) specs.push(parsed.data);
-      else problems.push(...formatIssues(parsed.error).map((line) => `${source}: ${line}`));
+      if (!parsed.success) {
+        problems.push(...formatIssues(parsed.error).map((line) => `${source}: ${line}`));
+        continue;
+      }
+      const rendering = templateProblems(parsed.data);
+      if (rendering.length === 0) specs.push(parsed.data);
+      else problems.push(...rendering.map((line) => `${source}: ${line}`));
     }
     if (problems.length > 0) throw new FleetError('CATALOG_INVALID', `invalid catalog:\n  ${problems.join('\n  ')}`, { details: { problems } });
     return new ServiceCatalog(specs);

@@ -77,7 +77,11 @@ export const testTemplateSchema = z
     name: z.string().optional(),
     // ssh-cli
     command: z.string().optional(),
+    /** ssh-cli: look only inside the config block(s) this line opens (`router bgp {{ localAs }}`). */
+    within: z.string().min(1).optional(),
+    /** ssh-cli: whole lines the output must hold; netconf: text the reply must hold. */
     contains: z.union([z.string(), z.array(z.string())]).optional(),
+    /** ssh-cli: a regular expression a whole line must match (anchored for you); escape values with `regex_escape`. */
     matches: z.string().optional(),
     absent: z.boolean().optional(),
     // snmp
@@ -116,6 +120,9 @@ export const stepSchema = z
       }
     }
     step.tests.forEach((test, i) => {
+      if (test.within !== undefined && step.protocol !== 'ssh-cli') {
+        ctx.addIssue({ code: 'custom', path: ['tests', i, 'within'], message: `within scopes ssh-cli tests only, not ${step.protocol} ones` });
+      }
       const ok =
         step.protocol === 'ssh-cli'
           ? test.command !== undefined && (test.contains !== undefined || test.matches !== undefined)
@@ -151,6 +158,11 @@ export const serviceSpecificationSchema = z
     /** What a failed item does to its order when the order names no policy. */
     onFailure: z.enum(ACTIVATION_POLICIES).default('atomic'),
     characteristics: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'characteristic names are identifiers'), parameterSchema).default({}),
+    /**
+     * Characteristics that identify the service among its specification's (an MSISDN): an add
+     * whose identity a live service already holds is refused at intake, naming that service.
+     */
+    identity: z.array(z.string().min(1)).default([]),
     actions: z
       .object({
         add: actionSchema.optional(),
@@ -164,6 +176,9 @@ export const serviceSpecificationSchema = z
   })
   .strict()
   .superRefine((spec, ctx) => {
+    spec.identity.forEach((name, i) => {
+      if (!(name in spec.characteristics)) ctx.addIssue({ code: 'custom', path: ['identity', i], message: `identity names ${name}, which is not a declared characteristic` });
+    });
     for (const [action, body] of Object.entries(spec.actions)) {
       const seen = new Set<string>();
       body?.steps.forEach((step, i) => {

@@ -29,6 +29,8 @@ const engine = new Liquid({
 });
 
 engine.registerFilter('oid_index', (value: unknown) => oidIndexFromString(String(value)));
+/** For test patterns: the value matched literally (`192.0.2.1` must not match `192002.1`). */
+engine.registerFilter('regex_escape', (value: unknown) => String(value).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
 
 export type TemplateContext = Record<string, unknown>;
 

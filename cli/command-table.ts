@@ -17,6 +17,8 @@ export const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   services: { summary: 'the service inventory (TMF638), by state, specification, NE or characteristic', load: () => import('./commands/services.js') },
   nes: { summary: 'the resource inventory (credentials by reference only)', load: () => import('./commands/nes.js') },
   lab: { summary: 'run the simulated NEs as a service, on free ports by default', load: () => import('./commands/lab.js') },
+  'check-sync': { summary: 'service audit: run the post-activation tests of active services on the devices, changing nothing; drift per service', load: () => import('./commands/check-sync.js') },
+  catalog: { summary: 'catalog check DIR: load and render every specification of DIR, as the fleet would; needs no Redis', load: () => import('./commands/catalog.js') },
   epoch: { summary: "the fleet's epoch and any recorded loss of Redis state; --acknowledge-loss ends it", load: () => import('./commands/epoch.js') },
 };
 

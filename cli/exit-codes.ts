@@ -9,7 +9,7 @@ export const EXIT = {
   failed: 1,
   /** The order was refused: it does not match the TMF641 schema (nothing stored) or the fleet rejected it. */
   refused: 2,
-  /** `submit --wait`: the order ended failed, partial or cancelled. */
+  /** `submit --wait`: the order ended failed, partial or cancelled; `check-sync`: a service drifted or could not be checked. */
   notCompleted: 3,
   /** `submit`: an order with that id or externalId already exists; the earlier order is shown. */
   alreadyExists: 4,

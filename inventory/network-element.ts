@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CLI_PLATFORMS, cliPlatformProfile, type CliPlatformProfile } from './cli-platforms.js';
 
 export const NE_PROTOCOLS = ['ssh-cli', 'snmp', 'netconf'] as const;
 export type NeProtocol = (typeof NE_PROTOCOLS)[number];
@@ -7,12 +8,17 @@ const sshProfile = z
   .object({
     /** Pinned host keys in OpenSSH `authorized_keys` form (`ssh-ed25519 AAAA...`); any other key is refused. */
     hostKeys: z.array(z.string().min(1)).default([]),
-    /** Regular expressions whose match in a device reply fails the command with the device's words. */
-    errorPatterns: z.array(z.string()).default(['^% ?(Unknown|Invalid|Incomplete|Ambiguous)[^\\n]*', '^% ?Error[^\\n]*']),
-    /** Command that switches off paging; empty to send none. */
-    pagingCommand: z.string().default('terminal length 0'),
-    configEnterCommand: z.string().default('configure terminal'),
-    configExitCommand: z.string().default('end'),
+    /**
+     * Regular expressions (per line) whose match in a device reply fails the command with the
+     * device's words; added to the patterns of the NE's platform profile (inventory/cli-platforms.ts).
+     */
+    errorPatterns: z.array(z.string()).default([]),
+    /** Command that switches off paging; empty to send none. @defaultValue the platform's (`terminal length 0`) */
+    pagingCommand: z.string().optional(),
+    /** @defaultValue the platform's (`configure terminal`) */
+    configEnterCommand: z.string().optional(),
+    /** @defaultValue the platform's (`end`) */
+    configExitCommand: z.string().optional(),
     /** Only when the device is too old for modern algorithms. */
     legacyAlgorithms: z.boolean().default(false),
   })
@@ -60,9 +66,37 @@ export const networkElementSchema = z
     snmp: snmpProfile.default(snmpProfile.parse({})),
     netconf: netconfProfile.default(netconfProfile.parse({})),
   })
-  .strict();
+  .strict()
+  .superRefine((ne, ctx) => {
+    if (ne.protocol !== 'ssh-cli') return;
+    if (cliPlatformProfile(ne.platform) === undefined && ne.ssh.errorPatterns.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['platform'],
+        message: `platform ${ne.platform ?? ''} has no shipped CLI profile (${Object.keys(CLI_PLATFORMS).join(', ')}): give ssh.errorPatterns, or without them no refusal would be seen`,
+      });
+    }
+    ne.ssh.errorPatterns.forEach((pattern, i) => {
+      try {
+        new RegExp(pattern, 'm');
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', path: ['ssh', 'errorPatterns', i], message: `not a valid regular expression: ${(error as Error).message}` });
+      }
+    });
+  });
 
 export type NetworkElement = z.infer<typeof networkElementSchema>;
+
+/** How an SSH CLI NE is driven: its platform's profile with the NE's own settings over it. */
+export function cliProfileOf(ne: NetworkElement): CliPlatformProfile {
+  const base = cliPlatformProfile(ne.platform) ?? { errorPatterns: [], pagingCommand: '', configEnterCommand: 'configure terminal', configExitCommand: 'end' };
+  return {
+    errorPatterns: [...base.errorPatterns, ...ne.ssh.errorPatterns],
+    pagingCommand: ne.ssh.pagingCommand ?? base.pagingCommand,
+    configEnterCommand: ne.ssh.configEnterCommand ?? base.configEnterCommand,
+    configExitCommand: ne.ssh.configExitCommand ?? base.configExitCommand,
+  };
+}
 export type NetworkElementInput = z.input<typeof networkElementSchema>;
 
 /** Resolved secrets for one NE. Lives in memory only: never in job data, events or logs. */

@@ -20,16 +20,27 @@ const polymorphic = {
 
 export const MAX_ORDER_ITEMS = 200;
 
+/**
+ * The longest characteristic value any order may carry. A specification's own limit (maxLength,
+ * pattern) is usually far lower, and its message names the characteristic and that limit.
+ */
+export const MAX_CHARACTERISTIC_VALUE_CHARS = 65_536;
+
 export const characteristicSchema = z
   .object({
     id: z.string().optional(),
     name: z.string().min(1).max(128),
     valueType: z.string().optional(),
-    value: z.union([z.string().max(4096), z.number(), z.boolean(), z.null(), loose, z.array(z.unknown())]),
+    value: z.union([z.string(), z.number(), z.boolean(), z.null(), loose, z.array(z.unknown())]),
     characteristicRelationship: z.array(loose).optional(),
     ...polymorphic,
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    if (typeof c.value === 'string' && c.value.length > MAX_CHARACTERISTIC_VALUE_CHARS) {
+      ctx.addIssue({ code: 'custom', path: ['value'], message: `characteristic ${c.name} is ${c.value.length} characters, more than any characteristic may hold (${MAX_CHARACTERISTIC_VALUE_CHARS})` });
+    }
+  });
 
 export const serviceSpecificationRefSchema = z
   .object({

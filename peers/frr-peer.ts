@@ -8,12 +8,6 @@ import { join } from 'node:path';
 import { SshCliAdapter } from '../adapters/ssh-cli/ssh-cli-adapter.js';
 import { networkElementSchema, type NeCredentials, type NetworkElementInput } from '../inventory/network-element.js';
 
-/**
- * What vtysh prints for a command it did not take. It prints nothing for one it took, and every
- * warning or error of the daemons starts with `%`, bar bgpd's refusal of a second AS.
- */
-export const FRR_ERROR_PATTERNS = ['^% ?[^\\n]*', '^BGP is already running[^\\n]*'];
-
 export interface FrrPeerOptions {
   /** The router's hostname, so its prompt is `frr-1#`. @defaultValue 'frr-1' */
   hostname?: string;
@@ -147,7 +141,8 @@ export async function startFrrPeer(options: FrrPeerOptions = {}): Promise<FrrPee
       credentialsRef: 'env:FRR1',
       connectTimeoutMs: 10_000,
       commandTimeoutMs: options.commandTimeoutMs ?? 15_000,
-      ssh: { hostKeys: [hostKey], errorPatterns: FRR_ERROR_PATTERNS },
+      // No errorPatterns: the frr-vtysh platform profile knows how vtysh says no.
+      ssh: { hostKeys: [hostKey] },
     };
     const sessionCount = async (): Promise<number> => countSessions(await run('/usr/bin/ps', ['-u', record.user, '-o', 'pid=,ppid=,comm=']).catch(() => ''));
     await waitForLogin(ne, credentials, startTimeoutMs);

@@ -1,3 +1,4 @@
+import { identityClaims, identityConflicts } from '../orders/identity-conflicts.js';
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { ChangeSet, Check } from '../adapters/change-set.js';
@@ -211,7 +212,10 @@ export class ServiceOrderProducer {
     const { catalog, inventory } = this.options;
     const services = await this.existingServices(input);
     const validation = validateServiceOrder(input, (specId) => catalog.get(specId), (id) => services.get(id));
-    if (!validation.ok || !inventory) return { validation, plans: [] };
+    if (!validation.ok) return { validation, plans: [] };
+    const identity = await this.identityConflicts(validation.items);
+    if (identity.length > 0) return { validation: { ok: false, reasons: identity, order: validation.order }, plans: [] };
+    if (!inventory) return { validation, plans: [] };
     const reasons: RejectionReason[] = [];
     const plans: DryRunItem[] = [];
     for (const item of validation.items) {
@@ -244,6 +248,15 @@ export class ServiceOrderProducer {
       );
     }
     return { validation: reasons.length > 0 ? { ok: false, reasons, order: validation.order } : validation, plans };
+  }
+
+  /** Adds whose identity (an MSISDN) a live service already holds, from the service inventory's index. */
+  private async identityConflicts(items: ValidatedItem[]): Promise<RejectionReason[]> {
+    const store = this.options.services;
+    const claims = identityClaims(items, (id) => this.options.catalog.get(id));
+    if (!store || claims.length === 0) return [];
+    const held = await Promise.all(claims.map((c) => store.holdersOf(c.specId, c.name, c.value)));
+    return identityConflicts(claims, (claim) => held[claims.indexOf(claim)] ?? []);
   }
 
   /** Live services per (specification, customer) for the rules that limit them. */

@@ -165,6 +165,11 @@ export class Keyspace {
     return `${this.tag(shard)}:services:ne:${neId}`;
   }
 
+  /** Services of a specification whose characteristic `name` holds `value` (identity lookups). */
+  servicesWithCharacteristic(shard: number, specId: string, name: string, value: string): string {
+    return `${this.tag(shard)}:services:chr:${specId}:${name}=${value}`;
+  }
+
   // --- shard keys: audit trail -----------------------------------------------------------
 
   auditOfOrder(orderId: string): string {

@@ -1,3 +1,4 @@
+import type { ChangeSet } from '../adapters/change-set.js';
 import { ITEM_PHASES, type HeldBy, type ItemPhase, type ItemProgress, type OrderProgress } from '../orders/order-progress.js';
 import type { ItemSpec, StoredOrder, StoredRun } from '../orders/order-record.js';
 import { ORDER_STATES, type OrderState } from '../orders/order-states.js';
@@ -31,6 +32,33 @@ export interface LedgerEntry {
   state: 'pending' | 'done' | 'undoing' | 'unconfirmed';
   /** The persist-id of the step's confirmed commit, when it is (or is about to be) one. */
   persistId?: string;
+  /** What the NE held, read just before the change, as the change that puts it back (the default undo). */
+  prior?: ChangeSet;
+}
+
+const STATES: ReadonlySet<string> = new Set(['pending', 'done', 'undoing', 'unconfirmed']);
+
+/**
+ * A ledger field's value: `<fence>|<state>`, then `|<persistId>` (empty when none) and
+ * `|<prior as JSON>` when either is there. A persist-id holds no `|` (persistIdOf keeps
+ * [A-Za-z0-9._-]); the prior, last, may.
+ */
+export function encodeLedgerEntry(entry: LedgerEntry): string {
+  const head = `${entry.fence}|${entry.state}`;
+  if (entry.prior) return `${head}|${entry.persistId ?? ''}|${JSON.stringify(entry.prior)}`;
+  return entry.persistId ? `${head}|${entry.persistId}` : head;
+}
+
+export function decodeLedgerEntry(value: string): LedgerEntry {
+  const [fence = '0', state = 'pending', persistId = '', ...rest] = value.split('|');
+  const priorText = rest.join('|');
+  const prior = priorText ? (JSON.parse(priorText) as ChangeSet) : undefined;
+  return {
+    fence: Number(fence),
+    state: STATES.has(state) ? (state as LedgerEntry['state']) : 'pending',
+    ...(persistId ? { persistId } : {}),
+    ...(prior ? { prior } : {}),
+  };
 }
 
 /** Everything the progress hash holds, decoded. */
@@ -174,9 +202,7 @@ export function decodeProgress(h: Fields): ProgressSnapshot {
     const parts = field.split('|');
     if (parts.length !== 4 || parts[1] !== 'L') continue;
     const [itemId, , kind, step] = parts as [string, string, string, string];
-    const [fence, entryState, persistId] = value.split('|');
-    const state = entryState === 'done' || entryState === 'undoing' || entryState === 'unconfirmed' ? entryState : 'pending';
-    (ledger[`${itemId}|${kind}`] ??= {})[step] = { fence: Number(fence), state, ...(persistId ? { persistId } : {}) };
+    (ledger[`${itemId}|${kind}`] ??= {})[step] = decodeLedgerEntry(value);
   }
   const heldBy = parse<HeldBy>(h.held, 'held');
   const errors = parse<TmfErrorMessage[]>(h.errs, 'errs');

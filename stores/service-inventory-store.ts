@@ -70,6 +70,7 @@ export class ServiceInventoryStore {
             this.keys.servicesInState(shard, s.state),
             this.keys.servicesOfSpec(shard, s.serviceSpecification.id),
             ...s.supportingResource.map((r) => this.keys.servicesOnNe(shard, r.id)),
+            ...indexedCharacteristics(s).map(([name, value]) => this.keys.servicesWithCharacteristic(shard, s.serviceSpecification.id, name, value)),
           ]
         : [];
     const after = indexKeys(stored);
@@ -93,6 +94,15 @@ export class ServiceInventoryStore {
     };
   }
 
+  /**
+   * The services of `specId` that are on the network or recorded (not terminated) and whose
+   * characteristic `name` holds `value`: who holds an identity (an MSISDN, say).
+   */
+  async holdersOf(specId: string, name: string, value: string): Promise<ServiceInstance[]> {
+    const ids = (await Promise.all(this.keys.allShards().map((shard) => this.redis.smembers(this.keys.servicesWithCharacteristic(shard, specId, name, value))))).flat().sort();
+    return [...(await this.getMany(ids)).values()].filter((s) => s.state !== 'terminated' && indexedCharacteristics(s).some(([n, v]) => n === name && v === value));
+  }
+
   async query(query: ServiceQuery = {}): Promise<ServiceInstance[]> {
     const perShard = await Promise.all(
       this.keys.allShards().map((shard) => {
@@ -110,4 +120,14 @@ export class ServiceInventoryStore {
     const c = query.characteristic;
     return c ? services.filter((s) => s.serviceCharacteristic.some((x) => x.name === c.name && String(x.value) === c.value)) : services;
   }
+}
+
+/** Characteristic values short enough to index (strings, numbers, booleans up to 128 characters). */
+export function indexedCharacteristics(service: ServiceInstance): Array<[string, string]> {
+  return service.serviceCharacteristic.flatMap((c): Array<[string, string]> => {
+    const v = c.value;
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return [];
+    const text = String(v);
+    return text.length <= 128 ? [[c.name, text]] : [];
+  });
 }

@@ -2,7 +2,8 @@ import type { AuditEntry } from '../adapters/audit.js';
 import { FleetError } from '../errors/index.js';
 import { recordFleetSpan } from '../observability/tracing/fleet-spans.js';
 import type { AuditRecord } from '../stores/audit-trail.js';
-import { ledgerField, type Fields, type LedgerEntry, type ProgressSnapshot } from '../stores/order-fields.js';
+import type { ChangeSet } from '../adapters/change-set.js';
+import { encodeLedgerEntry, ledgerField, type Fields, type LedgerEntry, type ProgressSnapshot } from '../stores/order-fields.js';
 import type { Decision, Fence, OrderStore } from '../stores/order-store.js';
 
 /** The execution no longer owns its item: a newer attempt does. It must stop and write nothing. */
@@ -78,16 +79,26 @@ export class ItemLedger {
 
   /**
    * Records the step pending under this fence, now (a write may follow at once). A confirmed
-   * commit's persist-id goes with it, so whoever runs the item next can confirm or cancel it.
+   * commit's persist-id goes with it, so whoever runs the item next can confirm or cancel it;
+   * and what the NE held before it, when that was read, so the undo that puts it back survives
+   * a crash with the change.
    */
-  async pending(step: string, persistId?: string): Promise<void> {
-    this.put(step, 'pending', persistId);
+  async pending(step: string, extra: { persistId?: string; prior?: ChangeSet } = {}): Promise<void> {
+    this.put(step, 'pending', extra);
     await this.flush();
   }
 
   /** Records that the NE took the step as a confirmed commit still pending there; stored with the next transition. */
   unconfirmed(step: string, persistId: string): void {
-    this.put(step, 'unconfirmed', persistId);
+    this.put(step, 'unconfirmed', { persistId });
+  }
+
+  /**
+   * What the NE held before this item's change of `step`, as the change that restores it: from
+   * this ledger, or (for the rollback of a completed item) from its activation's ledger.
+   */
+  priorOf(step: string): ChangeSet | undefined {
+    return this.entries[step]?.prior ?? this.snapshot.ledger[`${this.fence.itemId}|activate`]?.[step]?.prior;
   }
 
   /** Records that the step's undo is about to be sent: a run that dies now finishes the undo. */
@@ -116,11 +127,16 @@ export class ItemLedger {
     this.delBuffer.add(field);
   }
 
-  private put(step: string, state: LedgerEntry['state'], persistId?: string): void {
-    this.entries[step] = { fence: this.fence.n, state, ...(persistId ? { persistId } : {}) };
+  private put(step: string, state: LedgerEntry['state'], extra: { persistId?: string; prior?: ChangeSet } = {}): void {
+    // A step's prior stays with it through its later states (done, undoing); a persist-id is
+    // recorded only with the states that carry one (pending before the commit, unconfirmed).
+    const prior = extra.prior ?? this.entries[step]?.prior;
+    const persistId = extra.persistId;
+    const entry: LedgerEntry = { fence: this.fence.n, state, ...(persistId ? { persistId } : {}), ...(prior ? { prior } : {}) };
+    this.entries[step] = entry;
     const field = ledgerField(this.fence.itemId, this.ledgerKind, step);
     this.delBuffer.delete(field);
-    this.setBuffer[field] = `${this.fence.n}|${state}${persistId ? `|${persistId}` : ''}`;
+    this.setBuffer[field] = encodeLedgerEntry(entry);
   }
 
   audit(entry: AuditEntry, step: string): void {

@@ -8,6 +8,22 @@ import { context, runTests, sendUndo, testsPass, timed, type Remnant, type Resol
 
 export type { Remnant, ResolvedStep, StepExecutionDeps } from './step-operations.js';
 
+/** The step's undo: the one its specification declares, else the change that restores what the NE held before (read and recorded by this item). */
+function undoOf(deps: StepExecutionDeps, step: ResolvedStep): ChangeSet | undefined {
+  return step.undo ?? deps.ledger.priorOf(step.name);
+}
+
+/**
+ * For a step that declares no undo: what its NE holds now at exactly the places the step writes,
+ * as the change that puts it back (SNMP scalars; adapters that cannot read offer nothing).
+ */
+async function readPrior(deps: StepExecutionDeps, step: ResolvedStep): Promise<ChangeSet | undefined> {
+  if (step.undo) return undefined;
+  const prior = await deps.sessions.use(step.ne, async (adapter): Promise<ChangeSet | undefined> => (adapter.readPrior ? adapter.readPrior(step.apply, context(deps, step)) : undefined));
+  if (!prior) deps.log.warn({ neId: step.ne.id, step: step.name }, 'step declares no undo and what the NE held before cannot be read back: it cannot be undone');
+  return prior;
+}
+
 /**
  * Whether an earlier run of this item already applied the step, from the ledger: `done` says
  * so, and so does `unconfirmed` (a confirmed commit of the order's window, still pending);
@@ -26,7 +42,8 @@ async function alreadyApplied(deps: StepExecutionDeps, step: ResolvedStep): Prom
   // Marked by this execution's own start and not sent yet.
   if (deps.ledger.ownsPending(step.name)) return false;
   if (entry.state === 'undoing') {
-    if (step.undo) await takeBack(deps, step, step.undo);
+    const undo = undoOf(deps, step);
+    if (undo) await takeBack(deps, step, undo);
     else deps.ledger.clear(step.name);
     return false;
   }
@@ -36,8 +53,9 @@ async function alreadyApplied(deps: StepExecutionDeps, step: ResolvedStep): Prom
   }
   // The run died around a confirmed commit: the device says whether it is in place.
   if (entry.persistId !== undefined || inWindow(deps, step)) return resumePending(deps, step);
-  if (step.ne.protocol === 'ssh-cli' && step.undo) {
-    await takeBack(deps, step, step.undo);
+  const undo = undoOf(deps, step);
+  if (step.ne.protocol === 'ssh-cli' && undo) {
+    await takeBack(deps, step, undo);
     return false;
   }
   if (!(await testsPass(deps, step))) return false;
@@ -66,14 +84,32 @@ async function takeBack(deps: StepExecutionDeps, step: ResolvedStep, undo: Chang
   deps.ledger.clear(step.name);
 }
 
-/** Whether a failed step left anything on its NE that an undo must take back. */
+/**
+ * Whether a failed step left anything on its NE that an undo must take back. Adapters say
+ * `applied: 'none'` when the device's answer proves it took nothing: a CLI refusing the first
+ * line, an SNMP SET refused with an error status (all or nothing), a NETCONF change refused
+ * through the candidate or with rollback-on-error.
+ */
 function leftSomething(deps: StepExecutionDeps, step: ResolvedStep, error: unknown): boolean {
   if (!deps.ledger.wrote(step.name)) return false;
   // A window commit the device refused: the adapter discarded the candidate, nothing is pending.
   if (inWindow(deps, step) && error instanceof NeError && ['NE_RPC_ERROR', 'NE_COMMIT_PENDING', 'NE_LOCKED'].includes(error.code)) return false;
   // The device refused the very first line: it took nothing.
   if (error instanceof NeError && error.code === 'NE_COMMAND_REJECTED' && error.details.appliedLines === 0) return false;
-  return true;
+  return !(error instanceof NeError && error.details.applied === 'none');
+}
+
+/** What became of the device in a failed attempt, in words: the item's message ends with it. */
+function whatHappened(failed: ResolvedStep, failedLeft: boolean, undone: string[], remnants: Remnant[], error: FleetError): string {
+  const parts: string[] = [];
+  const taken = error.details.appliedLines;
+  if (!failedLeft) parts.push(`${failed.ne.id} took nothing of step ${failed.name}, so it needed no undo`);
+  else if (typeof taken === 'number' && typeof error.details.totalLines === 'number') parts.push(`${failed.ne.id} had taken ${taken} of the ${error.details.totalLines} lines of step ${failed.name}`);
+  if (undone.length > 0) parts.push(`undone: ${undone.join(', ')}`);
+  else if (remnants.length === 0 && failedLeft) parts.push('the steps applied declare no undo');
+  if (remnants.length > 0) parts.push(`undo also failed on ${remnants.map((r) => `${r.neId} (step ${r.step}: ${r.error})`).join(', ')}`);
+  if (!failedLeft && undone.length === 0 && remnants.length === 0) parts.push('no earlier step had been applied, so nothing was undone');
+  return parts.join('; ');
 }
 
 export interface ExecutionResult {
@@ -94,19 +130,17 @@ export interface ExecutionResult {
  */
 export async function executeSteps(deps: StepExecutionDeps, plan: ResolvedStep[], now: () => string): Promise<ExecutionResult> {
   const applied: ResolvedStep[] = [];
-  const undoAndThrow = async (error: unknown, failed: ResolvedStep): Promise<never> => {
+  const undoAndThrow = async (error: unknown, failed: ResolvedStep, failedLeft: boolean): Promise<never> => {
     if (error instanceof StaleExecutionError) throw error;
     deps.log.warn({ err: error, neId: failed.ne.id, step: failed.name }, 'step failed; undoing what this attempt applied');
+    const undoable = applied.filter((s) => undoOf(deps, s) !== undefined || deps.ledger.entry(s.name)?.persistId !== undefined).map((s) => s.name);
     const remnants = await undoAttempt(deps, applied);
     if (error instanceof FleetError) {
-      const undone = applied.filter((s) => !remnants.some((r) => r.step === s.name)).map((s) => s.name);
+      const undone = undoable.filter((name) => !remnants.some((r) => r.step === name));
       error.details.undone = undone;
-      if (remnants.length > 0) {
-        error.details.undoFailures = remnants;
-        error.message = `${error.message} (undo also failed on ${remnants.map((r) => r.neId).join(', ')})`;
-      } else if (applied.length === 0) {
-        error.message = `${error.message} (nothing had been applied, so nothing was undone)`;
-      }
+      error.details.failedStepTookNothing = !failedLeft;
+      if (remnants.length > 0) error.details.undoFailures = remnants;
+      error.message = `${error.message} (${whatHappened(failed, failedLeft, undone, remnants, error)})`;
     }
     throw error;
   };
@@ -119,7 +153,7 @@ export async function executeSteps(deps: StepExecutionDeps, plan: ResolvedStep[]
       if (inWindow(deps, step)) {
         // The persist-id is in the ledger, fenced, before the commit reaches the NE.
         const persistId = persistIdOfStep(deps, step);
-        await deps.ledger.pending(step.name, persistId);
+        await deps.ledger.pending(step.name, { persistId });
         if (await commitUnconfirmed(deps, step, persistId)) {
           crashPoint('item.after-confirmed-commit');
           applied.push(step);
@@ -129,16 +163,21 @@ export async function executeSteps(deps: StepExecutionDeps, plan: ResolvedStep[]
         // The device offers no confirmed commit: a plain change, undone by its template.
         deps.ledger.clear(step.name);
         await deps.ledger.pending(step.name);
-      } else if (!deps.ledger.ownsPending(step.name)) await deps.ledger.pending(step.name);
+      } else {
+        // Read before the step is recorded pending, and recorded with it: an undo after a crash has it.
+        const prior = deps.ledger.priorOf(step.name) ?? (await readPrior(deps, step));
+        if (!deps.ledger.ownsPending(step.name) || prior) await deps.ledger.pending(step.name, prior ? { prior } : {});
+      }
       await deps.sessions.use(step.ne, (adapter) => timed(deps, step, 'apply', () => adapter.apply(step.apply, context(deps, step))));
       crashPoint('item.after-step-sent');
       applied.push(step);
       deps.ledger.done(step.name);
     } catch (error) {
       if (error instanceof StaleExecutionError) throw error;
-      if (leftSomething(deps, step, error)) applied.push(step);
+      const left = leftSomething(deps, step, error);
+      if (left) applied.push(step);
       else deps.ledger.clear(step.name);
-      await undoAndThrow(error, step);
+      await undoAndThrow(error, step, left);
     }
   }
   const activatedAt = now();
@@ -150,7 +189,7 @@ export async function executeSteps(deps: StepExecutionDeps, plan: ResolvedStep[]
     try {
       await deps.sessions.use(step.ne, (adapter) => runTests(deps, step, adapter));
     } catch (error) {
-      await undoAndThrow(error, step);
+      await undoAndThrow(error, step, true);
     } finally {
       stop();
     }
@@ -167,14 +206,15 @@ export async function executeSteps(deps: StepExecutionDeps, plan: ResolvedStep[]
 export async function undoAttempt(deps: StepExecutionDeps, steps: ResolvedStep[]): Promise<Remnant[]> {
   const remnants: Remnant[] = [];
   for (const step of [...steps].reverse()) {
+    const undo = undoOf(deps, step);
     try {
       const entry = deps.ledger.entry(step.name);
       if (entry?.persistId !== undefined && entry.state !== 'done') {
         // A confirmed commit of the window: cancel-commit takes it back, no undo template.
         await cancelPending(deps, step, pendingPersistId(deps, step));
-      } else if (step.undo) {
+      } else if (undo) {
         await deps.ledger.undoing(step.name);
-        await sendUndo(deps, step, step.undo);
+        await sendUndo(deps, step, undo);
         crashPoint('item.after-undo-sent');
       }
       deps.ledger.clear(step.name);
@@ -199,13 +239,14 @@ export async function compensateSteps(deps: StepExecutionDeps, steps: ResolvedSt
   const remnants: Remnant[] = [];
   for (const step of [...steps].reverse()) {
     const persistId = pendingCommits[step.name];
-    if (!step.undo && persistId === undefined) continue;
+    const undo = undoOf(deps, step);
+    if (!undo && persistId === undefined) continue;
     try {
       if (deps.ledger.entry(step.name)?.state === 'done') continue;
       if (!deps.ledger.ownsPending(step.name)) await deps.ledger.pending(step.name);
       // Still pending in the order's window: cancel-commit, and the NE is back as it was.
       if (persistId !== undefined) await cancelPending(deps, step, persistId);
-      else if (step.undo) await sendUndo(deps, step, step.undo);
+      else if (undo) await sendUndo(deps, step, undo);
       crashPoint('compensate.after-undo-sent');
       deps.ledger.done(step.name);
     } catch (error) {

@@ -80,8 +80,9 @@ export async function runTests(deps: StepExecutionDeps, step: ResolvedStep, adap
   for (const check of step.tests) {
     const result = await timed(deps, step, 'verify', () => adapter.verify(check, context(deps, step)));
     if (!result.passed) {
-      const expected = check.protocol === 'snmp' ? `= ${check.equals}` : check.protocol === 'netconf' ? check.contains.join(', ') : (check.contains ?? check.matches ?? '');
-      const what = check.protocol === 'ssh-cli' ? check.command : check.protocol === 'snmp' ? check.oid : 'get-config';
+      const expected =
+        check.protocol === 'snmp' ? `= ${check.equals}` : check.protocol === 'netconf' ? check.contains.join(', ') : (check.line ?? check.contains ?? (check.matches === undefined ? '' : `a line matching ${check.matches}`));
+      const what = check.protocol === 'ssh-cli' ? `${check.command}${check.within === undefined ? '' : ` within "${check.within}"`}` : check.protocol === 'snmp' ? check.oid : 'get-config';
       throw new NeError(
         'NE_VERIFICATION_FAILED',
         step.ne.id,

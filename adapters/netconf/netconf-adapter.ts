@@ -18,6 +18,8 @@ import { CAP_CANDIDATE, CAP_CONFIRMED_COMMIT_1_1, CAP_WRITABLE_RUNNING, type Dat
 
 const CAP_ROLLBACK_ON_ERROR = 'urn:ietf:params:netconf:capability:rollback-on-error:1.0';
 const MAX_OBSERVED_CHARS = 2_000;
+/** Answers in which the server refused the change (rather than the session failing under it). */
+const REFUSALS = new Set(['NE_RPC_ERROR', 'NE_LOCKED', 'NE_COMMIT_PENDING']);
 /** The longest a close waits for the server to end the session before the socket is destroyed. */
 const MAX_CLOSE_WAIT_MS = 5_000;
 
@@ -127,14 +129,21 @@ export class NetconfAdapter implements NeAdapter {
     const observe = this.auditObserver(ctx);
     await this.boundary(async () => {
       const client = await this.connected(ctx);
-      if (client.hasCapability(CAP_CANDIDATE)) {
-        await this.loadAndCommit(client, configXml, observe, async () => {
+      // Through the candidate, or on running with rollback-on-error, a refusal leaves running as it was.
+      const atomic = client.hasCapability(CAP_CANDIDATE) || client.hasCapability(CAP_ROLLBACK_ON_ERROR);
+      try {
+        if (client.hasCapability(CAP_CANDIDATE)) {
+          await this.loadAndCommit(client, configXml, observe, async () => {
+            await ctx?.beforeWrite?.();
+            await client.commit({}, observe);
+          });
+        } else {
           await ctx?.beforeWrite?.();
-          await client.commit({}, observe);
-        });
-      } else {
-        await ctx?.beforeWrite?.();
-        await this.editRunning(client, configXml, observe);
+          await this.editRunning(client, configXml, observe);
+        }
+      } catch (error) {
+        if (atomic && error instanceof NeError && REFUSALS.has(error.code)) error.details.applied = 'none';
+        throw error;
       }
     });
   }

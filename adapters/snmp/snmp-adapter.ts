@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { NeError } from '../../errors/index.js';
 import type { NeCredentials, NetworkElement } from '../../inventory/network-element.js';
 import { capAuditText, type OperationContext } from '../audit.js';
-import type { ChangeSet, Check, CheckResult } from '../change-set.js';
+import type { ChangeSet, Check, CheckResult, SnmpVarbind } from '../change-set.js';
 import type { NeAdapter } from '../ne-adapter.js';
 import { isEngineOutOfSync, translateSnmpError } from './snmp-errors.js';
 import { OBJECT_TYPES, describeVarbind, formatPlanned, formatVarbinds, planVarbind, validOid, type Applied } from './snmp-varbinds.js';
@@ -162,6 +162,28 @@ export class SnmpAdapter implements NeAdapter {
         details: { applied: 'all' satisfies Applied, mismatches },
       });
     }
+  }
+
+  /**
+   * One GET of the OIDs the SET would write: a SET of the same OIDs and types with the values the
+   * agent holds now. Undefined when an instance does not exist yet (a SET cannot make it absent
+   * again) or an OctetString is not text (it would not come back byte for byte).
+   */
+  async readPrior(change: ChangeSet, ctx?: OperationContext): Promise<ChangeSet | undefined> {
+    if (change.protocol !== 'snmp') return undefined;
+    const planned = change.varbinds.map((varbind) => planVarbind(this.ne.id, varbind));
+    if (planned.length === 0) return undefined;
+    const observed = await this.get(ctx, planned.map((p) => p.oid), 'none');
+    const varbinds: SnmpVarbind[] = [];
+    for (const [i, p] of planned.entries()) {
+      const varbind = observed[i];
+      const text = describeVarbind(varbind);
+      if (text === 'noSuchInstance') return undefined;
+      if (Buffer.isBuffer(varbind?.value) && !Buffer.from(text, 'utf8').equals(varbind.value)) return undefined;
+      const numeric = p.type !== 'OctetString' && p.type !== 'IpAddress' && p.type !== 'ObjectIdentifier';
+      varbinds.push({ oid: p.oid, type: p.type, value: numeric ? Number(text) : text });
+    }
+    return { protocol: 'snmp', varbinds };
   }
 
   /** One GET; never changes the agent. An absent instance is observed as `noSuchInstance`. */

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import { FleetError } from '../../errors/fleet-error.js';
 import { NeError } from '../../errors/ne-error.js';
-import type { NeCredentials, NetworkElement } from '../../inventory/network-element.js';
+import type { CliPlatformProfile } from '../../inventory/cli-platforms.js';
+import { cliProfileOf, type NeCredentials, type NetworkElement } from '../../inventory/network-element.js';
 import { capAuditText, type AuditEntry, type OperationContext } from '../audit.js';
 import type { ChangeSet, Check, CheckResult } from '../change-set.js';
 import type { NeAdapter } from '../ne-adapter.js';
@@ -9,11 +10,14 @@ import { SshConnection } from '../ssh-connection.js';
 import { CliShell, openShell, ShellError } from './cli-shell.js';
 import { algorithmsFor, hostKeyMismatch, parsePinnedKey } from './host-key-pinning.js';
 import { CONNECTING, PARSER_ERROR_PATTERNS, toNeError } from './ssh-error-translation.js';
+import { configBlocks, hasLine } from './config-blocks.js';
 import { cleanTerminalOutput, commandOutput, controlCharacter, discoveredHostname, endsWithPrompt, isConfigPrompt, promptPattern } from './terminal-text.js';
 
 const KEEPALIVE_INTERVAL_MS = 15_000;
 const KEEPALIVE_COUNT_MAX = 3;
 const MAX_OBSERVED_CHARS = 4096;
+/** Exchanges kept for a later sink: a login and a few set-up commands, a logout. */
+const MAX_UNREPORTED = 16;
 /**
  * The longest a close waits for the device to end the session (the CLI process to exit after the
  * logout, then the connection), before the socket is destroyed. Only a device that does not
@@ -57,6 +61,8 @@ export class SshCliAdapter implements NeAdapter {
   private readonly credentials: NeCredentials;
   private readonly log: Logger | undefined;
   private readonly errorPatterns: RegExp[];
+  /** The platform's profile with the NE's own settings over it. */
+  private readonly profile: CliPlatformProfile;
   private session: Session | undefined;
   private opening: Promise<Session> | undefined;
   /** Bumped by close(), so a session that finishes opening after it is thrown away. */
@@ -65,12 +71,20 @@ export class SshCliAdapter implements NeAdapter {
   /** Sessions being shut down, so close() resolves only once the device has ended every one of them. */
   private readonly shutdowns = new Map<Session, Promise<void>>();
   private readonly closeTimeoutMs: number;
+  /**
+   * Exchanges made with no audit sink: a pool opens sessions (login, paging set-up) before any
+   * item's operation. They go to the trail of the next operation that has a sink, first.
+   */
+  private readonly unreported: AuditEntry[] = [];
+  /** The context of the operation running on the shell, so a logout it causes is in its trail. */
+  private running: OperationContext | undefined;
 
   constructor(ne: NetworkElement, credentials: NeCredentials, options: SshCliAdapterOptions = {}) {
     this.ne = ne;
     this.credentials = credentials;
     this.log = options.log?.child({ neId: ne.id, adapter: 'ssh-cli' });
-    const configured = ne.ssh.errorPatterns.map((pattern) => {
+    this.profile = cliProfileOf(ne);
+    const configured = this.profile.errorPatterns.map((pattern) => {
       try {
         return new RegExp(pattern, 'm');
       } catch (error) {
@@ -98,7 +112,7 @@ export class SshCliAdapter implements NeAdapter {
    */
   async apply(change: ChangeSet, ctx: OperationContext = {}): Promise<void> {
     if (change.protocol !== 'ssh-cli') throw this.unsupported(change.protocol);
-    const { configEnterCommand, configExitCommand } = this.ne.ssh;
+    const { configEnterCommand, configExitCommand } = this.profile;
     this.assertSafe([configEnterCommand, configExitCommand], 'ssh.configEnterCommand/configExitCommand');
     this.assertSafe(change.lines, 'line');
     if (change.lines.length === 0) return;
@@ -118,7 +132,8 @@ export class SshCliAdapter implements NeAdapter {
           const { output, deviceError } = await this.exchange(session, line, ctx, details);
           if (deviceError !== undefined) {
             throw new NeError('NE_COMMAND_REJECTED', this.ne.id, `line ${lineIndex + 1} "${line}" rejected: ${deviceError}`, {
-              details: { ...details, deviceError, deviceOutput: cap(output) },
+              // `applied: 'none'`: the device refused the very first line, so it took nothing of the change.
+              details: { ...details, deviceError, deviceOutput: cap(output), ...(applied === 0 ? { applied: 'none' } : {}) },
             });
           }
           applied += 1;
@@ -138,8 +153,9 @@ export class SshCliAdapter implements NeAdapter {
   /**
    * Runs an exec command and checks its output. Reads only. A command the device refuses throws
    * NE_COMMAND_REJECTED rather than failing the check, so an `absent` check cannot pass on an error.
-   * `matches` is a multiline regex (`^`/`$` match at each line). With neither `contains` nor
-   * `matches`, the check only asserts the command is accepted.
+   * `matches` is a multiline regex (`^`/`$` match at each line). `within` scopes the check to the
+   * body of the config blocks opened by that line: a block that is not there holds nothing. With
+   * none of `line`, `contains` and `matches`, the check only asserts the command is accepted.
    */
   async verify(check: Check, ctx: OperationContext = {}): Promise<CheckResult> {
     if (check.protocol !== 'ssh-cli') throw this.unsupported(check.protocol);
@@ -153,7 +169,12 @@ export class SshCliAdapter implements NeAdapter {
           details: { command: check.command, deviceError },
         });
       }
-      const found = (check.contains === undefined || output.includes(check.contains)) && (matcher === undefined || matcher.test(output));
+      const scoped = check.within === undefined ? output : configBlocks(output, check.within);
+      const found =
+        scoped !== undefined &&
+        (check.line === undefined || hasLine(scoped, check.line)) &&
+        (check.contains === undefined || scoped.includes(check.contains)) &&
+        (matcher === undefined || matcher.test(scoped));
       return { passed: check.absent === true ? !found : found, observed: cap(output.trim()) };
     });
   }
@@ -197,8 +218,12 @@ export class SshCliAdapter implements NeAdapter {
     let done = this.shutdowns.get(session);
     if (!done) {
       const deadline = Date.now() + this.closeTimeoutMs;
+      const ctx = this.running ?? {};
+      const startedAt = new Date();
+      const idle = session.shell.usable;
       done = session.shell
         .close(this.closeTimeoutMs, LOGOUT_COMMAND)
+        .then(() => this.audit(ctx, 'session-close', idle ? `logout ${LOGOUT_COMMAND}` : 'session dropped', '', startedAt))
         .then(() => session.connection.close(deadline - Date.now()))
         .finally(() => this.shutdowns.delete(session));
       this.shutdowns.set(session, done);
@@ -233,7 +258,7 @@ export class SshCliAdapter implements NeAdapter {
       this.audit(ctx, 'session-open', login, `prompt ${shell.lastPrompt.trim()}`, startedAt);
       loggedIn = true;
       const session: Session = { connection, shell, prompt: promptPattern(hostname) };
-      if (this.ne.ssh.pagingCommand) await this.runAccepted(session, this.ne.ssh.pagingCommand, ctx);
+      if (this.profile.pagingCommand) await this.runAccepted(session, this.profile.pagingCommand, ctx);
       this.log?.debug({ host: this.ne.host, port: this.ne.port, hostname }, 'ssh-cli session open');
       return session;
     } catch (error) {
@@ -290,6 +315,8 @@ export class SshCliAdapter implements NeAdapter {
   /** Queues the task behind the ones already running on this shell. */
   private serialize<T>(ctx: OperationContext, task: (session: Session) => Promise<T>): Promise<T> {
     const run = async (): Promise<T> => {
+      this.running = ctx;
+      this.reportUnreported(ctx);
       const session = await this.ensureSession(ctx);
       try {
         return await task(session);
@@ -303,6 +330,8 @@ export class SshCliAdapter implements NeAdapter {
           this.discard(session);
         }
         throw neError;
+      } finally {
+        this.running = undefined;
       }
     };
     const result = this.queue.then(run, run);
@@ -346,7 +375,7 @@ export class SshCliAdapter implements NeAdapter {
    */
   private async leaveConfigMode(session: Session, ctx: OperationContext): Promise<void> {
     if (!isConfigPrompt(session.shell.lastPrompt)) return;
-    const command = this.ne.ssh.configExitCommand;
+    const command = this.profile.configExitCommand;
     try {
       await this.runAccepted(session, command, ctx);
       // The prompt the exit command ended on: still `(config...)` means the device kept us in.
@@ -383,9 +412,25 @@ export class SshCliAdapter implements NeAdapter {
     return undefined;
   }
 
-  /** Reports one exchange to the caller's sink. The sink must not throw; if it does, the device work goes on. */
+  /** Hands the exchanges made with no sink to this operation's sink, oldest first. */
+  private reportUnreported(ctx: OperationContext): void {
+    if (!ctx.audit || this.unreported.length === 0) return;
+    const sink = ctx.audit;
+    for (const entry of this.unreported.splice(0)) {
+      try {
+        sink(entry);
+      } catch (error) {
+        this.log?.warn({ err: error }, 'audit sink threw; entry dropped');
+      }
+    }
+  }
+
+  /**
+   * Reports one exchange to the caller's sink, or keeps it for the next operation that has one
+   * (a login and its set-up commands, made when a pool opens the session). The sink must not
+   * throw; if it does, the device work goes on.
+   */
   private audit(ctx: OperationContext, operation: string, request: string, reply: string, startedAt: Date, errorCode?: string): void {
-    if (!ctx.audit) return;
     const entry: AuditEntry = {
       neId: this.ne.id,
       protocol: 'ssh-cli',
@@ -397,6 +442,10 @@ export class SshCliAdapter implements NeAdapter {
       startedAt: startedAt.toISOString(),
       durationMs: Date.now() - startedAt.getTime(),
     };
+    if (!ctx.audit) {
+      if (this.unreported.length < MAX_UNREPORTED) this.unreported.push(entry);
+      return;
+    }
     try {
       ctx.audit(entry);
     } catch (error) {

@@ -42,7 +42,7 @@ const noStack = (text: string) => expect(text).not.toMatch(/^\s+at /m);
 
 describe('help and usage errors', () => {
   it('every command has its own --help; a wrong command line prints the usage, exit 64, never a stack', async () => {
-    for (const command of ['start', 'submit', 'status', 'cancel', 'events', 'audit', 'dry-run', 'services', 'nes', 'lab']) {
+    for (const command of ['start', 'submit', 'status', 'cancel', 'events', 'audit', 'dry-run', 'services', 'nes', 'lab', 'catalog', 'check-sync']) {
       const help = await cli(command, '--help');
       expect(help.code, command).toBe(0);
       expect(help.stdout, command).toMatch(new RegExp(`^usage: activation-fleet ${command}\\b`));
@@ -57,6 +57,8 @@ describe('help and usage errors', () => {
       [['status', 'a', 'b'], 'unexpected argument "b"'],
       [['start', '--role', 'workers'], 'unknown role workers'],
       [['audit'], 'give exactly one of --order ORDER_ID or --ne NE_ID'],
+      [['check-sync'], 'give exactly one of --ne NE_ID, --service SERVICE_ID or --all'],
+      [['check-sync', '--all', '--ne', 'pcrf-1'], 'give exactly one of --ne NE_ID, --service SERVICE_ID or --all'],
       [['events', '--from-start'], '--from-start goes with --follow'],
       [['services', '--state', 'asleep'], '--state must be one of'],
       [['services', '--char', 'msisdn'], '--char takes NAME=VALUE'],
@@ -155,6 +157,27 @@ describe('unknown ids and bad filters', () => {
       expect(r.stderr, args.join(' ')).toContain(message);
       noStack(r.stderr);
     }
+  });
+});
+
+describe('catalog check', () => {
+  it('exit 0 for the shipped catalog; exit 1 naming file, action, step and line for a typo; 66 for no directory', async () => {
+    const ok = await cli('catalog', 'check', 'config/catalog');
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('ok bgp-neighbor 1.0: add, modify, delete (3 steps rendered)');
+
+    const dir = join(configDir, 'typo-catalog');
+    await mkdir(dir);
+    const { readFile } = await import('node:fs/promises');
+    const bgp = await readFile('config/catalog/bgp-neighbor.yaml', 'utf8');
+    await writeFile(join(dir, 'bgp-neighbor.yaml'), bgp.replace(/(remove-bgp-neighbor[\s\S]*?)no neighbor \{\{ neighborIp \}\}/, '$1no neighbor {{ neighbourIp }}'));
+    const typo = await cli('catalog', 'check', dir);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain('bgp-neighbor.yaml: actions.delete.steps[0] (remove-bgp-neighbor) apply.lines[1]: undefined variable: neighbourIp');
+    noStack(typo.stderr);
+
+    expect((await cli('catalog', 'check', join(configDir, 'nowhere'))).code).toBe(66);
+    expect((await cli('catalog', 'lint', dir)).code).toBe(64);
   });
 });
 

@@ -400,13 +400,17 @@ describe('SshCliAdapter audit hook and CLI mode discipline', () => {
     const { entries, ctx } = recorder();
     const error = await rejection(adapter.apply({ protocol: 'ssh-cli', lines: ['interface Gi0/3', 'bogus command', 'interface Gi0/4'] }, ctx));
     expect(error.details).toMatchObject({ appliedLines: 1, lineIndex: 1 });
+    // The pool-style open had no sink: its login and paging set-up come first in this operation's trail.
     expect(entries.map((e) => [e.request, e.outcome, e.errorCode])).toEqual([
+      [`login ${USERNAME}@127.0.0.1:${sim.port}`, 'ok', undefined],
+      ['terminal length 0', 'ok', undefined],
       ['configure terminal', 'ok', undefined],
       ['interface Gi0/3', 'ok', undefined],
       ['bogus command', 'error', 'NE_COMMAND_REJECTED'],
       ['end', 'ok', undefined],
     ]);
-    expect(entries[2]?.reply).toContain("% Invalid input detected at '^' marker.");
+    expect(entries[4]?.reply).toContain("% Invalid input detected at '^' marker.");
+    expect(JSON.stringify(entries)).not.toContain(PASSWORD);
   });
 
   it('audits a timed-out command as an error and caps long replies', async () => {
@@ -416,6 +420,7 @@ describe('SshCliAdapter audit hook and CLI mode discipline', () => {
     await adapter.open();
     const { entries, ctx } = recorder();
     await adapter.verify({ protocol: 'ssh-cli', command: 'show running-config', contains: filler }, ctx);
+    expect(entries.splice(0, 2).map((e) => e.operation)).toEqual(['session-open', 'cli-command']);
     expect(entries[0]?.reply.length).toBeLessThanOrEqual(AUDIT_MAX_TEXT + 40);
     expect(entries[0]?.reply).toMatch(/more characters\]$/);
 
@@ -443,7 +448,7 @@ describe('SshCliAdapter audit hook and CLI mode discipline', () => {
     await adapter.open();
     const { entries, ctx } = recorder();
     await adapter.apply({ protocol: 'ssh-cli', lines: ['interface Gi0/9', 'end'] }, ctx);
-    expect(entries.map((e) => e.request)).toEqual(['configure terminal', 'interface Gi0/9', 'end']);
+    expect(entries.map((e) => e.request)).toEqual([`login ${USERNAME}@127.0.0.1:${sim.port}`, 'terminal length 0', 'configure terminal', 'interface Gi0/9', 'end']);
     expect(adapter.isOpen()).toBe(true);
   });
 
@@ -455,7 +460,7 @@ describe('SshCliAdapter audit hook and CLI mode discipline', () => {
     const error = await rejection(adapter.apply({ protocol: 'ssh-cli', lines: ['interface Gi0/10', 'end', 'exit', 'interface Gi0/11'] }, ctx));
     expect(error.code).toBe('UNSAFE_DEVICE_INPUT');
     expect(error.details).toMatchObject({ line: 'exit', lineIndex: 2, appliedLines: 2 });
-    expect(entries.map((e) => e.request)).toEqual(['configure terminal', 'interface Gi0/10', 'end']);
+    expect(entries.map((e) => e.request)).toEqual([`login ${USERNAME}@127.0.0.1:${sim.port}`, 'terminal length 0', 'configure terminal', 'interface Gi0/10', 'end']);
     expect(sim.configLines()).toEqual(['interface Gi0/10']);
     expect(adapter.isOpen()).toBe(true);
     expect((await adapter.verify({ protocol: 'ssh-cli', command: 'show running-config', contains: 'Gi0/10' })).passed).toBe(true);

@@ -8,7 +8,7 @@ import type { ChangeSet } from '../../adapters/change-set.js';
 import { SshCliAdapter } from '../../adapters/ssh-cli/ssh-cli-adapter.js';
 import { planActivation, type PlannedStep } from '../../catalog/activation-plan.js';
 import { ServiceCatalog } from '../../catalog/service-catalog.js';
-import type { ServiceAction } from '../../catalog/service-specification.js';
+import { serviceSpecificationSchema, type ServiceAction } from '../../catalog/service-specification.js';
 import { NeError } from '../../errors/index.js';
 import { networkElementSchema, type NeCredentials, type NetworkElement } from '../../inventory/network-element.js';
 import { ResourceInventory } from '../../inventory/resource-inventory.js';
@@ -159,7 +159,8 @@ describe('SSH CLI adapter against FRRouting vtysh over OpenSSH', () => {
     const ctx = { audit: (entry: AuditEntry) => entries.push(entry) };
     // `exit` climbs (config-router) -> (config) -> exec; the adapter then has nothing to leave.
     await adapter.apply({ protocol: 'ssh-cli', lines: ['router bgp 65001', 'exit', 'exit'] }, ctx);
-    expect(entries.map((e) => e.request)).toEqual(['configure terminal', 'router bgp 65001', 'exit', 'exit']);
+    // The open had no sink: its login and paging set-up are reported to the first operation that has one.
+    expect(entries.map((e) => e.request)).toEqual([`login ${peer.credentials.username}@127.0.0.1:${ne.port}`, 'terminal length 0', 'configure terminal', 'router bgp 65001', 'exit', 'exit']);
     // A third `exit` would end vtysh, and the session with it: refused before it is sent.
     const error = await rejection(adapter.apply({ protocol: 'ssh-cli', lines: ['router bgp 65001', 'exit', 'exit', 'exit'] }));
     expect(error.code).toBe('UNSAFE_DEVICE_INPUT');
@@ -275,6 +276,44 @@ describe('SSH CLI adapter against FRRouting vtysh over OpenSSH', () => {
   });
 });
 
+/**
+ * Specifications FRR refuses, as an operator's mistakes would be: a description for a neighbor
+ * with no remote-as (bgpd refuses line 2, after `router bgp` went in), and a knob vtysh does not
+ * know (refused at line 1, so nothing was taken; its undo would be refused too, if it were sent).
+ */
+const REFUSED_SPECS = [
+  {
+    id: 'orphan-description',
+    name: 'Orphan description',
+    characteristics: { neighborIp: { type: 'ipv4', mandatory: true } },
+    actions: {
+      add: {
+        steps: [
+          {
+            name: 'describe-neighbor',
+            neRole: 'bgp-router',
+            protocol: 'ssh-cli',
+            apply: { lines: ['router bgp 65001', 'neighbor {{ neighborIp }} description orphan', 'exit'] },
+            undo: { lines: ['router bgp 65001', 'no neighbor {{ neighborIp }}', 'exit'] },
+          },
+        ],
+      },
+    },
+  },
+  {
+    id: 'bogus-knob',
+    name: 'Bogus knob',
+    characteristics: { neighborIp: { type: 'ipv4', mandatory: true } },
+    actions: {
+      add: {
+        steps: [
+          { name: 'set-knob', neRole: 'bgp-router', protocol: 'ssh-cli', apply: { lines: ['bogus-knob {{ neighborIp }}'] }, undo: { lines: ['no bogus-knob {{ neighborIp }}'] } },
+        ],
+      },
+    },
+  },
+];
+
 describe('a TMF641 order for a BGP neighbor, end to end on FRR', () => {
   let redis: PrivateRedis;
   let fleet: FleetProcess;
@@ -295,7 +334,8 @@ describe('a TMF641 order for a BGP neighbor, end to end on FRR', () => {
       ACTIVATION_BACKOFF_MS: '50',
       HTTP_PORT: '0',
     });
-    fleet = await startFleetProcess({ config, roles: ROLES, log: createLogger({ level: 'debug' }, sink), catalog, inventory, credentials: () => peer.credentials, http: false });
+    const orderCatalog = new ServiceCatalog([...catalog.specifications(), ...REFUSED_SPECS.map((doc) => serviceSpecificationSchema.parse(doc))]);
+    fleet = await startFleetProcess({ config, roles: ROLES, log: createLogger({ level: 'debug' }, sink), catalog: orderCatalog, inventory, credentials: () => peer.credentials, http: false });
   });
 
   afterAll(async () => {
@@ -326,6 +366,15 @@ describe('a TMF641 order for a BGP neighbor, end to end on FRR', () => {
     const added = await finalState(submitted.id);
     expect(added.state, JSON.stringify(added.serviceOrderItem)).toBe('completed');
     expect(await peer.runningConfig()).toContain(' neighbor 203.0.113.7 remote-as 64999\n neighbor 203.0.113.7 description order-e2e\n');
+    // The pool opened the session for this item: its login (the user, never the password) and
+    // its paging set-up are in the item's trail, before the change.
+    const trail = await fleet.audit.listByOrder(submitted.id);
+    expect(trail.slice(0, 3).map((e) => [e.operation, e.request])).toEqual([
+      ['session-open', `login ${peer.credentials.username}@127.0.0.1:${ne.port}`],
+      ['cli-command', 'terminal length 0'],
+      ['cli-command', 'configure terminal'],
+    ]);
+    expect(JSON.stringify(trail)).not.toContain(peer.credentials.password);
 
     const deleteOrder: ServiceOrderInput = {
       description: 'Customer BGP session ends',
@@ -337,5 +386,41 @@ describe('a TMF641 order for a BGP neighbor, end to end on FRR', () => {
     expect(deleted.state, JSON.stringify(deleted.serviceOrderItem)).toBe('completed');
     expect(await peer.runningConfig()).toBe(before);
     expect(logs.join('')).not.toContain(peer.credentials.password);
+  });
+
+  async function refusedItem(specId: string): Promise<{ order: ServiceOrder; requests: string[] }> {
+    const { order: submitted } = await fleet.producer.submitServiceOrder({
+      serviceOrderItem: [{ id: '1', action: 'add', service: { serviceSpecification: { id: specId }, serviceCharacteristic: [{ name: 'neighborIp', value: '192.0.2.77' }] } }],
+    });
+    const order = await finalState(submitted.id);
+    const requests = (await fleet.audit.listByOrder(submitted.id)).filter((e) => e.operation === 'cli-command').map((e) => `${e.request} ${e.outcome}`);
+    return { order, requests };
+  }
+
+  it("fails an item in bgpd's own words with the shipped frr-vtysh patterns, and undoes the line that went in", async () => {
+    expect(ne.platform).toBe('frr-vtysh');
+    expect(ne.ssh.errorPatterns).toEqual([]);
+    const before = await peer.runningConfig();
+    const { order, requests } = await refusedItem('orphan-description');
+    const [item] = order.serviceOrderItem;
+    expect(item?.state).toBe('failed');
+    const message = item?.errorMessage?.[0]?.message ?? '';
+    expect(message).toContain('line 2 "neighbor 192.0.2.77 description orphan" rejected: % Specify remote-as or peer-group commands first');
+    expect(message).toContain('frr-1 had taken 1 of the 3 lines of step describe-neighbor; undone: describe-neighbor');
+    expect(requests).toContain('neighbor 192.0.2.77 description orphan error');
+    expect(requests).toContain('no neighbor 192.0.2.77 ok');
+    expect(await peer.runningConfig()).toBe(before);
+  });
+
+  it('sends no undo for a step refused at its first line, and says the device took nothing', async () => {
+    const before = await peer.runningConfig();
+    const { order, requests } = await refusedItem('bogus-knob');
+    const message = order.serviceOrderItem[0]?.errorMessage?.[0]?.message ?? '';
+    expect(order.serviceOrderItem[0]?.state).toBe('failed');
+    expect(message).toContain('line 1 "bogus-knob 192.0.2.77" rejected: % Unknown command: bogus-knob 192.0.2.77');
+    expect(message).toContain('frr-1 took nothing of step set-knob, so it needed no undo');
+    expect(message).not.toContain('undo also failed');
+    expect(requests.filter((r) => r.startsWith('no bogus-knob'))).toEqual([]);
+    expect(await peer.runningConfig()).toBe(before);
   });
 });

@@ -4,6 +4,7 @@ import type { AuditEntry } from '../../adapters/audit.js';
 import type { SnmpVarbind } from '../../adapters/change-set.js';
 import { SnmpAdapter } from '../../adapters/snmp/snmp-adapter.js';
 import { ServiceCatalog } from '../../catalog/service-catalog.js';
+import { serviceSpecificationSchema } from '../../catalog/service-specification.js';
 import { NeError } from '../../errors/index.js';
 import { networkElementSchema, type NeCredentials, type NetworkElementInput } from '../../inventory/network-element.js';
 import { ResourceInventory } from '../../inventory/resource-inventory.js';
@@ -232,7 +233,8 @@ describe('an order end to end: TMF641 in, snmpd configured', () => {
       ACTIVATION_BACKOFF_MS: '50',
       HTTP_PORT: '0',
     });
-    const catalog = await ServiceCatalog.load('config/catalog');
+    const shipped = await ServiceCatalog.load('config/catalog');
+    const catalog = new ServiceCatalog([...shipped.specifications(), serviceSpecificationSchema.parse(READ_ONLY_SPEC)]);
     const inventory = ResourceInventory.fromInputs([peer.ne]);
     const log = createLogger({ level: 'silent' });
     fleet = await startFleetProcess({ config, roles: ROLES, log, catalog, inventory, credentials: () => peer.credentials, http: false });
@@ -277,8 +279,10 @@ describe('an order end to end: TMF641 in, snmpd configured', () => {
     expect(await peer.get(sysContact)).toBe(contact);
     expect(await peer.get(sysLocation)).toBe('Paris DC1, room 2, rack 12');
     const audit = await fleet.audit.listByOrder(added.id);
-    expect(audit.map((e) => e.operation)).toEqual(['snmp-set', 'snmp-get', 'snmp-get', 'snmp-get']);
-    expect(audit[0]).toMatchObject({ neId: 'snmpd-1', itemId: 'contact', step: 'set-system-contact', outcome: 'ok' });
+    // The add declares no undo: what the agent held is read first, for the rollback.
+    expect(audit.map((e) => e.operation)).toEqual(['snmp-get', 'snmp-set', 'snmp-get', 'snmp-get', 'snmp-get']);
+    expect(audit[0]).toMatchObject({ neId: 'snmpd-1', itemId: 'contact', step: 'set-system-contact', outcome: 'ok', request: '1.3.6.1.2.1.1.4.0, 1.3.6.1.2.1.1.6.0' });
+    expect(audit[1]).toMatchObject({ neId: 'snmpd-1', itemId: 'contact', step: 'set-system-contact', outcome: 'ok' });
 
     const serviceId = (await fleet.store.require(added.id)).items['contact']?.serviceId;
     expect(serviceId).toBeDefined();
@@ -292,4 +296,43 @@ describe('an order end to end: TMF641 in, snmpd configured', () => {
     expect(await peer.get(sysContact)).toBe('');
     expect(await peer.get(sysLocation)).toBe('');
   });
+
+  it("a rolled-back add puts back exactly what the agent held: another service's contact and location, not empty strings", async () => {
+    const contactItem = (id: string, contact: string, location: string) => ({
+      id,
+      action: 'add' as const,
+      service: { serviceSpecification: { id: 'system-contact' }, serviceCharacteristic: [{ name: 'contact', value: contact }, { name: 'location', value: location }] },
+    });
+    const first = `first-${unique()}@example.net`;
+    const live = await run({ serviceOrderItem: [contactItem('first', first, 'Berlin DC3')] });
+    expect(live.state).toBe('completed');
+
+    // A bundle whose second item the agent refuses (sysDescr is read-only): the contact item rolls back.
+    const bundle = await run({
+      serviceOrderItem: [
+        contactItem('second', `second-${unique()}@example.net`, 'Madrid DC4'),
+        { id: 'descr', action: 'add', service: { serviceSpecification: { id: 'read-only-scalar' }, serviceCharacteristic: [{ name: 'text', value: 'x' }] }, serviceOrderItemRelationship: [{ relationshipType: 'reliesOn', orderItem: { itemId: 'second' } }] },
+      ],
+    });
+    expect(bundle.state).toBe('failed');
+    expect(bundle.serviceOrderItem.map((i) => [i.id, i.state])).toEqual([
+      ['second', 'cancelled'],
+      ['descr', 'failed'],
+    ]);
+    expect(await peer.get(sysContact)).toBe(first);
+    expect(await peer.get(sysLocation)).toBe('Berlin DC3');
+    const rollback = (await fleet.audit.listByOrder(bundle.id)).filter((e) => e.itemId === 'second' && e.operation === 'snmp-set').map((e) => e.request);
+    expect(rollback.at(-1)).toBe(`1.3.6.1.2.1.1.4.0 OctetString=${first}, 1.3.6.1.2.1.1.6.0 OctetString=Berlin DC3`);
+    const firstService = (await fleet.store.require(live.id)).items['first']?.serviceId ?? '';
+    expect((await fleet.services.get(firstService))?.state).toBe('active');
+    expect((await run({ serviceOrderItem: [{ id: 'remove', action: 'delete', service: { id: firstService } }] })).state).toBe('completed');
+  });
 });
+
+/** A step the agent refuses: sysDescr.0 is read-only (notWritable), so the item fails after the SET. */
+const READ_ONLY_SPEC = {
+  id: 'read-only-scalar',
+  name: 'Read-only scalar',
+  characteristics: { text: { type: 'string', mandatory: true } },
+  actions: { add: { steps: [{ name: 'set-descr', neRole: 'snmp-agent', protocol: 'snmp', apply: { varbinds: [{ oid: '1.3.6.1.2.1.1.1.0', type: 'OctetString', value: '{{ text }}' }] } }] } },
+};

@@ -155,8 +155,8 @@ describe('validateCharacteristics: unsafe characters', () => {
 describe('validateCharacteristics: length, defaults, names', () => {
   it('enforces maxLength, 256 by default', () => {
     expect(one({ type: 'string' }, 'x'.repeat(256)).value).toHaveLength(256);
-    expect(one({ type: 'string' }, 'x'.repeat(257)).problem).toBe('characteristic field must be at most 256 characters, got 257');
-    expect(one({ type: 'string', maxLength: 3 }, 'abcd').problem).toBe('characteristic field must be at most 3 characters, got 4');
+    expect(one({ type: 'string' }, 'x'.repeat(257)).problem).toBe('characteristic field must be at most 256 characters (maxLength in test-spec), got 257');
+    expect(one({ type: 'string', maxLength: 3 }, 'abcd').problem).toBe('characteristic field must be at most 3 characters (maxLength in test-spec), got 4');
     expect(one({ type: 'string', maxLength: 3 }, 'abc').value).toBe('abc');
   });
 

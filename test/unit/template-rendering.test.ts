@@ -160,8 +160,9 @@ describe('planActivation with the real catalog', () => {
         apply: { protocol: 'ssh-cli', lines: [`subscriber ${MSISDN}`, 'plan gold', 'data-cap-gb 20', 'apn internet', 'exit'] },
         undo: { protocol: 'ssh-cli', lines: [`no subscriber ${MSISDN}`] },
         tests: [
-          { protocol: 'ssh-cli', command: `show running-config | include subscriber ${MSISDN}`, contains: `subscriber ${MSISDN}` },
-          { protocol: 'ssh-cli', command: 'show running-config | include plan gold', contains: 'plan gold' },
+          { protocol: 'ssh-cli', command: 'show running-config', within: `subscriber ${MSISDN}`, line: 'plan gold' },
+          { protocol: 'ssh-cli', command: 'show running-config', within: `subscriber ${MSISDN}`, line: 'data-cap-gb 20' },
+          { protocol: 'ssh-cli', command: 'show running-config', within: `subscriber ${MSISDN}`, line: 'apn internet' },
         ],
       },
     ]);
@@ -177,7 +178,7 @@ describe('planActivation with the real catalog', () => {
     expect(planActivation({ spec: spec('mobile-plan'), action: 'modify', values, previousValues: values, directory: inventory })).toEqual([]);
     const [del] = planActivation({ spec: spec('mobile-plan'), action: 'delete', values, directory: inventory });
     expect(del?.apply).toEqual({ protocol: 'ssh-cli', lines: [`no subscriber ${MSISDN}`] });
-    expect(del?.tests).toEqual([{ protocol: 'ssh-cli', command: `show running-config | include subscriber ${MSISDN}`, contains: `subscriber ${MSISDN}`, absent: true }]);
+    expect(del?.tests).toEqual([{ protocol: 'ssh-cli', command: 'show running-config', line: `subscriber ${MSISDN}`, absent: true }]);
   });
 
   it('number-porting add: NETCONF XML on the NPDB', () => {
@@ -377,9 +378,10 @@ describe('planActivation with catalog trees (custom specifications)', () => {
     const spec = catalogOf({
       id: 'cli',
       name: 'CLI',
-      actions: { add: { steps: [{ name: 'one', neRole: 'pcrf', protocol: 'ssh-cli', apply: { lines: ['hostname {{ ne.id }} order {{ orderId }}'] } }] } },
+      actions: { add: { steps: [{ name: 'one', neRole: 'pcrf', protocol: 'ssh-cli', apply: { lines: ['hostname {{ ne.id }} order {{ order.id }}'] } }] } },
     }).get('cli')!;
-    const [step] = planActivation({ spec, action: 'add', values: {}, directory: ResourceInventory.fromInputs(LAB), context: { orderId: 'o-1', ne: { id: 'spoofed' } } });
+    // The context an item gives (order and item), as catalog load renders it too.
+    const [step] = planActivation({ spec, action: 'add', values: {}, directory: ResourceInventory.fromInputs(LAB), context: { order: { id: 'o-1' }, ne: { id: 'spoofed' } } });
     expect(step?.apply).toEqual({ protocol: 'ssh-cli', lines: ['hostname pcrf-1 order o-1'] });
   });
 
@@ -406,9 +408,9 @@ describe('planActivation with catalog trees (custom specifications)', () => {
     }).get('cli')!;
     const [step] = planActivation({ spec, action: 'add', values: {}, directory: ResourceInventory.fromInputs(LAB) });
     expect(step?.tests).toEqual([
-      { protocol: 'ssh-cli', command: 'show a', contains: 'one' },
-      { protocol: 'ssh-cli', command: 'show a', contains: 'two' },
-      { protocol: 'ssh-cli', command: 'show b', matches: 'b+', absent: true },
+      { protocol: 'ssh-cli', command: 'show a', line: 'one' },
+      { protocol: 'ssh-cli', command: 'show a', line: 'two' },
+      { protocol: 'ssh-cli', command: 'show b', matches: '^[ \t]*(?:b+)[ \t]*$', absent: true },
     ]);
   });
 

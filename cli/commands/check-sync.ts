@@ -1,0 +1,66 @@
+import { defineCommand } from '../cli-command.js';
+import { cliConfig, withReadStores } from '../cli-context.js';
+import { CliExit, notFound, UsageError } from '../cli-errors.js';
+import { EXIT } from '../exit-codes.js';
+
+export const command = defineCommand({
+  usage: 'check-sync --ne NE_ID | --service SERVICE_ID | --all [--json]',
+  help: `Service audit: runs the post-activation tests of every active (and suspended) service on the
+devices, with the service's current values, and changes nothing. One line per service: in-sync,
+drift (each failing test, with what the device showed), or unknown (the device could not be asked).
+Reads the catalog and inventory of CONFIG_DIR and the service inventory in Redis; credentials as
+the fleet resolves them. Run it from cron or a Kubernetes CronJob to audit on a schedule.
+
+options:
+  --ne NE_ID          the services built on this NE
+  --service ID        this service
+  --all               every active and suspended service
+  --json              one JSON object per service
+
+exit status: 0 every service in sync, 1 a service or NE not found, 3 drift or unknown found`,
+  options: { ne: { type: 'string' }, service: { type: 'string' }, all: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+  positionals: { min: 0, max: 0 },
+  async run({ values }) {
+    const chosen = [values.ne !== undefined, values.service !== undefined, values.all].filter(Boolean).length;
+    if (chosen !== 1) throw new UsageError('give exactly one of --ne NE_ID, --service SERVICE_ID or --all');
+    const config = await cliConfig();
+    const [{ ServiceCatalog }, { ResourceInventory }, { AdapterPool }, { createAdapterFactory }, { resolveCredentials }, { checkSync, AUDITED_STATES }] = await Promise.all([
+      import('../../catalog/service-catalog.js'),
+      import('../../inventory/resource-inventory.js'),
+      import('../../adapters/adapter-pool.js'),
+      import('../../adapters/adapter-factory.js'),
+      import('../../inventory/credentials-resolver.js'),
+      import('../../workers/service-sync.js'),
+    ]);
+    const catalog = await ServiceCatalog.load(`${config.configDir}/catalog`);
+    const inventory = await ResourceInventory.load(`${config.configDir}/inventory`);
+    if (values.ne !== undefined && !inventory.get(values.ne)) throw notFound(`no NE ${values.ne} in ${config.configDir}/inventory`);
+    const services = await withReadStores(config, async ({ services: store }) => {
+      if (values.service !== undefined) {
+        const one = await store.get(values.service);
+        if (!one) throw notFound(`no service ${values.service} in the service inventory`);
+        return [one];
+      }
+      const found = await Promise.all(AUDITED_STATES.map((state) => store.query({ state, ...(values.ne !== undefined ? { neId: values.ne } : {}) })));
+      return found.flat();
+    });
+    const pool = new AdapterPool(createAdapterFactory((ne) => resolveCredentials(ne)));
+    let results;
+    try {
+      results = await checkSync({ catalog, directory: inventory, withAdapter: (ne, work) => pool.withAdapter(ne, work) }, services);
+    } finally {
+      await pool.close();
+    }
+    for (const r of results) {
+      if (values.json) console.log(JSON.stringify(r));
+      else {
+        console.log(`${r.serviceId} ${r.specId} ${r.state}: ${r.status}${r.status === 'in-sync' ? ` (${r.tests} tests)` : ''}${r.error ? ` (${r.error})` : ''}`);
+        for (const d of r.drift) console.log(`  drift on ${d.neId} (${d.step}): ${d.test}; device showed: ${d.observed.replace(/\s+/g, ' ').trim() || '(nothing)'}`);
+      }
+    }
+    const bad = results.filter((r) => r.status !== 'in-sync').length;
+    if (bad > 0) throw new CliExit(EXIT.notCompleted, `${bad} of ${results.length} services drifted or could not be checked`);
+    console.log(`${results.length} services in sync`);
+    return EXIT.ok;
+  },
+});

@@ -1,0 +1,54 @@
+import type { ServiceSpecification } from '../catalog/service-specification.js';
+import type { ServiceInstance } from '../inventory/service-instance.js';
+import type { RejectionReason } from '../errors/index.js';
+import type { ValidatedItem } from './order-validation.js';
+
+/** One identity an add item claims: its specification, the characteristic and its value. */
+export interface IdentityClaim {
+  itemId: string;
+  specId: string;
+  name: string;
+  value: string;
+  /** The service id the add asks for, if any (its own record is no conflict). */
+  serviceId?: string;
+}
+
+/** The identities the order's adds claim, as their specifications declare them. */
+export function identityClaims(items: ValidatedItem[], specOf: (id: string) => ServiceSpecification | undefined): IdentityClaim[] {
+  return items.flatMap((item) => {
+    if (item.lifecycle !== 'add') return [];
+    return (specOf(item.specId)?.identity ?? []).flatMap((name) => {
+      const value = item.values[name];
+      if (value === undefined || value === null || typeof value === 'object') return [];
+      return [{ itemId: item.itemId, specId: item.specId, name, value: String(value), ...(item.serviceId ? { serviceId: item.serviceId } : {}) }];
+    });
+  });
+}
+
+/**
+ * Rejections for claims a live service already holds (`holders` per claim, as the service
+ * inventory's index gives them), or that two adds of the order make. Pure.
+ */
+export function identityConflicts(claims: IdentityClaim[], holders: (claim: IdentityClaim) => ServiceInstance[]): RejectionReason[] {
+  const reasons: RejectionReason[] = [];
+  const firstClaim = new Map<string, string>();
+  for (const claim of claims) {
+    const key = `${claim.specId}\u0000${claim.name}\u0000${claim.value}`;
+    const earlier = firstClaim.get(key);
+    if (earlier !== undefined) {
+      reasons.push({ code: 'ORDER_IDENTITY_IN_USE', message: `serviceOrderItem ${claim.itemId}: ${claim.name} ${claim.value} is also added by item ${earlier} of this order`, itemId: claim.itemId });
+      continue;
+    }
+    firstClaim.set(key, claim.itemId);
+    const held = holders(claim).filter((s) => s.id !== claim.serviceId);
+    if (held.length > 0) {
+      const names = held.map((s) => `${s.id} (${s.state})`).join(', ');
+      reasons.push({
+        code: 'ORDER_IDENTITY_IN_USE',
+        message: `serviceOrderItem ${claim.itemId}: ${claim.name} ${claim.value} is already held by ${claim.specId} service ${names}; modify that service, or delete it first`,
+        itemId: claim.itemId,
+      });
+    }
+  }
+  return reasons;
+}

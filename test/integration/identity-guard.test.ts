@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServiceOrderInput } from '../../orders/service-order.js';
+import { startFleetHarness, type FleetHarness } from '../support/fleet-harness.js';
+import { nextMsisdn } from '../support/mobile-bundle.js';
+
+/** mobile-plan declares identity [msisdn]: one live plan per subscriber, whatever externalId or service id an add carries. */
+let h: FleetHarness;
+beforeAll(async () => {
+  h = await startFleetHarness();
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+const planItem = (id: string, msisdn: string, plan = 'gold') => ({
+  id,
+  action: 'add' as const,
+  service: { serviceSpecification: { id: 'mobile-plan' }, serviceCharacteristic: [{ name: 'msisdn', value: msisdn }, { name: 'plan', value: plan }] },
+});
+
+describe('identity guard', () => {
+  it('refuses a second add of a live MSISDN naming the service that holds it, and allows it again once that service is deleted', async () => {
+    const msisdn = nextMsisdn();
+    const { order: first } = await h.fleet.producer.submitServiceOrder({ externalId: `crm-${msisdn}-1`, serviceOrderItem: [planItem('plan', msisdn)] });
+    expect((await h.waitForFinal(first.id)).state).toBe('completed');
+    const holder = (await h.fleet.store.require(first.id)).items['plan']?.serviceId ?? '';
+    const configBefore = h.lab.pcrf.runningConfig();
+
+    const again: ServiceOrderInput = { externalId: `crm-${msisdn}-2`, serviceOrderItem: [planItem('plan', msisdn, 'silver')] };
+    const { order: refused } = await h.fleet.producer.submitServiceOrder(again);
+    expect(refused.state).toBe('rejected');
+    expect(refused.errorMessage?.map((e) => [e.code, e.message])).toEqual([
+      ['ORDER_IDENTITY_IN_USE', `serviceOrderItem plan: msisdn ${msisdn} is already held by mobile-plan service ${holder} (active); modify that service, or delete it first`],
+    ]);
+    expect(h.lab.pcrf.runningConfig()).toBe(configBefore);
+    expect((await h.fleet.services.query({ specification: 'mobile-plan' })).filter((s) => s.serviceCharacteristic.some((c) => c.value === msisdn) && s.state === 'active').map((s) => s.id)).toEqual([holder]);
+
+    const { order: removed } = await h.fleet.producer.submitServiceOrder({ serviceOrderItem: [{ id: 'rm', action: 'delete', service: { id: holder } }] });
+    expect((await h.waitForFinal(removed.id)).state).toBe('completed');
+    const { order: readded } = await h.fleet.producer.submitServiceOrder({ ...again, externalId: `crm-${msisdn}-3` });
+    expect((await h.waitForFinal(readded.id)).state).toBe('completed');
+  });
+
+  it('refuses two adds of one MSISDN in the same order', async () => {
+    const msisdn = nextMsisdn();
+    const { order } = await h.fleet.producer.submitServiceOrder({ serviceOrderItem: [planItem('a', msisdn), planItem('b', msisdn, 'bronze')] });
+    expect(order.state).toBe('rejected');
+    expect(order.errorMessage?.map((e) => e.message)).toEqual([`serviceOrderItem b: msisdn ${msisdn} is also added by item a of this order`]);
+  });
+});

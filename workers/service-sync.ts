@@ -1,0 +1,92 @@
+import type { Check } from '../adapters/change-set.js';
+import type { NeAdapter } from '../adapters/ne-adapter.js';
+import { planActivation, type NeDirectory } from '../catalog/activation-plan.js';
+import { serviceNeIds } from '../catalog/item-plan.js';
+import type { ServiceCatalog } from '../catalog/service-catalog.js';
+import type { ServiceAction } from '../catalog/service-specification.js';
+import type { NetworkElement } from '../inventory/network-element.js';
+import { characteristicValues, type ServiceInstance } from '../inventory/service-instance.js';
+
+/**
+ * Service audit (check-sync, as NSO's and ASAP's audits): the post-activation tests of every
+ * chosen service, run on its NEs with its current values, without changing anything. An active
+ * service is held to its add's tests; a suspended one to its add's and its suspend's. A test that
+ * fails is drift; a device that cannot be asked leaves the service unknown, never in sync.
+ */
+
+export interface SyncDeps {
+  catalog: ServiceCatalog;
+  directory: NeDirectory;
+  /** Runs `work` with a session to the NE (a pool's withAdapter). */
+  withAdapter<T>(ne: NetworkElement, work: (adapter: NeAdapter) => Promise<T>): Promise<T>;
+}
+
+export interface Drift {
+  neId: string;
+  step: string;
+  /** What the test asks, in words. */
+  test: string;
+  observed: string;
+}
+
+export interface ServiceSync {
+  serviceId: string;
+  specId: string;
+  state: string;
+  status: 'in-sync' | 'drift' | 'unknown';
+  /** Tests run. */
+  tests: number;
+  drift: Drift[];
+  /** Why the service could not be checked (no specification, an NE unreachable...). */
+  error?: string;
+}
+
+/** Services whose state says they are on the network. */
+export const AUDITED_STATES = ['active', 'suspended'] as const;
+
+export function describeCheck(check: Check): string {
+  switch (check.protocol) {
+    case 'ssh-cli': {
+      const scope = check.within === undefined ? '' : ` within "${check.within}"`;
+      const wanted = check.line !== undefined ? `line "${check.line}"` : check.contains !== undefined ? `"${check.contains}"` : check.matches !== undefined ? `a line matching ${check.matches}` : 'acceptance';
+      return `${check.command}${scope} ${check.absent ? 'shows no' : 'shows'} ${wanted}`;
+    }
+    case 'snmp':
+      return `${check.oid} = ${check.equals}`;
+    case 'netconf':
+      return `get-config ${check.absent ? 'holds none of' : 'holds'} ${check.contains.join(', ')}`;
+  }
+}
+
+/** Checks one service; never throws. */
+export async function checkServiceSync(deps: SyncDeps, service: ServiceInstance): Promise<ServiceSync> {
+  const specId = service.serviceSpecification.id;
+  const result: ServiceSync = { serviceId: service.id, specId, state: service.state, status: 'in-sync', tests: 0, drift: [] };
+  try {
+    const spec = deps.catalog.get(specId);
+    if (!spec) throw new Error(`specification ${specId} is not in the catalog`);
+    const actions: ServiceAction[] = service.state === 'suspended' && spec.actions.suspend ? ['add', 'suspend'] : ['add'];
+    for (const action of actions) {
+      const steps = planActivation({ spec, action, values: characteristicValues(service), directory: deps.directory, serviceNeIds: serviceNeIds(service) });
+      for (const step of steps) {
+        for (const check of step.tests) {
+          const outcome = await deps.withAdapter(step.ne, (adapter) => adapter.verify(check));
+          result.tests += 1;
+          if (!outcome.passed) result.drift.push({ neId: step.ne.id, step: step.name, test: describeCheck(check), observed: outcome.observed.slice(0, 300) });
+        }
+      }
+    }
+    if (result.tests === 0) throw new Error(`specification ${specId} declares no post-activation test to audit with`);
+    result.status = result.drift.length > 0 ? 'drift' : 'in-sync';
+  } catch (error) {
+    result.status = 'unknown';
+    result.error = (error as Error).message;
+  }
+  return result;
+}
+
+export async function checkSync(deps: SyncDeps, services: ServiceInstance[]): Promise<ServiceSync[]> {
+  const results: ServiceSync[] = [];
+  for (const service of services) if ((AUDITED_STATES as readonly string[]).includes(service.state)) results.push(await checkServiceSync(deps, service));
+  return results;
+}
