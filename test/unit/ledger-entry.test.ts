@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeLedgerEntry, encodeLedgerEntry } from '../../stores/order-fields.js';
+import { decodeLedgerEntry, encodeLedgerEntry, type LedgerEntry } from '../../stores/order-fields.js';
 
 describe('ledger entries', () => {
   it('keep the form item-start.lua writes, and carry what the NE held before, byte for byte', () => {
@@ -8,5 +8,20 @@ describe('ledger entries', () => {
     const prior = { protocol: 'snmp' as const, varbinds: [{ oid: '1.3.6.1.2.1.1.6.0', type: 'OctetString' as const, value: 'rack 1|row "2"' }] };
     const encoded = encodeLedgerEntry({ fence: 12, state: 'done', prior });
     expect(decodeLedgerEntry(encoded)).toEqual({ fence: 12, state: 'done', prior });
+  });
+
+  // A confirmed commit's persist-id and the prior values share the field, alone or together.
+  const prior = { protocol: 'snmp' as const, varbinds: [{ oid: '1.3.6.1.2.1.1.4.0', type: 'OctetString' as const, value: 'root | ops' }] };
+  it.each<LedgerEntry>([
+    { fence: 5, state: 'pending', persistId: 'o1.item.activate.step-1' },
+    { fence: 5, state: 'unconfirmed', persistId: 'o1.item.activate.step-1' },
+    { fence: 7, state: 'undoing', persistId: 'o1.i.activate.s', prior },
+  ])('round-trip with a persist-id: %j', (entry) => {
+    expect(decodeLedgerEntry(encodeLedgerEntry(entry))).toEqual(entry);
+  });
+
+  it('read the persist-id form the window writes, and take an unknown state as pending', () => {
+    expect(decodeLedgerEntry('2|unconfirmed|p.1')).toEqual({ fence: 2, state: 'unconfirmed', persistId: 'p.1' });
+    expect(decodeLedgerEntry('2|bogus')).toEqual({ fence: 2, state: 'pending' });
   });
 });
