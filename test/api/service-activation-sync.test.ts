@@ -99,6 +99,23 @@ describe('TMF640 answers as v4.0 declares: 201, 200, 204, the Monitor in a Link 
     expect(t.fleet.lab.pcrf.configHistory().length).toBe(before);
   });
 
+  it('records a service created feasibilityChecked, reserved or inactive as asked, without touching a device', async () => {
+    // The ServiceStateType values of TMF640 v4 before active; each service has its own customer (policy: three plans each).
+    for (const [n, state] of ['feasibilityChecked', 'reserved', 'inactive'].entries()) {
+      const before = t.fleet.lab.pcrf.configHistory().length;
+      const sent = { ...fullCreate(state), relatedParty: [{ id: `customer-state-${n}`, role: 'customer' }] };
+      const created = await t.call('POST', services, { body: sent });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      expect(created.body.state).toBe(state);
+      const monitorPath = new URL(/^<(.+)>/.exec(created.headers.get('link') ?? '')?.[1] ?? '').pathname;
+      expect((await eventually(() => t.call('GET', monitorPath), (r) => r.body.state !== 'inProgress')).body.state).toBe('completed');
+      const stored = await t.call('GET', `${BASES.inventory}/service/${created.body.id}`);
+      expect(stored.body.state, state).toBe(state);
+      expectRoundTrip(stored.body, sent);
+      expect(t.fleet.lab.pcrf.configHistory().length, state).toBe(before);
+    }
+  });
+
   it('moves a designed service through reserved to active: only active touches a device; a designed one ends without one', async () => {
     const monitorOf = (headers: Headers) => new URL(/^<(.+)>/.exec(headers.get('link') ?? '')?.[1] ?? '').pathname;
     const settled = async (headers: Headers) => (await eventually(() => t.call('GET', monitorOf(headers)), (r) => r.body.state !== 'inProgress')).body;
