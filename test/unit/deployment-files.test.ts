@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ApiTokens } from '../../api/auth/api-tokens.js';
+import { OLD_SPACE_SHARE_OF_LIMIT, heapFlags, mebibytes } from '../support/heap-sizing.js';
 
 const run = promisify(execFile);
 const docs = async (path: string) => parseAllDocuments(await readFile(path, 'utf8'), { merge: true }).map((d) => d.toJS() as Record<string, any>);
@@ -94,5 +95,43 @@ describe('deploy/k8s/config', () => {
     const listed = kustomization?.configMapGenerator.flatMap((g: { files: string[] }) => g.files);
     expect(listed.every((f: string) => !f.startsWith('..')), 'kustomize refuses files outside the folder').toBe(true);
     expect(listed.filter((f: string) => f.startsWith('config/catalog/')).map((f: string) => f.split('/').at(-1)).sort()).toEqual(files);
+  });
+});
+
+describe('V8 heap limits (NODE_OPTIONS)', () => {
+  const FLEET_ROLES = ['intake', 'orchestrator', 'worker', 'api'];
+
+  it('the image sets old and new space; compose and k8s set the same on every role, old space at most half the memory limit, a worker exactly half', async () => {
+    const image = /^ENV NODE_OPTIONS="([^"]+)"$/m.exec(await readFile('Dockerfile', 'utf8'))?.[1];
+    expect(image, 'ENV NODE_OPTIONS in the Dockerfile').toBeDefined();
+    const { oldSpaceMiB, semiSpaceMiB } = heapFlags(image!);
+    expect(oldSpaceMiB, '--max-old-space-size').toBeGreaterThan(0);
+    expect(semiSpaceMiB, '--max-semi-space-size').toBeGreaterThan(0);
+    const workerLimitMiB = oldSpaceMiB! / OLD_SPACE_SHARE_OF_LIMIT;
+
+    const [compose] = await docs('docker-compose.yml');
+    for (const role of FLEET_ROLES) {
+      const service = compose?.services[role];
+      expect(service.environment.NODE_OPTIONS, `compose ${role}`).toBe(image);
+      expect(oldSpaceMiB! / mebibytes(String(service.mem_limit)), `compose ${role}: old space / mem_limit`).toBeLessThanOrEqual(OLD_SPACE_SHARE_OF_LIMIT);
+    }
+    expect(mebibytes(compose?.services.worker.mem_limit), 'compose worker mem_limit').toBe(workerLimitMiB);
+
+    const deployments = await docs('deploy/k8s/deployments.yaml');
+    expect(deployments.map((d) => d.spec.template.spec.containers[0].args[2]).sort()).toEqual([...FLEET_ROLES].sort());
+    for (const d of deployments) {
+      const container = d.spec.template.spec.containers[0];
+      const role = container.args[2] as string;
+      expect(container.env, `k8s ${role}`).toContainEqual({ name: 'NODE_OPTIONS', value: image });
+      const limitMiB = mebibytes(container.resources.limits.memory);
+      expect(oldSpaceMiB! / limitMiB, `k8s ${role}: old space / memory limit`).toBeLessThanOrEqual(OLD_SPACE_SHARE_OF_LIMIT);
+      expect(mebibytes(container.resources.requests.memory), `k8s ${role}: request within the limit`).toBeLessThanOrEqual(limitMiB);
+      if (role === 'worker') expect(limitMiB, 'k8s worker memory limit').toBe(workerLimitMiB);
+    }
+
+    // The README states the flags and the rule that sizes them.
+    const readme = await readFile('README.md', 'utf8');
+    expect(readme).toContain(`NODE_OPTIONS="${image}"`);
+    expect(readme).toMatch(/old space[^.]*half the container's memory limit/);
   });
 });

@@ -5,6 +5,7 @@ import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROLES } from '../../runtime/fleet-config.js';
+import { OLD_SPACE_SHARE_OF_LIMIT, heapFlags, mebibytes } from '../support/heap-sizing.js';
 
 /**
  * deploy/k8s as `kubectl apply -k` sees it: rendered by a real kustomize (kubectl's own, or the
@@ -128,6 +129,9 @@ describe.skipIf(!kustomize)('deploy/k8s rendered by kustomize', () => {
       expect(Number(env.SHUTDOWN_TIMEOUT_MS), `${role}: grace period`).toBe(d.spec.template.spec.terminationGracePeriodSeconds * 1000);
       expect(env.SIMULATED_LAB, role).toBe('off');
       expect(env.REDIS_URL, role).toBe('secret:activation-fleet-redis/url');
+      const oldSpaceMiB = heapFlags(env.NODE_OPTIONS ?? '').oldSpaceMiB;
+      expect(oldSpaceMiB, `${role}: NODE_OPTIONS caps old space`).toBeGreaterThan(0);
+      expect(oldSpaceMiB! / mebibytes(d.spec.template.spec.containers[0]!.resources.limits.memory), `${role}: old space / memory limit`).toBeLessThanOrEqual(OLD_SPACE_SHARE_OF_LIMIT);
       expect(d.spec.replicas === undefined, `${role}: replicas only where KEDA does not scale`).toBe(kedaTargets.has(d.metadata.name));
       expect(d.spec.selector.matchLabels).toEqual(Object.fromEntries(Object.entries(d.spec.template.metadata.labels).filter(([k]) => k in d.spec.selector.matchLabels)));
       const volumes = new Map(d.spec.template.spec.volumes.map((v) => [v.name, v]));
