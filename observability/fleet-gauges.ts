@@ -21,6 +21,10 @@ export interface FleetGaugeOptions {
   freshWithinMs?: number;
 }
 
+// Why not BullMQ's Queue.exportPrometheusMetrics (6.x): it answers one queue per call, awaiting
+// Redis, as text. Here a sharded queue is summed under one name, and a scrape never waits on a
+// slow or absent Redis (it gets the last good read, with its age), which a fleet that must report
+// a Redis outage needs from its own /metrics.
 const QUEUE_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'failed'] as const;
 
 interface FleetSnapshot {
