@@ -238,12 +238,22 @@ export function encodeDoc(doc: StoredOrder, specs: Record<string, ItemSpec>): Fi
   return f;
 }
 
+/**
+ * The doc hash, for reading the order. An item spec that cannot be read is left out (the view
+ * shows the item without it): the order stays readable, so the failure its execution records
+ * (ORDER_DATA_UNPROCESSABLE, see startItem) can be seen, and it can be cancelled.
+ */
 export function decodeDoc(h: Fields): { doc: StoredOrder; specs: Record<string, ItemSpec> } {
   const doc = parse<StoredOrder>(h.doc, 'doc');
   if (!doc) throw new FleetError('ORDER_DATA_UNPROCESSABLE', 'the order has no stored document');
   const specs: Record<string, ItemSpec> = {};
   for (const [field, value] of Object.entries(h)) {
-    if (field.endsWith('|spec')) specs[field.slice(0, -'|spec'.length)] = parse<ItemSpec>(value, field) as ItemSpec;
+    if (!field.endsWith('|spec')) continue;
+    try {
+      specs[field.slice(0, -'|spec'.length)] = JSON.parse(value) as ItemSpec;
+    } catch {
+      // Unreadable: its execution fails the order once with the reason.
+    }
   }
   return { doc, specs };
 }

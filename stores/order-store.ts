@@ -348,12 +348,23 @@ export class OrderStore {
 
   /**
    * Fails an order whose stored data cannot be read (ORDER_DATA_UNPROCESSABLE): once, with the
-   * reason, from the raw fields, so a repair loop does not retry it forever.
+   * reason, from the raw fields, so a repair loop does not retry it forever. Returns the orders
+   * handed one of its service locks: the caller starts them.
    */
-  async failUnreadable(orderId: string, reason: string): Promise<void> {
+  async failUnreadable(orderId: string, reason: string): Promise<string[]> {
     const shard = this.keys.shardOf(orderId);
-    const state = await this.redis.hget(this.keys.order(orderId), 'st');
-    if (state === null || FINAL_STATES.has(state as OrderProgress['state'])) return;
+    const [state, ctxText] = await this.redis.hmget(this.keys.order(orderId), 'st', 'ctx');
+    if (!state || FINAL_STATES.has(state as OrderProgress['state'])) return [];
+    // The services it holds go to their next waiters, as with any order's end: a poison order
+    // must not keep the orders queued behind it waiting for ever. Its context may be what
+    // cannot be read; then no lock is known (an order without one holds none).
+    let locks: string[] = [];
+    try {
+      const ctx = JSON.parse(ctxText ?? '{}') as { locks?: unknown };
+      if (Array.isArray(ctx.locks)) locks = ctx.locks.filter((l): l is string => typeof l === 'string');
+    } catch {
+      locks = [];
+    }
     const now = new Date().toISOString();
     const error = errorMessage('order', 'ORDER_DATA_UNPROCESSABLE', `the order failed because its stored data cannot be processed: ${reason}`, now);
     const event: OrderEvent = {
@@ -383,8 +394,11 @@ export class OrderStore {
       from: k.add(this.keys.ordersInState(shard, state)),
       to: k.add(this.keys.ordersInState(shard, 'failed')),
       open: [k.add(this.keys.openOrders(shard))],
+      ...(locks.length > 0 ? { release: locks.map((sid) => [k.add(this.keys.serviceLock(sid)), k.add(this.keys.serviceWaiters(sid))]) } : {}),
     };
-    await this.scripts['order-apply'](k.keys.length, ...k.keys, packControl(control));
+    const reply = (await this.scripts['order-apply'](k.keys.length, ...k.keys, packControl(control))) as unknown[];
+    // {1, pv, validity, outcome, held index, orders handed a lock...}
+    return Number(reply[0]) === 1 ? reply.slice(5).map(String) : [];
   }
 
   // --- item executions -------------------------------------------------------------------

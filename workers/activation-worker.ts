@@ -249,15 +249,25 @@ export function createActivationProcessor(deps: ActivationDeps) {
     const { orderId, itemId, kind } = job.data;
     const log = deps.log.child({ orderId, itemId, kind, jobId: job.id });
     const lockKey = deps.keys.jobLock(deps.keys.shardOf(orderId), QUEUE_NAMES.activation, job.id ?? '');
-    const start = await deps.store.startItem(orderId, itemId, {
-      expectPhase: PHASE_OF[kind],
-      lockKey,
-      token: token ?? '',
-      countAttempt: kind === 'activate',
-      now: now(),
-      ...(job.data.serviceId ? { serviceId: job.data.serviceId } : {}),
-      markFirst: kind === 'activate',
-    });
+    let start: Awaited<ReturnType<OrderStore['startItem']>>;
+    try {
+      start = await deps.store.startItem(orderId, itemId, {
+        expectPhase: PHASE_OF[kind],
+        lockKey,
+        token: token ?? '',
+        countAttempt: kind === 'activate',
+        now: now(),
+        ...(job.data.serviceId ? { serviceId: job.data.serviceId } : {}),
+        markFirst: kind === 'activate',
+      });
+    } catch (error) {
+      // Nothing was sent (the item's data could not even be read): the order fails once, and the
+      // job fails for good instead of being retried, aborted and retried again by the reconciler.
+      if (!(error instanceof FleetError) || error.code !== 'ORDER_DATA_UNPROCESSABLE') throw error;
+      log.error({ err: error }, 'order data cannot be processed: failing the order once');
+      await deps.dispatcher.failUnreadable(orderId, error.message);
+      throw new UnrecoverableError(`${error.code}: ${error.message}`);
+    }
     if ('stale' in start) {
       log.debug({ phase: start.phase, state: start.state }, 'item is not in the phase this job is for (a duplicate or a finished job): nothing to do');
       return 'stale';

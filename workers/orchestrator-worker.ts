@@ -31,7 +31,7 @@ export function createOrchestratorProcessor(deps: OrchestratorDeps) {
     } catch (error) {
       if (!(error instanceof FleetError) || error.code !== 'ORDER_DATA_UNPROCESSABLE') throw error;
       deps.log.error({ err: error, orderId }, 'order data cannot be processed: failing the order once');
-      await deps.store.failUnreadable(orderId, error.message);
+      await deps.dispatcher.failUnreadable(orderId, error.message);
       return 'failed';
     }
     return (await deps.store.snapshot(orderId))?.progress.state ?? 'missing';

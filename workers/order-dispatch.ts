@@ -79,6 +79,17 @@ export class OrderDispatcher {
     for (const waiter of result.released) await this.start(waiter);
   }
 
+  /**
+   * Fails, once, an order whose stored data cannot be processed (ORDER_DATA_UNPROCESSABLE), and
+   * starts the orders that were waiting for a service it held: one poison order must not stall
+   * the orders queued behind it, nor be retried for ever.
+   */
+  async failUnreadable(orderId: string, reason: string): Promise<void> {
+    const released = await this.deps.store.failUnreadable(orderId, reason);
+    this.deps.metrics.ordersFinished.inc({ state: 'failed' });
+    for (const waiter of released) await this.start(waiter);
+  }
+
   /** Metrics and a log line for an order that just became final. */
   finished(orderId: string, state: string, ctx: OrderContext): void {
     this.deps.metrics.ordersFinished.inc({ state });

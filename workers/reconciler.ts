@@ -93,7 +93,7 @@ export function startReconciler(
         } catch (error) {
           if (error instanceof FleetError && error.code === 'ORDER_DATA_UNPROCESSABLE') {
             deps.log.error({ err: error, orderId }, 'order data cannot be processed: failing the order once');
-            await deps.store.failUnreadable(orderId, error.message);
+            await deps.dispatcher.failUnreadable(orderId, error.message);
           } else deps.log.error({ err: error, orderId }, 'reconciling one order failed; going on with the others');
         }
       }

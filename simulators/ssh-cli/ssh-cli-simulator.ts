@@ -62,8 +62,12 @@ export interface SshCliSimulator {
   peakSessionCount(): number;
   /** Every configuration line taken since start, in order. */
   configHistory(): string[];
-  /** Calls `listener` for every configuration line taken, holding that line's prompt until it resolves (null removes it). */
-  onLineTaken(listener: ((line: string) => Promise<void> | void) | null): void;
+  /**
+   * Calls `listener` for every configuration line taken, holding that line's prompt until it
+   * resolves (null removes it). `from.peerPort` is the client's TCP port, so a test can tell
+   * which client process sent the line.
+   */
+  onLineTaken(listener: ((line: string, from: { peerPort: number }) => Promise<void> | void) | null): void;
   resetPeakSessionCount(): void;
   close(): Promise<void>;
 }
@@ -87,7 +91,7 @@ export async function startSshCliSimulator(options: SshCliSimulatorOptions): Pro
   let dropPattern: RegExp | undefined;
   let hang: HeldFault | undefined;
   let freeze: HeldFault | undefined;
-  let lineListener: ((line: string) => Promise<void> | void) | undefined;
+  let lineListener: ((line: string, from: { peerPort: number }) => Promise<void> | void) | undefined;
   const context: CliSessionContext = {
     hostname,
     motd: options.motd ?? DEFAULT_MOTD,
@@ -95,7 +99,7 @@ export async function startSshCliSimulator(options: SshCliSimulatorOptions): Pro
     rejectPatterns: options.rejectPatterns ?? [/^bogus/, /^reload/],
     latencyMs: () => latencyMs,
     taken: (line) => void history.push(line),
-    afterTaken: (line) => lineListener?.(line),
+    afterTaken: (line) => lineListener?.(line, { peerPort: 0 }),
     failureFor: (line) => (failure?.pattern.test(line) ? failure.message : undefined),
     dropsOn: (line) => dropPattern?.test(line) ?? false,
   };
@@ -139,6 +143,7 @@ export async function startSshCliSimulator(options: SshCliSimulatorOptions): Pro
           let frozen = false;
           const sessionContext: CliSessionContext = {
             ...context,
+            afterTaken: (line) => lineListener?.(line, { peerPort: info.port }),
             freezesOn: (line) => {
               const fault = freeze;
               if (frozen || line === '' || !fault?.take()) return frozen;

@@ -9,6 +9,18 @@ export interface ChaosFigures {
   duplicateApplies: number;
   /** Services a device holds only in part after the fault (counted from the device's own config). */
   halfConfigured: number;
+  /** Undo lines a device took for a change another, still running, attempt had applied (from the device's own log). */
+  destructiveUndos: number;
+  /** Device writes for an item by an execution that had lost it to a newer attempt (from the device's own log). */
+  staleWrites: number;
+  /** Services where a device's own state and the service inventory disagree after the fault. */
+  deviceDisagreements: number;
+  /** Orders whose device state, inventory and order state disagree after a crash and its repair. */
+  orderDisagreements: number;
+  /** Changes of one service that overlapped (device lines interleaved, or two orders' runs at once). */
+  interleavedChanges: number;
+  /** Poison orders (data that cannot be processed) that ran more than once, or held up other orders. */
+  poisonRetried: number;
   hostileInputsTried: number;
   crashes: number;
   /** Errors that escaped every handler of a fleet process (each a bug, survived): see escaped-errors.ts. */
@@ -24,7 +36,7 @@ export interface ChaosFigures {
 // In the checkout (.tmp/ is git-ignored), so two checkouts running the suite never mix figures.
 export const FIGURES_FILE = join(process.cwd(), '.tmp', 'chaos-figures.json');
 
-const EMPTY: ChaosFigures = { ordersRun: 0, faultsInjected: 0, ordersLost: 0, duplicateApplies: 0, halfConfigured: 0, hostileInputsTried: 0, crashes: 0, escapedErrors: 0, faultsByKind: {}, secretsFound: 0, wipeDetections: [] };
+const EMPTY: ChaosFigures = { ordersRun: 0, faultsInjected: 0, ordersLost: 0, duplicateApplies: 0, halfConfigured: 0, destructiveUndos: 0, staleWrites: 0, deviceDisagreements: 0, orderDisagreements: 0, interleavedChanges: 0, poisonRetried: 0, hostileInputsTried: 0, crashes: 0, escapedErrors: 0, faultsByKind: {}, secretsFound: 0, wipeDetections: [] };
 
 export function readFigures(): ChaosFigures {
   try {
