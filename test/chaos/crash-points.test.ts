@@ -26,8 +26,14 @@ afterAll(async () => {
   await fleet?.stop();
 });
 
-/** Where each crash point is reached, and what makes the order reach it. */
-const CASES: Record<CrashPoint, { role: string; skip: number; fault?: 'plan-refused' | 'voicemail-refused'; expect: 'completed' | 'failed' }> = {
+/**
+ * Where each crash point is reached, and what makes the order reach it. The two points of the
+ * order-wide confirmed-commit window need NETCONF NEs with :confirmed-commit:1.1, which the
+ * simulated NPDB is not configured as here: test/peers/order-window-crash.test.ts crashes a
+ * worker at them on real netconfd.
+ */
+type PlainCommitPoint = Exclude<CrashPoint, 'item.after-confirmed-commit' | 'window.before-confirm'>;
+const CASES: Record<PlainCommitPoint, { role: string; skip: number; fault?: 'plan-refused' | 'voicemail-refused'; expect: 'completed' | 'failed' }> = {
   // The order is stored; its first item jobs are not yet queued.
   'intake.after-create': { role: 'intake', skip: 0, expect: 'completed' },
   'item.after-start': { role: 'worker', skip: 0, expect: 'completed' },
@@ -55,7 +61,8 @@ describe('a crash at every gap between two writes of an item (FLEET_CRASH_AT)', 
   it('after recovery by a fresh process, the device, the inventory and the order agree', async () => {
     const runs: Array<{ point: CrashPoint; crashed: boolean; state: string; problems: string[] }> = [];
     let injected = 0;
-    for (const point of CRASH_POINTS) {
+    // Every point but the window's two (see CASES): a new point fails to compile until it has a case.
+    for (const point of CRASH_POINTS.filter((p): p is PlainCommitPoint => p in CASES)) {
       const c = CASES[point];
       if (c.fault === 'plan-refused') fleet.lab.pcrf.failOn(/^apn /, 'APN not provisioned');
       if (c.fault === 'voicemail-refused') fleet.lab.vms.failSetsWith('notWritable');
