@@ -56,17 +56,18 @@ function selectNe(step: StepSpec, req: PlanRequest): NetworkElement {
     if (ne) return ne;
     throw new FleetError('INVENTORY_NO_NETWORK_ELEMENT', `step ${step.name}: network element ${serviceNe}, which the service is built on, is no longer in the inventory`);
   }
-  const candidates = req.directory.byRole(step.neRole).filter((ne) => ne.protocol === step.protocol);
   if (step.neSelector !== undefined) {
     const wanted = req.values[step.neSelector];
-    const ne = candidates.find((c) => c.id === String(wanted));
-    if (ne) return ne;
+    // By id, then checked: the same NE as the first of the role's candidates with that id, without scanning the role.
+    const ne = req.directory.get(String(wanted));
+    if (ne && ne.role === step.neRole && ne.protocol === step.protocol) return ne;
     throw new FleetError(
       'INVENTORY_NO_NETWORK_ELEMENT',
       `step ${step.name}: no ${step.protocol} network element with role ${step.neRole} and id ${String(wanted)} (from ${step.neSelector})`,
     );
   }
-  const ne = [...candidates].sort((a, b) => a.id.localeCompare(b.id))[0];
+  const candidates = req.directory.byRole(step.neRole).filter((ne) => ne.protocol === step.protocol);
+  const ne = candidates.sort((a, b) => a.id.localeCompare(b.id))[0];
   if (!ne) throw new FleetError('INVENTORY_NO_NETWORK_ELEMENT', `step ${step.name}: no ${step.protocol} network element with role ${step.neRole}`);
   return ne;
 }

@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   ORDER_WAITING_FOR_SERVICE: { transient: true, description: 'The order waits (pending) because another order is changing a service it changes; it starts when that order ends.' },
   ORDER_SPANS_SHARDS: { transient: false, description: 'With QUEUE_SHARDS above 1, the services an order changes must share one shard (the order id, or the services it names, fix a shard each); submit them as separate orders.' },
   ORDER_DATA_UNPROCESSABLE: { transient: false, description: 'The stored order cannot be processed (e.g. its data is corrupt or was written by an incompatible version); it fails once with this reason instead of being retried.' },
+  ORDER_SPECIFICATION_CHANGED: { transient: false, description: 'The catalog entry an item was validated against changed (a catalog reload) before the item ran: the item fails before anything is sent rather than run on an entry it was not checked against; resubmit it.' },
   ORDER_INPUT_TOO_DEEP: { transient: false, description: 'A pass-through field of the order nests deeper, or holds more, than the fleet accepts; the message names the field and the limit.' },
   ORDER_EXECUTION_LOST: { transient: false, description: 'The item\'s job was lost or stalled out repeatedly (its workers died); what the change ledger records as sent was undone and the item failed.' },
   STALE_EXECUTION: { transient: false, description: 'A worker found that it no longer owns the item (its lock was lost and a newer attempt holds the item): it stopped before touching a device and wrote nothing.' },

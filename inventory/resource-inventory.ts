@@ -14,6 +14,8 @@ const inventoryFileSchema = z
 /** The network elements the fleet manages, by id and by role. */
 export class ResourceInventory implements NeDirectory {
   private readonly byId: ReadonlyMap<string, NetworkElement>;
+  /** By role, built once: every item's planning asks for a role's NEs. */
+  private readonly roles: ReadonlyMap<string, readonly NetworkElement[]>;
   private readonly groups: ReadonlyMap<string, BudgetGroup>;
 
   constructor(elements: Iterable<NetworkElement>, groups: Iterable<BudgetGroup> = []) {
@@ -23,6 +25,13 @@ export class ResourceInventory implements NeDirectory {
       map.set(ne.id, ne);
     }
     this.byId = map;
+    const roles = new Map<string, NetworkElement[]>();
+    for (const ne of map.values()) {
+      const list = roles.get(ne.role);
+      if (list) list.push(ne);
+      else roles.set(ne.role, [ne]);
+    }
+    this.roles = roles;
     this.groups = new Map([...groups].map((g) => [g.id, g]));
     for (const ne of map.values()) {
       if (ne.budgetGroup !== undefined && !this.groups.has(ne.budgetGroup)) {
@@ -47,7 +56,7 @@ export class ResourceInventory implements NeDirectory {
   }
 
   byRole(role: string): NetworkElement[] {
-    return [...this.byId.values()].filter((ne) => ne.role === role);
+    return [...(this.roles.get(role) ?? [])];
   }
 
   all(): NetworkElement[] {

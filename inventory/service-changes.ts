@@ -17,6 +17,8 @@ export interface ServiceChange {
   spec: ItemSpec;
   run: ItemRun;
   specification: { id: string; name: string; version: string };
+  /** The catalog entry's text the record carries: the one the item was validated against. */
+  catalogText?: { category: string; description?: string };
   /** The NEs the steps ran on, with their roles. */
   nes: Array<{ id: string; role: string }>;
   now: string;
@@ -132,8 +134,8 @@ function createdService(change: ServiceChange): ServiceInstance {
     id: spec.serviceId,
     href: change.href,
     name: typeof attributes.name === 'string' ? attributes.name : `${change.specification.name} ${spec.serviceId}`,
-    description: typeof attributes.description === 'string' ? attributes.description : (request?.catalog?.description ?? change.specification.name),
-    category: typeof attributes.category === 'string' ? attributes.category : (request?.catalog?.category ?? 'CFS'),
+    description: typeof attributes.description === 'string' ? attributes.description : (change.catalogText?.description ?? change.specification.name),
+    category: typeof attributes.category === 'string' ? attributes.category : (change.catalogText?.category ?? 'CFS'),
     state: recorded ?? 'active',
     operatingStatus: recorded ? 'pending' : 'running',
     serviceSpecification: {

@@ -22,6 +22,18 @@ export interface CatalogView {
   description?: string;
 }
 
+/**
+ * The catalog entry an item was validated against, by reference: its version and a hash of the
+ * whole entry (`catalogEntryHash`). The item's spec id names the entry; its text is read from the
+ * catalog when the item runs, and only if the hash still matches.
+ */
+export interface CatalogRef {
+  version: string;
+  hash: string;
+}
+
+export const isCatalogRef = (catalog: CatalogRef | CatalogView | undefined): catalog is CatalogRef => catalog !== undefined && 'hash' in catalog;
+
 export interface ServiceRequest {
   /**
    * The Service attributes the item set (TMF ServiceRefOrValue without id, state and
@@ -46,7 +58,8 @@ export interface ServiceRequest {
   orderRelatedParty?: Array<Record<string, unknown>>;
   /** Services of the order's other items that support this one (item relationships and the catalog's composition). */
   supportingServiceIds?: string[];
-  catalog?: CatalogView;
+  /** A reference to the catalog entry; orders stored before references kept a copy of its text (CatalogView). */
+  catalog?: CatalogRef | CatalogView;
 }
 
 /** Attributes the fleet sets itself on a service record; everything else an item gives is kept as posted. */

@@ -66,7 +66,8 @@ export function orderEvents(ctx: EventContext, before: OrderProgress | undefined
   const states = itemStatesOf(after, ctx.serviceOf);
   const was = before ? itemStatesOf(before, ctx.serviceOf) : {};
   const moved = after.itemIds.filter((id) => !before || was[id] !== states[id]);
-  const newMilestones = before ? milestonesOf(after).filter((m) => !milestonesOf(before).some((b) => b.id === m.id)) : [];
+  const reached = before ? new Set(milestonesOf(before).map((b) => b.id)) : undefined;
+  const newMilestones = reached ? milestonesOf(after).filter((m) => !reached.has(m.id)) : [];
   const item = (id: string): EventItem => {
     const fresh = (after.items[id]?.errors ?? []).slice(before?.items[id]?.errors.length ?? 0);
     return { id, ...(before ? {} : { action: ctx.actions[id] ?? 'add' }), state: states[id] ?? 'acknowledged', ...(fresh.length > 0 ? { errorMessage: fresh } : {}) };

@@ -164,7 +164,8 @@ export function newOrder(input: ServiceOrderInput, items: ValidatedItem[], ctx: 
       ...(Object.keys(characteristicAttributes).length > 0 ? { characteristicAttributes } : {}),
       ...(input.relatedParty && input.relatedParty.length > 0 ? { orderRelatedParty: input.relatedParty } : {}),
       ...(supportingServiceIds.length > 0 ? { supportingServiceIds } : {}),
-      ...(validated?.catalog ? { catalog: { name: validated.catalog.name, version: validated.catalog.version, category: validated.catalog.category, ...(validated.catalog.description !== undefined ? { description: validated.catalog.description } : {}) } } : {}),
+      // By reference, not a copy of the entry's text: the worker reads it from the catalog.
+      ...(validated?.catalog ? { catalog: { version: validated.catalog.version, hash: validated.catalog.hash } } : {}),
     };
     specs[item.id] = {
       specId: validated?.specId ?? '',

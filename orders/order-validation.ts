@@ -1,4 +1,5 @@
 import { validateCharacteristics, type CharacteristicValues } from '../catalog/characteristic-validator.js';
+import { catalogEntryHash } from '../catalog/catalog-entry-hash.js';
 import { formatIssues } from '../catalog/issue-format.js';
 import type { ServiceSpecification } from '../catalog/service-specification.js';
 import type { SpecificationRef } from '../catalog/specification-ref.js';
@@ -42,7 +43,7 @@ export interface ValidatedItem {
   /** Who suspends (default customer); for a resume, given only to pick between suspensions. */
   suspension?: { reason: string; initiator?: string };
   /** The catalog's view of the specification (name, version, category, description) and its composition. */
-  catalog?: CatalogView & { composedOf: string[] };
+  catalog?: CatalogView & { composedOf: string[]; hash: string };
 }
 
 export type OrderValidation =
@@ -132,7 +133,7 @@ function validateItem(item: ItemInput, lookup: SpecificationLookup, services: Se
   if (recordedOnly && item.service.state === 'suspended') {
     return reject('ORDER_INVALID', `service ${existing.id} is ${existing.state}, not active: it cannot be suspended`);
   }
-  const catalog = { name: spec.name, version: spec.version, category: spec.category, ...(spec.description !== undefined ? { description: spec.description } : {}), composedOf: spec.composedOf };
+  const catalog = { name: spec.name, version: spec.version, category: spec.category, ...(spec.description !== undefined ? { description: spec.description } : {}), composedOf: spec.composedOf, hash: catalogEntryHash(spec) };
 
   const given = item.service.serviceCharacteristic ?? [];
   const suspensionInput = Object.fromEntries(given.filter((c) => (SUSPENSION_CHARACTERISTICS as readonly string[]).includes(c.name)).map((c) => [c.name, c.value]));

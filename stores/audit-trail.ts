@@ -53,7 +53,11 @@ export class AuditTrail {
     const shard = this.keys.shardOf(orderId);
     const orderKey = this.keys.auditOfOrder(orderId);
     const byNe = new Map<string, AuditRecord[]>();
-    for (const r of records) byNe.set(r.neId, [...(byNe.get(r.neId) ?? []), r]);
+    for (const r of records) {
+      const list = byNe.get(r.neId);
+      if (list) list.push(r);
+      else byNe.set(r.neId, [r]);
+    }
     const neKeys = [...byNe.keys()].map((ne) => this.keys.auditOfNe(shard, ne));
     return {
       keys: [orderKey, ...neKeys],
@@ -61,7 +65,9 @@ export class AuditTrail {
         order: indexOf(orderKey),
         ttl: this.orderRetentionSeconds,
         maxlen: this.maxPerNe,
-        entries: [[indexOf(orderKey), JSON.stringify(records)], ...[...byNe.entries()].map(([ne, list]) => [indexOf(this.keys.auditOfNe(shard, ne)), JSON.stringify(list)])],
+        // An NE stream whose entry holds every record (one NE, the common case) names the
+        // order's entry instead of a second copy of the same JSON: the script writes it twice.
+        entries: [[indexOf(orderKey), JSON.stringify(records)], ...[...byNe.entries()].map(([ne, list]) => [indexOf(this.keys.auditOfNe(shard, ne)), list.length === records.length ? 1 : JSON.stringify(list)])],
       }),
     };
   }

@@ -173,20 +173,23 @@ export class OrderStore {
     k.add(this.keys.orderDoc(id));
     k.add(this.keys.orders(shard));
     k.add(this.keys.events(shard));
-    const variant = (p: OrderProgress, ev: OrderEvent[]) => ({ fields: encodeProgress(p), events: ev.map((e) => JSON.stringify(e)), stateKey: k.add(this.keys.ordersInState(shard, p.state)) });
-    const created = orderEvents(events, undefined, progress, req.now, randomUUID);
+    // The create event once, in every variant; each variant is built only when it can be chosen.
+    const created = orderEvents(events, undefined, progress, req.now, randomUUID).map((e) => JSON.stringify(e));
+    const variant = (p: OrderProgress, ev: OrderEvent[]) => ({ fields: encodeProgress(p), events: [...created, ...ev.map((e) => JSON.stringify(e))], stateKey: k.add(this.keys.ordersInState(shard, p.state)) });
     let decision: Advance | undefined;
-    let main = variant(progress, created);
+    let main: ReturnType<typeof variant>;
     const held: Array<ReturnType<typeof variant>> = [];
     const locks: Array<[number, number, string]> = [];
     if (req.startNow && !isFinalState(progress.state)) {
       decision = advance(startOrder(progress, req.now), req.now);
-      main = variant(decision.progress, [...created, ...orderEvents(events, progress, decision.progress, req.now, randomUUID)]);
+      main = variant(decision.progress, orderEvents(events, progress, decision.progress, req.now, randomUUID));
       for (const serviceId of req.locks) {
         locks.push([k.add(this.keys.serviceLock(serviceId)), k.add(this.keys.serviceWaiters(serviceId)), serviceId]);
         const waiting = holdOrder(progress, { serviceId, orderId: '', since: req.now });
-        held.push(variant(waiting, [...created, ...orderEvents(events, progress, waiting, req.now, randomUUID)]));
+        held.push(variant(waiting, orderEvents(events, progress, waiting, req.now, randomUUID)));
       }
+    } else {
+      main = variant(progress, []);
     }
     const control = {
       id,

@@ -4,10 +4,12 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AdapterPool } from '../adapters/adapter-pool.js';
 import type { NeDirectory } from '../catalog/activation-plan.js';
+import { catalogEntryHash } from '../catalog/catalog-entry-hash.js';
 import { planItem } from '../catalog/item-plan.js';
 import type { ServiceCatalog } from '../catalog/service-catalog.js';
 import { FleetError, NeError, isTransient, type ErrorCode } from '../errors/index.js';
 import { resolveRun, serviceAfterCompletion, serviceAfterRollback, type ServiceChange } from '../inventory/service-changes.js';
+import { isCatalogRef } from '../inventory/service-request.js';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
 import { crashPoint } from '../runtime/crash-points.js';
 import { bullmqTelemetry } from '../observability/tracing/bullmq-telemetry.js';
@@ -103,7 +105,25 @@ function stepsOf(deps: ActivationDeps, orderId: string, itemId: string, spec: It
   return steps.map((s) => ({ name: s.name, neId: s.ne.id, apply: s.apply, ...(s.undo ? { undo: s.undo } : {}), tests: s.tests }));
 }
 
-function serviceChange(x: Execution, run: ItemRun, steps: ResolvedStep[]): ServiceChange {
+type CatalogText = ServiceChange['catalogText'];
+
+/**
+ * The text of the catalog entry the item was validated against: the copy an order stored before
+ * references kept, or the catalog's entry while its hash is the one stored with the item. When
+ * a catalog reload changed the entry, an activation is refused (`refuseChanged`, before anything
+ * is sent); an undo runs what was recorded and takes no text from the changed entry.
+ */
+function catalogTextOf(deps: ActivationDeps, spec: ItemSpec, refuseChanged: boolean): CatalogText {
+  const stored = spec.service?.catalog;
+  if (!isCatalogRef(stored)) return stored ? { category: stored.category, ...(stored.description !== undefined ? { description: stored.description } : {}) } : undefined;
+  const entry = deps.catalog.get(spec.specId);
+  if (entry && catalogEntryHash(entry) === stored.hash) return { category: entry.category, ...(entry.description !== undefined ? { description: entry.description } : {}) };
+  if (!refuseChanged) return undefined;
+  const now = entry ? `version ${entry.version}, hash ${catalogEntryHash(entry)}` : 'no such entry';
+  throw new FleetError('ORDER_SPECIFICATION_CHANGED', `service specification ${spec.specId} changed in the catalog after the item was validated (version ${stored.version}, hash ${stored.hash}; now ${now}): the item is not run on an entry it was not checked against`);
+}
+
+function serviceChange(x: Execution, run: ItemRun, steps: ResolvedStep[], catalogText: CatalogText): ServiceChange {
   const spec = x.start.spec;
   const catalogSpec = x.deps.catalog.get(spec.specId);
   return {
@@ -113,6 +133,7 @@ function serviceChange(x: Execution, run: ItemRun, steps: ResolvedStep[]): Servi
     spec,
     run,
     specification: { id: spec.specId, name: catalogSpec?.name ?? spec.specId, version: catalogSpec?.version ?? '' },
+    ...(catalogText ? { catalogText } : {}),
     nes: [...new Map(steps.map((s) => [s.ne.role, { id: s.ne.id, role: s.ne.role }])).values()],
     now: x.now(),
     href: `${x.deps.serviceHrefBase ?? '/tmf-api/serviceInventory/v4/service'}/${spec.serviceId}`,
@@ -143,6 +164,7 @@ async function settle(x: Execution, change: (p: OrderProgress) => OrderProgress,
 /** Runs the item's steps and tests, then records the item completed and its service, together. */
 async function activate(x: Execution): Promise<ActivationOutcome> {
   const { spec, service } = x.start;
+  const catalogText = catalogTextOf(x.deps, spec, true);
   const resolved = resolveRun(spec, service?.service, randomUUID());
   const stored = stepsOf(x.deps, x.orderId, x.itemId, spec, resolved, service);
   const run: ItemRun = { ...resolved, steps: stored };
@@ -151,7 +173,7 @@ async function activate(x: Execution): Promise<ActivationOutcome> {
   const result = await executeSteps(x.steps, steps, x.now);
   // Give the sessions (and their budget) back before the bookkeeping.
   await x.steps.sessions.close();
-  const write = x.deps.services.writeOf(serviceAfterCompletion(service?.service, serviceChange(x, run, steps)), { ...(service ? { service: service.service, version: service.version } : {}) });
+  const write = x.deps.services.writeOf(serviceAfterCompletion(service?.service, serviceChange(x, run, steps, catalogText)), { ...(service ? { service: service.service, version: service.version } : {}) });
   await settle(x, (p) => itemCompleted(itemStepsApplied(p, x.itemId, result.activatedAt), x.itemId, x.now(), result.tested, result.unconfirmed), { service: write, set: { [runField(x.itemId)]: JSON.stringify(storedRun(run, spec)) } });
   return 'completed';
 }
@@ -208,7 +230,7 @@ async function compensate(x: Execution): Promise<ActivationOutcome> {
     return 'compensationFailed';
   }
   const service = x.start.service;
-  const write = service ? x.deps.services.writeOf(serviceAfterRollback(service.service, serviceChange(x, run, steps)), service) : undefined;
+  const write = service ? x.deps.services.writeOf(serviceAfterRollback(service.service, serviceChange(x, run, steps, catalogTextOf(x.deps, x.start.spec, false))), service) : undefined;
   await settle(x, (p) => itemCompensated(p, x.itemId, x.now()), write ? { service: write } : {});
   return 'compensated';
 }

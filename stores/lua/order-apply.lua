@@ -13,7 +13,7 @@ ARGV[1] control (MessagePack, built by stores/order-store.ts):
   set {field: value}, del [field], from / to (state index keys), date (ms),
   open {idx, score} (score absent: leave the open set),
   events [json], ev (stream index), maxlen,
-  audit {order, ttl, entries: [[streamIdx, json]]},
+  audit {order, ttl, entries: [[streamIdx, json | n]]} (n: the json of entry n, sent once),
   service {idx, expect, doc, state, spec, nes, srem [idx], sadd [idx]},
   acquire {locks [[lockIdx, waitersIdx, serviceId]], held [{set, events, to}]},
   release [[lockIdx, waitersIdx]], unwait [waitersIdx].
@@ -25,8 +25,11 @@ local c = cmsgpack.unpack(ARGV[1])
 local P = KEYS[1]
 
 if c.audit then
-  for _, e in ipairs(c.audit.entries) do
-    redis.call('XADD', KEYS[e[1]], 'MAXLEN', '~', c.audit.maxlen, '*', 'entries', e[2])
+  local entries = c.audit.entries
+  for _, e in ipairs(entries) do
+    local json = e[2]
+    if type(json) == 'number' then json = entries[json][2] end
+    redis.call('XADD', KEYS[e[1]], 'MAXLEN', '~', c.audit.maxlen, '*', 'entries', json)
   end
   redis.call('EXPIRE', KEYS[c.audit.order], c.audit.ttl)
 end

@@ -9,7 +9,7 @@ const request = (extra: Partial<ServiceRequest> = {}): ServiceRequest => ({
   characteristicAttributes: { plan: { valueType: 'string', id: 'c1', '@type': 'StringCharacteristic' } },
   orderRelatedParty: [{ id: 'cust-1', role: 'customer' }],
   supportingServiceIds: ['port-1'],
-  catalog: { name: 'Mobile plan', version: '1.0', category: 'CFS', description: 'A plan' },
+  catalog: { version: '1.0', hash: 'h1' },
   ...extra,
 });
 
@@ -34,6 +34,8 @@ const change = (s: ItemSpec, run: ItemRun, itemAction = 'add'): ServiceChange =>
   spec: s,
   run,
   specification: { id: 'mobile-plan', name: 'Mobile plan', version: '1.0' },
+  // The catalog entry's text, read by the worker where the item's reference matched it.
+  catalogText: { category: 'CFS', description: 'A plan' },
   nes: [{ id: 'pcrf-1', role: 'pcrf' }],
   now: '2030-01-01T00:00:00.000Z',
   href: '/tmf-api/serviceInventory/v4/service/s1',
