@@ -5,7 +5,7 @@ import { ctxOf, orderItem, validated } from './order-fixtures.js';
 
 /** A CFS whose catalog entry is composedOf an RFS specification (TMF638 supportingService). */
 function composed(id: string, specId: string, composedOf: string[]): ValidatedItem {
-  return { ...validated(id, specId), catalog: { name: specId, version: '1.0', category: 'CFS', composedOf } };
+  return { ...validated(id, specId), catalog: { name: specId, version: '1.0', category: 'CFS', composedOf, hash: 'test' } };
 }
 
 describe("supportingService from the catalog's composition", () => {
