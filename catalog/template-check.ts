@@ -56,9 +56,18 @@ function anyNe(spec: ServiceSpecification, sampled: CharacteristicValues): NeDir
   const ne = (id: string, role: string, protocol: NetworkElement['protocol']): NetworkElement =>
     networkElementSchema.parse({ id: id.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 64) || 'ne', role, protocol, host: '192.0.2.254', port: 22, credentialsRef: 'env:CHECK' });
   const selectors = new Set<string>();
-  for (const action of Object.values(spec.actions)) for (const step of action?.steps ?? []) if (step.neSelector) selectors.add(String(sampled[step.neSelector]));
+  // A selected NE is looked up by id, then checked for the step's role and protocol.
+  const selected = new Map<string, NetworkElement>();
+  for (const action of Object.values(spec.actions)) {
+    for (const step of action?.steps ?? []) {
+      if (!step.neSelector) continue;
+      const id = String(sampled[step.neSelector]);
+      selectors.add(id);
+      if (!selected.has(id)) selected.set(id, ne(id, step.neRole, step.protocol));
+    }
+  }
   return {
-    get: (id) => ne(id, 'any', 'ssh-cli'),
+    get: (id) => selected.get(id) ?? ne(id, 'any', 'ssh-cli'),
     byRole: (role) => NE_PROTOCOLS.flatMap((protocol) => [ne(`check-${protocol}`, role, protocol), ...[...selectors].map((id) => ne(id, role, protocol))]),
   };
 }

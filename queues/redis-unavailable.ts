@@ -37,7 +37,8 @@ export function isRedisUnavailable(error: unknown): boolean {
 /** What failed, in a few words: the socket error when there was one, else the command's fate. */
 export function describeRedisFailure(error: unknown, connectionError?: Error): string {
   const message = error instanceof Error ? error.message : String(error);
-  if (/Command timed out/.test(message)) return 'no answer in time (the command timed out)';
+  // The connection's last error may be a timed-out command too (a frozen Redis): same words.
+  if (/Command timed out/.test(message) || /Command timed out/.test(connectionError?.message ?? '')) return 'no answer in time (the command timed out)';
   if (/Socket timeout/.test(message) || /Socket timeout/.test(connectionError?.message ?? '')) return 'no answer in time (the connection went silent)';
   if (/^(LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN)\b/.test(message)) return `not serving yet: ${message}`;
   if (connectionError) return connectionError.message;

@@ -44,6 +44,8 @@ describe('the REDIS_UNAVAILABLE error', () => {
 
   it('says a frozen server did not answer in time, whatever the socket said before', () => {
     expect(describeRedisFailure(new Error('Command timed out'), new Error('read ECONNRESET'))).toBe('no answer in time (the command timed out)');
+    // A frozen Redis: the command fails on another ground, the connection's last error is the timeout.
+    expect(describeRedisFailure(new Error('Connection is closed.'), new Error('Command timed out'))).toBe('no answer in time (the command timed out)');
     expect(describeRedisFailure(named('MaxRetriesPerRequestError', 'Reached the max retries per request limit (which is 0).'))).toBe('not connected');
   });
 
