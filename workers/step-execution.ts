@@ -176,7 +176,10 @@ export async function executeSteps(deps: StepExecutionDeps, plan: ResolvedStep[]
       if (error instanceof StaleExecutionError) throw error;
       const left = leftSomething(deps, step, error);
       if (left) applied.push(step);
-      else deps.ledger.clear(step.name);
+      // Only this execution's own unsent record goes: an earlier run's `pending` or a takeover's
+      // `undoing` says the device may hold part of the step, and must outlive a failure that came
+      // before this execution sent anything (the NE unreachable or at its budget for the takeover).
+      else if (deps.ledger.ownsPending(step.name)) deps.ledger.clear(step.name);
       await undoAndThrow(error, step, left);
     }
   }

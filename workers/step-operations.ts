@@ -8,7 +8,7 @@ import type { NetworkElement } from '../inventory/network-element.js';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
 import { inFleetSpan } from '../observability/tracing/fleet-spans.js';
 import type { StoredStep } from '../orders/order-record.js';
-import { StaleExecutionError, type ItemLedger } from './item-ledger.js';
+import type { ItemLedger } from './item-ledger.js';
 
 /** The operations on one step's NE that step execution, compensation and the commit window share. */
 
@@ -92,14 +92,20 @@ export async function runTests(deps: StepExecutionDeps, step: ResolvedStep, adap
   }
 }
 
+/**
+ * Whether the device shows the step's change, by its post-activation tests. False only when the
+ * tests ran and the device showed something else: a test that could not run (the NE unreachable,
+ * at its budget, timing out, refusing the command) says nothing about the device, and its error
+ * goes up, since taking it for "not there" would send the change a second time.
+ */
 export async function testsPass(deps: StepExecutionDeps, step: ResolvedStep): Promise<boolean> {
   if (step.tests.length === 0) return false;
   try {
     await deps.sessions.use(step.ne, (adapter) => runTests(deps, step, adapter));
     return true;
   } catch (error) {
-    if (error instanceof StaleExecutionError) throw error;
-    return false;
+    if (error instanceof NeError && error.code === 'NE_VERIFICATION_FAILED') return false;
+    throw error;
   }
 }
 

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,10 +63,17 @@ export async function startChaosFleet(env: Record<string, string> = {}): Promise
     lab,
     fleet,
     async startWorker() {
+      // CHAOS_LOG_DIR keeps each worker's log (level info) there: what a failed run is read from.
+      const logDir = process.env.CHAOS_LOG_DIR;
       const child = spawn('node', ['bin/activation-fleet.js', 'start', '--role', 'worker'], {
-        env: { ...process.env, ...common, HTTP_PORT: '0', LOG_LEVEL: 'error', WORKER_CONCURRENCY: '8', LAB_USERNAME: pcrf.username, LAB_PASSWORD: pcrf.password, LAB_AUTH_KEY: vms.authKey, LAB_PRIV_KEY: vms.privKey },
-        stdio: ['ignore', 'ignore', 'ignore'],
+        env: { ...process.env, ...common, HTTP_PORT: '0', LOG_LEVEL: logDir ? 'info' : 'error', WORKER_CONCURRENCY: '8', LAB_USERNAME: pcrf.username, LAB_PASSWORD: pcrf.password, LAB_AUTH_KEY: vms.authKey, LAB_PRIV_KEY: vms.privKey },
+        stdio: ['ignore', logDir ? 'pipe' : 'ignore', logDir ? 'pipe' : 'ignore'],
       });
+      if (logDir) {
+        const out = createWriteStream(join(logDir, `worker-${child.pid}.log`));
+        child.stdout?.pipe(out);
+        child.stderr?.pipe(out);
+      }
       workers.add(child);
       child.once('exit', (code, signal) => {
         workers.delete(child);

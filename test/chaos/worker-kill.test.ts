@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mobileBundle } from '../support/mobile-bundle.js';
 import { addFigures } from './chaos-figures.js';
 import { startChaosFleet, type ChaosFleet } from './chaos-fleet.js';
+import { socketOwner } from './socket-owner.js';
 
 let chaos: ChaosFleet;
 
@@ -18,18 +19,32 @@ describe('activation workers killed with SIGKILL mid-activation, repeatedly, und
     const ORDERS = 150;
     chaos.lab.pcrf.setLatencyMs(5);
     const workers: ChildProcess[] = [await chaos.startWorker(), await chaos.startWorker()];
+    // Which worker process sent each subscriber line, from the socket it came on: a duplicate is
+    // printed with its writers, so a failed run says which path sent the block twice.
+    const everyWorker: number[] = workers.map((w) => w.pid ?? 0);
+    const ownerOfPort = new Map<number, number | undefined>();
+    const sentBy: { line: string; pid: number | undefined; port: number; at: number }[] = [];
+    chaos.lab.pcrf.onLineTaken((line, { peerPort }) => {
+      if (!line.includes('subscriber ')) return;
+      if (!ownerOfPort.has(peerPort)) ownerOfPort.set(peerPort, socketOwner(peerPort, everyWorker));
+      sentBy.push({ line, pid: ownerOfPort.get(peerPort), port: peerPort, at: Date.now() });
+    });
     const submitted = await Promise.all(Array.from({ length: ORDERS }, () => chaos.fleet.producer.submitServiceOrder(mobileBundle().order)));
     const ids = submitted.map((s) => s.order.id);
 
     // Kill a worker every 1.5 s while orders are in flight, replacing it at once.
     let kills = 0;
+    const killedAt: { pid: number; at: number }[] = [];
     const open = async () => (await chaos.fleet.store.openCounts()).open;
     while (kills < 8 && (await open()) > 0) {
       await new Promise((r) => setTimeout(r, 1500));
       const victim = workers.shift();
       victim?.kill('SIGKILL');
+      killedAt.push({ pid: victim?.pid ?? 0, at: Date.now() });
       kills += 1;
-      workers.push(await chaos.startWorker());
+      const next = await chaos.startWorker();
+      everyWorker.push(next.pid ?? 0);
+      workers.push(next);
     }
     const finals = await chaos.waitForFinal(ids, 180_000);
     chaos.lab.pcrf.setLatencyMs(0);
@@ -54,6 +69,14 @@ describe('activation workers killed with SIGKILL mid-activation, repeatedly, und
       if (line.startsWith('no subscriber ')) entered.set(line.slice(3), (entered.get(line.slice(3)) ?? 0) - 1);
     }
     const duplicates = [...entered.values()].filter((n) => n > 1).length;
+    chaos.lab.pcrf.onLineTaken(null);
+    for (const [line, n] of entered) {
+      if (n <= 1) continue;
+      const msisdn = line.slice('subscriber '.length);
+      const t0 = sentBy.find((s) => s.line.endsWith(msisdn))?.at ?? 0;
+      const trail = sentBy.filter((s) => s.line.endsWith(msisdn)).map((s) => `+${s.at - t0}ms ${s.line} (worker ${s.pid ?? '?'}, port ${s.port})`);
+      console.log(`duplicate: ${line} x${n}; kills at ${JSON.stringify(killedAt.map((k) => ({ pid: k.pid, at: k.at - t0 })))}\n  ${trail.join('\n  ')}`);
+    }
 
     addFigures({ ordersRun: ORDERS, faultsInjected: kills, faultsByKind: { 'worker-kill': kills }, ordersLost: notFinal.length, duplicateApplies: duplicates });
     console.log(`worker kills: ${kills}; states: ${JSON.stringify(Object.fromEntries(['completed', 'failed'].map((s) => [s, states.filter((x) => x === s).length])))}; PCRF duplicate applies: ${duplicates}`);
