@@ -139,7 +139,13 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
     },
   });
   const factory = options.adapterFactory ?? createAdapterFactory(options.credentials ?? ((ne) => resolveCredentials(ne)), log);
-  const pool = new AdapterPool(factory, { gate: budget, idleTimeoutMs: config.sessionIdleMs });
+  const pool = new AdapterPool(factory, {
+    gate: budget,
+    idleTimeoutMs: config.sessionIdleMs,
+    // Logins are in the trail of the item that opened the session; the logout of a session the
+    // pool closes (idle, contended, at shutdown) is in the NE's trail.
+    sessionAudit: (entry) => void audit.recordSession(entry).catch((error: unknown) => log.warn({ err: error, neId: entry.neId }, 'recording a session logout in the audit trail failed')),
+  });
   metrics.processRoles.reset();
   for (const role of options.roles) metrics.processRoles.set({ role }, 1);
   registerFleetGauges(metrics.registry, {
