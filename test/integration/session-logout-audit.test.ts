@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { formatAuditRecord } from '../../cli/order-report.js';
 import { startFleetHarness, type FleetHarness } from '../support/fleet-harness.js';
 import { mobileBundle } from '../support/mobile-bundle.js';
 
@@ -39,6 +40,8 @@ describe('session logouts in the audit trail', () => {
     );
     const pcrf = logouts.find((e) => e.neId === 'pcrf-1');
     expect(pcrf).toMatchObject({ protocol: 'ssh-cli', request: 'logout exit', outcome: 'ok', kind: 'session', orderId: '', itemId: '' });
+    // `audit --ne` says it belongs to no order rather than printing empty ids.
+    expect(formatAuditRecord(pcrf as NonNullable<typeof pcrf>).split('\n')[0]).toMatch(/ pcrf-1 ssh-cli session-close ok \d+ms \(session, no order item\)$/);
     const npdb = logouts.find((e) => e.neId === 'npdb-1');
     expect(npdb).toMatchObject({ protocol: 'netconf', outcome: 'ok', kind: 'session' });
     expect(npdb?.request).toMatch(/^close-session \S+@/);
