@@ -2,7 +2,8 @@ import type { FleetConfig } from '../runtime/fleet-config.js';
 import type { AuditTrail } from '../stores/audit-trail.js';
 import type { OrderStore } from '../stores/order-store.js';
 import type { ServiceInventoryStore } from '../stores/service-inventory-store.js';
-import type { ServiceAuditStore } from '../stores/service-audit-store.js';
+import type { Redis } from 'ioredis';
+import type { Keyspace } from '../stores/keyspace.js';
 import type { ServiceOrderClient } from '../queues/service-order-client.js';
 
 /** The environment's configuration, validated (a wrong value is a FleetError naming it). */
@@ -15,8 +16,9 @@ export interface ReadStores {
   store: OrderStore;
   audit: AuditTrail;
   services: ServiceInventoryStore;
-  /** check-sync --all records its summary here, for the fleet's drift gauges (its one write). */
-  serviceAudits: ServiceAuditStore;
+  /** For the commands that need a store of their own (check-sync --all records its summary), loaded by them only. */
+  redis: Redis;
+  keys: Keyspace;
 }
 
 /**
@@ -32,7 +34,6 @@ export async function withReadStores<T>(config: FleetConfig, work: (stores: Read
     import('../stores/keyspace.js'),
     import('../stores/fleet-identity.js'),
   ]);
-  const { ServiceAuditStore } = await import('../stores/service-audit-store.js');
   // A fail-fast connection (the default profile): Redis away ends the command with one line.
   const redis = createRedisConnection(config.redisUrl, 'activation-fleet:cli', { cluster: config.redisCluster });
   // The shard count the fleet recorded (a fleet that never started has one).
@@ -44,7 +45,7 @@ export async function withReadStores<T>(config: FleetConfig, work: (stores: Read
   const audit = new AuditTrail(redis, keys);
   const store = new OrderStore(redis, keys, audit);
   try {
-    return await work({ store, audit, services: new ServiceInventoryStore(redis, keys), serviceAudits: new ServiceAuditStore(redis, keys) });
+    return await work({ store, audit, services: new ServiceInventoryStore(redis, keys), redis, keys });
   } catch (error) {
     throw await asRedisUnavailable(config, error);
   } finally {

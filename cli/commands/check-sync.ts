@@ -57,7 +57,8 @@ exit status: 0 every service in sync, 1 a service or NE not found, 3 drift or un
     }
     if (values.all) {
       const summary = summarizeAudit(results, startedAt, Date.now());
-      await withReadStores(config, ({ serviceAudits }) => serviceAudits.record(summary));
+      const { ServiceAuditStore } = await import('../../stores/service-audit-store.js');
+      await withReadStores(config, ({ redis, keys }) => new ServiceAuditStore(redis, keys).record(summary));
     }
     for (const r of results) {
       if (values.json) console.log(JSON.stringify(r));
