@@ -1,6 +1,7 @@
 import { FleetError, NeError } from '../errors/index.js';
 import type { NetworkElement } from '../inventory/network-element.js';
 import type { NeAdapter } from './ne-adapter.js';
+import type { AuditSink } from './audit.js';
 import type { SessionGate, SessionLease } from './session-gate.js';
 
 export type AdapterFactory = (ne: NetworkElement) => Promise<NeAdapter> | NeAdapter;
@@ -22,6 +23,11 @@ export interface AdapterPoolOptions {
    * elsewhere) instead of waiting here and holding a worker.
    */
   gate?: SessionGate;
+  /**
+   * Where the logouts of sessions the pool closes go (idle, contended, broken, at shutdown): no
+   * order item is running on them, so their adapter has no other sink. Must not throw.
+   */
+  sessionAudit?: AuditSink;
 }
 
 interface Session {
@@ -57,6 +63,7 @@ export class AdapterPool {
   private readonly acquireTimeoutMs: number;
   private readonly idleTimeoutMs: number;
   private readonly gate: SessionGate | undefined;
+  private readonly sessionAudit: AuditSink | undefined;
   private closed = false;
 
   constructor(
@@ -66,6 +73,7 @@ export class AdapterPool {
     this.acquireTimeoutMs = options.acquireTimeoutMs ?? 60_000;
     this.idleTimeoutMs = options.idleTimeoutMs ?? 300_000;
     this.gate = options.gate;
+    this.sessionAudit = options.sessionAudit;
   }
 
   /** Runs `work` with a session to `ne`, then returns the session to the pool. */
@@ -211,7 +219,7 @@ export class AdapterPool {
 
   /** The fleet-wide lease goes back only once the device has let go of the session. */
   private async discard(session: Session): Promise<void> {
-    await session.adapter.close();
+    await session.adapter.close(this.sessionAudit ? { audit: this.sessionAudit } : {});
     if (session.lease) await this.gate?.release(session.lease).catch(() => undefined);
   }
 

@@ -45,6 +45,9 @@ export interface NeAdapter {
   /** Whether the session is still usable; a pool replaces an adapter that says no. */
   isOpen(): boolean;
 
-  /** Releases the session. Idempotent; never throws. */
-  close(): Promise<void>;
+  /**
+   * Releases the session. Idempotent; never throws. The logout is reported to `ctx.audit` when
+   * no operation is running (a pool retiring an idle session passes the fleet's session sink).
+   */
+  close(ctx?: OperationContext): Promise<void>;
 }

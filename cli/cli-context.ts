@@ -2,6 +2,8 @@ import type { FleetConfig } from '../runtime/fleet-config.js';
 import type { AuditTrail } from '../stores/audit-trail.js';
 import type { OrderStore } from '../stores/order-store.js';
 import type { ServiceInventoryStore } from '../stores/service-inventory-store.js';
+import type { Redis } from 'ioredis';
+import type { Keyspace } from '../stores/keyspace.js';
 import type { ServiceOrderClient } from '../queues/service-order-client.js';
 
 /** The environment's configuration, validated (a wrong value is a FleetError naming it). */
@@ -14,6 +16,9 @@ export interface ReadStores {
   store: OrderStore;
   audit: AuditTrail;
   services: ServiceInventoryStore;
+  /** For the commands that need a store of their own (check-sync --all records its summary), loaded by them only. */
+  redis: Redis;
+  keys: Keyspace;
 }
 
 /**
@@ -40,7 +45,7 @@ export async function withReadStores<T>(config: FleetConfig, work: (stores: Read
   const audit = new AuditTrail(redis, keys);
   const store = new OrderStore(redis, keys, audit);
   try {
-    return await work({ store, audit, services: new ServiceInventoryStore(redis, keys) });
+    return await work({ store, audit, services: new ServiceInventoryStore(redis, keys), redis, keys });
   } catch (error) {
     throw await asRedisUnavailable(config, error);
   } finally {

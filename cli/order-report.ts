@@ -27,7 +27,8 @@ export function formatOrder(order: ServiceOrder, runtime: Record<string, ItemRun
 export function formatAuditRecord(r: AuditRecord): string {
   const reply = r.reply.replace(/\s+/g, ' ').trim();
   return [
-    `${r.startedAt} ${r.neId} ${r.protocol} ${r.operation} ${r.outcome}${r.errorCode ? ` ${r.errorCode}` : ''} ${r.durationMs}ms order ${r.orderId} item ${r.itemId} (${r.kind} ${r.step})`,
+    // A session record (a logout by the pool) belongs to no order.
+    `${r.startedAt} ${r.neId} ${r.protocol} ${r.operation} ${r.outcome}${r.errorCode ? ` ${r.errorCode}` : ''} ${r.durationMs}ms ${r.kind === 'session' ? '(session, no order item)' : `order ${r.orderId} item ${r.itemId} (${r.kind} ${r.step})`}`,
     `  > ${r.request.replace(/\s+/g, ' ').trim()}`,
     ...(reply ? [`  < ${reply.length > 200 ? `${reply.slice(0, 200)}...` : reply}`] : []),
   ].join('\n');

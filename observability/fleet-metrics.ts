@@ -30,6 +30,7 @@ export class FleetMetrics {
   readonly processRoles: Gauge<'role'>;
   readonly buildInfo: Gauge<'version' | 'commit' | 'node_version'>;
   readonly escapedErrors: Counter;
+  readonly serviceAuditRuns: Counter<'outcome'>;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [new Registry()];
@@ -174,6 +175,12 @@ export class FleetMetrics {
         this.reset();
         this.inc(escapedErrorCount());
       },
+    });
+    this.serviceAuditRuns = new Counter({
+      name: 'activation_service_audit_runs_total',
+      help: 'Scheduled service audits (check-sync of every service) run by this process, by outcome: completed, failed, abandoned (lease lost or shutting down).',
+      labelNames: ['outcome'] as const,
+      registers,
     });
     this.inFlight = new Gauge({
       name: 'activation_worker_jobs_in_flight',

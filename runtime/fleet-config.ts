@@ -91,6 +91,11 @@ const envSchema = z.object({
   RECONCILE_INTERVAL_MS: intFromEnv('RECONCILE_INTERVAL_MS', 30_000, 50, 3_600_000),
   /** An open order unchanged for this long is checked for lost jobs. */
   RECONCILE_QUIET_MS: intFromEnv('RECONCILE_QUIET_MS', 60_000, 0, 86_400_000),
+  /**
+   * Scheduled service audit (check-sync --all inside the fleet): one run per interval, by one
+   * worker process fleet-wide. 0 (the default) turns it off; then run `check-sync` from cron.
+   */
+  CHECK_SYNC_INTERVAL_MS: intFromEnv('CHECK_SYNC_INTERVAL_MS', 0, 0, 7 * 86_400_000),
   JEOPARDY_CHECK_MS: intFromEnv('JEOPARDY_CHECK_MS', 5000, 50, 3_600_000),
   JEOPARDY_AT_RISK_PERCENT: intFromEnv('JEOPARDY_AT_RISK_PERCENT', 20, 0, 100),
   /** Longer than the longest NE step, so BullMQ never takes a running activation for stalled. */
@@ -155,6 +160,8 @@ export interface FleetConfig extends OperationsConfig {
   queueUiWritable: boolean;
   reconcileIntervalMs: number;
   reconcileQuietMs: number;
+  /** 0: no scheduled service audit. */
+  checkSyncIntervalMs: number;
   /** Shards of order keys and activation queues: 1 on one Redis, 16 by default on a Cluster. */
   queueShards: number;
   /** Retention of finished jobs on every queue. */
@@ -238,6 +245,7 @@ export function loadFleetConfig(env: NodeJS.ProcessEnv = process.env): FleetConf
     queueUiWritable: e.QUEUE_UI_WRITABLE === 'true',
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
     reconcileQuietMs: e.RECONCILE_QUIET_MS,
+    checkSyncIntervalMs: e.CHECK_SYNC_INTERVAL_MS,
     queueShards: e.QUEUE_SHARDS ?? (e.REDIS_CLUSTER === 'true' ? 16 : 1),
     jobRetention: { completedCount: e.JOBS_KEEP_COMPLETED, completedAgeSeconds: e.JOBS_KEEP_COMPLETED_S, failedCount: e.JOBS_KEEP_FAILED, failedAgeSeconds: e.JOBS_KEEP_FAILED_S },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

@@ -72,6 +72,15 @@ export class AuditTrail {
     };
   }
 
+  /**
+   * A session event no order item caused (a pool logging out of an idle session), into the NE's
+   * trail: with no order, it is a record of kind `session` with empty order, item and step.
+   */
+  async recordSession(entry: AuditEntry): Promise<void> {
+    const record: AuditRecord = { ...entry, orderId: '', itemId: '', kind: 'session', step: '' };
+    await this.redis.xadd(this.keys.auditOfNe(this.keys.shardOf(entry.neId), entry.neId), 'MAXLEN', '~', this.maxPerNe, '*', 'entries', JSON.stringify([record]));
+  }
+
   private static flatten(entries: Array<[string, string[]]>): AuditRecord[] {
     return entries.flatMap(([, fields]) => {
       const at = fields.indexOf('entries');

@@ -65,6 +65,16 @@ export class Keyspace {
     return `${this.base}:metrics:submissions`;
   }
 
+  /** The last complete service audit (check-sync of every service): its counts, for the drift gauges. */
+  get serviceAuditLast(): string {
+    return `${this.base}:audit:sync:last`;
+  }
+
+  /** Who runs the scheduled service audit now: one process fleet-wide. */
+  get serviceAuditRunner(): string {
+    return `${this.base}:audit:sync:runner`;
+  }
+
   budgetNeLeases(neId: string): string {
     return `${this.base}:budget:ne:${neId}:leases`;
   }

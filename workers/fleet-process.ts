@@ -36,6 +36,11 @@ import { startActivationWorker } from './activation-worker.js';
 import { startIntakeWorker } from './intake-worker.js';
 import { startJeopardyTracker } from './jeopardy-tracker.js';
 import { startReconciler } from './reconciler.js';
+import { startServiceAuditSchedule } from './service-audit-schedule.js';
+import { ServiceAuditStore } from '../stores/service-audit-store.js';
+import { registerServiceAuditGauges } from '../observability/service-audit-gauges.js';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { startOrchestratorWorker } from './orchestrator-worker.js';
 
 export interface FleetProcessOptions {
@@ -61,6 +66,10 @@ export interface FleetProcess {
   metrics: FleetMetrics;
   pool: AdapterPool;
   budget: NeBudget;
+  /** The service audit's summary and runner lease in Redis. */
+  audits: ServiceAuditStore;
+  /** The scheduled service audit, when CHECK_SYNC_INTERVAL_MS is set and this process is a worker. */
+  serviceAudit?: { runDue(): Promise<boolean> };
   /** `activation` is shard 0's queue (the only one with one shard); `activationShards` all of them. */
   queues: { intake: Queue<IntakeJob>; orchestration: Queue<OrchestrationJob>; activation: Queue<ActivationJob>; activationShards: Queue<ActivationJob>[] };
   keys: Keyspace;
@@ -130,7 +139,13 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
     },
   });
   const factory = options.adapterFactory ?? createAdapterFactory(options.credentials ?? ((ne) => resolveCredentials(ne)), log);
-  const pool = new AdapterPool(factory, { gate: budget, idleTimeoutMs: config.sessionIdleMs });
+  const pool = new AdapterPool(factory, {
+    gate: budget,
+    idleTimeoutMs: config.sessionIdleMs,
+    // Logins are in the trail of the item that opened the session; the logout of a session the
+    // pool closes (idle, contended, at shutdown) is in the NE's trail.
+    sessionAudit: (entry) => void audit.recordSession(entry).catch((error: unknown) => log.warn({ err: error, neId: entry.neId }, 'recording a session logout in the audit trail failed')),
+  });
   metrics.processRoles.reset();
   for (const role of options.roles) metrics.processRoles.set({ role }, 1);
   registerFleetGauges(metrics.registry, {
@@ -138,6 +153,8 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
     budgetUsage: () => budget.usage(inventory.all()),
     openOrders: () => store.openCounts(),
   });
+  const audits = new ServiceAuditStore(shared, keys);
+  registerServiceAuditGauges(metrics.registry, () => audits.last());
 
   const workers: Worker[] = [];
   if (options.roles.includes('intake')) {
@@ -165,6 +182,15 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
       workers.push(startActivationWorker(deps, { connection: connect(`activation-${shard}`), prefix: keys.tag(shard), concurrency, lockDurationMs: config.activationLockMs, retention: config.jobRetention }));
     }
   }
+
+  // The audit talks to NEs, so it runs where NE sessions are: on the worker role, through its pool.
+  const serviceAudit =
+    options.roles.includes('worker') && config.checkSyncIntervalMs > 0
+      ? startServiceAuditSchedule(
+          { audits, services, sync: { catalog, directory: inventory, withAdapter: (ne, work) => pool.withAdapter(ne, work) }, metrics, log },
+          { intervalMs: config.checkSyncIntervalMs, owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}` },
+        )
+      : undefined;
 
   const epoch = new FleetEpochWatch({ redis: connect('epoch', 'producer', config.readyTimeoutMs), redisUrl: config.redisUrl, keys, registry: metrics.registry, log, roles: options.roles, intervalMs: config.redisCheckIntervalMs, readyTimeoutMs: config.readyTimeoutMs });
   epoch.start();
@@ -212,6 +238,8 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
     metrics,
     pool,
     budget,
+    audits,
+    ...(serviceAudit ? { serviceAudit } : {}),
     queues,
     keys,
     dispatcher,
@@ -223,6 +251,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
       clearInterval(sweep);
       clearInterval(tallyTimer);
       trackers.forEach((t) => t.stop());
+      await serviceAudit?.stop();
       await Promise.all(workers.map((w) => w.close()));
       await pool.close();
       budget.close();

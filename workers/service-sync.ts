@@ -6,6 +6,7 @@ import type { ServiceCatalog } from '../catalog/service-catalog.js';
 import type { ServiceAction } from '../catalog/service-specification.js';
 import type { NetworkElement } from '../inventory/network-element.js';
 import { characteristicValues, type ServiceInstance } from '../inventory/service-instance.js';
+import type { ServiceAuditSummary } from '../stores/service-audit-store.js';
 
 /**
  * Service audit (check-sync, as NSO's and ASAP's audits): the post-activation tests of every
@@ -23,6 +24,8 @@ export interface SyncDeps {
 
 export interface Drift {
   neId: string;
+  /** The NE's role (for the drift gauge, whose labels never name an NE). */
+  role: string;
   step: string;
   /** What the test asks, in words. */
   test: string;
@@ -36,6 +39,8 @@ export interface ServiceSync {
   status: 'in-sync' | 'drift' | 'unknown';
   /** Tests run. */
   tests: number;
+  /** Roles of the NEs tested. */
+  roles: string[];
   drift: Drift[];
   /** Why the service could not be checked (no specification, an NE unreachable...). */
   error?: string;
@@ -61,7 +66,7 @@ export function describeCheck(check: Check): string {
 /** Checks one service; never throws. */
 export async function checkServiceSync(deps: SyncDeps, service: ServiceInstance): Promise<ServiceSync> {
   const specId = service.serviceSpecification.id;
-  const result: ServiceSync = { serviceId: service.id, specId, state: service.state, status: 'in-sync', tests: 0, drift: [] };
+  const result: ServiceSync = { serviceId: service.id, specId, state: service.state, status: 'in-sync', tests: 0, roles: [], drift: [] };
   try {
     const spec = deps.catalog.get(specId);
     if (!spec) throw new Error(`specification ${specId} is not in the catalog`);
@@ -72,7 +77,8 @@ export async function checkServiceSync(deps: SyncDeps, service: ServiceInstance)
         for (const check of step.tests) {
           const outcome = await deps.withAdapter(step.ne, (adapter) => adapter.verify(check));
           result.tests += 1;
-          if (!outcome.passed) result.drift.push({ neId: step.ne.id, step: step.name, test: describeCheck(check), observed: outcome.observed.slice(0, 300) });
+          if (!result.roles.includes(step.ne.role)) result.roles.push(step.ne.role);
+          if (!outcome.passed) result.drift.push({ neId: step.ne.id, role: step.ne.role, step: step.name, test: describeCheck(check), observed: outcome.observed.slice(0, 300) });
         }
       }
     }
@@ -89,4 +95,31 @@ export async function checkSync(deps: SyncDeps, services: ServiceInstance[]): Pr
   const results: ServiceSync[] = [];
   for (const service of services) if ((AUDITED_STATES as readonly string[]).includes(service.state)) results.push(await checkServiceSync(deps, service));
   return results;
+}
+
+/** The counts of a complete audit, for the gauges (see ServiceAuditSummary). */
+export function summarizeAudit(results: ServiceSync[], startedAt: number, finishedAt: number): ServiceAuditSummary {
+  const bySpec = new Map<string, number>();
+  const drifted = new Map<string, number>();
+  for (const r of results) {
+    const specKey = JSON.stringify([r.specId, r.status]);
+    bySpec.set(specKey, (bySpec.get(specKey) ?? 0) + 1);
+    const driftRoles = new Set(r.drift.map((d) => d.role));
+    for (const role of new Set([...r.roles, ...driftRoles])) {
+      const key = JSON.stringify([r.specId, role]);
+      drifted.set(key, (drifted.get(key) ?? 0) + (driftRoles.has(role) ? 1 : 0));
+    }
+  }
+  return {
+    startedAt,
+    finishedAt,
+    bySpecification: [...bySpec].map(([key, services]) => {
+      const [specification, status] = JSON.parse(key) as [string, ServiceSync['status']];
+      return { specification, status, services };
+    }),
+    drifted: [...drifted].map(([key, services]) => {
+      const [specification, role] = JSON.parse(key) as [string, string];
+      return { specification, role, services };
+    }),
+  };
 }

@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import { FleetError, NeError } from '../../errors/index.js';
 import type { NeCredentials, NetworkElement } from '../../inventory/network-element.js';
-import { capAuditText, type OperationContext } from '../audit.js';
+import { capAuditText, type AuditEntry, type OperationContext } from '../audit.js';
 import type { ChangeSet, Check, CheckResult } from '../change-set.js';
 import type { NeAdapter } from '../ne-adapter.js';
 import { candidateIsDirty, confirmedCommitPending } from './lock-refusal.js';
@@ -22,6 +22,8 @@ const MAX_OBSERVED_CHARS = 2_000;
 const REFUSALS = new Set(['NE_RPC_ERROR', 'NE_LOCKED', 'NE_COMMIT_PENDING']);
 /** The longest a close waits for the server to end the session before the socket is destroyed. */
 const MAX_CLOSE_WAIT_MS = 5_000;
+/** Session entries kept for the next operation with a sink: a login, a failed login or two. */
+const MAX_UNREPORTED = 16;
 
 export interface NetconfAdapterOptions {
   log?: Logger;
@@ -41,6 +43,8 @@ export class NetconfAdapter implements NeAdapter {
   private opening: Promise<NetconfClient> | undefined;
   /** Sessions that broke and are being shut down: close() waits until the server has let go of them too. */
   private readonly retired = new Set<Promise<void>>();
+  /** Session entries made with no sink (a pool's open), for the next operation that has one. */
+  private readonly unreported: AuditEntry[] = [];
 
   constructor(
     readonly ne: NetworkElement,
@@ -63,6 +67,7 @@ export class NetconfAdapter implements NeAdapter {
 
   /** The open session, opening one when needed; the caller that opens it reports a `session-open` audit entry. */
   private async connected(ctx?: OperationContext): Promise<NetconfClient> {
+    this.reportUnreported(ctx);
     if (this.client?.isOpen()) return this.client;
     if (this.client) this.retire(this.client);
     this.client = undefined;
@@ -90,8 +95,25 @@ export class NetconfAdapter implements NeAdapter {
     }
   }
 
+  /**
+   * Hands the session entries made with no sink (a pool opens sessions before any item's
+   * operation) to this operation's sink, oldest first, so the login is in the trail of the item
+   * that first used the session.
+   */
+  private reportUnreported(ctx: OperationContext | undefined): void {
+    if (!ctx?.audit || this.unreported.length === 0) return;
+    for (const entry of this.unreported.splice(0)) {
+      try {
+        ctx.audit(entry);
+      } catch (sinkError) {
+        this.options.log?.warn({ neId: this.ne.id, err: sinkError }, 'audit sink threw');
+      }
+    }
+  }
+
   private reportSessionOpen(ctx: OperationContext | undefined, startedAt: Date, reply: string, error?: unknown): void {
-    ctx?.audit?.({
+    const sink = ctx?.audit ?? ((entry: AuditEntry) => void (this.unreported.length < MAX_UNREPORTED && this.unreported.push(entry)));
+    sink({
       neId: this.ne.id,
       protocol: 'netconf',
       operation: 'session-open',
@@ -227,18 +249,46 @@ export class NetconfAdapter implements NeAdapter {
    * bounded wait ran out), so a pool counts the session until the device no longer does.
    * Idempotent; never throws.
    */
-  async close(): Promise<void> {
+  async close(ctx?: OperationContext): Promise<void> {
+    this.reportUnreported(ctx);
     const client = this.client ?? (await this.opening?.catch(() => undefined));
     this.client = undefined;
-    if (client) this.retire(client, true);
+    if (client) this.retire(client, true, ctx);
     await Promise.all(this.retired);
   }
 
-  /** Ends a session (politely when asked and still healthy) and remembers it until the server let go. */
-  private retire(client: NetconfClient, polite = false): void {
-    const done = (polite ? client.closeSession() : client.destroy()).catch((error: unknown) => {
-      this.options.log?.debug({ neId: this.ne.id, err: error }, 'NETCONF close failed');
-    });
+  /**
+   * Ends a session (politely when asked and still healthy) and remembers it until the server let
+   * go. A polite close is the logout: reported to `ctx.audit` (the session-open's counterpart).
+   */
+  private retire(client: NetconfClient, polite = false, ctx?: OperationContext): void {
+    const startedAt = new Date();
+    const request = `close-session ${this.credentials.username ?? ''}@${this.ne.host}:${this.ne.port}`;
+    const report = (error?: unknown): void => {
+      if (!polite || !ctx?.audit) return;
+      try {
+        ctx.audit({
+          neId: this.ne.id,
+          protocol: 'netconf',
+          operation: 'session-close',
+          request,
+          reply: error === undefined ? '' : capAuditText(error instanceof Error ? error.message : String(error)),
+          outcome: error === undefined ? 'ok' : 'error',
+          ...(error instanceof FleetError ? { errorCode: error.code } : {}),
+          startedAt: startedAt.toISOString(),
+          durationMs: Date.now() - startedAt.getTime(),
+        });
+      } catch (sinkError) {
+        this.options.log?.warn({ neId: this.ne.id, err: sinkError }, 'audit sink threw');
+      }
+    };
+    const done = (polite ? client.closeSession() : client.destroy()).then(
+      () => report(),
+      (error: unknown) => {
+        report(error);
+        this.options.log?.debug({ neId: this.ne.id, err: error }, 'NETCONF close failed');
+      },
+    );
     this.retired.add(done);
     void done.finally(() => this.retired.delete(done));
   }

@@ -78,6 +78,8 @@ export class SshCliAdapter implements NeAdapter {
   private readonly unreported: AuditEntry[] = [];
   /** The context of the operation running on the shell, so a logout it causes is in its trail. */
   private running: OperationContext | undefined;
+  /** The context of the last close(), for the logout of a session no operation is running on. */
+  private closer: OperationContext | undefined;
 
   constructor(ne: NetworkElement, credentials: NeCredentials, options: SshCliAdapterOptions = {}) {
     this.ne = ne;
@@ -184,7 +186,11 @@ export class SshCliAdapter implements NeAdapter {
    * hung up), or after a bounded wait: a pool counts the session against `maxSessions` until then.
    * Waits for sessions opening or shutting down too. Idempotent; never throws.
    */
-  async close(): Promise<void> {
+  async close(ctx: OperationContext = {}): Promise<void> {
+    // The logout of a session closed outside any operation (a pool retiring an idle session) goes
+    // to the closer's sink, with whatever the session did before any operation had one.
+    this.closer = ctx;
+    this.reportUnreported(ctx);
     this.generation += 1;
     const session = this.session;
     this.session = undefined;
@@ -218,7 +224,7 @@ export class SshCliAdapter implements NeAdapter {
     let done = this.shutdowns.get(session);
     if (!done) {
       const deadline = Date.now() + this.closeTimeoutMs;
-      const ctx = this.running ?? {};
+      const ctx = this.running ?? this.closer ?? {};
       const startedAt = new Date();
       const idle = session.shell.usable;
       done = session.shell

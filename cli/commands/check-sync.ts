@@ -2,6 +2,7 @@ import { defineCommand } from '../cli-command.js';
 import { cliConfig, withReadStores } from '../cli-context.js';
 import { CliExit, notFound, UsageError } from '../cli-errors.js';
 import { EXIT } from '../exit-codes.js';
+import type { ServiceSync } from '../../workers/service-sync.js';
 
 export const command = defineCommand({
   usage: 'check-sync --ne NE_ID | --service SERVICE_ID | --all [--json]',
@@ -9,7 +10,9 @@ export const command = defineCommand({
 devices, with the service's current values, and changes nothing. One line per service: in-sync,
 drift (each failing test, with what the device showed), or unknown (the device could not be asked).
 Reads the catalog and inventory of CONFIG_DIR and the service inventory in Redis; credentials as
-the fleet resolves them. Run it from cron or a Kubernetes CronJob to audit on a schedule.
+the fleet resolves them. --all records its counts in Redis, where every fleet process exports
+them (activation_services_drifted). To audit on a schedule, set CHECK_SYNC_INTERVAL_MS on the
+fleet, or run this from cron or a Kubernetes CronJob.
 
 options:
   --ne NE_ID          the services built on this NE
@@ -24,7 +27,7 @@ exit status: 0 every service in sync, 1 a service or NE not found, 3 drift or un
     const chosen = [values.ne !== undefined, values.service !== undefined, values.all].filter(Boolean).length;
     if (chosen !== 1) throw new UsageError('give exactly one of --ne NE_ID, --service SERVICE_ID or --all');
     const config = await cliConfig();
-    const [{ ServiceCatalog }, { ResourceInventory }, { AdapterPool }, { createAdapterFactory }, { resolveCredentials }, { checkSync, AUDITED_STATES }] = await Promise.all([
+    const [{ ServiceCatalog }, { ResourceInventory }, { AdapterPool }, { createAdapterFactory }, { resolveCredentials }, { checkSync, summarizeAudit, AUDITED_STATES }] = await Promise.all([
       import('../../catalog/service-catalog.js'),
       import('../../inventory/resource-inventory.js'),
       import('../../adapters/adapter-pool.js'),
@@ -45,11 +48,17 @@ exit status: 0 every service in sync, 1 a service or NE not found, 3 drift or un
       return found.flat();
     });
     const pool = new AdapterPool(createAdapterFactory((ne) => resolveCredentials(ne)));
-    let results;
+    const startedAt = Date.now();
+    let results: ServiceSync[];
     try {
       results = await checkSync({ catalog, directory: inventory, withAdapter: (ne, work) => pool.withAdapter(ne, work) }, services);
     } finally {
       await pool.close();
+    }
+    if (values.all) {
+      const summary = summarizeAudit(results, startedAt, Date.now());
+      const { ServiceAuditStore } = await import('../../stores/service-audit-store.js');
+      await withReadStores(config, ({ redis, keys }) => new ServiceAuditStore(redis, keys).record(summary));
     }
     for (const r of results) {
       if (values.json) console.log(JSON.stringify(r));

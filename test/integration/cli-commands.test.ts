@@ -222,3 +222,27 @@ describe('events', () => {
     replay.child.kill('SIGINT');
   });
 });
+
+describe('check-sync', () => {
+  it('--all audits every service on the devices, exits 0 in sync, and records its counts for the fleet\'s drift gauges', async () => {
+    const { order } = await h.fleet.producer.submitServiceOrder(mobileBundle().order);
+    expect((await h.waitForFinal(order.id)).state).toBe('completed');
+    // The lab's logins, as an operator's environment holds them (the inventory says env:LAB).
+    const vms = h.lab.inventory.get('vms-1');
+    const pcrf = h.lab.inventory.get('pcrf-1');
+    if (!vms || !pcrf) throw new Error('no lab NEs');
+    const snmp = h.lab.credentials(vms);
+    const ssh = h.lab.credentials(pcrf);
+    const labEnv = { ...env, LAB_USERNAME: ssh.username, LAB_PASSWORD: ssh.password, LAB_AUTH_KEY: snmp.authKey, LAB_PRIV_KEY: snmp.privKey };
+    expect(snmp.username).toBe(ssh.username);
+    const r = await runCli(['check-sync', '--all'], labEnv);
+    expect(r.code, r.stderr).toBe(0);
+    const services = (await h.fleet.services.query({ state: 'active' })).length;
+    expect(r.stdout.trim().split('\n').at(-1)).toBe(`${services} services in sync`);
+    const last = await h.fleet.audits.last();
+    expect(last?.bySpecification.reduce((sum, s) => sum + (s.status === 'in-sync' ? s.services : 0), 0)).toBe(services);
+    expect(last?.drifted.every((d) => d.services === 0)).toBe(true);
+    const text = await h.fleet.metrics.registry.metrics();
+    expect(text).toMatch(/^activation_services_drifted\{specification="mobile-plan",role="pcrf"\} 0$/m);
+  });
+});

@@ -23,7 +23,8 @@ async function query(expr: string): Promise<unknown[]> {
 }
 
 beforeAll(async () => {
-  h = await startFleetHarness({ http: true, env: { JEOPARDY_CHECK_MS: '200' } });
+  // The service audit is scheduled (an hour: the test runs it itself) so its gauges are there.
+  h = await startFleetHarness({ http: true, env: { JEOPARDY_CHECK_MS: '200', CHECK_SYNC_INTERVAL_MS: '3600000' } });
   const address = h.fleet.http?.server.address();
   metricsUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/metrics`;
   dir = await mkdtemp(join(tmpdir(), 'fleet-prometheus-'));
@@ -117,6 +118,8 @@ describe('Prometheus and the Grafana dashboard', () => {
     await new Promise((r) => setTimeout(r, 2500));
     h.lab.pcrf.setLatencyMs(0);
     await h.waitForFinal(late.order.id);
+    // A service audit of what these orders left, for the drift panels.
+    expect(await h.fleet.serviceAudit?.runDue()).toBe(true);
 
     const dashboard = JSON.parse(await readFile('deploy/grafana/dashboards/activation-fleet.json', 'utf8')) as {
       panels: Array<{ title: string; targets: Array<{ expr: string }> }>;

@@ -41,7 +41,7 @@ describe('alert rules', () => {
     const tests = parse(await readFile('deploy/prometheus/alerts.test.yml', 'utf8')) as TestFile;
     const checks = tests.tests.flatMap((t) => t.alert_rule_test ?? []);
     const alerts = rules.groups.flatMap((g) => g.rules).map((r) => r.alert).filter((a): a is string => a !== undefined);
-    expect(alerts).toEqual(expect.arrayContaining(['ActivationFleetRoleDown', 'ActivationQueueBacklogGrowing', 'ActivationDelayedBacklogGrowing', 'ActivationRedisStateLost']));
+    expect(alerts).toEqual(expect.arrayContaining(['ActivationFleetRoleDown', 'ActivationQueueBacklogGrowing', 'ActivationDelayedBacklogGrowing', 'ActivationRedisStateLost', 'ActivationServicesDrifted']));
     for (const alert of alerts) {
       expect(checks.some((c) => c.alertname === alert && (c.exp_alerts ?? []).length > 0), `${alert} fires in a test`).toBe(true);
       expect(checks.some((c) => c.alertname === alert && (c.exp_alerts ?? []).length === 0), `${alert} stays quiet in a test`).toBe(true);
