@@ -397,4 +397,35 @@ describe('a TMF641 order for a network interface, end to end against netconfd', 
     expect(removed.state).toBe('completed');
     expect(await peer.runningConfig(byName(name))).toBe('');
   });
+
+  it('refuses a second service for an interface another service holds, naming it, and leaves netconfd as the holder set it; the name is free once deleted', async () => {
+    const name = ifName();
+    const port = (id: string, description: string) => ({
+      id,
+      action: 'add' as const,
+      service: { serviceSpecification: { id: 'network-interface' }, serviceCharacteristic: [{ name: 'interfaceName', value: name }, { name: 'description', value: description }] },
+    });
+    const held = await run({ serviceOrderItem: [port('first', 'customer A uplink')] });
+    expect(held.state).toBe('completed');
+    const holder = (await fleet.store.require(held.id)).items.first!.serviceId;
+    const before = await peer.runningConfig(byName(name));
+
+    const { order: refused } = await fleet.producer.submitServiceOrder({ serviceOrderItem: [port('second', 'customer B uplink')] });
+    expect(refused.state).toBe('rejected');
+    expect(refused.errorMessage?.map((e) => [e.code, e.message])).toEqual([
+      [
+        'ORDER_RESOURCE_CLAIMED',
+        `serviceOrderItem second: resource /interfaces/interface[name='${name}'] on network element netconfd-1 is already claimed by network-interface service ${holder} (order ${held.id}); delete that service first, or claim another resource`,
+      ],
+    ]);
+    expect(await peer.runningConfig(byName(name))).toBe(before);
+    expect(before).toContain('<description>customer A uplink</description>');
+
+    expect((await run({ serviceOrderItem: [{ id: 'cease', action: 'delete', service: { id: holder } }] })).state).toBe('completed');
+    const next = await run({ serviceOrderItem: [port('third', 'customer C uplink')] });
+    expect(next.state).toBe('completed');
+    expect(await peer.runningConfig(byName(name))).toContain('<description>customer C uplink</description>');
+    const nextService = (await fleet.store.require(next.id)).items.third!.serviceId;
+    expect((await run({ serviceOrderItem: [{ id: 'cease', action: 'delete', service: { id: nextService } }] })).state).toBe('completed');
+  });
 });
