@@ -312,6 +312,27 @@ export class ServiceOrderProducer {
     throw new FleetError('ORDER_CONCURRENT_UPDATE', `order ${orderId}: resource claims kept changing while they were taken; submit the order again`);
   }
 
+  /** What taking the order's claims would refuse now, without taking them (a dry run). */
+  private async heldClaims(items: ValidatedItem[], plans: DryRunItem[]): Promise<RejectionReason[]> {
+    const { claims: claimStore, services, store } = this.options;
+    if (!claimStore) return [];
+    const specOf = new Map(items.map((i) => [i.itemId, i]));
+    const claims = resourceClaims(
+      plans.map((p) => ({ itemId: p.itemId, specId: specOf.get(p.itemId)?.specId ?? '', lifecycle: p.lifecycle, serviceId: p.serviceId ?? `new service of item ${p.itemId}`, steps: p.steps })),
+    );
+    const within = claimConflictsWithinOrder(claims);
+    if (within.length > 0 || claims.length === 0) return within;
+    const holders = await claimStore.holders(claims);
+    const reasons: RejectionReason[] = [];
+    for (const [i, claim] of claims.entries()) {
+      const holder = holders[i];
+      if (!holder || holder.serviceId === claim.serviceId) continue;
+      const [service, order] = await Promise.all([services?.get(holder.serviceId), store.getOrder(holder.orderId)]);
+      if (claimStillHeld(service, order)) reasons.push(claimRejection(claim, holder));
+    }
+    return reasons;
+  }
+
   /** Live services per (specification, customer) for the rules that limit them. */
   private async customerServiceCounts(order: ServiceOrderInput): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
@@ -336,6 +357,8 @@ export class ServiceOrderProducer {
   async dryRunServiceOrder(input: unknown): Promise<DryRunResult> {
     const { validation, plans } = await this.validate(input);
     if (!validation.ok) return { valid: false, reasons: validation.reasons, items: [] };
+    const claimed = await this.heldClaims(validation.items, plans);
+    if (claimed.length > 0) return { valid: false, reasons: claimed, items: [] };
     const inventory = this.options.inventory;
     const neIds = [...new Set(plans.flatMap((p) => p.steps).filter((s) => s.protocol === 'netconf' && inventory?.get(s.neId)?.netconf.confirmedCommit).map((s) => s.neId))];
     const note = 'committed confirmed (each step its own persist-id), confirmed once every item passed, cancelled by cancel-commit if any fails';

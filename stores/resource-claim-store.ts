@@ -81,6 +81,12 @@ export class ResourceClaimStore {
     return Number(await this.calls.release(keys.length, ...keys, JSON.stringify(control)));
   }
 
+  /** Who holds each claim now (undefined: nobody), read only: what a dry run reports. */
+  async holders(claims: ResourceClaim[]): Promise<Array<ClaimHolder | undefined>> {
+    const held = await Promise.all(claims.map((c) => this.redis.hget(this.keys.resourceClaims(c.neId), c.resource)));
+    return held.map((h) => (h === null ? undefined : (JSON.parse(h) as ClaimHolder)));
+  }
+
   /** Every claim on an NE: resource -> holder. */
   async onNe(neId: string): Promise<Map<string, ClaimHolder>> {
     const raw = await this.redis.hgetall(this.keys.resourceClaims(neId));

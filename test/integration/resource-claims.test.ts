@@ -48,6 +48,11 @@ describe('resource claims', () => {
 
     const before = mailboxes();
     const again: ServiceOrderInput = { externalId: `claim-${msisdn}-2`, serviceOrderItem: [mailbox('box2', msisdn, 60)] };
+    // The dry run says so too, without taking anything.
+    const dry = await h.fleet.producer.dryRunServiceOrder(again);
+    expect(dry.valid).toBe(false);
+    expect(dry.reasons.map((r) => r.code)).toEqual(['ORDER_RESOURCE_CLAIMED']);
+    expect(dry.reasons[0]?.message).toContain(`already claimed by owned-mailbox service ${holder} (order ${first.id})`);
     const { order: refused } = await h.fleet.producer.submitServiceOrder(again);
     expect(refused.state).toBe('rejected');
     expect(refused.errorMessage?.map((e) => [e.code, e.message])).toEqual([
@@ -60,6 +65,7 @@ describe('resource claims', () => {
 
     const { order: removed } = await h.fleet.producer.submitServiceOrder({ serviceOrderItem: [{ id: 'rm', action: 'delete', service: { id: holder } }] });
     expect((await h.waitForFinal(removed.id)).state).toBe('completed');
+    expect((await h.fleet.producer.dryRunServiceOrder(again)).valid).toBe(true);
     const { order: readded } = await h.fleet.producer.submitServiceOrder({ ...again, externalId: `claim-${msisdn}-3` });
     expect((await h.waitForFinal(readded.id)).state).toBe('completed');
     const newHolder = (await h.fleet.store.require(readded.id)).items['box2']?.serviceId;
