@@ -186,6 +186,39 @@ describe('NETCONF adapter against the real yuma123 netconfd', () => {
     expect((again as NetconfRpcError).rpcErrors[0]).toMatchObject({ errorTag: 'data-missing' });
   });
 
+  it('reads the prior state of exactly the subtree a replace writes, and that prior, applied, restores running byte for byte (an entry the device held, and one it did not)', async () => {
+    const held = ifName();
+    const a = adapter();
+    await a.apply({ protocol: 'netconf', configXml: interfaces(interfaceXml(held, 'held by the device')) });
+    const replace = (name: string, description: string): string =>
+      `<interfaces xmlns="${IF_NS}" xmlns:nc="${NC_NS}"><interface nc:operation="replace"><name>${name}</name><type xmlns:ianaift="${IANAIFT_NS}">ianaift:l2vlan</type><description>${description}</description></interface></interfaces>`;
+
+    const before = await peer.runningConfig();
+    const { entries, ctx } = recorder();
+    const prior = await a.readPrior({ protocol: 'netconf', configXml: replace(held, 'replaced') }, ctx);
+    expect(entries.map(rpcName)).toEqual(['get-config']);
+    expect(entries[0]?.request).toContain(`<interface><name>${held}</name></interface>`);
+    expect(prior?.protocol).toBe('netconf');
+    expect(prior && 'configXml' in prior ? prior.configXml : '').toContain('<description>held by the device</description>');
+    await a.apply({ protocol: 'netconf', configXml: replace(held, 'replaced') });
+    const replaced = await peer.runningConfig(byName(held));
+    expect(replaced).toContain('<description>replaced</description>');
+    expect(replaced).not.toContain('<enabled>');
+    await a.apply(prior!);
+    expect(await peer.runningConfig()).toBe(before);
+
+    const fresh = ifName();
+    const none = await a.readPrior({ protocol: 'netconf', configXml: replace(fresh, 'new entry') });
+    expect(none && 'configXml' in none ? none.configXml : '').toContain('nc:operation="remove"');
+    await a.apply({ protocol: 'netconf', configXml: replace(fresh, 'new entry') });
+    expect(await peer.runningConfig(byName(fresh))).toContain('<description>new entry</description>');
+    await a.apply(none!);
+    expect(await peer.runningConfig()).toBe(before);
+    // A merge has no one subtree to restore: nothing is read.
+    expect(await a.readPrior({ protocol: 'netconf', configXml: interfaces(interfaceXml(fresh, 'merged')) })).toBeUndefined();
+    await a.apply({ protocol: 'netconf', configXml: deleteInterface(held) });
+  });
+
   it('modifies description and admin state with the catalog modify, whose undo restores the previous values', async () => {
     const spec = catalog.get('network-interface')!;
     const directory = ResourceInventory.fromInputs([peer.ne]);
