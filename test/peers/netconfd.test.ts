@@ -6,6 +6,7 @@ import type { NetconfClient } from '../../adapters/netconf/netconf-client.js';
 import { NetconfAdapter } from '../../adapters/netconf/netconf-adapter.js';
 import { planActivation } from '../../catalog/activation-plan.js';
 import { ServiceCatalog } from '../../catalog/service-catalog.js';
+import { serviceSpecificationSchema } from '../../catalog/service-specification.js';
 import { NeError, NetconfRpcError } from '../../errors/index.js';
 import { networkElementSchema, type NetworkElement } from '../../inventory/network-element.js';
 import { ResourceInventory } from '../../inventory/resource-inventory.js';
@@ -376,7 +377,7 @@ describe('a TMF641 order for a network interface, end to end against netconfd', 
       config,
       roles: ROLES,
       log: createLogger({ level: 'warn' }),
-      catalog,
+      catalog: new ServiceCatalog([...catalog.specifications(), serviceSpecificationSchema.parse(REPLACE_SPEC)]),
       inventory: ResourceInventory.fromInputs([peer.ne]),
       credentials: () => peer.credentials,
       http: false,
@@ -431,6 +432,43 @@ describe('a TMF641 order for a network interface, end to end against netconfd', 
     expect(await peer.runningConfig(byName(name))).toBe('');
   });
 
+  it('a failed add whose replace declares no undo puts back the subtree netconfd held, byte for byte, from the get-config read before the write', async () => {
+    const name = ifName();
+    const a = adapter();
+    await a.apply({ protocol: 'netconf', configXml: interfaces(interfaceXml(name, 'held by the device')) });
+    const before = await peer.runningConfig();
+    const port = (description: string, mustSee: string): ServiceOrderInput => ({
+      serviceOrderItem: [
+        {
+          id: 'port',
+          action: 'add',
+          service: {
+            serviceSpecification: { id: 'replaced-port' },
+            serviceCharacteristic: [
+              { name: 'interfaceName', value: name },
+              { name: 'description', value: description },
+              { name: 'mustSee', value: mustSee },
+            ],
+          },
+        },
+      ],
+    });
+    // Its post-test looks for text the device will not hold: the item fails and is undone.
+    const failed = await run(port('customer X', 'never-there'));
+    expect(failed.state).toBe('failed');
+    expect(await peer.runningConfig()).toBe(before);
+    const rpcs = (await fleet.audit.listByOrder(failed.id)).map((e) => [rpcName(e), e.request.includes('nc:operation="replace"') && e.request.includes('held by the device')]);
+    const firstEdit = rpcs.findIndex(([rpc]) => rpc === 'edit-config');
+    expect(rpcs.slice(0, firstEdit).map(([rpc]) => rpc)).toContain('get-config');
+    // The undo replaced the entry with what netconfd held.
+    expect(rpcs.some(([rpc, restores]) => rpc === 'edit-config' && restores)).toBe(true);
+
+    const done = await run(port('customer Y', 'customer Y'));
+    expect(done.state).toBe('completed');
+    expect(await peer.runningConfig(byName(name))).toContain('<description>customer Y</description>');
+    await a.apply({ protocol: 'netconf', configXml: deleteInterface(name) });
+  });
+
   it('refuses a second service for an interface another service holds, naming it, and leaves netconfd as the holder set it; the name is free once deleted', async () => {
     const name = ifName();
     const port = (id: string, description: string) => ({
@@ -462,3 +500,35 @@ describe('a TMF641 order for a network interface, end to end against netconfd', 
     expect((await run({ serviceOrderItem: [{ id: 'cease', action: 'delete', service: { id: nextService } }] })).state).toBe('completed');
   });
 });
+
+/** A port whose add replaces the interface entry and declares no undo: undone from what netconfd held. */
+const REPLACE_SPEC = {
+  id: 'replaced-port',
+  name: 'Replaced port',
+  characteristics: {
+    interfaceName: { type: 'string', mandatory: true, pattern: '[a-z][a-z0-9]{0,15}' },
+    description: { type: 'string', mandatory: true },
+    mustSee: { type: 'string', mandatory: true },
+  },
+  actions: {
+    add: {
+      steps: [
+        {
+          name: 'replace-port',
+          neRole: 'netconf-router',
+          protocol: 'netconf',
+          apply: {
+            config: {
+              interfaces: {
+                '@xmlns': IF_NS,
+                '@xmlns:nc': NC_NS,
+                interface: { '@nc:operation': 'replace', name: '{{ interfaceName }}', type: { '@xmlns:ianaift': IANAIFT_NS, '#': 'ianaift:l2vlan' }, description: '{{ description }}' },
+              },
+            },
+          },
+          tests: [{ filter: { interfaces: { '@xmlns': IF_NS, interface: { name: '{{ interfaceName }}' } } }, contains: '{{ mustSee }}' }],
+        },
+      ],
+    },
+  },
+};
