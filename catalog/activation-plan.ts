@@ -27,6 +27,8 @@ export interface PlannedStep {
   apply: ChangeSet;
   undo?: ChangeSet;
   tests: Check[];
+  /** The device resources the step claims for its service on `ne` (rendered; empty ones dropped). */
+  claims?: string[];
 }
 
 export interface PlanRequest {
@@ -154,6 +156,7 @@ export function planActivation(req: PlanRequest): PlannedStep[] {
       apply: renderChange(step, step.apply, ctx, `${where}.apply`),
       ...(step.undo ? { undo: renderChange(step, step.undo, ctx, `${where}.undo`) } : {}),
       tests: step.tests.flatMap((t, i) => renderTest(step, t, ctx, `${where}.tests[${i}]`)),
+      ...(step.claims ? { claims: step.claims.map((c, i) => renderText(c, ctx, `${where}.claims[${i}]`).trim()).filter((c) => c !== '') } : {}),
     };
   });
 }

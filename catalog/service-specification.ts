@@ -107,6 +107,12 @@ export const stepSchema = z
     apply: changeTemplateSchema,
     undo: changeTemplateSchema.optional(),
     tests: z.array(testTemplateSchema).default([]),
+    /**
+     * The device resources an add of this step makes the service own on its NE (an OID instance,
+     * a config path, an interface name), rendered like the step: a second service claiming one of
+     * them on the same NE is refused at intake, naming the holder (orders/resource-claims.ts).
+     */
+    claims: z.array(z.string().min(1).max(512)).optional(),
   })
   .strict()
   .superRefine((step, ctx) => {

@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   ORDER_CONCURRENT_UPDATE: { transient: true, description: 'The order changed while it was being updated; retry the update.' },
   ORDER_WAITING_FOR_SERVICE: { transient: true, description: 'The order waits (pending) because another order is changing a service it changes; it starts when that order ends.' },
   ORDER_SPANS_SHARDS: { transient: false, description: 'With QUEUE_SHARDS above 1, the services an order changes must share one shard (the order id, or the services it names, fix a shard each); submit them as separate orders.' },
+  ORDER_RESOURCE_CLAIMED: { transient: false, description: 'An add item claims a device resource (an OID instance, a config path, an interface name) that another service holds on the same network element, or that another add of the order claims; the message names the holder and the resource.' },
   ORDER_DATA_UNPROCESSABLE: { transient: false, description: 'The stored order cannot be processed (e.g. its data is corrupt or was written by an incompatible version); it fails once with this reason instead of being retried.' },
   ORDER_SPECIFICATION_CHANGED: { transient: false, description: 'The catalog entry an item was validated against changed (a catalog reload) before the item ran: the item fails before anything is sent rather than run on an entry it was not checked against; resubmit it.' },
   ORDER_INPUT_TOO_DEEP: { transient: false, description: 'A pass-through field of the order nests deeper, or holds more, than the fleet accepts; the message names the field and the limit.' },

@@ -1,3 +1,4 @@
+import { ResourceClaimStore } from '../stores/resource-claim-store.js';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -73,6 +74,7 @@ export function openServiceOrderFront(redis: Redis, options: ServiceOrderFrontOp
     orchestration,
     ...(options.inventory ? { inventory: options.inventory } : {}),
     services,
+    claims: new ResourceClaimStore(redis, keys),
     rules: options.rules,
     metrics: options.metrics,
     ...(options.tally ? { tally: options.tally } : {}),

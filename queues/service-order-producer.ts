@@ -1,5 +1,7 @@
 import { identityClaims, identityConflicts } from '../orders/identity-conflicts.js';
 import { randomUUID } from 'node:crypto';
+import { claimConflictsWithinOrder, claimRejection, claimStillHeld, resourceClaims, type ResourceClaim } from '../orders/resource-claims.js';
+import { claimKey, type ResourceClaimStore } from '../stores/resource-claim-store.js';
 import type { Queue } from 'bullmq';
 import type { ChangeSet, Check } from '../adapters/change-set.js';
 import type { NeDirectory } from '../catalog/activation-plan.js';
@@ -38,7 +40,7 @@ export interface DryRunItem {
   lifecycle: string;
   action: string;
   serviceId?: string;
-  steps: Array<{ name: string; neId: string; protocol: string; apply: ChangeSet; undo?: ChangeSet; tests: Check[] }>;
+  steps: Array<{ name: string; neId: string; protocol: string; apply: ChangeSet; undo?: ChangeSet; tests: Check[]; claims?: string[] }>;
 }
 
 export interface DryRunResult {
@@ -65,6 +67,8 @@ export interface ServiceOrderProducerOptions {
   inventory?: NeDirectory;
   /** The service inventory that modify, delete, suspend and resume items are checked against. */
   services?: ServiceInventoryStore;
+  /** Where add items take the device resources their steps claim (needs `inventory` and `services`). */
+  claims?: ResourceClaimStore;
   /** Feasibility and qualification rules (config/policies.yaml). */
   rules?: QualificationRule[];
   metrics?: FleetMetrics;
@@ -147,7 +151,31 @@ export class ServiceOrderProducer {
     } else {
       stored = rejectedOrder(input, checked.reasons, { id, href, now });
     }
-    const created = await store.create({ order: stored, startNow, locks, now });
+    // --- resource claims: taken all or none before the order is stored, released if it is not.
+    let claimed: ResourceClaim[] = [];
+    let accepted = checked.ok;
+    if (checked.ok) {
+      const specs = stored.specs;
+      const claims = resourceClaims(plans.map((p) => ({ itemId: p.itemId, specId: specs[p.itemId]?.specId ?? '', lifecycle: p.lifecycle, serviceId: specs[p.itemId]?.serviceId ?? '', steps: p.steps })));
+      const refused = await this.takeClaims(id, claims);
+      if (refused.length > 0) {
+        stored = rejectedOrder(input, refused, { id, href, now });
+        locks = [];
+        startNow = false;
+        accepted = false;
+      } else {
+        claimed = claims;
+      }
+    }
+    let created;
+    try {
+      created = await store.create({ order: stored, startNow, locks, now });
+    } catch (error) {
+      await this.options.claims?.release(id, claimed).catch(() => undefined);
+      throw error;
+    }
+    if (!created.created) await this.options.claims?.release(id, claimed);
+    // --- end resource claims
     crashPoint('intake.after-create');
     if (!created.created) {
       const existing = await store.getOrder(created.orderId);
@@ -157,7 +185,7 @@ export class ServiceOrderProducer {
     }
     if (created.outcome === 'started' && created.decision) {
       await this.options.dispatcher.enqueue(id, created.ctx, dispatchOf(created.decision, created.decision.progress));
-    } else if (created.outcome === 'created' && checked.ok) {
+    } else if (created.outcome === 'created' && accepted) {
       await this.scheduleStart(id, stored.doc.requestedStartDate, stored.doc.priority);
     }
     // The order as it was acknowledged: what its create event says. It moves on from here.
@@ -227,7 +255,7 @@ export class ServiceOrderProducer {
           lifecycle: item.lifecycle,
           action,
           ...(item.serviceId ? { serviceId: item.serviceId } : {}),
-          steps: steps.map((s) => ({ name: s.name, neId: s.ne.id, protocol: s.ne.protocol, apply: s.apply, ...(s.undo ? { undo: s.undo } : {}), tests: s.tests })),
+          steps: steps.map((s) => ({ name: s.name, neId: s.ne.id, protocol: s.ne.protocol, apply: s.apply, ...(s.undo ? { undo: s.undo } : {}), tests: s.tests, ...(s.claims?.length ? { claims: s.claims } : {}) })),
         });
       } catch (error) {
         const { code, message } = error instanceof FleetError ? error : new FleetError('TEMPLATE_RENDER_FAILED', String(error));
@@ -259,6 +287,52 @@ export class ServiceOrderProducer {
     return identityConflicts(claims, (claim) => held[claims.indexOf(claim)] ?? []);
   }
 
+  /**
+   * Takes the add items' resource claims for order `orderId`, or returns why not: a resource two
+   * adds of the order claim, or one another service holds on the NE. A holder whose service was
+   * deleted, or whose add ended without one, has lapsed and is replaced in the same script.
+   */
+  private async takeClaims(orderId: string, claims: ResourceClaim[]): Promise<RejectionReason[]> {
+    const { claims: claimStore, services, store } = this.options;
+    if (!claimStore || claims.length === 0) return [];
+    const within = claimConflictsWithinOrder(claims);
+    if (within.length > 0) return within;
+    const lapsed = new Map<string, string>();
+    // Each round finds one more lapsed holder, or stops: bounded by the claims, plus one.
+    for (let round = 0; round <= claims.length; round++) {
+      const result = await claimStore.take(orderId, claims, lapsed);
+      if (result.taken) return [];
+      const { claim, holder, held } = result;
+      const [service, order] = await Promise.all([services?.get(holder.serviceId), store.getOrder(holder.orderId)]);
+      // Held by this very order id and not stored: an earlier submission of it that stopped before storing it.
+      const ownLeftover = holder.orderId === orderId && order === undefined;
+      if (!ownLeftover && claimStillHeld(service, order)) return [claimRejection(claim, holder)];
+      lapsed.set(claimKey(claim), held);
+    }
+    throw new FleetError('ORDER_CONCURRENT_UPDATE', `order ${orderId}: resource claims kept changing while they were taken; submit the order again`);
+  }
+
+  /** What taking the order's claims would refuse now, without taking them (a dry run). */
+  private async heldClaims(items: ValidatedItem[], plans: DryRunItem[]): Promise<RejectionReason[]> {
+    const { claims: claimStore, services, store } = this.options;
+    if (!claimStore) return [];
+    const specOf = new Map(items.map((i) => [i.itemId, i]));
+    const claims = resourceClaims(
+      plans.map((p) => ({ itemId: p.itemId, specId: specOf.get(p.itemId)?.specId ?? '', lifecycle: p.lifecycle, serviceId: p.serviceId ?? `new service of item ${p.itemId}`, steps: p.steps })),
+    );
+    const within = claimConflictsWithinOrder(claims);
+    if (within.length > 0 || claims.length === 0) return within;
+    const holders = await claimStore.holders(claims);
+    const reasons: RejectionReason[] = [];
+    for (const [i, claim] of claims.entries()) {
+      const holder = holders[i];
+      if (!holder || holder.serviceId === claim.serviceId) continue;
+      const [service, order] = await Promise.all([services?.get(holder.serviceId), store.getOrder(holder.orderId)]);
+      if (claimStillHeld(service, order)) reasons.push(claimRejection(claim, holder));
+    }
+    return reasons;
+  }
+
   /** Live services per (specification, customer) for the rules that limit them. */
   private async customerServiceCounts(order: ServiceOrderInput): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
@@ -283,6 +357,8 @@ export class ServiceOrderProducer {
   async dryRunServiceOrder(input: unknown): Promise<DryRunResult> {
     const { validation, plans } = await this.validate(input);
     if (!validation.ok) return { valid: false, reasons: validation.reasons, items: [] };
+    const claimed = await this.heldClaims(validation.items, plans);
+    if (claimed.length > 0) return { valid: false, reasons: claimed, items: [] };
     const inventory = this.options.inventory;
     const neIds = [...new Set(plans.flatMap((p) => p.steps).filter((s) => s.protocol === 'netconf' && inventory?.get(s.neId)?.netconf.confirmedCommit).map((s) => s.neId))];
     const note = 'committed confirmed (each step its own persist-id), confirmed once every item passed, cancelled by cancel-commit if any fails';

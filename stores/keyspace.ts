@@ -110,6 +110,14 @@ export class Keyspace {
     return `${this.base}:budget:contended`;
   }
 
+  /**
+   * The resources claimed on an NE (resource -> holder), in the base tag: services of every
+   * shard claim from it, so one script sees every claim of the NE.
+   */
+  resourceClaims(neId: string): string {
+    return `${this.base}:claims:ne:${neId}`;
+  }
+
   // --- shard keys: orders ----------------------------------------------------------------
 
   /** The order's progress: its state and every item's phase, attempts, fence and ledger. */

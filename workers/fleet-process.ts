@@ -1,3 +1,4 @@
+import { ResourceClaimStore } from '../stores/resource-claim-store.js';
 import { Queue, type Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -126,7 +127,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
   for (const queue of allQueues) queue.on('error', (error) => log.warn({ err: error, queue: queue.name }, 'queue connection error'));
   const activationOf = (shard: number): Queue<ActivationJob> => activationQueues[shard] as Queue<ActivationJob>;
   const dispatcher = new OrderDispatcher({ store, activation: activationOf, metrics, log, attempts: config.activationAttempts, backoffMs: config.activationBackoffMs, retention: config.jobRetention });
-  const producer = new ServiceOrderProducer({ store, keys, catalog, dispatcher, orchestration: queues.orchestration, inventory, services, rules, metrics });
+  const producer = new ServiceOrderProducer({ store, keys, catalog, dispatcher, orchestration: queues.orchestration, inventory, services, claims: new ResourceClaimStore(shared, keys), rules, metrics });
   const budget = new NeBudget(shared, {
     keys,
     leaseTtlMs: config.sessionLeaseTtlMs,

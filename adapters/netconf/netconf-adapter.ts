@@ -5,6 +5,7 @@
  * running under a lock, with rollback-on-error when they offer it. Every RPC is reported to the
  * caller's audit sink.
  */
+import { priorSubtree } from './prior-subtree.js';
 import type { Logger } from 'pino';
 import { FleetError, NeError } from '../../errors/index.js';
 import type { NeCredentials, NetworkElement } from '../../inventory/network-element.js';
@@ -226,6 +227,25 @@ export class NetconfAdapter implements NeAdapter {
       this.requireConfirmedCommit(client);
       await ctx?.beforeWrite?.();
       await client.cancelCommit(persistId, observe);
+    });
+  }
+
+  /**
+   * For a change that replaces one subtree (`nc:operation="replace"`): get-config of exactly that
+   * subtree from running, as the change that puts it back (replaced with what the device held,
+   * or removed when it held none). Undefined for any other change: a merge has no one subtree
+   * whose prior state restores it.
+   */
+  async readPrior(change: ChangeSet, ctx?: OperationContext): Promise<ChangeSet | undefined> {
+    if (change.protocol !== 'netconf') return undefined;
+    const plan = priorSubtree(change.configXml);
+    if (!plan) return undefined;
+    assertSafeNetconfXml(this.ne.id, plan.filterXml, 'filter');
+    const observe = this.auditObserver(ctx);
+    return this.boundary(async () => {
+      const client = await this.connected(ctx);
+      const data = await client.getConfig('running', plan.filterXml, observe);
+      return { protocol: 'netconf' as const, configXml: plan.restore(data) };
     });
   }
 

@@ -6,6 +6,7 @@ import type { NetconfClient } from '../../adapters/netconf/netconf-client.js';
 import { NetconfAdapter } from '../../adapters/netconf/netconf-adapter.js';
 import { planActivation } from '../../catalog/activation-plan.js';
 import { ServiceCatalog } from '../../catalog/service-catalog.js';
+import { serviceSpecificationSchema } from '../../catalog/service-specification.js';
 import { NeError, NetconfRpcError } from '../../errors/index.js';
 import { networkElementSchema, type NetworkElement } from '../../inventory/network-element.js';
 import { ResourceInventory } from '../../inventory/resource-inventory.js';
@@ -186,6 +187,39 @@ describe('NETCONF adapter against the real yuma123 netconfd', () => {
     expect((again as NetconfRpcError).rpcErrors[0]).toMatchObject({ errorTag: 'data-missing' });
   });
 
+  it('reads the prior state of exactly the subtree a replace writes, and that prior, applied, restores running byte for byte (an entry the device held, and one it did not)', async () => {
+    const held = ifName();
+    const a = adapter();
+    await a.apply({ protocol: 'netconf', configXml: interfaces(interfaceXml(held, 'held by the device')) });
+    const replace = (name: string, description: string): string =>
+      `<interfaces xmlns="${IF_NS}" xmlns:nc="${NC_NS}"><interface nc:operation="replace"><name>${name}</name><type xmlns:ianaift="${IANAIFT_NS}">ianaift:l2vlan</type><description>${description}</description></interface></interfaces>`;
+
+    const before = await peer.runningConfig();
+    const { entries, ctx } = recorder();
+    const prior = await a.readPrior({ protocol: 'netconf', configXml: replace(held, 'replaced') }, ctx);
+    expect(entries.map(rpcName)).toEqual(['get-config']);
+    expect(entries[0]?.request).toContain(`<interface><name>${held}</name></interface>`);
+    expect(prior?.protocol).toBe('netconf');
+    expect(prior && 'configXml' in prior ? prior.configXml : '').toContain('<description>held by the device</description>');
+    await a.apply({ protocol: 'netconf', configXml: replace(held, 'replaced') });
+    const replaced = await peer.runningConfig(byName(held));
+    expect(replaced).toContain('<description>replaced</description>');
+    expect(replaced).not.toContain('<enabled>');
+    await a.apply(prior!);
+    expect(await peer.runningConfig()).toBe(before);
+
+    const fresh = ifName();
+    const none = await a.readPrior({ protocol: 'netconf', configXml: replace(fresh, 'new entry') });
+    expect(none && 'configXml' in none ? none.configXml : '').toContain('nc:operation="remove"');
+    await a.apply({ protocol: 'netconf', configXml: replace(fresh, 'new entry') });
+    expect(await peer.runningConfig(byName(fresh))).toContain('<description>new entry</description>');
+    await a.apply(none!);
+    expect(await peer.runningConfig()).toBe(before);
+    // A merge has no one subtree to restore: nothing is read.
+    expect(await a.readPrior({ protocol: 'netconf', configXml: interfaces(interfaceXml(fresh, 'merged')) })).toBeUndefined();
+    await a.apply({ protocol: 'netconf', configXml: deleteInterface(held) });
+  });
+
   it('modifies description and admin state with the catalog modify, whose undo restores the previous values', async () => {
     const spec = catalog.get('network-interface')!;
     const directory = ResourceInventory.fromInputs([peer.ne]);
@@ -343,7 +377,7 @@ describe('a TMF641 order for a network interface, end to end against netconfd', 
       config,
       roles: ROLES,
       log: createLogger({ level: 'warn' }),
-      catalog,
+      catalog: new ServiceCatalog([...catalog.specifications(), serviceSpecificationSchema.parse(REPLACE_SPEC)]),
       inventory: ResourceInventory.fromInputs([peer.ne]),
       credentials: () => peer.credentials,
       http: false,
@@ -397,4 +431,104 @@ describe('a TMF641 order for a network interface, end to end against netconfd', 
     expect(removed.state).toBe('completed');
     expect(await peer.runningConfig(byName(name))).toBe('');
   });
+
+  it('a failed add whose replace declares no undo puts back the subtree netconfd held, byte for byte, from the get-config read before the write', async () => {
+    const name = ifName();
+    const a = adapter();
+    await a.apply({ protocol: 'netconf', configXml: interfaces(interfaceXml(name, 'held by the device')) });
+    const before = await peer.runningConfig();
+    const port = (description: string, mustSee: string): ServiceOrderInput => ({
+      serviceOrderItem: [
+        {
+          id: 'port',
+          action: 'add',
+          service: {
+            serviceSpecification: { id: 'replaced-port' },
+            serviceCharacteristic: [
+              { name: 'interfaceName', value: name },
+              { name: 'description', value: description },
+              { name: 'mustSee', value: mustSee },
+            ],
+          },
+        },
+      ],
+    });
+    // Its post-test looks for text the device will not hold: the item fails and is undone.
+    const failed = await run(port('customer X', 'never-there'));
+    expect(failed.state).toBe('failed');
+    expect(await peer.runningConfig()).toBe(before);
+    const rpcs = (await fleet.audit.listByOrder(failed.id)).map((e) => [rpcName(e), e.request.includes('nc:operation="replace"') && e.request.includes('held by the device')]);
+    const firstEdit = rpcs.findIndex(([rpc]) => rpc === 'edit-config');
+    expect(rpcs.slice(0, firstEdit).map(([rpc]) => rpc)).toContain('get-config');
+    // The undo replaced the entry with what netconfd held.
+    expect(rpcs.some(([rpc, restores]) => rpc === 'edit-config' && restores)).toBe(true);
+
+    const done = await run(port('customer Y', 'customer Y'));
+    expect(done.state).toBe('completed');
+    expect(await peer.runningConfig(byName(name))).toContain('<description>customer Y</description>');
+    await a.apply({ protocol: 'netconf', configXml: deleteInterface(name) });
+  });
+
+  it('refuses a second service for an interface another service holds, naming it, and leaves netconfd as the holder set it; the name is free once deleted', async () => {
+    const name = ifName();
+    const port = (id: string, description: string) => ({
+      id,
+      action: 'add' as const,
+      service: { serviceSpecification: { id: 'network-interface' }, serviceCharacteristic: [{ name: 'interfaceName', value: name }, { name: 'description', value: description }] },
+    });
+    const held = await run({ serviceOrderItem: [port('first', 'customer A uplink')] });
+    expect(held.state).toBe('completed');
+    const holder = (await fleet.store.require(held.id)).items.first!.serviceId;
+    const before = await peer.runningConfig(byName(name));
+
+    const { order: refused } = await fleet.producer.submitServiceOrder({ serviceOrderItem: [port('second', 'customer B uplink')] });
+    expect(refused.state).toBe('rejected');
+    expect(refused.errorMessage?.map((e) => [e.code, e.message])).toEqual([
+      [
+        'ORDER_RESOURCE_CLAIMED',
+        `serviceOrderItem second: resource /interfaces/interface[name='${name}'] on network element netconfd-1 is already claimed by network-interface service ${holder} (order ${held.id}); delete that service first, or claim another resource`,
+      ],
+    ]);
+    expect(await peer.runningConfig(byName(name))).toBe(before);
+    expect(before).toContain('<description>customer A uplink</description>');
+
+    expect((await run({ serviceOrderItem: [{ id: 'cease', action: 'delete', service: { id: holder } }] })).state).toBe('completed');
+    const next = await run({ serviceOrderItem: [port('third', 'customer C uplink')] });
+    expect(next.state).toBe('completed');
+    expect(await peer.runningConfig(byName(name))).toContain('<description>customer C uplink</description>');
+    const nextService = (await fleet.store.require(next.id)).items.third!.serviceId;
+    expect((await run({ serviceOrderItem: [{ id: 'cease', action: 'delete', service: { id: nextService } }] })).state).toBe('completed');
+  });
 });
+
+/** A port whose add replaces the interface entry and declares no undo: undone from what netconfd held. */
+const REPLACE_SPEC = {
+  id: 'replaced-port',
+  name: 'Replaced port',
+  characteristics: {
+    interfaceName: { type: 'string', mandatory: true, pattern: '[a-z][a-z0-9]{0,15}' },
+    description: { type: 'string', mandatory: true },
+    mustSee: { type: 'string', mandatory: true },
+  },
+  actions: {
+    add: {
+      steps: [
+        {
+          name: 'replace-port',
+          neRole: 'netconf-router',
+          protocol: 'netconf',
+          apply: {
+            config: {
+              interfaces: {
+                '@xmlns': IF_NS,
+                '@xmlns:nc': NC_NS,
+                interface: { '@nc:operation': 'replace', name: '{{ interfaceName }}', type: { '@xmlns:ianaift': IANAIFT_NS, '#': 'ianaift:l2vlan' }, description: '{{ description }}' },
+              },
+            },
+          },
+          tests: [{ filter: { interfaces: { '@xmlns': IF_NS, interface: { name: '{{ interfaceName }}' } } }, contains: '{{ mustSee }}' }],
+        },
+      ],
+    },
+  },
+};

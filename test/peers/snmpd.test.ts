@@ -297,15 +297,41 @@ describe('an order end to end: TMF641 in, snmpd configured', () => {
     expect(await peer.get(sysLocation)).toBe('');
   });
 
-  it("a rolled-back add puts back exactly what the agent held: another service's contact and location, not empty strings", async () => {
-    const contactItem = (id: string, contact: string, location: string) => ({
-      id,
-      action: 'add' as const,
-      service: { serviceSpecification: { id: 'system-contact' }, serviceCharacteristic: [{ name: 'contact', value: contact }, { name: 'location', value: location }] },
-    });
+  const contactItem = (id: string, contact: string, location: string) => ({
+    id,
+    action: 'add' as const,
+    service: { serviceSpecification: { id: 'system-contact' }, serviceCharacteristic: [{ name: 'contact', value: contact }, { name: 'location', value: location }] },
+  });
+
+  it("a second system-contact service on the same agent is refused at intake naming the holder, and snmpd keeps the holder's values; the claim is free once it is deleted", async () => {
     const first = `first-${unique()}@example.net`;
     const live = await run({ serviceOrderItem: [contactItem('first', first, 'Berlin DC3')] });
     expect(live.state).toBe('completed');
+    const holder = (await fleet.store.require(live.id)).items['first']?.serviceId ?? '';
+
+    const { order: refused } = await fleet.producer.submitServiceOrder({ serviceOrderItem: [contactItem('second', `second-${unique()}@example.net`, 'Madrid DC4')] });
+    expect(refused.state).toBe('rejected');
+    expect(refused.errorMessage?.map((e) => [e.code, e.message])).toEqual([
+      [
+        'ORDER_RESOURCE_CLAIMED',
+        `serviceOrderItem second: resource 1.3.6.1.2.1.1.4.0 on network element snmpd-1 is already claimed by system-contact service ${holder} (order ${live.id}); delete that service first, or claim another resource`,
+      ],
+    ]);
+    expect(await fleet.audit.listByOrder(refused.id)).toEqual([]);
+    expect(await peer.get(sysContact)).toBe(first);
+    expect(await peer.get(sysLocation)).toBe('Berlin DC3');
+
+    expect((await run({ serviceOrderItem: [{ id: 'remove', action: 'delete', service: { id: holder } }] })).state).toBe('completed');
+    const next = await run({ serviceOrderItem: [contactItem('next', `next-${unique()}@example.net`, 'Rome DC5')] });
+    expect(next.state).toBe('completed');
+    const nextService = (await fleet.store.require(next.id)).items['next']?.serviceId ?? '';
+    expect((await run({ serviceOrderItem: [{ id: 'remove', action: 'delete', service: { id: nextService } }] })).state).toBe('completed');
+  });
+
+  it('a rolled-back add puts back exactly what the agent held before it (set behind the fleet), not empty strings', async () => {
+    const before = `operator-${unique()}@example.net`;
+    const agent = adapter(peer.ne);
+    await agent.apply({ protocol: 'snmp', varbinds: contactAndLocation(before, 'Berlin DC3') });
 
     // A bundle whose second item the agent refuses (sysDescr is read-only): the contact item rolls back.
     const bundle = await run({
@@ -319,13 +345,15 @@ describe('an order end to end: TMF641 in, snmpd configured', () => {
       ['second', 'cancelled'],
       ['descr', 'failed'],
     ]);
-    expect(await peer.get(sysContact)).toBe(first);
+    expect(await peer.get(sysContact)).toBe(before);
     expect(await peer.get(sysLocation)).toBe('Berlin DC3');
     const rollback = (await fleet.audit.listByOrder(bundle.id)).filter((e) => e.itemId === 'second' && e.operation === 'snmp-set').map((e) => e.request);
-    expect(rollback.at(-1)).toBe(`1.3.6.1.2.1.1.4.0 OctetString=${first}, 1.3.6.1.2.1.1.6.0 OctetString=Berlin DC3`);
-    const firstService = (await fleet.store.require(live.id)).items['first']?.serviceId ?? '';
-    expect((await fleet.services.get(firstService))?.state).toBe('active');
-    expect((await run({ serviceOrderItem: [{ id: 'remove', action: 'delete', service: { id: firstService } }] })).state).toBe('completed');
+    expect(rollback.at(-1)).toBe(`1.3.6.1.2.1.1.4.0 OctetString=${before}, 1.3.6.1.2.1.1.6.0 OctetString=Berlin DC3`);
+    // The rolled-back add held its claim only while it ran: another add of the contact goes through.
+    const after = await run({ serviceOrderItem: [contactItem('after', `after-${unique()}@example.net`, 'Oslo DC6')] });
+    expect(after.state).toBe('completed');
+    const afterService = (await fleet.store.require(after.id)).items['after']?.serviceId ?? '';
+    expect((await run({ serviceOrderItem: [{ id: 'remove', action: 'delete', service: { id: afterService } }] })).state).toBe('completed');
   });
 });
 

@@ -30,7 +30,7 @@ const FINAL = new Set(['completed', 'failed', 'partial', 'cancelled', 'rejected'
  * A whole fleet for one test file: a private redis-server on a random port, the simulated NEs,
  * and every role in this process, on a prefix of its own.
  */
-export async function startFleetHarness(options: { env?: Record<string, string>; http?: boolean; logLevel?: string } = {}): Promise<FleetHarness> {
+export async function startFleetHarness(options: { env?: Record<string, string>; http?: boolean; logLevel?: string; catalog?: ServiceCatalog } = {}): Promise<FleetHarness> {
   const escapedBefore = escapedErrorCount();
   const redis = await startPrivateRedis();
   const lab = await startSimulatedLab({ commandTimeoutMs: 5000 });
@@ -50,7 +50,7 @@ export async function startFleetHarness(options: { env?: Record<string, string>;
     HTTP_PORT: '0',
     ...options.env,
   });
-  const catalog = await ServiceCatalog.load('config/catalog');
+  const catalog = options.catalog ?? (await ServiceCatalog.load('config/catalog'));
   const fleet = await startFleetProcess({ config, roles: ROLES, log, catalog, inventory: lab.inventory, credentials: lab.credentials, http: options.http ?? false });
 
   const waitFor: FleetHarness['waitFor'] = async (orderId, done, timeoutMs = 20_000) => {
