@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   ORDER_UNKNOWN_SERVICE: { transient: false, description: 'A modify or delete item names a service the service inventory does not hold.' },
   ORDER_SERVICE_EXISTS: { transient: false, description: 'An add item names a service that already exists.' },
   ORDER_IDENTITY_IN_USE: { transient: false, description: "An add item's identity characteristics (an MSISDN, say) are held by a live service of the same specification, or by another add of the order." },
+  ORDER_SERVICE_RELIED_ON: { transient: false, description: 'A delete or suspend names a service that other live services rely on (a reliesOn serviceRelationship or supportingService); the message names them. Delete (or suspend) them in the same order, in items the relied-on item relies on, or first.' },
   ORDER_SERVICE_TERMINATED: { transient: false, description: 'The item would change a service that is terminated.' },
   ORDER_NO_SUCH_SUSPENSION: { transient: false, description: 'A resume names a suspension the service does not have.' },
   ORDER_QUALIFICATION_FAILED: { transient: false, description: 'A feasibility or qualification rule from config/policies.yaml refuses the order; the message names the rule.' },

@@ -1,4 +1,6 @@
 import { identityClaims, identityConflicts } from '../orders/identity-conflicts.js';
+import { DependencyGraph } from '../orders/dependency-graph.js';
+import { reliedOnConflicts } from '../orders/relied-on-services.js';
 import { randomUUID } from 'node:crypto';
 import { claimConflictsWithinOrder, claimRejection, claimStillHeld, resourceClaims, type ResourceClaim } from '../orders/resource-claims.js';
 import { claimKey, type ResourceClaimStore } from '../stores/resource-claim-store.js';
@@ -243,6 +245,8 @@ export class ServiceOrderProducer {
     if (!validation.ok) return { validation, plans: [] };
     const identity = await this.identityConflicts(validation.items);
     if (identity.length > 0) return { validation: { ok: false, reasons: identity, order: validation.order }, plans: [] };
+    const reliedOn = await this.reliedOnConflicts(validation.order, validation.items);
+    if (reliedOn.length > 0) return { validation: { ok: false, reasons: reliedOn, order: validation.order }, plans: [] };
     if (!inventory) return { validation, plans: [] };
     const reasons: RejectionReason[] = [];
     const plans: DryRunItem[] = [];
@@ -331,6 +335,22 @@ export class ServiceOrderProducer {
       if (claimStillHeld(service, order)) reasons.push(claimRejection(claim, holder));
     }
     return reasons;
+  }
+
+  /** Deletes and suspends of services that other live services rely on, unless the order changes those first. */
+  private async reliedOnConflicts(order: ServiceOrderInput, items: ValidatedItem[]): Promise<RejectionReason[]> {
+    const store = this.options.services;
+    const targets = [...new Set(items.filter((i) => (i.lifecycle === 'delete' || i.lifecycle === 'suspend') && i.serviceId !== undefined).map((i) => i.serviceId as string))];
+    if (!store || targets.length === 0) return [];
+    const dependents = new Map(await Promise.all(targets.map(async (id) => [id, await store.dependentsOf(id)] as const)));
+    const graph = DependencyGraph.fromItems(order.serviceOrderItem.map((i) => ({ id: i.id, relationships: i.serviceOrderItemRelationship })));
+    return reliedOnConflicts({
+      items,
+      indexOf: (itemId) => order.serviceOrderItem.findIndex((i) => i.id === itemId),
+      dependsOn: graph.dependsOn,
+      dependentsOf: (id) => dependents.get(id) ?? [],
+      canSuspend: (specId) => this.options.catalog.get(specId)?.actions.suspend !== undefined,
+    });
   }
 
   /** Live services per (specification, customer) for the rules that limit them. */

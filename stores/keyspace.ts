@@ -188,6 +188,11 @@ export class Keyspace {
     return `${this.tag(shard)}:services:chr:${specId}:${name}=${value}`;
   }
 
+  /** Services (on this shard) that rely on `serviceId`: who a delete or suspend of it would leave without. */
+  servicesRelyingOn(shard: number, serviceId: string): string {
+    return `${this.tag(shard)}:services:rel:${serviceId}`;
+  }
+
   // --- shard keys: audit trail -----------------------------------------------------------
 
   auditOfOrder(orderId: string): string {

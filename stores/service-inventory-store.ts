@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { effectiveState, SERVICE_STATES, type ServiceInstance, type ServiceState } from '../inventory/service-instance.js';
+import { reliedOnIds } from '../orders/relied-on-services.js';
 import type { Keyspace } from './keyspace.js';
 
 /**
@@ -71,6 +72,7 @@ export class ServiceInventoryStore {
             this.keys.servicesOfSpec(shard, s.serviceSpecification.id),
             ...s.supportingResource.map((r) => this.keys.servicesOnNe(shard, r.id)),
             ...indexedCharacteristics(s).map(([name, value]) => this.keys.servicesWithCharacteristic(shard, s.serviceSpecification.id, name, value)),
+            ...reliedOnIds(s).map((id) => this.keys.servicesRelyingOn(shard, id)),
           ]
         : [];
     const after = indexKeys(stored);
@@ -101,6 +103,15 @@ export class ServiceInventoryStore {
   async holdersOf(specId: string, name: string, value: string): Promise<ServiceInstance[]> {
     const ids = (await Promise.all(this.keys.allShards().map((shard) => this.redis.smembers(this.keys.servicesWithCharacteristic(shard, specId, name, value))))).flat().sort();
     return [...(await this.getMany(ids)).values()].filter((s) => s.state !== 'terminated' && indexedCharacteristics(s).some(([n, v]) => n === name && v === value));
+  }
+
+  /**
+   * The services that rely on `serviceId` and still record it (any state but terminated; the
+   * caller decides which states matter), from the reverse index each service write keeps.
+   */
+  async dependentsOf(serviceId: string): Promise<ServiceInstance[]> {
+    const ids = (await Promise.all(this.keys.allShards().map((shard) => this.redis.smembers(this.keys.servicesRelyingOn(shard, serviceId))))).flat().sort();
+    return [...(await this.getMany(ids)).values()].filter((s) => s.state !== 'terminated' && reliedOnIds(s).includes(serviceId));
   }
 
   async query(query: ServiceQuery = {}): Promise<ServiceInstance[]> {

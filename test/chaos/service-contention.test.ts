@@ -42,8 +42,11 @@ beforeAll(async () => {
   redis = new Redis(chaos.redis.url);
   workers.push(await chaos.startWorker(), await chaos.startWorker());
   // The services the orders below change: one bundle per trial, two more for the poison orders.
+  // Without voicemail: it relies on the plan, and a plan that something live relies on cannot be deleted (ORDER_SERVICE_RELIED_ON).
   const bundles = Array.from({ length: 10 }, () => mobileBundle());
-  const submitted = await Promise.all(bundles.map((b) => chaos.fleet.producer.submitServiceOrder(b.order)));
+  const submitted = await Promise.all(
+    bundles.map((b) => chaos.fleet.producer.submitServiceOrder({ ...b.order, serviceOrderItem: b.order.serviceOrderItem.filter((i) => i.id !== 'voicemail') })),
+  );
   const finals = await chaos.waitForFinal(submitted.map((s) => s.order.id), 120_000);
   expect(finals.map((o) => o.state)).toEqual(finals.map(() => 'completed'));
   for (const b of bundles) plans.set(b.msisdn, await planServiceOf(b.msisdn));

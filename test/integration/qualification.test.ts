@@ -68,7 +68,9 @@ describe('qualification rules', () => {
 
   it('forbidAction: no delete of a suspended service', async () => {
     const producer = producerWith([{ id: 'no-delete-suspended', kind: 'forbidAction', specification: 'mobile-plan', action: 'delete', serviceState: 'suspended', message: 'resume before deleting' }]);
-    const { order: add } = await producer.submitServiceOrder(mobileBundle().order);
+    // Without voicemail: a plan that voicemail relies on cannot be deleted at all (ORDER_SERVICE_RELIED_ON), whatever the rule says.
+    const { order: bundle } = mobileBundle();
+    const { order: add } = await producer.submitServiceOrder({ ...bundle, serviceOrderItem: bundle.serviceOrderItem.filter((i) => i.id !== 'voicemail') });
     await h.waitForFinal(add.id);
     const serviceId = (await h.fleet.store.require(add.id)).items['mobile-plan']!.serviceId;
     const { order: suspend } = await producer.submitServiceOrder({

@@ -141,7 +141,14 @@ describe('service inventory and lifecycle', () => {
   });
 
   it('delete removes the configuration from every NE and terminates the service', async () => {
-    const done = await run({ serviceOrderItem: [{ id: 'cease', action: 'delete', service: { id: planService } }] });
+    // Voicemail relies on the plan: it goes first, or the plan's delete is refused (ORDER_SERVICE_RELIED_ON).
+    const voicemail = await serviceIdOf(orderId, 'voicemail');
+    const done = await run({
+      serviceOrderItem: [
+        { id: 'cease-vm', action: 'delete', service: { id: voicemail } },
+        { id: 'cease', action: 'delete', service: { id: planService }, serviceOrderItemRelationship: [{ relationshipType: 'reliesOn', orderItem: { itemId: 'cease-vm' } }] },
+      ],
+    });
     expect(done.state).toBe('completed');
     expect(pcrfBlock(msisdn)).toEqual([]);
     const service = await h.fleet.services.get(planService);
