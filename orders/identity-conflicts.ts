@@ -2,6 +2,7 @@ import type { ServiceSpecification } from '../catalog/service-specification.js';
 import type { ServiceInstance } from '../inventory/service-instance.js';
 import type { RejectionReason } from '../errors/index.js';
 import type { ValidatedItem } from './order-validation.js';
+import type { ClaimHolder, ResourceClaim } from './resource-claims.js';
 
 /** One identity an add item claims: its specification, the characteristic and its value. */
 export interface IdentityClaim {
@@ -51,4 +52,27 @@ export function identityConflicts(claims: IdentityClaim[], holders: (claim: Iden
     }
   }
   return reasons;
+}
+
+/**
+ * Identity claims taken as resource claims (orders/resource-claims.ts), so that two orders adding
+ * the same identity at the same time cannot both be accepted: the index check above reads the
+ * service inventory, which only a completed add writes. Each specification's identities live in
+ * a scope of their own, `identity:<specId>`, beside the NEs' (NE ids carry no colon).
+ */
+export const IDENTITY_SCOPE = 'identity:';
+
+export function identityResourceClaims(claims: IdentityClaim[], serviceIdOf: (itemId: string) => string): ResourceClaim[] {
+  return claims.map((c) => ({ itemId: c.itemId, specId: c.specId, serviceId: serviceIdOf(c.itemId), neId: `${IDENTITY_SCOPE}${c.specId}`, resource: `${c.name}=${c.value}` }));
+}
+
+/** The refusal of an identity claim another service (or an order still adding it) holds, in the identity's words. */
+export function identityClaimRejection(claim: ResourceClaim, holder: ClaimHolder): RejectionReason | undefined {
+  if (!claim.neId.startsWith(IDENTITY_SCOPE)) return undefined;
+  const [name, ...rest] = claim.resource.split('=');
+  return {
+    code: 'ORDER_IDENTITY_IN_USE',
+    message: `serviceOrderItem ${claim.itemId}: ${name} ${rest.join('=')} is already held by ${holder.specId} service ${holder.serviceId} (added by order ${holder.orderId}); modify that service, or delete it first`,
+    itemId: claim.itemId,
+  };
 }

@@ -1,4 +1,4 @@
-import { identityClaims, identityConflicts } from '../orders/identity-conflicts.js';
+import { identityClaimRejection, identityClaims, identityConflicts, identityResourceClaims } from '../orders/identity-conflicts.js';
 import { DependencyGraph } from '../orders/dependency-graph.js';
 import { reliedOnConflicts } from '../orders/relied-on-services.js';
 import { randomUUID } from 'node:crypto';
@@ -158,7 +158,11 @@ export class ServiceOrderProducer {
     let accepted = checked.ok;
     if (checked.ok) {
       const specs = stored.specs;
-      const claims = resourceClaims(plans.map((p) => ({ itemId: p.itemId, specId: specs[p.itemId]?.specId ?? '', lifecycle: p.lifecycle, serviceId: specs[p.itemId]?.serviceId ?? '', steps: p.steps })));
+      const claims = [
+        ...resourceClaims(plans.map((p) => ({ itemId: p.itemId, specId: specs[p.itemId]?.specId ?? '', lifecycle: p.lifecycle, serviceId: specs[p.itemId]?.serviceId ?? '', steps: p.steps }))),
+        // The adds' identities, taken in the same script: two orders adding one MSISDN at once cannot both pass.
+        ...identityResourceClaims(identityClaims(checked.items, (spec) => this.options.catalog.get(spec)), (itemId) => specs[itemId]?.serviceId ?? ''),
+      ];
       const refused = await this.takeClaims(id, claims);
       if (refused.length > 0) {
         stored = rejectedOrder(input, refused, { id, href, now });
@@ -310,7 +314,7 @@ export class ServiceOrderProducer {
       const [service, order] = await Promise.all([services?.get(holder.serviceId), store.getOrder(holder.orderId)]);
       // Held by this very order id and not stored: an earlier submission of it that stopped before storing it.
       const ownLeftover = holder.orderId === orderId && order === undefined;
-      if (!ownLeftover && claimStillHeld(service, order)) return [claimRejection(claim, holder)];
+      if (!ownLeftover && claimStillHeld(service, order)) return [identityClaimRejection(claim, holder) ?? claimRejection(claim, holder)];
       lapsed.set(claimKey(claim), held);
     }
     throw new FleetError('ORDER_CONCURRENT_UPDATE', `order ${orderId}: resource claims kept changing while they were taken; submit the order again`);

@@ -47,4 +47,30 @@ describe('identity guard', () => {
     expect(order.state).toBe('rejected');
     expect(order.errorMessage?.map((e) => e.message)).toEqual([`serviceOrderItem b: msisdn ${msisdn} is also added by item a of this order`]);
   });
+
+  it('accepts exactly one of several orders adding one MSISDN at the same time, and the device gets one subscriber block', async () => {
+    const msisdn = nextMsisdn();
+    // Submitted together: none of them is in the service inventory yet, so only the atomic claim can refuse.
+    const results = await Promise.all([1, 2, 3, 4].map((n) => h.fleet.producer.submitServiceOrder({ externalId: `crm-${msisdn}-race-${n}`, serviceOrderItem: [planItem('plan', msisdn)] })));
+    const accepted = results.filter((r) => r.order.state !== 'rejected');
+    const refused = results.filter((r) => r.order.state === 'rejected');
+    expect(accepted).toHaveLength(1);
+    const winner = accepted[0]!.order.id;
+    for (const r of refused) {
+      expect(r.order.errorMessage?.map((e) => e.code)).toEqual(['ORDER_IDENTITY_IN_USE']);
+      expect(r.order.errorMessage?.[0]?.message).toContain(`msisdn ${msisdn} is already held by mobile-plan service`);
+      expect(r.order.errorMessage?.[0]?.message).toContain(`(added by order ${winner})`);
+    }
+    expect((await h.waitForFinal(winner)).state).toBe('completed');
+    expect(h.lab.pcrf.configHistory().filter((l) => l === `subscriber ${msisdn}`)).toHaveLength(1);
+
+    // A failed add gives the identity back: the claim lapses with the order that held it.
+    const other = nextMsisdn();
+    h.lab.pcrf.failOn(new RegExp(`^subscriber ${other}$`), 'refused');
+    const { order: failing } = await h.fleet.producer.submitServiceOrder({ externalId: `crm-${other}-1`, serviceOrderItem: [planItem('plan', other)] });
+    expect((await h.waitForFinal(failing.id)).state).toBe('failed');
+    h.lab.pcrf.failOn(null);
+    const { order: retried } = await h.fleet.producer.submitServiceOrder({ externalId: `crm-${other}-2`, serviceOrderItem: [planItem('plan', other)] });
+    expect((await h.waitForFinal(retried.id)).state).toBe('completed');
+  });
 });
