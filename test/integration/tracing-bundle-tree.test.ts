@@ -199,5 +199,7 @@ describe('the trace of a bundle across fleet processes', () => {
       const line = worker.lines.map(json).find((l) => l.msg === 'activating item' && l.itemId === item.attributes['activation.item.id'] && l.orderId === orderId);
       expect(line, `${item.service}: the 'activating item' line`).toMatchObject({ trace_id: item.traceId, span_id: item.spanId });
     }
-  });
+    // Four fleet processes compile the sources through tsx as they start: on a machine running two
+    // or three CI runs at once that alone took 40-60 s, so the default 60 s was not enough.
+  }, 240_000);
 });
