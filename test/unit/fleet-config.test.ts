@@ -37,6 +37,7 @@ describe('loadFleetConfig', () => {
       metricsNeLabels: [],
       sessionIdleMs: 10_000,
       confirmTimeoutS: 120,
+      checkSyncIntervalMs: 0,
       sessionLeaseTtlMs: 30_000,
       queueUiWritable: false,
       reconcileIntervalMs: 30_000,
@@ -106,6 +107,7 @@ describe('loadFleetConfig', () => {
         REDIS_CHECK_INTERVAL_MS: '250',
         READY_TIMEOUT_MS: '300',
         MONITOR_ORPHAN_MS: '1500',
+        CHECK_SYNC_INTERVAL_MS: '3600000',
       }),
     ).toEqual({
       redisUrl: 'rediss://cache.example:6380/2',
@@ -130,6 +132,7 @@ describe('loadFleetConfig', () => {
       metricsNeLabels: ['pcrf-1', 'frr-1'],
       sessionIdleMs: 500,
       confirmTimeoutS: 90,
+      checkSyncIntervalMs: 3_600_000,
       sessionLeaseTtlMs: 15_000,
       queueUiWritable: false,
       reconcileIntervalMs: 30_000,
