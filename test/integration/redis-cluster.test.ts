@@ -51,10 +51,13 @@ describe('on a real 3-master Redis Cluster', () => {
 
   it('spreads orders, their services and their activation queues over every master', async () => {
     const orders = await Promise.all(Array.from({ length: 24 }, () => fleet.producer.submitServiceOrder(mobileBundle().order)));
+    // Bounded by a deadline for all of them, not by a count of polls: on a machine running several
+    // CI runs at once, 24 bundles over three masters took longer than 800 polls of 25 ms.
+    const deadline = Date.now() + 150_000;
     for (const { order } of orders) {
       let state = order.state;
-      for (let i = 0; i < 800 && !['completed', 'failed'].includes(state); i++) {
-        await new Promise((r) => setTimeout(r, 25));
+      while (!['completed', 'failed'].includes(state) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
         state = (await fleet.producer.getServiceOrder(order.id)).state;
       }
       expect(state).toBe('completed');
@@ -85,5 +88,5 @@ describe('on a real 3-master Redis Cluster', () => {
     }
     expect(perMaster.reduce((a, m) => a + m.orders, 0)).toBe(25);
     console.log(`orders per master: ${perMaster.map((m) => m.orders).join(' / ')}; services: ${perMaster.map((m) => m.services).join(' / ')}`);
-  });
+  }, 240_000);
 });

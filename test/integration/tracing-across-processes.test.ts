@@ -64,7 +64,11 @@ describe('tracing across processes', () => {
     expect(response.status).toBe(201);
 
     const byOrder = (s: ReceivedSpan) => s.attributes['activation.order.id'] === orderId;
-    const spans = await receiver.waitFor((all) => all.filter(byOrder).some((s) => s.name === 'activation.item') && all.some((s) => s.service === 'fleet-worker' && s.kind === SPAN_KIND.consumer), 50_000);
+    // Each process exports on its own schedule: wait for the api's intake span too, not only the worker's.
+    const spans = await receiver.waitFor(
+      (all) => all.filter(byOrder).some((s) => s.name === 'activation.item') && all.filter(byOrder).some((s) => s.name === 'order.intake') && all.some((s) => s.service === 'fleet-worker' && s.kind === SPAN_KIND.consumer),
+      50_000,
+    );
     const intakeSpan = spans.find((s) => s.name === 'order.intake' && byOrder(s));
     expect(intakeSpan, 'the intake span').toBeDefined();
     const traceId = intakeSpan!.traceId;
