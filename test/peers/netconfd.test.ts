@@ -197,8 +197,9 @@ describe('NETCONF adapter against the real yuma123 netconfd', () => {
     const before = await peer.runningConfig();
     const { entries, ctx } = recorder();
     const prior = await a.readPrior({ protocol: 'netconf', configXml: replace(held, 'replaced') }, ctx);
-    expect(entries.map(rpcName)).toEqual(['get-config']);
-    expect(entries[0]?.request).toContain(`<interface><name>${held}</name></interface>`);
+    // The session the apply above opened without an audit context is logged in on this trail (session-open), then the one read.
+    expect(entries.map(rpcName)).toEqual(['session-open', 'get-config']);
+    expect(entries[1]?.request).toContain(`<interface><name>${held}</name></interface>`);
     expect(prior?.protocol).toBe('netconf');
     expect(prior && 'configXml' in prior ? prior.configXml : '').toContain('<description>held by the device</description>');
     await a.apply({ protocol: 'netconf', configXml: replace(held, 'replaced') });
