@@ -48,7 +48,8 @@ export interface DrainResult {
 }
 
 const CHILD_SOURCE = fileURLToPath(new URL('./worker-child.ts', import.meta.url));
-const CHILD_COMPILED = fileURLToPath(new URL('../../dist-bench/bench/support/worker-child.js', import.meta.url));
+// Run from the sources, the compiled child is in dist-bench/; run compiled (npm run bench), it is this file's sibling.
+const CHILD_COMPILED = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? './worker-child.js' : '../../dist-bench/bench/support/worker-child.js', import.meta.url));
 
 /** The worker process's node arguments: the compiled child with plain node, or the source with this process's tsx loader. */
 function childArgs(compiled: boolean): string[] {
