@@ -131,6 +131,9 @@ describe('an activation worker paused past its lock (SIGSTOP), then resumed (SIG
     expect(destructiveUndos).toBe(0);
     expect(staleWrites).toBe(0);
     expect(disagreements).toEqual([]);
-    expect(finals.filter((o) => o.state !== 'completed').map((o) => `${o.id}: ${o.state}`)).toEqual([]);
+    // An order that did not complete names why, item by item, so a red run carries its cause.
+    const why = (o: (typeof finals)[number]) =>
+      `${o.id}: ${o.state} [${o.serviceOrderItem.map((i) => `${i.id} ${i.state}${(i.errorMessage ?? []).map((e) => ` ${e.code}: ${e.message}`).join('')}`).join('; ')}]`;
+    expect(finals.filter((o) => o.state !== 'completed').map(why)).toEqual([]);
   });
 });
