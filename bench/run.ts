@@ -89,7 +89,8 @@ try {
   // The real devices take a minute or two (Ansible and Netmiko are slow): not in quick mode unless asked.
   const skipDevices = args['no-devices'] ? 'skipped (--no-devices)' : quick && !args.devices ? 'skipped in quick mode (add --devices, or run the full bench)' : undefined;
   await scenario('4', () => realDevices({ pushes: size.pushes, midPushes: size.midPushes, slowPushes: size.slowPushes, ...(skipDevices ? { skip: skipDevices } : {}) }));
-  await scenario('5', () => scale({ redisUrl: redis.url, admin, catalog, sizes: scaleSizes, quick, compiled: args.compiled ?? false }));
+  // Run compiled (npm run bench), the worker child is compiled too: dist-bench/ holds no sources to run.
+  await scenario('5', () => scale({ redisUrl: redis.url, admin, catalog, sizes: scaleSizes, quick, compiled: args.compiled === true || import.meta.url.endsWith('.js') }));
 } finally {
   await admin.quit();
   await redis.stop();
