@@ -114,6 +114,44 @@ export class ServiceInventoryStore {
     return [...(await this.getMany(ids)).values()].filter((s) => s.state !== 'terminated' && reliedOnIds(s).includes(serviceId));
   }
 
+  /**
+   * The services matching `query`, one page at a time, for walks over the whole inventory (the
+   * service audit) that must not hold every service in memory: per shard, the narrowest index set
+   * (NE, then specification, then state; each state set in turn when there is no filter) is read
+   * with SSCAN, the page's ids are checked against the other sets with SMISMEMBER, and only the
+   * page's documents are loaded. SSCAN may return an id twice; ids already yielded are skipped,
+   * so the walk holds the ids it has seen (tens of bytes each), never the documents.
+   */
+  async *pages(query: Omit<ServiceQuery, 'characteristic'> = {}, pageSize = 200): AsyncGenerator<ServiceInstance[]> {
+    const seen = new Set<string>();
+    for (const shard of this.keys.allShards()) {
+      const filters = [
+        ...(query.neId !== undefined ? [this.keys.servicesOnNe(shard, query.neId)] : []),
+        ...(query.specification !== undefined ? [this.keys.servicesOfSpec(shard, query.specification)] : []),
+        ...(query.state !== undefined ? [this.keys.servicesInState(shard, query.state)] : []),
+      ];
+      // Every service is in exactly one state set: with no filter, walking each covers them all once.
+      const walks = filters.length > 0 ? [{ scan: filters[0] as string, also: filters.slice(1) }] : SERVICE_STATES.map((st) => ({ scan: this.keys.servicesInState(shard, st), also: [] as string[] }));
+      for (const walk of walks) {
+        let cursor = '0';
+        do {
+          const [next, found] = await this.redis.sscan(walk.scan, cursor, 'COUNT', pageSize);
+          cursor = next;
+          let ids = found.filter((id) => !seen.has(id));
+          for (const set of walk.also) {
+            if (ids.length === 0) break;
+            const member = await this.redis.smismember(set, ...ids);
+            ids = ids.filter((_, i) => member[i] === 1);
+          }
+          if (ids.length === 0) continue;
+          for (const id of ids) seen.add(id);
+          const services = [...(await this.getMany(ids.sort())).values()];
+          if (services.length > 0) yield services;
+        } while (cursor !== '0');
+      }
+    }
+  }
+
   async query(query: ServiceQuery = {}): Promise<ServiceInstance[]> {
     const perShard = await Promise.all(
       this.keys.allShards().map((shard) => {

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
 import type { ServiceAuditStore } from '../stores/service-audit-store.js';
 import type { ServiceInventoryStore } from '../stores/service-inventory-store.js';
-import { AUDITED_STATES, checkServiceSync, summarizeAudit, type ServiceSync, type SyncDeps } from './service-sync.js';
+import { AUDITED_STATES, AuditTally, checkServiceSync, type SyncDeps } from './service-sync.js';
 
 export interface ServiceAuditDeps {
   audits: ServiceAuditStore;
@@ -27,19 +27,23 @@ export interface ServiceAuditScheduleOptions {
 
 /**
  * A complete audit: every active and suspended service, one after the other, and its summary
- * recorded for the drift gauges. `keepGoing` is asked before each service, so a runner that
- * lost its lease, or a process shutting down, stops between services.
+ * recorded for the drift gauges. Services are read a page at a time and only their counts are
+ * kept, so an inventory of millions is audited in bounded memory. `keepGoing` is asked before
+ * each service, so a runner that lost its lease, or a process shutting down, stops between services.
  */
-export async function auditAllServices(deps: Omit<ServiceAuditDeps, 'metrics' | 'log'>, keepGoing: () => boolean = () => true): Promise<{ results: ServiceSync[]; complete: boolean }> {
+export async function auditAllServices(deps: Omit<ServiceAuditDeps, 'metrics' | 'log'>, keepGoing: () => boolean = () => true): Promise<{ tally: AuditTally; complete: boolean }> {
   const startedAt = Date.now();
-  const services = (await Promise.all(AUDITED_STATES.map((state) => deps.services.query({ state })))).flat();
-  const results: ServiceSync[] = [];
-  for (const service of services) {
-    if (!keepGoing()) return { results, complete: false };
-    results.push(await checkServiceSync(deps.sync, service));
+  const tally = new AuditTally();
+  for (const state of AUDITED_STATES) {
+    for await (const page of deps.services.pages({ state })) {
+      for (const service of page) {
+        if (!keepGoing()) return { tally, complete: false };
+        tally.add(await checkServiceSync(deps.sync, service));
+      }
+    }
   }
-  await deps.audits.record(summarizeAudit(results, startedAt, Date.now()));
-  return { results, complete: true };
+  await deps.audits.record(tally.summary(startedAt, Date.now()));
+  return { tally, complete: true };
 }
 
 /**
@@ -77,18 +81,16 @@ export function startServiceAuditSchedule(deps: ServiceAuditDeps, options: Servi
     try {
       // Another process may have finished an audit between our first look and the claim.
       if (!(await due())) return false;
-      const { results, complete } = await auditAllServices(deps, () => held && !stopped);
+      const { tally, complete } = await auditAllServices(deps, () => held && !stopped);
       if (!complete) {
         deps.metrics.serviceAuditRuns.inc({ outcome: 'abandoned' });
-        deps.log.warn({ audited: results.length, leaseLost: !held }, 'service audit stopped before its end; its partial results are not recorded');
+        deps.log.warn({ audited: tally.services, leaseLost: !held }, 'service audit stopped before its end; its partial results are not recorded');
         return false;
       }
       deps.metrics.serviceAuditRuns.inc({ outcome: 'completed' });
-      const drifted = results.filter((r) => r.status === 'drift');
-      const unknown = results.filter((r) => r.status === 'unknown');
-      const summary = { services: results.length, drifted: drifted.length, unknown: unknown.length };
-      if (drifted.length > 0 || unknown.length > 0) {
-        deps.log.warn({ ...summary, driftedServices: drifted.map((r) => r.serviceId).slice(0, 50), unknownServices: unknown.map((r) => ({ id: r.serviceId, error: r.error })).slice(0, 50) }, 'service audit found drift or services it could not check');
+      const summary = { services: tally.services, drifted: tally.drifted, unknown: tally.unknown };
+      if (tally.drifted > 0 || tally.unknown > 0) {
+        deps.log.warn({ ...summary, driftedServices: tally.driftedServices, unknownServices: tally.unknownServices }, 'service audit found drift or services it could not check');
       } else deps.log.info(summary, 'service audit: every service in sync');
       return true;
     } catch (error) {

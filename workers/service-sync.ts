@@ -97,29 +97,59 @@ export async function checkSync(deps: SyncDeps, services: ServiceInstance[]): Pr
   return results;
 }
 
-/** The counts of a complete audit, for the gauges (see ServiceAuditSummary). */
-export function summarizeAudit(results: ServiceSync[], startedAt: number, finishedAt: number): ServiceAuditSummary {
-  const bySpec = new Map<string, number>();
-  const drifted = new Map<string, number>();
-  for (const r of results) {
+/**
+ * The counts of an audit as it runs, one result at a time: the gauges' summary (see
+ * ServiceAuditSummary), and the first drifted and unknown services for the log. It keeps counts,
+ * not results, so an audit of a large inventory holds no more than a page of it.
+ */
+export class AuditTally {
+  services = 0;
+  drifted = 0;
+  unknown = 0;
+  readonly driftedServices: string[] = [];
+  readonly unknownServices: Array<{ id: string; error: string | undefined }> = [];
+  private readonly bySpec = new Map<string, number>();
+  private readonly driftedBy = new Map<string, number>();
+
+  constructor(private readonly keep = 50) {}
+
+  add(r: ServiceSync): void {
+    this.services += 1;
+    if (r.status === 'drift') {
+      this.drifted += 1;
+      if (this.driftedServices.length < this.keep) this.driftedServices.push(r.serviceId);
+    } else if (r.status === 'unknown') {
+      this.unknown += 1;
+      if (this.unknownServices.length < this.keep) this.unknownServices.push({ id: r.serviceId, error: r.error });
+    }
     const specKey = JSON.stringify([r.specId, r.status]);
-    bySpec.set(specKey, (bySpec.get(specKey) ?? 0) + 1);
+    this.bySpec.set(specKey, (this.bySpec.get(specKey) ?? 0) + 1);
     const driftRoles = new Set(r.drift.map((d) => d.role));
     for (const role of new Set([...r.roles, ...driftRoles])) {
       const key = JSON.stringify([r.specId, role]);
-      drifted.set(key, (drifted.get(key) ?? 0) + (driftRoles.has(role) ? 1 : 0));
+      this.driftedBy.set(key, (this.driftedBy.get(key) ?? 0) + (driftRoles.has(role) ? 1 : 0));
     }
   }
-  return {
-    startedAt,
-    finishedAt,
-    bySpecification: [...bySpec].map(([key, services]) => {
-      const [specification, status] = JSON.parse(key) as [string, ServiceSync['status']];
-      return { specification, status, services };
-    }),
-    drifted: [...drifted].map(([key, services]) => {
-      const [specification, role] = JSON.parse(key) as [string, string];
-      return { specification, role, services };
-    }),
-  };
+
+  summary(startedAt: number, finishedAt: number): ServiceAuditSummary {
+    return {
+      startedAt,
+      finishedAt,
+      bySpecification: [...this.bySpec].map(([key, services]) => {
+        const [specification, status] = JSON.parse(key) as [string, ServiceSync['status']];
+        return { specification, status, services };
+      }),
+      drifted: [...this.driftedBy].map(([key, services]) => {
+        const [specification, role] = JSON.parse(key) as [string, string];
+        return { specification, role, services };
+      }),
+    };
+  }
+}
+
+/** The counts of a complete audit, for the gauges (see ServiceAuditSummary). */
+export function summarizeAudit(results: ServiceSync[], startedAt: number, finishedAt: number): ServiceAuditSummary {
+  const tally = new AuditTally();
+  for (const r of results) tally.add(r);
+  return tally.summary(startedAt, finishedAt);
 }

@@ -27,7 +27,7 @@ exit status: 0 every service in sync, 1 a service or NE not found, 3 drift or un
     const chosen = [values.ne !== undefined, values.service !== undefined, values.all].filter(Boolean).length;
     if (chosen !== 1) throw new UsageError('give exactly one of --ne NE_ID, --service SERVICE_ID or --all');
     const config = await cliConfig();
-    const [{ ServiceCatalog }, { ResourceInventory }, { AdapterPool }, { createAdapterFactory }, { resolveCredentials }, { checkSync, summarizeAudit, AUDITED_STATES }] = await Promise.all([
+    const [{ ServiceCatalog }, { ResourceInventory }, { AdapterPool }, { createAdapterFactory }, { resolveCredentials }, { checkServiceSync, AuditTally, AUDITED_STATES }] = await Promise.all([
       import('../../catalog/service-catalog.js'),
       import('../../inventory/resource-inventory.js'),
       import('../../adapters/adapter-pool.js'),
@@ -38,38 +38,44 @@ exit status: 0 every service in sync, 1 a service or NE not found, 3 drift or un
     const catalog = await ServiceCatalog.load(`${config.configDir}/catalog`);
     const inventory = await ResourceInventory.load(`${config.configDir}/inventory`);
     if (values.ne !== undefined && !inventory.get(values.ne)) throw notFound(`no NE ${values.ne} in ${config.configDir}/inventory`);
-    const services = await withReadStores(config, async ({ services: store }) => {
-      if (values.service !== undefined) {
-        const one = await store.get(values.service);
-        if (!one) throw notFound(`no service ${values.service} in the service inventory`);
-        return [one];
-      }
-      const found = await Promise.all(AUDITED_STATES.map((state) => store.query({ state, ...(values.ne !== undefined ? { neId: values.ne } : {}) })));
-      return found.flat();
-    });
     const pool = new AdapterPool(createAdapterFactory((ne) => resolveCredentials(ne)));
-    const startedAt = Date.now();
-    let results: ServiceSync[];
-    try {
-      results = await checkSync({ catalog, directory: inventory, withAdapter: (ne, work) => pool.withAdapter(ne, work) }, services);
-    } finally {
-      await pool.close();
-    }
-    if (values.all) {
-      const summary = summarizeAudit(results, startedAt, Date.now());
-      const { ServiceAuditStore } = await import('../../stores/service-audit-store.js');
-      await withReadStores(config, ({ redis, keys }) => new ServiceAuditStore(redis, keys).record(summary));
-    }
-    for (const r of results) {
+    const deps = { catalog, directory: inventory, withAdapter: pool.withAdapter.bind(pool) };
+    const tally = new AuditTally();
+    const print = (r: ServiceSync): void => {
+      tally.add(r);
       if (values.json) console.log(JSON.stringify(r));
       else {
         console.log(`${r.serviceId} ${r.specId} ${r.state}: ${r.status}${r.status === 'in-sync' ? ` (${r.tests} tests)` : ''}${r.error ? ` (${r.error})` : ''}`);
         for (const d of r.drift) console.log(`  drift on ${d.neId} (${d.step}): ${d.test}; device showed: ${d.observed.replace(/\s+/g, ' ').trim() || '(nothing)'}`);
       }
+    };
+    const startedAt = Date.now();
+    try {
+      await withReadStores(config, async ({ services: store, redis, keys }) => {
+        if (values.service !== undefined) {
+          const one = await store.get(values.service);
+          if (!one) throw notFound(`no service ${values.service} in the service inventory`);
+          if ((AUDITED_STATES as readonly string[]).includes(one.state)) print(await checkServiceSync(deps, one));
+          return;
+        }
+        // A page of services at a time, each printed as it is checked: the audit of a large
+        // inventory holds neither every service nor every result.
+        for (const state of AUDITED_STATES) {
+          for await (const page of store.pages({ state, ...(values.ne !== undefined ? { neId: values.ne } : {}) })) {
+            for (const service of page) print(await checkServiceSync(deps, service));
+          }
+        }
+        if (values.all) {
+          const { ServiceAuditStore } = await import('../../stores/service-audit-store.js');
+          await new ServiceAuditStore(redis, keys).record(tally.summary(startedAt, Date.now()));
+        }
+      });
+    } finally {
+      await pool.close();
     }
-    const bad = results.filter((r) => r.status !== 'in-sync').length;
-    if (bad > 0) throw new CliExit(EXIT.notCompleted, `${bad} of ${results.length} services drifted or could not be checked`);
-    console.log(`${results.length} services in sync`);
+    const bad = tally.drifted + tally.unknown;
+    if (bad > 0) throw new CliExit(EXIT.notCompleted, `${bad} of ${tally.services} services drifted or could not be checked`);
+    console.log(`${tally.services} services in sync`);
     return EXIT.ok;
   },
 });

@@ -63,4 +63,20 @@ describe('check-sync', () => {
     const results = await checkSync(failing, services);
     expect(results.every((r) => r.status === 'unknown' && r.error === 'NE unreachable')).toBe(true);
   });
+
+  it('walks the service inventory a page at a time: every service once, as the whole query finds them', async () => {
+    const ids = (list: Array<{ id: string }>) => list.map((s) => s.id).sort();
+    const walk = async (query: Parameters<typeof h.fleet.services.pages>[0]) => {
+      const pages: string[][] = [];
+      for await (const page of h.fleet.services.pages(query, 1)) pages.push(page.map((s) => s.id));
+      return pages;
+    };
+    const all = await walk({});
+    expect(all.flat().length).toBeGreaterThanOrEqual(6);
+    expect(new Set(all.flat()).size).toBe(all.flat().length);
+    expect(all.flat().sort()).toEqual(ids(await h.fleet.services.query()));
+    for (const query of [{ state: 'active' as const }, { state: 'active' as const, neId: 'pcrf-1' }, { specification: 'voicemail', state: 'active' as const }, { neId: 'no-such-ne' }]) {
+      expect((await walk(query)).flat().sort()).toEqual(ids(await h.fleet.services.query(query)));
+    }
+  });
 });
