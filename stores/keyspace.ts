@@ -75,6 +75,16 @@ export class Keyspace {
     return `${this.base}:audit:sync:runner`;
   }
 
+  /** The version of the service inventory's lookup indexes the stored services have (see ServiceInventoryStore.ensureLookupIndexes). */
+  get serviceIndexVersion(): string {
+    return `${this.base}:services:index-version`;
+  }
+
+  /** Who backfills the service lookup indexes now: one process fleet-wide. */
+  get serviceIndexRunner(): string {
+    return `${this.base}:services:index-runner`;
+  }
+
   budgetNeLeases(neId: string): string {
     return `${this.base}:budget:ne:${neId}:leases`;
   }

@@ -32,6 +32,13 @@ export interface ServiceWrite {
   stored: ServiceInstance;
 }
 
+/**
+ * The version of the lookup indexes a service write keeps: 2 added the reverse index of what a
+ * service relies on (`services:rel:<id>`). Services written by an older fleet lack the newer
+ * indexes until ensureLookupIndexes backfills them.
+ */
+export const SERVICE_INDEX_VERSION = 2;
+
 export class ServiceInventoryStore {
   constructor(
     private readonly redis: Redis,
@@ -94,6 +101,43 @@ export class ServiceInventoryStore {
         sadd: after.map(indexOf),
       }),
     };
+  }
+
+  /**
+   * Backfills the lookup indexes (characteristic values, and what each service relies on) of
+   * services an older fleet wrote, once per fleet: the first process to find the recorded index
+   * version older than SERVICE_INDEX_VERSION takes a lease, walks the inventory a page at a time
+   * and adds every service to its lookup sets, then records the version. Only these indexes are
+   * backfilled because their readers (holdersOf, dependentsOf) check each member against its
+   * document, so a member added from a document that changed meanwhile is harmless; the state,
+   * specification and NE sets are read unchecked and only the service's own writes change them.
+   * Returns the services walked, or undefined when the indexes were current or another process
+   * holds the lease. `keepGoing` is asked between pages (a process shutting down stops).
+   */
+  async ensureLookupIndexes(keepGoing: () => boolean = () => true, leaseMs = 120_000): Promise<number | undefined> {
+    if (Number((await this.redis.get(this.keys.serviceIndexVersion)) ?? 0) >= SERVICE_INDEX_VERSION) return undefined;
+    if ((await this.redis.set(this.keys.serviceIndexRunner, String(process.pid), 'PX', leaseMs, 'NX')) !== 'OK') return undefined;
+    let walked = 0;
+    try {
+      for await (const page of this.pages({})) {
+        if (!keepGoing()) return walked;
+        await Promise.all(
+          page.flatMap((s) => {
+            const shard = this.keys.shardOf(s.id);
+            return [
+              ...indexedCharacteristics(s).map(([name, value]) => this.keys.servicesWithCharacteristic(shard, s.serviceSpecification.id, name, value)),
+              ...reliedOnIds(s).map((id) => this.keys.servicesRelyingOn(shard, id)),
+            ].map((key) => this.redis.sadd(key, s.id));
+          }),
+        );
+        walked += page.length;
+        await this.redis.pexpire(this.keys.serviceIndexRunner, leaseMs);
+      }
+      await this.redis.set(this.keys.serviceIndexVersion, String(SERVICE_INDEX_VERSION));
+      return walked;
+    } finally {
+      await this.redis.del(this.keys.serviceIndexRunner);
+    }
   }
 
   /**

@@ -196,6 +196,14 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
   const epoch = new FleetEpochWatch({ redis: connect('epoch', 'producer', config.readyTimeoutMs), redisUrl: config.redisUrl, keys, registry: metrics.registry, log, roles: options.roles, intervalMs: config.redisCheckIntervalMs, readyTimeoutMs: config.readyTimeoutMs });
   epoch.start();
   let draining = false;
+  // Services an older fleet wrote get the lookup indexes this version reads (intake's guards),
+  // once, by whichever process comes first; in the background, so a large inventory does not hold up the start.
+  const indexBackfill = services.ensureLookupIndexes(() => !draining).then(
+    (walked) => {
+      if (walked !== undefined) log.info({ services: walked }, 'service lookup indexes backfilled for services written by an older fleet');
+    },
+    (error: unknown) => log.warn({ err: error }, 'backfilling the service lookup indexes failed; the next start tries again'),
+  );
   // The API serves requests from stores on a fail-fast connection of their own: a request while
   // Redis is away is refused at once (503) instead of waiting in the workers' offline queue.
   // Readiness waits for that connection too, so a balancer sends requests only once it is back.
@@ -253,6 +261,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
       clearInterval(tallyTimer);
       trackers.forEach((t) => t.stop());
       await serviceAudit?.stop();
+      await indexBackfill;
       await Promise.all(workers.map((w) => w.close()));
       await pool.close();
       budget.close();

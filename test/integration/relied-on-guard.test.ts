@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisConnection } from '../../queues/redis-connection.js';
+import { SERVICE_INDEX_VERSION } from '../../stores/service-inventory-store.js';
 import { startFleetHarness, type FleetHarness } from '../support/fleet-harness.js';
 import { mobileBundle } from '../support/mobile-bundle.js';
 
@@ -84,5 +86,29 @@ describe('relied-on guard', () => {
     const { order } = await h.fleet.producer.submitServiceOrder(right);
     expect((await h.waitForFinal(order.id)).state).toBe('completed');
     for (const id of [s.porting, s.plan, s.voicemail]) expect((await h.fleet.services.get(id))?.state).toBe('terminated');
+  });
+
+  it('guards services an older fleet wrote without the reliesOn index once the index is backfilled', async () => {
+    const s = await bundle();
+    const redis = createRedisConnection(h.redis.url, 'relied-on-test:older-fleet');
+    try {
+      // As an older fleet left them: no reverse index, no recorded index version.
+      const keys = h.fleet.keys;
+      await redis.srem(keys.servicesRelyingOn(keys.shardOf(s.plan), s.porting), s.plan);
+      await redis.del(keys.serviceIndexVersion);
+      const order = { serviceOrderItem: [{ id: 'rm', action: 'delete' as const, service: { id: s.porting } }] };
+      expect((await h.fleet.producer.dryRunServiceOrder(order)).valid).toBe(true);
+
+      const walked = await h.fleet.services.ensureLookupIndexes();
+      expect(walked).toBeGreaterThanOrEqual(3);
+      expect(await redis.get(keys.serviceIndexVersion)).toBe(String(SERVICE_INDEX_VERSION));
+      const dry = await h.fleet.producer.dryRunServiceOrder(order);
+      expect(dry.reasons.map((r) => r.code)).toEqual(['ORDER_SERVICE_RELIED_ON']);
+      expect(dry.reasons[0]?.message).toContain(`is relied on by ${s.plan}`);
+      // Current now: a second call walks nothing.
+      expect(await h.fleet.services.ensureLookupIndexes()).toBeUndefined();
+    } finally {
+      redis.disconnect();
+    }
   });
 });
