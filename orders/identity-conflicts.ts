@@ -10,20 +10,31 @@ export interface IdentityClaim {
   specId: string;
   name: string;
   value: string;
-  /** The service id the add asks for, if any (its own record is no conflict). */
+  /** The service id the add asks for, or the one the modify changes (its own record is no conflict). */
   serviceId?: string;
+  /** A modify moving its service to this identity. */
+  modify?: boolean;
 }
 
-/** The identities the order's adds claim, as their specifications declare them. */
+/** The identities the order's adds claim, and those its modifies move their services to, as their specifications declare them. */
 export function identityClaims(items: ValidatedItem[], specOf: (id: string) => ServiceSpecification | undefined): IdentityClaim[] {
   return items.flatMap((item) => {
-    if (item.lifecycle !== 'add') return [];
+    if (item.lifecycle !== 'add' && item.lifecycle !== 'modify') return [];
     return (specOf(item.specId)?.identity ?? []).flatMap((name) => {
       const value = item.values[name];
       if (value === undefined || value === null || typeof value === 'object') return [];
-      return [{ itemId: item.itemId, specId: item.specId, name, value: String(value), ...(item.serviceId ? { serviceId: item.serviceId } : {}) }];
+      // A modify that keeps the identity claims nothing new: its service holds it already.
+      if (item.lifecycle === 'modify' && String(item.previousValues?.[name]) === String(value)) return [];
+      return [{ itemId: item.itemId, specId: item.specId, name, value: String(value), ...(item.serviceId ? { serviceId: item.serviceId } : {}), ...(item.lifecycle === 'modify' ? { modify: true } : {}) }];
     });
   });
+}
+
+/** Whether a service's values still name an identity claim (`<name>=<value>` in its scope): a modify that changed the MSISDN leaves the old one free. */
+export function identityStillNamed(service: ServiceInstance, resource: string): boolean {
+  const [name, ...rest] = resource.split('=');
+  const value = rest.join('=');
+  return service.serviceCharacteristic.some((c) => c.name === name && (typeof c.value === 'string' || typeof c.value === 'number' || typeof c.value === 'boolean') && String(c.value) === value);
 }
 
 /**
@@ -46,7 +57,9 @@ export function identityConflicts(claims: IdentityClaim[], holders: (claim: Iden
       const names = held.map((s) => `${s.id} (${s.state})`).join(', ');
       reasons.push({
         code: 'ORDER_IDENTITY_IN_USE',
-        message: `serviceOrderItem ${claim.itemId}: ${claim.name} ${claim.value} is already held by ${claim.specId} service ${names}; modify that service, or delete it first`,
+        message: claim.modify
+          ? `serviceOrderItem ${claim.itemId}: ${claim.name} ${claim.value} is already held by ${claim.specId} service ${names}; a modify cannot move service ${claim.serviceId ?? ''} onto it`
+          : `serviceOrderItem ${claim.itemId}: ${claim.name} ${claim.value} is already held by ${claim.specId} service ${names}; modify that service, or delete it first`,
         itemId: claim.itemId,
       });
     }

@@ -29,7 +29,11 @@ export interface ClaimHolder {
   specId: string;
 }
 
-/** An add item's planned steps, as the intake's dry run renders them. */
+/**
+ * An item's claiming steps, as the intake's dry run renders them: an add's own steps; for a
+ * modify, the add action's steps rendered with the values the service will have after it (a
+ * modify that changes what a claim names moves the service onto another resource).
+ */
 export interface PlannedClaims {
   itemId: string;
   specId: string;
@@ -38,12 +42,12 @@ export interface PlannedClaims {
   steps: Array<{ neId: string; claims?: string[] }>;
 }
 
-/** The claims of the order's add items, one per (item, NE, resource). */
+/** The claims of the order's add and modify items, one per (item, NE, resource). */
 export function resourceClaims(items: PlannedClaims[]): ResourceClaim[] {
   const out: ResourceClaim[] = [];
   const seen = new Set<string>();
   for (const item of items) {
-    if (item.lifecycle !== 'add') continue;
+    if (item.lifecycle !== 'add' && item.lifecycle !== 'modify') continue;
     for (const step of item.steps) {
       for (const resource of step.claims ?? []) {
         const key = `${item.itemId}\u0000${step.neId}\u0000${resource}`;
@@ -77,17 +81,23 @@ export function claimConflictsWithinOrder(claims: ResourceClaim[]): RejectionRea
 }
 
 /**
- * Whether a stored claim still holds. A claim is taken with the order that adds its service and
- * is never released by a process that may crash half-way, so its holder is checked instead: it
- * holds while its service is live (any state but terminated), or while the order adding it has
- * not ended (the service is not recorded yet), or when that order cannot be found (an intake
- * that stopped between claiming and storing it: kept, never handed out twice). It lapses when
- * the service was deleted, or its add ended without creating it (failed, rolled back, cancelled).
+ * Whether a stored claim still holds. A claim is taken with the order that adds (or modifies)
+ * its service and is never released by a process that may crash half-way, so its holder is
+ * checked instead. It holds while the order that took it has not ended, or when neither that
+ * order nor the service can be found (an intake that stopped between claiming and storing it:
+ * kept, never handed out twice). Once that
+ * order ended, it holds while its service is live (any state but terminated) and the service's
+ * values still name the resource (`stillNamed`: a completed modify that moved the service to
+ * another interface or MSISDN leaves the old one free, a failed one leaves the new one free).
+ * It lapses when the service was deleted, its add ended without creating it (failed, rolled
+ * back, cancelled), or its values no longer name the resource.
  */
-export function claimStillHeld(service: { state: ServiceState } | undefined, order: { state: OrderState } | undefined): boolean {
-  if (service !== undefined) return service.state !== 'terminated';
-  if (order === undefined) return true;
-  return !isFinalState(order.state);
+export function claimStillHeld(service: { state: ServiceState } | undefined, order: { state: OrderState } | undefined, stillNamed: () => boolean): boolean {
+  // No order and no service: an intake that stopped before storing the order.
+  if (order === undefined && service === undefined) return true;
+  if (order !== undefined && !isFinalState(order.state)) return true;
+  if (service === undefined || service.state === 'terminated') return false;
+  return stillNamed();
 }
 
 /** The refusal of a claim another service holds, naming it and the resource. */

@@ -1,8 +1,8 @@
-import { identityClaimRejection, identityClaims, identityConflicts, identityResourceClaims } from '../orders/identity-conflicts.js';
+import { IDENTITY_SCOPE, identityClaimRejection, identityClaims, identityConflicts, identityResourceClaims, identityStillNamed } from '../orders/identity-conflicts.js';
 import { DependencyGraph } from '../orders/dependency-graph.js';
 import { reliedOnConflicts } from '../orders/relied-on-services.js';
 import { randomUUID } from 'node:crypto';
-import { claimConflictsWithinOrder, claimRejection, claimStillHeld, resourceClaims, type ResourceClaim } from '../orders/resource-claims.js';
+import { claimConflictsWithinOrder, claimRejection, claimStillHeld, resourceClaims, type PlannedClaims, type ResourceClaim } from '../orders/resource-claims.js';
 import { claimKey, type ResourceClaimStore } from '../stores/resource-claim-store.js';
 import type { Queue } from 'bullmq';
 import type { ChangeSet, Check } from '../adapters/change-set.js';
@@ -10,7 +10,7 @@ import type { NeDirectory } from '../catalog/activation-plan.js';
 import { planItem } from '../catalog/item-plan.js';
 import type { ServiceCatalog } from '../catalog/service-catalog.js';
 import { FleetError, type RejectionReason } from '../errors/index.js';
-import type { ServiceInstance } from '../inventory/service-instance.js';
+import { characteristicValues, type ServiceInstance } from '../inventory/service-instance.js';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
 import { inFleetSpan } from '../observability/tracing/fleet-spans.js';
 import { crashPoint } from '../runtime/crash-points.js';
@@ -35,6 +35,9 @@ export interface SubmitResult {
   /** False when the id or externalId was already known: the existing order is returned. */
   created: boolean;
 }
+
+/** Per modify item, the add's steps rendered with the values after the modify: what the service claims then. */
+type ClaimSteps = Map<string, Array<{ neId: string; claims?: string[] }>>;
 
 /** One item of a dry run: what it does and exactly what it would send where. */
 export interface DryRunItem {
@@ -121,7 +124,7 @@ export class ServiceOrderProducer {
     const givenId = typeof raw.id === 'string' && ID_PATTERN.test(raw.id) ? raw.id : undefined;
     const externalId = typeof raw.externalId === 'string' && raw.externalId.length <= 128 ? raw.externalId : undefined;
 
-    const { validation, plans } = await this.validate(input);
+    const { validation, plans, claimSteps } = await this.validate(input);
     const placement = validation.ok ? this.placement(givenId, externalId, validation.items) : { shard: keys.shardOf(givenId ?? externalId ?? randomUUID()), reasons: [] };
     const checked: OrderValidation = placement.reasons.length > 0 ? { ok: false, reasons: placement.reasons } : validation;
     const id = givenId ?? this.idInShard(placement.shard);
@@ -159,18 +162,19 @@ export class ServiceOrderProducer {
     if (checked.ok) {
       const specs = stored.specs;
       const claims = [
-        ...resourceClaims(plans.map((p) => ({ itemId: p.itemId, specId: specs[p.itemId]?.specId ?? '', lifecycle: p.lifecycle, serviceId: specs[p.itemId]?.serviceId ?? '', steps: p.steps }))),
-        // The adds' identities, taken in the same script: two orders adding one MSISDN at once cannot both pass.
+        ...resourceClaims(this.plannedClaims(plans, claimSteps, (itemId) => specs[itemId]?.specId ?? '', (p) => specs[p.itemId]?.serviceId ?? '')),
+        // The identities of adds (and of modifies changing them), taken in the same script: two orders adding one MSISDN at once cannot both pass.
         ...identityResourceClaims(identityClaims(checked.items, (spec) => this.options.catalog.get(spec)), (itemId) => specs[itemId]?.serviceId ?? ''),
       ];
-      const refused = await this.takeClaims(id, claims);
-      if (refused.length > 0) {
-        stored = rejectedOrder(input, refused, { id, href, now });
+      const taken = await this.takeClaims(id, claims);
+      if (!taken.ok) {
+        stored = rejectedOrder(input, taken.reasons, { id, href, now });
         locks = [];
         startNow = false;
         accepted = false;
       } else {
-        claimed = claims;
+        // Only what the order newly took goes if it is not stored: never its services' own claims.
+        claimed = taken.fresh;
       }
     }
     let created;
@@ -242,16 +246,17 @@ export class ServiceOrderProducer {
    * item's steps rendered for its NEs (a missing role or a template that cannot render is a
    * rejection reason, not a failure on the network later).
    */
-  private async validate(input: unknown): Promise<{ validation: OrderValidation; plans: DryRunItem[] }> {
+  private async validate(input: unknown): Promise<{ validation: OrderValidation; plans: DryRunItem[]; claimSteps: ClaimSteps }> {
     const { catalog, inventory } = this.options;
     const services = await this.existingServices(input);
     const validation = validateServiceOrder(input, (specId) => catalog.get(specId), (id) => services.get(id));
-    if (!validation.ok) return { validation, plans: [] };
+    const claimSteps: ClaimSteps = new Map();
+    if (!validation.ok) return { validation, plans: [], claimSteps };
     const identity = await this.identityConflicts(validation.items);
-    if (identity.length > 0) return { validation: { ok: false, reasons: identity, order: validation.order }, plans: [] };
+    if (identity.length > 0) return { validation: { ok: false, reasons: identity, order: validation.order }, plans: [], claimSteps };
     const reliedOn = await this.reliedOnConflicts(validation.order, validation.items);
-    if (reliedOn.length > 0) return { validation: { ok: false, reasons: reliedOn, order: validation.order }, plans: [] };
-    if (!inventory) return { validation, plans: [] };
+    if (reliedOn.length > 0) return { validation: { ok: false, reasons: reliedOn, order: validation.order }, plans: [], claimSteps };
+    if (!inventory) return { validation, plans: [], claimSteps };
     const reasons: RejectionReason[] = [];
     const plans: DryRunItem[] = [];
     for (const item of validation.items) {
@@ -265,6 +270,11 @@ export class ServiceOrderProducer {
           ...(item.serviceId ? { serviceId: item.serviceId } : {}),
           steps: steps.map((s) => ({ name: s.name, neId: s.ne.id, protocol: s.ne.protocol, apply: s.apply, ...(s.undo ? { undo: s.undo } : {}), tests: s.tests, ...(s.claims?.length ? { claims: s.claims } : {}) })),
         });
+        // What the service will claim once modified: the add's claims, rendered with its values after the modify.
+        if (item.lifecycle === 'modify' && service) {
+          const asAdded = planItem({ catalog, directory: inventory, item: { ...item, lifecycle: 'add' }, action: 'add', service, orderId: 'dry-run' }).steps;
+          claimSteps.set(item.itemId, asAdded.map((s) => ({ neId: s.ne.id, ...(s.claims?.length ? { claims: s.claims } : {}) })));
+        }
       } catch (error) {
         const { code, message } = error instanceof FleetError ? error : new FleetError('TEMPLATE_RENDER_FAILED', String(error));
         reasons.push({ code, message: `serviceOrderItem ${item.itemId}: ${message}`, itemId: item.itemId });
@@ -283,7 +293,32 @@ export class ServiceOrderProducer {
         }),
       );
     }
-    return { validation: reasons.length > 0 ? { ok: false, reasons, order: validation.order } : validation, plans };
+    return { validation: reasons.length > 0 ? { ok: false, reasons, order: validation.order } : validation, plans, claimSteps };
+  }
+
+  /** The claiming steps of each item: an add's own, a modify's add rendered with its values after it. */
+  private plannedClaims(plans: DryRunItem[], claimSteps: ClaimSteps, specId: (itemId: string) => string, serviceId: (item: DryRunItem) => string): PlannedClaims[] {
+    return plans.map((p) => ({ itemId: p.itemId, specId: specId(p.itemId), lifecycle: p.lifecycle, serviceId: serviceId(p), steps: p.lifecycle === 'modify' ? (claimSteps.get(p.itemId) ?? []) : p.steps }));
+  }
+
+  /**
+   * Whether a live service's values still name a claim it took: its identity value, or the
+   * add's claims rendered with its values now (a completed modify may have moved it off). A
+   * service whose add cannot be rendered any more (its specification changed) keeps the claim:
+   * never handed out twice on a guess.
+   */
+  private stillNamed(service: ServiceInstance | undefined, claim: ResourceClaim): boolean {
+    if (!service) return false;
+    if (claim.neId.startsWith(IDENTITY_SCOPE)) return identityStillNamed(service, claim.resource);
+    const { catalog, inventory } = this.options;
+    if (!inventory) return true;
+    try {
+      const item = { itemId: 'claim-check', specId: service.serviceSpecification.id, values: characteristicValues(service), lifecycle: 'add' };
+      const { steps } = planItem({ catalog, directory: inventory, item, action: 'add', service, orderId: 'claim-check' });
+      return steps.some((s) => s.ne.id === claim.neId && (s.claims ?? []).includes(claim.resource));
+    } catch {
+      return true;
+    }
   }
 
   /** Adds whose identity (an MSISDN) a live service already holds, from the service inventory's index. */
@@ -300,34 +335,32 @@ export class ServiceOrderProducer {
    * adds of the order claim, or one another service holds on the NE. A holder whose service was
    * deleted, or whose add ended without one, has lapsed and is replaced in the same script.
    */
-  private async takeClaims(orderId: string, claims: ResourceClaim[]): Promise<RejectionReason[]> {
+  private async takeClaims(orderId: string, claims: ResourceClaim[]): Promise<{ ok: true; fresh: ResourceClaim[] } | { ok: false; reasons: RejectionReason[] }> {
     const { claims: claimStore, services, store } = this.options;
-    if (!claimStore || claims.length === 0) return [];
+    if (!claimStore || claims.length === 0) return { ok: true, fresh: [] };
     const within = claimConflictsWithinOrder(claims);
-    if (within.length > 0) return within;
+    if (within.length > 0) return { ok: false, reasons: within };
     const lapsed = new Map<string, string>();
     // Each round finds one more lapsed holder, or stops: bounded by the claims, plus one.
     for (let round = 0; round <= claims.length; round++) {
       const result = await claimStore.take(orderId, claims, lapsed);
-      if (result.taken) return [];
+      if (result.taken) return { ok: true, fresh: result.fresh };
       const { claim, holder, held } = result;
       const [service, order] = await Promise.all([services?.get(holder.serviceId), store.getOrder(holder.orderId)]);
       // Held by this very order id and not stored: an earlier submission of it that stopped before storing it.
       const ownLeftover = holder.orderId === orderId && order === undefined;
-      if (!ownLeftover && claimStillHeld(service, order)) return [identityClaimRejection(claim, holder) ?? claimRejection(claim, holder)];
+      if (!ownLeftover && claimStillHeld(service, order, () => this.stillNamed(service, claim))) return { ok: false, reasons: [identityClaimRejection(claim, holder) ?? claimRejection(claim, holder)] };
       lapsed.set(claimKey(claim), held);
     }
     throw new FleetError('ORDER_CONCURRENT_UPDATE', `order ${orderId}: resource claims kept changing while they were taken; submit the order again`);
   }
 
   /** What taking the order's claims would refuse now, without taking them (a dry run). */
-  private async heldClaims(items: ValidatedItem[], plans: DryRunItem[]): Promise<RejectionReason[]> {
+  private async heldClaims(items: ValidatedItem[], plans: DryRunItem[], claimSteps: ClaimSteps): Promise<RejectionReason[]> {
     const { claims: claimStore, services, store } = this.options;
     if (!claimStore) return [];
     const specOf = new Map(items.map((i) => [i.itemId, i]));
-    const claims = resourceClaims(
-      plans.map((p) => ({ itemId: p.itemId, specId: specOf.get(p.itemId)?.specId ?? '', lifecycle: p.lifecycle, serviceId: p.serviceId ?? `new service of item ${p.itemId}`, steps: p.steps })),
-    );
+    const claims = resourceClaims(this.plannedClaims(plans, claimSteps, (itemId) => specOf.get(itemId)?.specId ?? '', (p) => p.serviceId ?? `new service of item ${p.itemId}`));
     const within = claimConflictsWithinOrder(claims);
     if (within.length > 0 || claims.length === 0) return within;
     const holders = await claimStore.holders(claims);
@@ -336,7 +369,7 @@ export class ServiceOrderProducer {
       const holder = holders[i];
       if (!holder || holder.serviceId === claim.serviceId) continue;
       const [service, order] = await Promise.all([services?.get(holder.serviceId), store.getOrder(holder.orderId)]);
-      if (claimStillHeld(service, order)) reasons.push(claimRejection(claim, holder));
+      if (claimStillHeld(service, order, () => this.stillNamed(service, claim))) reasons.push(claimRejection(claim, holder));
     }
     return reasons;
   }
@@ -379,9 +412,9 @@ export class ServiceOrderProducer {
    * worker skips it when another suspension still holds.)
    */
   async dryRunServiceOrder(input: unknown): Promise<DryRunResult> {
-    const { validation, plans } = await this.validate(input);
+    const { validation, plans, claimSteps } = await this.validate(input);
     if (!validation.ok) return { valid: false, reasons: validation.reasons, items: [] };
-    const claimed = await this.heldClaims(validation.items, plans);
+    const claimed = await this.heldClaims(validation.items, plans, claimSteps);
     if (claimed.length > 0) return { valid: false, reasons: claimed, items: [] };
     const inventory = this.options.inventory;
     const neIds = [...new Set(plans.flatMap((p) => p.steps).filter((s) => s.protocol === 'netconf' && inventory?.get(s.neId)?.netconf.confirmedCommit).map((s) => s.neId))];

@@ -24,7 +24,8 @@ function source(name: string): string {
   return lua;
 }
 
-export type TakeResult = { taken: true } | { taken: false; claim: ResourceClaim; holder: ClaimHolder; held: string };
+/** `fresh`: the claims the service did not hold before, which a release of the order may free again. */
+export type TakeResult = { taken: true; fresh: ResourceClaim[] } | { taken: false; claim: ResourceClaim; holder: ClaimHolder; held: string };
 
 export class ResourceClaimStore {
   private readonly calls: Record<keyof typeof SCRIPTS, Call>;
@@ -60,15 +61,18 @@ export class ResourceClaimStore {
    * which is then replaced.
    */
   async take(orderId: string, claims: ResourceClaim[], lapsed: ReadonlyMap<string, string> = new Map()): Promise<TakeResult> {
-    if (claims.length === 0) return { taken: true };
+    if (claims.length === 0) return { taken: true, fresh: [] };
     const { keys, index } = this.keyed(claims);
     const control = claims.map((c) => {
       const old = lapsed.get(claimKey(c));
       return { k: index(c.neId), r: c.resource, h: ResourceClaimStore.holderOf(c, orderId), s: c.serviceId, ...(old === undefined ? {} : { lapsed: old }) };
     });
-    const reply = (await this.calls.take(keys.length, ...keys, JSON.stringify(control))) as [number, number?, string?];
-    if (reply[0] === 1) return { taken: true };
-    const claim = claims[(reply[1] ?? 1) - 1] as ResourceClaim;
+    const reply = (await this.calls.take(keys.length, ...keys, JSON.stringify(control))) as [number, (number | number[])?, string?];
+    if (reply[0] === 1) {
+      const fresh = Array.isArray(reply[1]) ? reply[1] : [];
+      return { taken: true, fresh: fresh.map((i) => claims[i - 1] as ResourceClaim) };
+    }
+    const claim = claims[(typeof reply[1] === 'number' ? reply[1] : 1) - 1] as ResourceClaim;
     const held = reply[2] ?? '{}';
     return { taken: false, claim, holder: JSON.parse(held) as ClaimHolder, held };
   }

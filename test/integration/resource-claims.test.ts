@@ -17,7 +17,9 @@ let claims: ResourceClaimStore;
 let redis: Redis;
 beforeAll(async () => {
   const shipped = await ServiceCatalog.load('config/catalog');
-  const voicemail = parse(await readFile('config/catalog/voicemail.yaml', 'utf8')) as { actions: { add: { steps: Array<Record<string, unknown>> } } };
+  const voicemail = parse(await readFile('config/catalog/voicemail.yaml', 'utf8')) as { actions: { add: { steps: Array<Record<string, unknown>> }; modify: { steps: Array<Record<string, unknown>> } } };
+  // Its modify creates the row of the MSISDN the service has after it, so a modify can move a mailbox.
+  voicemail.actions.modify = { steps: [{ ...voicemail.actions.add.steps[0], name: 'move-mailbox' }] };
   voicemail.actions.add.steps[0] = { ...voicemail.actions.add.steps[0], claims: ['mailbox {{ msisdn }}'] };
   const owned = ServiceCatalog.fromDocuments([{ source: 'owned-mailbox.yaml', content: { ...voicemail, id: 'owned-mailbox', name: 'Owned mailbox' } }]);
   const catalog = new ServiceCatalog([...shipped.specifications(), ...owned.specifications()]);
@@ -105,5 +107,53 @@ describe('resource claims', () => {
     expect(next.errorMessage ?? []).toEqual([]);
     expect((await h.waitForFinal(next.id)).state).toBe('completed');
     expect((await claims.onNe('vms-1')).get(`mailbox ${other}`)?.orderId).toBe(next.id);
+  });
+
+  it('claims for a modify what the service names after it: moving onto a held resource is refused; a completed move frees the old one', async () => {
+    const [a, b, c] = [nextMsisdn(), nextMsisdn(), nextMsisdn()];
+    const added = await Promise.all([a, b].map((m) => h.fleet.producer.submitServiceOrder({ serviceOrderItem: [mailbox('box', m)] })));
+    for (const { order } of added) expect((await h.waitForFinal(order.id)).state).toBe('completed');
+    const [boxA, boxB] = await Promise.all(added.map(async ({ order }) => (await h.fleet.store.require(order.id)).items['box']?.serviceId ?? ''));
+    const move = (to: string) => ({ serviceOrderItem: [{ id: 'mv', action: 'modify' as const, service: { id: boxA ?? '', serviceCharacteristic: [{ name: 'msisdn', value: to }] } }] });
+
+    // Onto B's mailbox: refused in the dry run and at intake, naming B; the VMS is untouched.
+    const before = mailboxes();
+    const dry = await h.fleet.producer.dryRunServiceOrder(move(b));
+    expect(dry.reasons.map((r) => r.code)).toEqual(['ORDER_RESOURCE_CLAIMED']);
+    expect(dry.reasons[0]?.message).toContain(`resource mailbox ${b} on network element vms-1 is already claimed by owned-mailbox service ${boxB}`);
+    const { order: refused } = await h.fleet.producer.submitServiceOrder(move(b));
+    expect(refused.state).toBe('rejected');
+    expect(refused.errorMessage?.map((e) => e.code)).toEqual(['ORDER_RESOURCE_CLAIMED']);
+    expect(mailboxes()).toBe(before);
+    expect((await claims.onNe('vms-1')).get(`mailbox ${b}`)?.serviceId).toBe(boxB);
+
+    // Onto a free MSISDN: the modify holds it while it runs, the service afterwards; A's old mailbox is free again.
+    const { order: moved } = await h.fleet.producer.submitServiceOrder(move(c));
+    expect(moved.state).toBe('acknowledged');
+    expect((await claims.onNe('vms-1')).get(`mailbox ${c}`)).toEqual({ serviceId: boxA, orderId: moved.id, itemId: 'mv', specId: 'owned-mailbox' });
+    expect((await h.waitForFinal(moved.id)).state).toBe('completed');
+    const third = await h.fleet.producer.dryRunServiceOrder({ serviceOrderItem: [mailbox('c', c)] });
+    expect(third.reasons.map((r) => r.message)).toEqual([expect.stringContaining(`resource mailbox ${c} on network element vms-1 is already claimed by owned-mailbox service ${boxA}`)]);
+    const { order: reuse } = await h.fleet.producer.submitServiceOrder({ serviceOrderItem: [mailbox('a', a)] });
+    expect(reuse.errorMessage ?? []).toEqual([]);
+    expect((await h.waitForFinal(reuse.id)).state).toBe('completed');
+    expect((await claims.onNe('vms-1')).get(`mailbox ${a}`)?.orderId).toBe(reuse.id);
+  });
+
+  it('keeps the claims a modify re-takes for its own service when the modify is not stored, or fails', async () => {
+    const m = nextMsisdn();
+    const { order } = await h.fleet.producer.submitServiceOrder({ serviceOrderItem: [mailbox('box', m)] });
+    expect((await h.waitForFinal(order.id)).state).toBe('completed');
+    const box = (await h.fleet.store.require(order.id)).items['box']?.serviceId ?? '';
+    // The same modify posted twice with one id: the second is not stored, and must not free the service's claim.
+    const quota = { id: `quota-${m}`, serviceOrderItem: [{ id: 'q', action: 'modify' as const, service: { id: box, serviceCharacteristic: [{ name: 'quotaMinutes', value: 90 }] } }] };
+    const first = await h.fleet.producer.submitServiceOrder(quota);
+    const second = await h.fleet.producer.submitServiceOrder(quota);
+    expect(second.created).toBe(false);
+    // This catalog's modify creates the row again, which the VMS refuses for a row that exists:
+    // the modify fails and is undone, and the service's claim must outlive that too.
+    expect((await h.waitForFinal(first.order.id)).state).toBe('failed');
+    expect((await claims.onNe('vms-1')).get(`mailbox ${m}`)?.serviceId).toBe(box);
+    expect((await h.fleet.producer.dryRunServiceOrder({ serviceOrderItem: [mailbox('dup', m)] })).reasons.map((r) => r.code)).toEqual(['ORDER_RESOURCE_CLAIMED']);
   });
 });

@@ -42,9 +42,10 @@ describe('claims in a specification', () => {
 const planned = (itemId: string, serviceId: string, claims: string[], lifecycle = 'add', neId = 'r1'): PlannedClaims => ({ itemId, specId: 'port', lifecycle, serviceId, steps: [{ neId, claims }] });
 
 describe('resourceClaims', () => {
-  it('takes the claims of add items only, once per item, NE and resource', () => {
-    expect(resourceClaims([planned('a', 's-a', ['interface eth1', 'interface eth1']), planned('m', 's-m', ['interface eth2'], 'modify')])).toEqual([
+  it('takes the claims of add and modify items (a modify claims what the service names after it), once per item, NE and resource', () => {
+    expect(resourceClaims([planned('a', 's-a', ['interface eth1', 'interface eth1']), planned('m', 's-m', ['interface eth2'], 'modify'), planned('d', 's-d', ['interface eth3'], 'delete')])).toEqual([
       { itemId: 'a', specId: 'port', serviceId: 's-a', neId: 'r1', resource: 'interface eth1' },
+      { itemId: 'm', specId: 'port', serviceId: 's-m', neId: 'r1', resource: 'interface eth2' },
     ]);
   });
 
@@ -57,14 +58,26 @@ describe('resourceClaims', () => {
 });
 
 describe('claimStillHeld', () => {
-  it('holds while the service is live or its add runs, or when its order cannot be found; lapses once deleted or the add ended without it', () => {
-    expect(claimStillHeld({ state: 'active' }, { state: 'completed' })).toBe(true);
-    expect(claimStillHeld({ state: 'suspended' }, undefined)).toBe(true);
-    expect(claimStillHeld(undefined, { state: 'inProgress' })).toBe(true);
-    expect(claimStillHeld(undefined, undefined)).toBe(true);
-    expect(claimStillHeld({ state: 'terminated' }, { state: 'completed' })).toBe(false);
-    expect(claimStillHeld(undefined, { state: 'failed' })).toBe(false);
-    expect(claimStillHeld(undefined, { state: 'cancelled' })).toBe(false);
+  const named = () => true;
+  const renamed = () => false;
+  it('holds while the order that took it runs, or while its service is live and still names the resource', () => {
+    expect(claimStillHeld({ state: 'active' }, { state: 'completed' }, named)).toBe(true);
+    expect(claimStillHeld({ state: 'suspended' }, undefined, named)).toBe(true);
+    expect(claimStillHeld(undefined, { state: 'inProgress' }, renamed)).toBe(true);
+    // A modify moving the service to this resource, still running: the service does not name it yet.
+    expect(claimStillHeld({ state: 'active' }, { state: 'inProgress' }, renamed)).toBe(true);
+    // An intake that stopped before storing its order.
+    expect(claimStillHeld(undefined, undefined, renamed)).toBe(true);
+  });
+
+  it('lapses once the service is deleted, its add ended without it, or a modify moved it off the resource (or failed to move it on)', () => {
+    expect(claimStillHeld({ state: 'terminated' }, { state: 'completed' }, named)).toBe(false);
+    expect(claimStillHeld({ state: 'terminated' }, undefined, named)).toBe(false);
+    expect(claimStillHeld(undefined, { state: 'failed' }, named)).toBe(false);
+    expect(claimStillHeld(undefined, { state: 'cancelled' }, named)).toBe(false);
+    expect(claimStillHeld({ state: 'active' }, { state: 'completed' }, renamed)).toBe(false);
+    expect(claimStillHeld({ state: 'active' }, { state: 'failed' }, renamed)).toBe(false);
+    expect(claimStillHeld({ state: 'active' }, undefined, renamed)).toBe(false);
   });
 });
 
