@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceInstance } from '../../inventory/service-instance.js';
 import type { ServiceOrder, ServiceOrderInput } from '../../orders/service-order.js';
 import { QUEUE_NAMES } from '../../queues/queue-names.js';
+import { openServiceOrderClient } from '../../queues/service-order-client.js';
+import { ServiceCatalog } from '../../catalog/service-catalog.js';
 import { ResourceClaimStore } from '../../stores/resource-claim-store.js';
 import { BASES, startApiHarness, type ApiHarness } from '../api/support/api-harness.js';
 import type { FleetHarness } from '../support/fleet-harness.js';
@@ -124,6 +126,21 @@ describe('an add of a live identity carried out as a modify (onIdentityInUse: mo
     }
     expect((await holders(msisdn)).map((s) => [s.id, valueOf(s, 'plan')])).toEqual([[holder, 'bronze']]);
     expect(subscriberBlock(msisdn)).toContain('plan bronze');
+  });
+
+  it('through the client the CLI and embedded order systems open on their own connection', async () => {
+    const msisdn = nextMsisdn();
+    const holder = await livePlan(msisdn);
+    const client = await openServiceOrderClient({ redisUrl: h.redis.url, prefix: h.fleet.keys.base, catalog: await ServiceCatalog.load('config/catalog'), inventory: h.lab.inventory });
+    try {
+      const { order } = await client.producer.submitServiceOrder(upsert(msisdn, { apn: 'ims' }));
+      expect(order.serviceOrderItem.map((i) => [i.action, i.service.id])).toEqual([['add', holder]]);
+      expect((await h.waitForFinal(order.id)).state).toBe('completed');
+    } finally {
+      await client.close();
+    }
+    expect((await holders(msisdn)).map((s) => [s.id, valueOf(s, 'apn')])).toEqual([[holder, 'ims']]);
+    expect(subscriberBlock(msisdn)).toEqual(['apn ims', 'data-cap-gb 20', 'plan gold']);
   });
 
   it('still refuses, naming why, when the holder is suspended; without the opt-in as before; and two adds of one MSISDN in one order', async () => {
