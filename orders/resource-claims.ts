@@ -19,6 +19,11 @@ export interface ResourceClaim {
   serviceId: string;
   neId: string;
   resource: string;
+  /**
+   * Checked, not taken: the resource must be held by `serviceId` or by nobody, and is left as it
+   * is (the identity of a service an add modifies instead of creating one).
+   */
+  verify?: boolean;
 }
 
 /** Who holds a claim, as stored with it. */

@@ -132,6 +132,15 @@ export const serviceOrderItemSchema = z
 export const ACTIVATION_POLICIES = ['atomic', 'partial'] as const;
 export type ActivationPolicy = (typeof ACTIVATION_POLICIES)[number];
 
+/**
+ * What an add does whose identity (a specification's `identity`, e.g. msisdn) an active service
+ * already holds: refused (ORDER_IDENTITY_IN_USE, the default), or carried out as a modify of
+ * that service. Chosen per order by the upstream system, like activationPolicy: it is the
+ * sender who knows whether its adds are "create" or "make it so".
+ */
+export const IDENTITY_IN_USE_POLICIES = ['refuse', 'modify'] as const;
+export type IdentityInUse = (typeof IDENTITY_IN_USE_POLICIES)[number];
+
 export const serviceOrderInputSchema = z
   .object({
     id: idSchema.optional(),
@@ -154,6 +163,8 @@ export const serviceOrderInputSchema = z
     relatedParty: z.array(loose).max(100).optional(),
     /** Fleet extension: all-or-nothing (default) or keep what completed. */
     activationPolicy: z.enum(ACTIVATION_POLICIES).optional(),
+    /** Fleet extension: an add of an identity an active service holds is refused (default) or becomes a modify of it. */
+    onIdentityInUse: z.enum(IDENTITY_IN_USE_POLICIES).optional(),
     serviceOrderItem: z.array(serviceOrderItemSchema).min(1, 'an order needs at least one serviceOrderItem').max(MAX_ORDER_ITEMS),
     ...polymorphic,
   })

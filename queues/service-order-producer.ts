@@ -1,4 +1,4 @@
-import { IDENTITY_SCOPE, identityClaimRejection, identityClaims, identityConflicts, identityResourceClaims, identityStillNamed } from '../orders/identity-conflicts.js';
+import { asModifyNote, IDENTITY_SCOPE, identityClaimRejection, identityClaims, identityDecisions, identityResourceClaims, identityStillNamed, identityVerifyClaims, modifiedIdentityClaims } from '../orders/identity-conflicts.js';
 import { DependencyGraph } from '../orders/dependency-graph.js';
 import { reliedOnConflicts } from '../orders/relied-on-services.js';
 import { randomUUID } from 'node:crypto';
@@ -124,7 +124,7 @@ export class ServiceOrderProducer {
     const givenId = typeof raw.id === 'string' && ID_PATTERN.test(raw.id) ? raw.id : undefined;
     const externalId = typeof raw.externalId === 'string' && raw.externalId.length <= 128 ? raw.externalId : undefined;
 
-    const { validation, plans, claimSteps } = await this.validate(input);
+    const { validation, plans, claimSteps, asModify } = await this.validate(input);
     const placement = validation.ok ? this.placement(givenId, externalId, validation.items) : { shard: keys.shardOf(givenId ?? externalId ?? randomUUID()), reasons: [] };
     const checked: OrderValidation = placement.reasons.length > 0 ? { ok: false, reasons: placement.reasons } : validation;
     const id = givenId ?? this.idInShard(placement.shard);
@@ -150,6 +150,12 @@ export class ServiceOrderProducer {
         plans: Object.fromEntries(plans.filter((p) => p.lifecycle === 'add').map((p) => [p.itemId, p.steps.map(toStoredStep)])),
         ...(customerId ? { customerId } : {}),
       });
+      if (asModify.size > 0) {
+        // What the client reads back: the item's action as posted, its service.id filled in, and the fleet's note saying why.
+        const identity = modifiedIdentityClaims(items, asModify, (spec) => this.options.catalog.get(spec));
+        const notes = [...asModify.entries()].map(([itemId, service]) => asModifyNote(itemId, service, identity.filter((c) => c.itemId === itemId), now));
+        stored = { ...stored, doc: { ...stored.doc, note: [...(stored.doc.note ?? []), ...notes] } };
+      }
       // One change at a time per service: the services the order changes, and those it adds by a name of its own.
       locks = [...new Set(items.filter((i) => i.serviceId !== undefined && i.lifecycle !== 'noChange').map((i) => i.serviceId as string))];
       startNow = due <= nowDate.getTime();
@@ -165,8 +171,10 @@ export class ServiceOrderProducer {
         ...resourceClaims(this.plannedClaims(plans, claimSteps, (itemId) => specs[itemId]?.specId ?? '', (p) => specs[p.itemId]?.serviceId ?? '')),
         // The identities of adds (and of modifies changing them), taken in the same script: two orders adding one MSISDN at once cannot both pass.
         ...identityResourceClaims(identityClaims(checked.items, (spec) => this.options.catalog.get(spec)), (itemId) => specs[itemId]?.serviceId ?? ''),
+        // And the identities of adds carried out as modifies, checked in it: still their service's.
+        ...identityVerifyClaims(modifiedIdentityClaims(checked.items, asModify, (spec) => this.options.catalog.get(spec)), asModify),
       ];
-      const taken = await this.takeClaims(id, claims);
+      const taken = await this.takeClaims(id, claims, checked.order.onIdentityInUse === 'modify');
       if (!taken.ok) {
         stored = rejectedOrder(input, taken.reasons, { id, href, now });
         locks = [];
@@ -246,17 +254,39 @@ export class ServiceOrderProducer {
    * item's steps rendered for its NEs (a missing role or a template that cannot render is a
    * rejection reason, not a failure on the network later).
    */
-  private async validate(input: unknown): Promise<{ validation: OrderValidation; plans: DryRunItem[]; claimSteps: ClaimSteps }> {
+  private async validate(input: unknown): Promise<{ validation: OrderValidation; plans: DryRunItem[]; claimSteps: ClaimSteps; asModify: Map<string, ServiceInstance> }> {
     const { catalog, inventory } = this.options;
     const services = await this.existingServices(input);
-    const validation = validateServiceOrder(input, (specId) => catalog.get(specId), (id) => services.get(id));
+    const lookup = (specId: Parameters<ServiceCatalog['get']>[0]) => catalog.get(specId);
+    let validation = validateServiceOrder(input, lookup, (id) => services.get(id));
+    const none = new Map<string, ServiceInstance>();
     const claimSteps: ClaimSteps = new Map();
-    if (!validation.ok) return { validation, plans: [], claimSteps };
-    const identity = await this.identityConflicts(validation.items);
-    if (identity.length > 0) return { validation: { ok: false, reasons: identity, order: validation.order }, plans: [], claimSteps };
+    if (!validation.ok) return { validation, plans: [], claimSteps, asModify: none };
+    const identity = await this.identityDecisions(validation.order, validation.items);
+    if (identity.reasons.length > 0) return { validation: { ok: false, reasons: identity.reasons, order: validation.order }, plans: [], claimSteps, asModify: none };
+    const { asModify } = identity;
+    if (asModify.size > 0) {
+      // Validated again as the modifies they become, against the services they modify: the same
+      // checks (spec, characteristics, the modify's own rules) as a modify posted by id. The order
+      // keeps each item's action as posted (TMF: the client's add), with service.id filled in.
+      for (const service of asModify.values()) services.set(service.id, service);
+      const asPosted = validation.order;
+      const modifies = {
+        ...asPosted,
+        serviceOrderItem: asPosted.serviceOrderItem.map((item) => {
+          const service = asModify.get(item.id);
+          return service ? { ...item, action: 'modify' as const, service: { ...item.service, id: service.id } } : item;
+        }),
+      };
+      const again = validateServiceOrder(modifies, lookup, (id) => services.get(id));
+      if (!again.ok) return { validation: again, plans: [], claimSteps, asModify: none };
+      const order = { ...again.order, serviceOrderItem: again.order.serviceOrderItem.map((item) => (asModify.has(item.id) ? { ...item, action: 'add' as const } : item)) };
+      validation = { ...again, order };
+    }
+    const withModify = <T extends object>(result: T): T & { claimSteps: ClaimSteps; asModify: Map<string, ServiceInstance> } => ({ ...result, claimSteps, asModify });
     const reliedOn = await this.reliedOnConflicts(validation.order, validation.items);
-    if (reliedOn.length > 0) return { validation: { ok: false, reasons: reliedOn, order: validation.order }, plans: [], claimSteps };
-    if (!inventory) return { validation, plans: [], claimSteps };
+    if (reliedOn.length > 0) return withModify({ validation: { ok: false, reasons: reliedOn, order: validation.order }, plans: [] });
+    if (!inventory) return withModify({ validation, plans: [] });
     const reasons: RejectionReason[] = [];
     const plans: DryRunItem[] = [];
     for (const item of validation.items) {
@@ -293,7 +323,8 @@ export class ServiceOrderProducer {
         }),
       );
     }
-    return { validation: reasons.length > 0 ? { ok: false, reasons, order: validation.order } : validation, plans, claimSteps };
+    const checked: OrderValidation = reasons.length > 0 ? { ok: false, reasons, order: validation.order } : validation;
+    return withModify({ validation: checked, plans });
   }
 
   /** The claiming steps of each item: an add's own, a modify's add rendered with its values after it. */
@@ -321,13 +352,21 @@ export class ServiceOrderProducer {
     }
   }
 
-  /** Adds whose identity (an MSISDN) a live service already holds, from the service inventory's index. */
-  private async identityConflicts(items: ValidatedItem[]): Promise<RejectionReason[]> {
+  /**
+   * Adds whose identity (an MSISDN) a live service already holds, from the service inventory's
+   * index: refused, or, under the order's `onIdentityInUse: modify`, carried out as a modify of
+   * that service when it is the one active holder.
+   */
+  private async identityDecisions(order: ServiceOrderInput, items: ValidatedItem[]): Promise<ReturnType<typeof identityDecisions>> {
     const store = this.options.services;
     const claims = identityClaims(items, (id) => this.options.catalog.get(id));
-    if (!store || claims.length === 0) return [];
+    if (!store || claims.length === 0) return { reasons: [], asModify: new Map() };
     const held = await Promise.all(claims.map((c) => store.holdersOf(c.specId, c.name, c.value)));
-    return identityConflicts(claims, (claim) => held[claims.indexOf(claim)] ?? []);
+    return identityDecisions(claims, (claim) => held[claims.indexOf(claim)] ?? [], {
+      policy: order.onIdentityInUse,
+      canModify: (specId) => this.options.catalog.get(specId)?.actions.modify !== undefined,
+      changedByItem: (serviceId, itemId) => items.find((i) => i.itemId !== itemId && i.serviceId === serviceId)?.itemId,
+    });
   }
 
   /**
@@ -335,7 +374,7 @@ export class ServiceOrderProducer {
    * adds of the order claim, or one another service holds on the NE. A holder whose service was
    * deleted, or whose add ended without one, has lapsed and is replaced in the same script.
    */
-  private async takeClaims(orderId: string, claims: ResourceClaim[]): Promise<{ ok: true; fresh: ResourceClaim[] } | { ok: false; reasons: RejectionReason[] }> {
+  private async takeClaims(orderId: string, claims: ResourceClaim[], optedIn = false): Promise<{ ok: true; fresh: ResourceClaim[] } | { ok: false; reasons: RejectionReason[] }> {
     const { claims: claimStore, services, store } = this.options;
     if (!claimStore || claims.length === 0) return { ok: true, fresh: [] };
     const within = claimConflictsWithinOrder(claims);
@@ -349,7 +388,9 @@ export class ServiceOrderProducer {
       const [service, order] = await Promise.all([services?.get(holder.serviceId), store.getOrder(holder.orderId)]);
       // Held by this very order id and not stored: an earlier submission of it that stopped before storing it.
       const ownLeftover = holder.orderId === orderId && order === undefined;
-      if (!ownLeftover && claimStillHeld(service, order, () => this.stillNamed(service, claim))) return { ok: false, reasons: [identityClaimRejection(claim, holder) ?? claimRejection(claim, holder)] };
+      if (!ownLeftover && claimStillHeld(service, order, () => this.stillNamed(service, claim))) {
+        return { ok: false, reasons: [identityClaimRejection(claim, holder, optedIn ? { live: service !== undefined } : undefined) ?? claimRejection(claim, holder)] };
+      }
       lapsed.set(claimKey(claim), held);
     }
     throw new FleetError('ORDER_CONCURRENT_UPDATE', `order ${orderId}: resource claims kept changing while they were taken; submit the order again`);
@@ -412,6 +453,7 @@ export class ServiceOrderProducer {
    * worker skips it when another suspension still holds.)
    */
   async dryRunServiceOrder(input: unknown): Promise<DryRunResult> {
+    // An add carried out as a modify (onIdentityInUse) shows as the modify it becomes, with its service id.
     const { validation, plans, claimSteps } = await this.validate(input);
     if (!validation.ok) return { valid: false, reasons: validation.reasons, items: [] };
     const claimed = await this.heldClaims(validation.items, plans, claimSteps);

@@ -57,7 +57,7 @@ export class ResourceClaimStore {
 
   /**
    * Takes every claim for `orderId`, or none: the first claim another service holds is returned
-   * with its holder. `lapsed` maps `neId\0resource` to a holder value the caller found lapsed,
+   * with its holder. A `verify` claim is only checked in the same script, never written. `lapsed` maps `neId\0resource` to a holder value the caller found lapsed,
    * which is then replaced.
    */
   async take(orderId: string, claims: ResourceClaim[], lapsed: ReadonlyMap<string, string> = new Map()): Promise<TakeResult> {
@@ -65,7 +65,7 @@ export class ResourceClaimStore {
     const { keys, index } = this.keyed(claims);
     const control = claims.map((c) => {
       const old = lapsed.get(claimKey(c));
-      return { k: index(c.neId), r: c.resource, h: ResourceClaimStore.holderOf(c, orderId), s: c.serviceId, ...(old === undefined ? {} : { lapsed: old }) };
+      return { k: index(c.neId), r: c.resource, h: ResourceClaimStore.holderOf(c, orderId), s: c.serviceId, ...(c.verify ? { v: 1 } : {}), ...(old === undefined ? {} : { lapsed: old }) };
     });
     const reply = (await this.calls.take(keys.length, ...keys, JSON.stringify(control))) as [number, (number | number[])?, string?];
     if (reply[0] === 1) {
