@@ -156,7 +156,17 @@ export function planActivation(req: PlanRequest): PlannedStep[] {
       apply: renderChange(step, step.apply, ctx, `${where}.apply`),
       ...(step.undo ? { undo: renderChange(step, step.undo, ctx, `${where}.undo`) } : {}),
       tests: step.tests.flatMap((t, i) => renderTest(step, t, ctx, `${where}.tests[${i}]`)),
-      ...(step.claims ? { claims: step.claims.map((c, i) => renderText(c, ctx, `${where}.claims[${i}]`).trim()).filter((c) => c !== '') } : {}),
+      ...(step.claims ? { claims: step.claims.map((c, i) => canonicalClaim(renderText(c, ctx, `${where}.claims[${i}]`))).filter((c) => c !== '') } : {}),
     };
   });
+}
+
+/**
+ * A claim as it is compared: rendered text with its whitespace runs as one space, and an OID
+ * instance without a leading dot or zero-padded arcs (`.1.3.6.1.2.1.1.04.0` is `1.3.6.1.2.1.1.4.0`),
+ * so two specifications writing one resource in two spellings still collide.
+ */
+export function canonicalClaim(text: string): string {
+  const claim = text.trim().replace(/\s+/g, ' ');
+  return /^\.?\d+(\.\d+)+$/.test(claim) ? claim.replace(/^\./, '').split('.').map((arc) => String(Number(arc))).join('.') : claim;
 }

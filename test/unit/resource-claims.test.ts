@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planActivation, type NeDirectory } from '../../catalog/activation-plan.js';
+import { canonicalClaim, planActivation, type NeDirectory } from '../../catalog/activation-plan.js';
 import { ServiceCatalog } from '../../catalog/service-catalog.js';
 import { FleetError } from '../../errors/index.js';
 import { networkElementSchema, type NetworkElement } from '../../inventory/network-element.js';
@@ -25,6 +25,13 @@ describe('claims in a specification', () => {
     const [planned] = planActivation({ spec: catalog.get('port')!, action: 'add', values: { ifName: 'eth3', note: '' }, directory });
     expect(planned?.ne.id).toBe('r1');
     expect(planned?.claims).toEqual(['interface eth3']);
+  });
+
+  it('are compared in one spelling: whitespace runs as one space, OIDs without a leading dot or padded arcs', () => {
+    expect(canonicalClaim('  router bgp 65001\n   neighbor 192.0.2.1 ')).toBe('router bgp 65001 neighbor 192.0.2.1');
+    expect(canonicalClaim('.1.3.6.1.2.1.1.04.0')).toBe('1.3.6.1.2.1.1.4.0');
+    expect(canonicalClaim('1.3.6.1.2.1.1.4.0')).toBe('1.3.6.1.2.1.1.4.0');
+    expect(canonicalClaim("/interfaces/interface[name='eth1']")).toBe("/interfaces/interface[name='eth1']");
   });
 
   it('with a typo is a load error naming the file, step and claim', () => {
