@@ -2,7 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { freeTcpPort } from '../runtime/free-port.js';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NetconfClient } from '../adapters/netconf/netconf-client.js';
@@ -10,15 +10,14 @@ import type { NeCredentials, NetworkElementInput } from '../inventory/network-el
 
 export interface NetconfdPeerOptions {
   /**
-   * Names the instance and its state directory (`$TMPDIR/activation-fleet-netconfd-<instance>`).
-   * The directory is fixed, not random, so the next start finds a crashed run's processes by
-   * their pidfiles and ends them. @defaultValue 'netconfd-1'
+   * Names the instance in its state directory (`$TMPDIR/activation-fleet-netconfd-<instance>-<run id>`).
+   * Every start gets a directory and a login account of its own, so instances (and whole test
+   * runs) can overlap; a crashed run is found by its run record and cleaned up by the next start.
+   * @defaultValue 'netconfd-1'
    */
   instance?: string;
   /** TCP port of the sshd in front of netconfd, on 127.0.0.1. @defaultValue a free port */
   port?: number;
-  /** Local account the fleet logs in as; created when missing, given a new random password each start. @defaultValue 'netconf-fleet' */
-  username?: string;
   /** YANG modules netconfd loads. @defaultValue ['iana-if-type', 'ietf-interfaces', 'ietf-system'] */
   modules?: string[];
   /** @defaultValue 4 */
@@ -34,7 +33,7 @@ export interface NetconfdPeerOptions {
 export interface NetconfdPeer {
   /** The NE as the resource inventory would hold it, with the sshd host key pinned. */
   ne: NetworkElementInput;
-  /** The login of this start (random password). */
+  /** The login of this start: an account created for it (`fleet-netconf-<run id>`), random password. */
   credentials: NeCredentials;
   port: number;
   /** State directory: configs, host key, pidfiles, the ncxserver socket, `netconfd.log`, `sshd.log`. */
@@ -45,7 +44,7 @@ export interface NetconfdPeer {
   runningConfig(filterXml?: string): Promise<string>;
   /** The tail of netconfd's log, for a failing test's message. */
   logTail(lines?: number): Promise<string>;
-  /** Stops sshd and netconfd (SIGTERM, then SIGKILL) and removes the state directory. Idempotent. */
+  /** Stops sshd and netconfd (SIGTERM, then SIGKILL), deletes the account and removes the state directory. Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -53,6 +52,19 @@ const NETCONFD = '/usr/sbin/netconfd';
 const SSHD = '/usr/sbin/sshd';
 const SUBSYSTEM = '/usr/sbin/netconf-subsystem';
 const STOP_GRACE_MS = 3000;
+/**
+ * One record per running instance, machine-wide (not under TMPDIR, so a start with another TMPDIR
+ * still finds a crashed run): who owns it, its account and its state directory.
+ */
+const RUN_ROOT = '/run/activation-fleet-netconfd';
+// sun_path holds 108 bytes with its terminating NUL.
+const MAX_SOCKET_PATH = 107;
+
+interface RunRecord {
+  ownerPid: number;
+  user: string;
+  dir: string;
+}
 
 
 function run(file: string, args: string[], input?: string): Promise<string> {
@@ -97,9 +109,18 @@ async function killStale(pidFile: string, dir: string): Promise<void> {
     return; // gone already
   }
   if (!cmdline.includes(dir)) return;
-  process.kill(pid, 'SIGTERM');
+  signal(pid, 'SIGTERM');
   for (let waited = 0; waited < STOP_GRACE_MS && alive(pid); waited += 50) await sleep(50);
-  if (alive(pid)) process.kill(pid, 'SIGKILL');
+  if (alive(pid)) signal(pid, 'SIGKILL');
+}
+
+/** A process that has just ended is no error: two starts may sweep the same stale run. */
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // gone already
+  }
 }
 
 function hasChildren(pid: number): boolean {
@@ -119,14 +140,52 @@ async function stopChild(child: ChildProcess | undefined): Promise<void> {
   clearTimeout(timer);
 }
 
-/** The account exists with a login shell and the given password; sshd checks it against /etc/shadow (UsePAM no). */
-async function ensureUser(username: string, password: string): Promise<void> {
-  try {
-    await run('id', ['-u', username]);
-  } catch {
-    await run('useradd', ['--create-home', '--shell', '/bin/bash', username]);
-  }
+/**
+ * Creates this run's own account, with a login shell, its home in the state directory and the
+ * given password; sshd checks it against /etc/shadow (UsePAM no). No other instance shares it, so
+ * setting the password disturbs nobody's sessions.
+ */
+async function createUser(username: string, home: string, password: string): Promise<void> {
+  await run('useradd', ['--no-create-home', '--home-dir', home, '--shell', '/bin/bash', username]);
+  await mkdir(home, { recursive: true });
+  await chown(home, Number((await run('id', ['-u', username])).trim()), Number((await run('id', ['-g', username])).trim()));
   await run('chpasswd', [], `${username}:${password}\n`);
+}
+
+async function deleteUser(username: string): Promise<void> {
+  // -f only if a session process still lingers: the account is this run's alone.
+  await run('userdel', [username]).catch(() => run('userdel', ['-f', username]).catch(() => undefined));
+}
+
+const recordPath = (dir: string): string => join(RUN_ROOT, `${dir.slice(dir.lastIndexOf('-') + 1)}.json`);
+
+/**
+ * Ends what a run left behind: its daemons by their pidfiles (netconfd first, as in stop), its
+ * account, its state directory and its record.
+ */
+async function cleanUpRun(record: RunRecord): Promise<void> {
+  await killStale(join(record.dir, 'netconfd.pid'), record.dir);
+  await killStale(join(record.dir, 'sshd.pid'), record.dir);
+  await deleteUser(record.user);
+  await rm(record.dir, { recursive: true, force: true });
+  await rm(recordPath(record.dir), { force: true });
+}
+
+/** Runs whose owning process is gone (a crashed or killed test): clean up what they left. */
+async function sweepStaleRuns(): Promise<void> {
+  for (const entry of await readdir(RUN_ROOT).catch(() => [])) {
+    if (!entry.endsWith('.json')) continue;
+    const text = await readFile(join(RUN_ROOT, entry), 'utf8').catch(() => undefined);
+    if (text === undefined) continue; // swept by another start meanwhile
+    let record: RunRecord;
+    try {
+      record = JSON.parse(text) as RunRecord;
+    } catch {
+      await rm(join(RUN_ROOT, entry), { force: true });
+      continue;
+    }
+    if (!alive(record.ownerPid)) await cleanUpRun(record);
+  }
 }
 
 /**
@@ -143,7 +202,8 @@ export async function startNetconfdPeer(options: NetconfdPeerOptions = {}): Prom
   if (process.getuid?.() !== 0) throw new Error('the netconfd peer needs root (it runs sshd and manages a local account)');
   const instance = options.instance ?? 'netconfd-1';
   if (!/^[A-Za-z0-9_.-]{1,40}$/.test(instance)) throw new Error(`invalid instance name ${instance}`);
-  const dir = join(tmpdir(), `activation-fleet-netconfd-${instance}`);
+  const runId = randomBytes(4).toString('hex');
+  const dir = join(tmpdir(), `activation-fleet-netconfd-${instance}-${runId}`);
   const paths = {
     sshdConfig: join(dir, 'sshd_config'),
     hostKey: join(dir, 'ssh_host_ed25519_key'),
@@ -152,50 +212,61 @@ export async function startNetconfdPeer(options: NetconfdPeerOptions = {}): Prom
     socket: join(dir, 'ncxserver.sock'),
     netconfdLog: join(dir, 'netconfd.log'),
     yumaHome: join(dir, 'yuma-home'),
+    home: join(dir, 'home'),
     startup: join(dir, 'yuma-home', 'data', 'startup-cfg.xml'),
     sshdLog: join(dir, 'sshd.log'),
   };
 
-  // A crashed run may still hold the port, the socket or the account's sessions.
-  await killStale(paths.sshdPid, dir);
-  await killStale(paths.netconfdPid, dir);
-  await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true });
-  // netconf-subsystem runs as the logged-in user and must reach the socket in here.
-  await chmod(dir, 0o755);
+  if (Buffer.byteLength(paths.socket) > MAX_SOCKET_PATH) throw new Error(`the ncxserver socket path ${paths.socket} is longer than ${MAX_SOCKET_PATH} bytes: use a shorter TMPDIR or instance`);
+
+  // A crashed run may still hold a port, its daemons and its account.
+  await sweepStaleRuns();
+  const username = `fleet-netconf-${runId}`;
+  const record: RunRecord = { ownerPid: process.pid, user: username, dir };
+  // Recorded before anything exists, so a crash at any later point is found by the next start.
+  await mkdir(RUN_ROOT, { recursive: true });
+  await writeFile(recordPath(dir), JSON.stringify(record), { mode: 0o644 });
 
   const port = options.port ?? (await freeTcpPort());
-  const username = options.username ?? 'netconf-fleet';
   const credentials = { username, password: randomBytes(18).toString('base64url') };
-  await ensureUser(username, credentials.password);
-  await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `activation-fleet-${instance}`, '-f', paths.hostKey]);
-  const hostKey = (await readFile(`${paths.hostKey}.pub`, 'utf8')).trim();
-  await writeFile(
-    paths.sshdConfig,
-    [
-      `Port ${port}`,
-      'ListenAddress 127.0.0.1',
-      `HostKey ${paths.hostKey}`,
-      `PidFile ${paths.sshdPid}`,
-      'UsePAM no',
-      'PasswordAuthentication yes',
-      'KbdInteractiveAuthentication no',
-      'PubkeyAuthentication no',
-      'PermitRootLogin no',
-      `AllowUsers ${username}`,
-      'X11Forwarding no',
-      'AllowTcpForwarding no',
-      'PrintMotd no',
-      'MaxStartups 100:30:200',
-      'MaxSessions 50',
-      // The subsystem maps the port the client came in on to the netconfd socket of this instance.
-      `Subsystem netconf "${SUBSYSTEM} --ncxserver-sockname=${port}@${paths.socket}"`,
-      '',
-    ].join('\n'),
-  );
-  await mkdir(join(paths.yumaHome, 'data'), { recursive: true });
-  await writeFile(paths.startup, `<?xml version="1.0" encoding="UTF-8"?>\n<config xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"/>\n`);
-  await mkdir('/run/sshd', { recursive: true }); // sshd's privilege-separation directory
+  let hostKey: string;
+  try {
+    await mkdir(dir, { recursive: true });
+    // netconf-subsystem runs as the logged-in user and must reach the socket in here.
+    await chmod(dir, 0o755);
+    await createUser(username, paths.home, credentials.password);
+    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `activation-fleet-${instance}`, '-f', paths.hostKey]);
+    hostKey = (await readFile(`${paths.hostKey}.pub`, 'utf8')).trim();
+    await writeFile(
+      paths.sshdConfig,
+      [
+        `Port ${port}`,
+        'ListenAddress 127.0.0.1',
+        `HostKey ${paths.hostKey}`,
+        `PidFile ${paths.sshdPid}`,
+        'UsePAM no',
+        'PasswordAuthentication yes',
+        'KbdInteractiveAuthentication no',
+        'PubkeyAuthentication no',
+        'PermitRootLogin no',
+        `AllowUsers ${username}`,
+        'X11Forwarding no',
+        'AllowTcpForwarding no',
+        'PrintMotd no',
+        'MaxStartups 100:30:200',
+        'MaxSessions 50',
+        // The subsystem maps the port the client came in on to the netconfd socket of this instance.
+        `Subsystem netconf "${SUBSYSTEM} --ncxserver-sockname=${port}@${paths.socket}"`,
+        '',
+      ].join('\n'),
+    );
+    await mkdir(join(paths.yumaHome, 'data'), { recursive: true });
+    await writeFile(paths.startup, `<?xml version="1.0" encoding="UTF-8"?>\n<config xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"/>\n`);
+    await mkdir('/run/sshd', { recursive: true }); // sshd's privilege-separation directory
+  } catch (error) {
+    await cleanUpRun(record);
+    throw error;
+  }
 
   const logLevel = options.logLevel ?? 'info';
   const modules = options.modules ?? ['iana-if-type', 'ietf-interfaces', 'ietf-system'];
@@ -238,7 +309,10 @@ export async function startNetconfdPeer(options: NetconfdPeerOptions = {}): Prom
     await stopChild(netconfd);
     for (let waited = 0; sshd?.pid !== undefined && waited < STOP_GRACE_MS && hasChildren(sshd.pid); waited += 50) await sleep(50);
     await stopChild(sshd);
+    // The account goes once its sessions have; the record last, so a crash before still leaves it found.
+    await deleteUser(username);
     await rm(dir, { recursive: true, force: true });
+    await rm(recordPath(dir), { force: true });
   };
 
   const ne: NetworkElementInput = {

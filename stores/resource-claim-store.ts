@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import type { ClaimHolder, ResourceClaim } from '../orders/resource-claims.js';
 import type { Keyspace } from './keyspace.js';
+import { scriptsOn, type ScriptCall } from './scripts.js';
 
 /**
  * The resources services claim on NEs: one hash per NE (resource -> holder), under the base
@@ -10,38 +10,18 @@ import type { Keyspace } from './keyspace.js';
  * one resource; the decision whether a holder has lapsed is the caller's (orders/resource-claims.ts).
  */
 
-type Call = (numKeys: number, ...keysAndArgs: string[]) => Promise<unknown>;
-
-const SCRIPTS = { take: 'resource-claims-take', release: 'resource-claims-release' } as const;
-const sources = new Map<string, string>();
-
-function source(name: string): string {
-  let lua = sources.get(name);
-  if (lua === undefined) {
-    lua = readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), 'utf8');
-    sources.set(name, lua);
-  }
-  return lua;
-}
-
 /** `fresh`: the claims the service did not hold before, which a release of the order may free again. */
 export type TakeResult = { taken: true; fresh: ResourceClaim[] } | { taken: false; claim: ResourceClaim; holder: ClaimHolder; held: string };
 
 export class ResourceClaimStore {
-  private readonly calls: Record<keyof typeof SCRIPTS, Call>;
+  private readonly calls: { take: ScriptCall; release: ScriptCall };
 
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keyspace,
   ) {
-    const commands = redis as unknown as Record<string, Call | undefined>;
-    const calls = {} as Record<keyof typeof SCRIPTS, Call>;
-    for (const [key, name] of Object.entries(SCRIPTS) as Array<[keyof typeof SCRIPTS, string]>) {
-      const command = `fleet_${name.replace(/-/g, '_')}`;
-      if (typeof commands[command] !== 'function') redis.defineCommand(command, { lua: source(name) });
-      calls[key] = (numKeys, ...rest) => (commands[command] as Call).call(redis, numKeys, ...rest);
-    }
-    this.calls = calls;
+    const scripts = scriptsOn(redis);
+    this.calls = { take: scripts['resource-claims-take'], release: scripts['resource-claims-release'] };
   }
 
   /** The holder JSON a claim is stored with: compared byte for byte by the scripts. */

@@ -7,7 +7,7 @@ import { Packr } from 'msgpackr';
  * Every key a script touches is passed in KEYS, so a Redis Cluster routes it to the one slot it
  * lives in. ioredis sends them with EVALSHA (and EVAL once, when a server does not know one).
  */
-export const SCRIPT_NAMES = ['order-create', 'order-apply', 'item-start', 'order-delete', 'order-doc-cas', 'lease-keep'] as const;
+export const SCRIPT_NAMES = ['order-create', 'order-apply', 'item-start', 'order-delete', 'order-doc-cas', 'lease-keep', 'resource-claims-take', 'resource-claims-release'] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
 const sources = new Map<ScriptName, string>();

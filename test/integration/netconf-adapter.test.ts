@@ -5,6 +5,7 @@ import { NetconfAdapter } from '../../adapters/netconf/netconf-adapter.js';
 import { NeError, NetconfRpcError } from '../../errors/index.js';
 import { networkElementSchema } from '../../inventory/network-element.js';
 import { startNetconfSimulator, type NetconfSimulator, type NetconfSimulatorOptions } from '../../simulators/netconf/netconf-simulator.js';
+import { expectTimedWithin } from '../support/audit-timing.js';
 
 const NPDB = 'urn:activation-fleet:sim:npdb';
 const NC = 'urn:ietf:params:xml:ns:netconf:base:1.0';
@@ -378,7 +379,9 @@ describe('NETCONF adapter audit trail', () => {
     const { entries, ctx } = recorder();
     // A prefix used only inside text (a YANG identityref) keeps its declaration on the way out.
     const configXml = `<porting xmlns="${NPDB}"><ported-number><msisdn>491700000030</msisdn><routing-number xmlns:rn="urn:example:rn">rn:D030</routing-number></ported-number></porting>`;
+    const before = Date.now();
     await adapter.apply({ protocol: 'netconf', configXml }, ctx);
+    const after = Date.now();
 
     expect(entries.map(rpcName)).toEqual(['session-open', 'lock', 'lock', 'discard-changes', 'edit-config', 'commit', 'unlock', 'unlock']);
     const [open, ...rpcs] = entries;
@@ -388,7 +391,7 @@ describe('NETCONF adapter audit trail', () => {
       expect(entry.reply).toContain('<ok/>');
       expect(entry.errorCode).toBeUndefined();
       expect(new Date(entry.startedAt).toISOString()).toBe(entry.startedAt);
-      expect(entry.durationMs).toBeGreaterThanOrEqual(0);
+      expectTimedWithin(entry, before, after);
     }
     const edit = rpcs.find((e) => rpcName(e) === 'edit-config')!;
     expect(edit.request).toContain('<msisdn>491700000030</msisdn>');

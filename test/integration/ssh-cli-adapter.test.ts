@@ -5,6 +5,7 @@ import { NeError } from '../../errors/index.js';
 import { networkElementSchema, type NeCredentials, type NetworkElementInput } from '../../inventory/network-element.js';
 import { generateEd25519KeyPair, startSshCliSimulator, type SshCliSimulator, type SshCliSimulatorOptions } from '../../simulators/ssh-cli/ssh-cli-simulator.js';
 import { freePort } from '../support/free-port.js';
+import { expectTimedWithin } from '../support/audit-timing.js';
 
 const USERNAME = 'provisioner';
 const PASSWORD = 'cli-test-password';
@@ -368,8 +369,10 @@ describe('SshCliAdapter audit hook and CLI mode discipline', () => {
     const sim = await startSim({ hostname: 'pe1' });
     const adapter = adapterFor(sim);
     const { entries, ctx } = recorder();
+    const before = Date.now();
     await adapter.apply({ protocol: 'ssh-cli', lines: ['interface Gi0/7', ' description audited'] }, ctx);
     const check = await adapter.verify({ protocol: 'ssh-cli', command: 'show running-config | include audited', contains: 'audited' }, ctx);
+    const after = Date.now();
     expect(check.passed).toBe(true);
 
     expect(entries.map((e) => [e.operation, e.request, e.outcome])).toEqual([
@@ -385,7 +388,7 @@ describe('SshCliAdapter audit hook and CLI mode discipline', () => {
       expect(entry).toMatchObject({ neId: 'pe1', protocol: 'ssh-cli' });
       expect(entry.errorCode).toBeUndefined();
       expect(new Date(entry.startedAt).toISOString()).toBe(entry.startedAt);
-      expect(entry.durationMs).toBeGreaterThanOrEqual(0);
+      expectTimedWithin(entry, before, after);
     }
     // The reply is the device's output: no echo, no prompt.
     expect(entries.at(-1)?.reply).toBe(' description audited');

@@ -7,13 +7,14 @@ import { ServiceCatalog } from '../../catalog/service-catalog.js';
 import type { NeCredentials, NetworkElement } from '../../inventory/network-element.js';
 import { ResourceInventory } from '../../inventory/resource-inventory.js';
 import { createLogger } from '../../observability/logger.js';
-import type { ServiceOrder, ServiceOrderItemInput } from '../../orders/service-order.js';
+import type { ServiceOrderItemInput } from '../../orders/service-order.js';
 import { startFrrPeer, type FrrPeer } from '../../peers/frr-peer.js';
 import { startNetconfdPeer, type NetconfdPeer } from '../../peers/netconfd-peer.js';
 import { startSnmpdPeer, SYSTEM_OIDS, type SnmpdPeer } from '../../peers/snmpd-peer.js';
 import { loadFleetConfig, ROLES } from '../../runtime/fleet-config.js';
 import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
 import { startFleetProcess, type FleetProcess } from '../../workers/fleet-process.js';
+import { finalState } from '../support/peer-fleet.js';
 import { checkSync, type ServiceSync } from '../../workers/service-sync.js';
 
 /**
@@ -55,16 +56,6 @@ afterAll(async () => {
   await Promise.all([frr?.stop(), netconfd?.stop(), snmpd?.stop(), redis?.stop()]);
 });
 
-async function finalState(orderId: string, timeoutMs = 60_000): Promise<ServiceOrder> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const record = await fleet.store.get(orderId);
-    if (record && ['completed', 'failed', 'partial', 'cancelled', 'rejected'].includes(record.order.state)) return record.order;
-    if (Date.now() > deadline) throw new Error(`order ${orderId} not final in ${timeoutMs} ms: ${JSON.stringify(record?.order)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 const item = (id: string, specId: string, values: Record<string, string | number | boolean>): ServiceOrderItemInput => ({
   id,
   action: 'add',
@@ -89,7 +80,7 @@ describe('check-sync against FRR, netconfd and snmpd', () => {
         item('contact', 'system-contact', { contact, location: 'Paris DC1 rack 12' }),
       ],
     });
-    const added = await finalState(submitted.id);
+    const added = await finalState(fleet.store, submitted.id);
     expect(added.state, JSON.stringify(added.serviceOrderItem)).toBe('completed');
     const record = await fleet.store.require(submitted.id);
     const services = [...(await fleet.services.getMany(Object.values(record.items).map((i) => i.serviceId))).values()];

@@ -3,13 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetconfAdapter } from '../../adapters/netconf/netconf-adapter.js';
 import { ServiceCatalog } from '../../catalog/service-catalog.js';
 import { networkElementSchema } from '../../inventory/network-element.js';
-import { ResourceInventory } from '../../inventory/resource-inventory.js';
 import { createLogger } from '../../observability/logger.js';
 import type { ServiceOrder } from '../../orders/service-order.js';
 import { startNetconfdPeer, type NetconfdPeer } from '../../peers/netconfd-peer.js';
-import { loadFleetConfig, ROLES } from '../../runtime/fleet-config.js';
+import { loadFleetConfig } from '../../runtime/fleet-config.js';
 import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
-import { startFleetProcess, type FleetProcess } from '../../workers/fleet-process.js';
+import type { FleetProcess } from '../../workers/fleet-process.js';
+import { startOnePeerFleet } from '../support/peer-fleet.js';
 
 const IF_NS = 'urn:ietf:params:xml:ns:yang:ietf-interfaces';
 const IANAIFT_NS = 'urn:ietf:params:xml:ns:yang:iana-if-type';
@@ -20,15 +20,11 @@ let fleet: FleetProcess;
 
 beforeAll(async () => {
   [peer, redis] = await Promise.all([startNetconfdPeer({ instance: 'commit-pending' }), startPrivateRedis()]);
-  fleet = await startFleetProcess({
+  fleet = await startOnePeerFleet(peer, {
     // Two attempts only: waiting for the pending commit must not spend them.
     config: loadFleetConfig({ REDIS_URL: redis.url, QUEUE_PREFIX: `wait-${randomBytes(3).toString('hex')}`, ACTIVATION_ATTEMPTS: '2', ACTIVATION_BACKOFF_MS: '100', CONFIRM_TIMEOUT_S: '60' }),
-    roles: ROLES,
     log: createLogger({ level: process.env.TEST_LOG_LEVEL === undefined ? 'silent' : (process.env.TEST_LOG_LEVEL as 'warn') }),
     catalog: await ServiceCatalog.load('config/catalog'),
-    inventory: ResourceInventory.fromInputs([peer.ne]),
-    credentials: () => peer.credentials,
-    http: false,
   });
 });
 afterAll(async () => {

@@ -19,6 +19,7 @@ import { loadFleetConfig, ROLES } from '../../runtime/fleet-config.js';
 import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
 import { generateEd25519KeyPair } from '../../simulators/ssh-cli/ssh-cli-simulator.js';
 import { startFleetProcess, type FleetProcess } from '../../workers/fleet-process.js';
+import { finalState } from '../support/peer-fleet.js';
 
 /**
  * The SSH CLI adapter against real FRRouting vtysh behind a real OpenSSH sshd on loopback. The
@@ -343,16 +344,6 @@ describe('a TMF641 order for a BGP neighbor, end to end on FRR', () => {
     await redis?.stop();
   });
 
-  async function finalState(orderId: string, timeoutMs = 60_000): Promise<ServiceOrder> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const record = await fleet.store.get(orderId);
-      if (record && ['completed', 'failed', 'partial', 'cancelled', 'rejected'].includes(record.order.state)) return record.order;
-      if (Date.now() > deadline) throw new Error(`order ${orderId} not final in ${timeoutMs} ms: ${JSON.stringify(record?.order)}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-
   it('adds the neighbor on FRR, then a delete order removes it', async () => {
     const before = await peer.runningConfig();
     const serviceId = `bgp-${randomBytes(3).toString('hex')}`;
@@ -363,7 +354,7 @@ describe('a TMF641 order for a BGP neighbor, end to end on FRR', () => {
     };
     const { order: submitted } = await fleet.producer.submitServiceOrder(addOrder);
     expect(submitted.state).toBe('acknowledged');
-    const added = await finalState(submitted.id);
+    const added = await finalState(fleet.store, submitted.id);
     expect(added.state, JSON.stringify(added.serviceOrderItem)).toBe('completed');
     expect(await peer.runningConfig()).toContain(' neighbor 203.0.113.7 remote-as 64999\n neighbor 203.0.113.7 description order-e2e\n');
     // The pool opened the session for this item: its login (the user, never the password) and
@@ -382,7 +373,7 @@ describe('a TMF641 order for a BGP neighbor, end to end on FRR', () => {
     };
     const { order: deleting } = await fleet.producer.submitServiceOrder(deleteOrder);
     expect(deleting.state, JSON.stringify(deleting.errorMessage)).toBe('acknowledged');
-    const deleted = await finalState(deleting.id);
+    const deleted = await finalState(fleet.store, deleting.id);
     expect(deleted.state, JSON.stringify(deleted.serviceOrderItem)).toBe('completed');
     expect(await peer.runningConfig()).toBe(before);
     expect(logs.join('')).not.toContain(peer.credentials.password);
@@ -392,7 +383,7 @@ describe('a TMF641 order for a BGP neighbor, end to end on FRR', () => {
     const { order: submitted } = await fleet.producer.submitServiceOrder({
       serviceOrderItem: [{ id: '1', action: 'add', service: { serviceSpecification: { id: specId }, serviceCharacteristic: [{ name: 'neighborIp', value: '192.0.2.77' }] } }],
     });
-    const order = await finalState(submitted.id);
+    const order = await finalState(fleet.store, submitted.id);
     const requests = (await fleet.audit.listByOrder(submitted.id)).filter((e) => e.operation === 'cli-command').map((e) => `${e.request} ${e.outcome}`);
     return { order, requests };
   }

@@ -26,7 +26,7 @@ let fleet: FleetProcess;
 let catalogDir: string;
 
 beforeAll(async () => {
-  [redis, netconfd, frr, snmpd] = await Promise.all([startPrivateRedis(), startNetconfdPeer({ instance: 'mixed', username: 'ncw-mixed' }), startFrrPeer(), startSnmpdPeer()]);
+  [redis, netconfd, frr, snmpd] = await Promise.all([startPrivateRedis(), startNetconfdPeer({ instance: 'mixed' }), startFrrPeer(), startSnmpdPeer()]);
   catalogDir = await mkdtemp(join(tmpdir(), 'mixed-catalog-'));
   await copyFile('config/catalog/bgp-neighbor.yaml', join(catalogDir, 'bgp-neighbor.yaml'));
   await copyFile('config/catalog/system-contact.yaml', join(catalogDir, 'system-contact.yaml'));

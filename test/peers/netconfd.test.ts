@@ -13,9 +13,10 @@ import { ResourceInventory } from '../../inventory/resource-inventory.js';
 import { createLogger } from '../../observability/logger.js';
 import type { ServiceOrder, ServiceOrderInput } from '../../orders/service-order.js';
 import { startNetconfdPeer, type NetconfdPeer } from '../../peers/netconfd-peer.js';
-import { loadFleetConfig, ROLES } from '../../runtime/fleet-config.js';
+import { loadFleetConfig } from '../../runtime/fleet-config.js';
 import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
-import { startFleetProcess, type FleetProcess } from '../../workers/fleet-process.js';
+import type { FleetProcess } from '../../workers/fleet-process.js';
+import { startOnePeerFleet } from '../support/peer-fleet.js';
 
 const IF_NS = 'urn:ietf:params:xml:ns:yang:ietf-interfaces';
 const IANAIFT_NS = 'urn:ietf:params:xml:ns:yang:iana-if-type';
@@ -374,14 +375,10 @@ describe('a TMF641 order for a network interface, end to end against netconfd', 
       ACTIVATION_BACKOFF_MS: '200',
       HTTP_PORT: '0',
     });
-    fleet = await startFleetProcess({
+    fleet = await startOnePeerFleet(peer, {
       config,
-      roles: ROLES,
       log: createLogger({ level: 'warn' }),
       catalog: new ServiceCatalog([...catalog.specifications(), serviceSpecificationSchema.parse(REPLACE_SPEC)]),
-      inventory: ResourceInventory.fromInputs([peer.ne]),
-      credentials: () => peer.credentials,
-      http: false,
     });
   });
   afterAll(async () => {

@@ -4,12 +4,12 @@ import { ServiceCatalog } from '../../catalog/service-catalog.js';
 import type { NeCredentials, NetworkElement } from '../../inventory/network-element.js';
 import { ResourceInventory } from '../../inventory/resource-inventory.js';
 import { createLogger } from '../../observability/logger.js';
-import type { ServiceOrder } from '../../orders/service-order.js';
 import { startFrrPeer, type FrrPeer } from '../../peers/frr-peer.js';
 import { startNetconfdPeer, type NetconfdPeer } from '../../peers/netconfd-peer.js';
 import { loadFleetConfig, ROLES } from '../../runtime/fleet-config.js';
 import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
 import { startFleetProcess, type FleetProcess } from '../../workers/fleet-process.js';
+import { finalState } from '../support/peer-fleet.js';
 
 /**
  * A complete session audit on the real FRR (SSH CLI) and netconfd (NETCONF): the login (user,
@@ -37,16 +37,6 @@ afterAll(async () => {
   await Promise.all([frr?.stop(), netconfd?.stop(), redis?.stop()]);
 });
 
-async function finalState(orderId: string, timeoutMs = 60_000): Promise<ServiceOrder> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const record = await fleet.store.get(orderId);
-    if (record && ['completed', 'failed', 'partial', 'cancelled', 'rejected'].includes(record.order.state)) return record.order;
-    if (Date.now() > deadline) throw new Error(`order ${orderId} not final in ${timeoutMs} ms: ${JSON.stringify(record?.order)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe('session audit on FRR and netconfd', () => {
   it('records logins with the item, and the logout of the idle session the pool closes with the NE', async () => {
     const { order: submitted } = await fleet.producer.submitServiceOrder({
@@ -55,7 +45,7 @@ describe('session audit on FRR and netconfd', () => {
         { id: 'port', action: 'add', service: { serviceSpecification: { id: 'network-interface' }, serviceCharacteristic: [{ name: 'interfaceName', value: `eth${unique()}` }, { name: 'description', value: 'session audit' }] } },
       ],
     });
-    const order = await finalState(submitted.id);
+    const order = await finalState(fleet.store, submitted.id);
     expect(order.state, JSON.stringify(order.serviceOrderItem)).toBe('completed');
     const trail = await fleet.audit.listByOrder(submitted.id);
     const logins = trail.filter((e) => e.operation === 'session-open');

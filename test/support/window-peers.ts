@@ -61,7 +61,7 @@ export function windowSpec(role: string): unknown {
 }
 
 export async function startWindowPeers(tag: string): Promise<WindowPeers> {
-  const peers = await Promise.all(WINDOW_ROLES.map((role) => startNetconfdPeer({ instance: `${tag}-${role}`, username: `ncw-${tag}-${role}`.slice(0, 30) })));
+  const peers = await Promise.all(WINDOW_ROLES.map((role) => startNetconfdPeer({ instance: `${tag}-${role}` })));
   const nes = peers.map((peer, i) => ({ ...peer.ne, id: `nc-${WINDOW_ROLES[i]}`, role: `netconf-${WINDOW_ROLES[i]}`, netconf: { confirmedCommit: true } }));
   const catalogDir = await mkdtemp(join(tmpdir(), 'window-catalog-'));
   for (const role of WINDOW_ROLES) await writeFile(join(catalogDir, `iface-${role}.yaml`), stringify(windowSpec(role)));
