@@ -31,6 +31,12 @@ export const parameterSchema = z
     type: z.enum(PARAMETER_TYPES),
     description: z.string().optional(),
     mandatory: z.boolean().default(false),
+    /**
+     * Set by the add and never changed by a modify: what the device keys the service by (an
+     * interface name, an MSISDN). A modify giving another value is refused at intake, naming the
+     * characteristic: the catalog's modify cannot move the device's configuration to a new key.
+     */
+    immutable: z.boolean().default(false),
     /** Anchored automatically: the whole value must match. */
     pattern: z.string().optional(),
     values: z.array(z.union([z.string(), z.number()])).optional(),

@@ -181,6 +181,11 @@ function validateItem(item: ItemInput, lookup: SpecificationLookup, services: Se
   changes.problems.forEach((p) => reject('ORDER_INVALID_CHARACTERISTIC', p.message));
   if (changes.problems.length > 0) return undefined;
   const explicit = Object.fromEntries(serviceCharacteristics.map((c) => [c.name, changes.values[c.name]]));
+  const moved = Object.entries(explicit).filter(([name, value]) => spec.characteristics[name]?.immutable && current[name] !== undefined && String(current[name]) !== String(value));
+  for (const [name, value] of moved) {
+    reject('ORDER_INVALID_CHARACTERISTIC', `characteristic ${name} is set by the add of ${specId} and not changed by a modify (service ${existing.id} has ${String(current[name])}); delete the service and add it again with ${name} ${String(value)}`);
+  }
+  if (moved.length > 0) return undefined;
   const values = { ...current, ...explicit } as CharacteristicValues;
   return { specId, values, lifecycle, serviceId: existing.id, catalog, ...(lifecycle === 'modify' ? { previousValues: current, changes: explicit as CharacteristicValues } : {}) };
 }

@@ -74,16 +74,19 @@ describe('identity guard', () => {
     expect((await h.waitForFinal(retried.id)).state).toBe('completed');
   });
 
-  it('refuses a modify moving a plan onto an MSISDN another live plan holds, naming it; a modify keeping its own MSISDN passes', async () => {
+  it('refuses a modify changing a plan\'s MSISDN (immutable: the PCRF keys the subscriber by it), naming the field; a modify keeping it passes', async () => {
     const [a, b] = [nextMsisdn(), nextMsisdn()];
     const added = await Promise.all([a, b].map((m) => h.fleet.producer.submitServiceOrder({ serviceOrderItem: [planItem('plan', m)] })));
     for (const { order } of added) expect((await h.waitForFinal(order.id)).state).toBe('completed');
-    const [planA, planB] = await Promise.all(added.map(async ({ order }) => (await h.fleet.store.require(order.id)).items['plan']?.serviceId ?? ''));
-    const modify = (values: Array<{ name: string; value: string }>) => ({ serviceOrderItem: [{ id: 'mv', action: 'modify' as const, service: { id: planA ?? '', serviceCharacteristic: values } }] });
+    const planA = (await h.fleet.store.require(added[0]?.order.id ?? '')).items['plan']?.serviceId ?? '';
+    const modify = (values: Array<{ name: string; value: string }>) => ({ serviceOrderItem: [{ id: 'mv', action: 'modify' as const, service: { id: planA, serviceCharacteristic: values } }] });
     const configBefore = h.lab.pcrf.runningConfig();
     const { order: refused } = await h.fleet.producer.submitServiceOrder(modify([{ name: 'msisdn', value: b }]));
     expect(refused.errorMessage?.map((e) => [e.code, e.message])).toEqual([
-      ['ORDER_IDENTITY_IN_USE', `serviceOrderItem mv: msisdn ${b} is already held by mobile-plan service ${planB} (active); a modify cannot move service ${planA} onto it`],
+      [
+        'ORDER_INVALID_CHARACTERISTIC',
+        `serviceOrderItem[0] (id mv): characteristic msisdn is set by the add of mobile-plan and not changed by a modify (service ${planA} has ${a}); delete the service and add it again with msisdn ${b}`,
+      ],
     ]);
     expect(h.lab.pcrf.runningConfig()).toBe(configBefore);
     expect((await h.fleet.producer.dryRunServiceOrder(modify([{ name: 'msisdn', value: a }, { name: 'plan', value: 'silver' }]))).valid).toBe(true);

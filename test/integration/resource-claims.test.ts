@@ -17,8 +17,10 @@ let claims: ResourceClaimStore;
 let redis: Redis;
 beforeAll(async () => {
   const shipped = await ServiceCatalog.load('config/catalog');
-  const voicemail = parse(await readFile('config/catalog/voicemail.yaml', 'utf8')) as { actions: { add: { steps: Array<Record<string, unknown>> }; modify: { steps: Array<Record<string, unknown>> } } };
-  // Its modify creates the row of the MSISDN the service has after it, so a modify can move a mailbox.
+  const voicemail = parse(await readFile('config/catalog/voicemail.yaml', 'utf8')) as { characteristics: Record<string, Record<string, unknown>>; actions: { add: { steps: Array<Record<string, unknown>> }; modify: { steps: Array<Record<string, unknown>> } } };
+  // Its modify creates the row of the MSISDN the service has after it, so a modify can move a
+  // mailbox (the shipped voicemail keeps the MSISDN immutable instead).
+  voicemail.characteristics['msisdn'] = { ...voicemail.characteristics['msisdn'], immutable: false };
   voicemail.actions.modify = { steps: [{ ...voicemail.actions.add.steps[0], name: 'move-mailbox' }] };
   voicemail.actions.add.steps[0] = { ...voicemail.actions.add.steps[0], claims: ['mailbox {{ msisdn }}'] };
   const owned = ServiceCatalog.fromDocuments([{ source: 'owned-mailbox.yaml', content: { ...voicemail, id: 'owned-mailbox', name: 'Owned mailbox' } }]);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceInstance } from '../../inventory/service-instance.js';
-import { identityDecisions, type IdentityClaim, type IdentityDecisionOptions } from '../../orders/identity-conflicts.js';
+import { identityClaims, identityDecisions, identityStillNamed, type IdentityClaim, type IdentityDecisionOptions } from '../../orders/identity-conflicts.js';
+import type { ValidatedItem } from '../../orders/order-validation.js';
+import type { ServiceSpecification } from '../../catalog/service-specification.js';
 
 const service = (id: string, state: ServiceInstance['state'], extra: Partial<ServiceInstance> = {}): ServiceInstance => ({
   id,
@@ -60,5 +62,25 @@ describe('identity decisions (onIdentityInUse)', () => {
     // Two identities of one spec (msisdn and imsi, say), each held by the same service, in two items.
     const both = identityDecisions([claim('a', '1'), claim('b', '2', { name: 'imsi' })], held({ '1': [live], '2': [live] }), options());
     expect(both.reasons.map((r) => r.message.split('does not apply: ')[1])).toEqual(['item a of this order already changes service svc-1']);
+  });
+
+  it('a modify moving its service onto an identity another holds is refused under either policy (a catalog that leaves the identity mutable)', () => {
+    const spec = { identity: ['msisdn'] } as unknown as ServiceSpecification;
+    const item = (values: Record<string, string>, previous: Record<string, string>): ValidatedItem => ({ itemId: 'mv', specId: 'mobile-plan', lifecycle: 'modify', serviceId: 'svc-2', values, previousValues: previous }) as unknown as ValidatedItem;
+    // Keeping the identity claims nothing; changing it claims the new value.
+    expect(identityClaims([item({ msisdn: '4400' }, { msisdn: '4400' })], () => spec)).toEqual([]);
+    const claims = identityClaims([item({ msisdn: '4477' }, { msisdn: '4400' })], () => spec);
+    expect(claims).toEqual([{ itemId: 'mv', specId: 'mobile-plan', name: 'msisdn', value: '4477', serviceId: 'svc-2', modify: true }]);
+    for (const policy of [undefined, 'modify'] as const) {
+      const d = identityDecisions(claims, held({ '4477': [live] }), options({ policy }));
+      expect(d.asModify.size).toBe(0);
+      expect(d.reasons.map((r) => r.message)).toEqual(['serviceOrderItem mv: msisdn 4477 is already held by mobile-plan service svc-1 (active); a modify cannot move service svc-2 onto it']);
+    }
+  });
+
+  it('tells whether a service still names an identity claim', () => {
+    const s = service('svc-1', 'active', { serviceCharacteristic: [{ name: 'msisdn', valueType: 'string', value: '4477' }] });
+    expect(identityStillNamed(s, 'msisdn=4477')).toBe(true);
+    expect(identityStillNamed(s, 'msisdn=4400')).toBe(false);
   });
 });
