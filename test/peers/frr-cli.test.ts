@@ -120,6 +120,27 @@ describe('SSH CLI adapter against FRRouting vtysh over OpenSSH', () => {
     expect(adapter.isOpen()).toBe(true);
   });
 
+  it("scoped tests on the real bgpd: 192.0.2.1's are neither fooled by 192.0.2.10's lines nor blocked by them when it is deleted", async () => {
+    const before = await peer.runningConfig();
+    const adapter = adapterFor();
+    const mine = neighbor();
+    const sibling = neighbor({ neighborIp: '192.0.2.10' });
+    const outcome = async (step: PlannedStep): Promise<boolean[]> => Promise.all(step.tests.map(async (check) => (await adapter.verify(check)).passed));
+    // Only the sibling is there, with the same AS and description: 192.0.2.1's add tests fail.
+    await adapter.apply(plan('add', sibling).apply);
+    expect(await outcome(plan('add', mine))).toEqual(plan('add', mine).tests.map(() => false));
+    // Both are there: each one's tests pass.
+    await adapter.apply(plan('add', mine).apply);
+    await verifyAll(adapter, plan('add', mine));
+    // 192.0.2.1 deleted, the sibling still there: the delete's tests (no line of the block names
+    // 192.0.2.1) pass, and the sibling's add tests still pass.
+    await adapter.apply(plan('delete', mine).apply);
+    await verifyAll(adapter, plan('delete', mine));
+    await verifyAll(adapter, plan('add', sibling));
+    await adapter.apply(plan('delete', sibling).apply);
+    expect(await peer.runningConfig()).toBe(before);
+  });
+
   it('surfaces vtysh errors in its own words with the applied count, and the undo leaves nothing behind', async () => {
     const before = await peer.runningConfig();
     const adapter = adapterFor();
