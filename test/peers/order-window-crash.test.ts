@@ -64,8 +64,8 @@ async function finished(f: FleetProcess, id: string, timeoutMs: number): Promise
 
 /** Which devices hold the order's interface, read from the devices themselves (get-config). */
 async function holding(name: string): Promise<boolean[]> {
-  // netconfd can leave a get-config unanswered for a while around a rollback: ask again, it is the device's answer we count.
-  const running = await peers.running().catch(() => peers.running());
+  // netconfd can leave a get-config unanswered for a while around a rollback: peers.running() asks again.
+  const running = await peers.running();
   return running.map((text, i) => text.includes(`<name>${name}${WINDOW_ROLES[i]}</name>`));
 }
 
