@@ -154,6 +154,14 @@ export const serviceOrderInputSchema = z
     relatedParty: z.array(loose).max(100).optional(),
     /** Fleet extension: all-or-nothing (default) or keep what completed. */
     activationPolicy: z.enum(ACTIVATION_POLICIES).optional(),
+    /**
+     * Fleet extension: `false` keeps the whole order out of the window (its NETCONF changes commit
+     * plainly and are undone by template). An attribute of the order, not a characteristic: the
+     * window is a property of the order's execution, not of any one service, and TMF630's
+     * polymorphism lets a subclass of ServiceOrder (named by `@type`, `@baseType: ServiceOrder`)
+     * add attributes; docs/catalog.md names that subclass.
+     */
+    commitWindow: z.boolean().optional(),
     serviceOrderItem: z.array(serviceOrderItemSchema).min(1, 'an order needs at least one serviceOrderItem').max(MAX_ORDER_ITEMS),
     ...polymorphic,
   })
