@@ -2,6 +2,14 @@ import type { NetworkElement } from '../inventory/network-element.js';
 import type { OperationContext } from './audit.js';
 import type { ChangeSet, Check, CheckResult } from './change-set.js';
 
+export interface ConfirmedCommitOptions {
+  /**
+   * The change joins the confirmed commit `persistId` already pending on the device (a follow-up
+   * confirmed commit, RFC 6241 8.4.5.1) instead of opening one: a device holds one at a time.
+   */
+  followUp?: boolean;
+}
+
 /**
  * One driver per protocol, one interface for all (in the spirit of NAPALM's driver).
  * Every method throws `NeError` (from errors/) and nothing else: library errors are
@@ -38,9 +46,15 @@ export interface NeAdapter {
    * confirm leaves the device to revert on its own, and a retry can confirm or cancel by id.
    * `applyConfirmed` throws NE_UNSUPPORTED when the device does not offer it.
    */
-  applyConfirmed?(change: ChangeSet, persistId: string, confirmTimeoutS: number, ctx?: OperationContext): Promise<void>;
+  applyConfirmed?(change: ChangeSet, persistId: string, confirmTimeoutS: number, ctx?: OperationContext, options?: ConfirmedCommitOptions): Promise<void>;
   confirm?(persistId: string, ctx?: OperationContext): Promise<void>;
   cancel?(persistId: string, ctx?: OperationContext): Promise<void>;
+  /**
+   * A follow-up confirmed commit of the pending `persistId` with nothing new in it: the device's
+   * timeout starts again at `confirmTimeoutS` (RFC 6241 8.4.5.1). An rpc-error when nothing by
+   * that id is pending.
+   */
+  extendConfirmed?(persistId: string, confirmTimeoutS: number, ctx?: OperationContext): Promise<void>;
 
   /** Whether the session is still usable; a pool replaces an adapter that says no. */
   isOpen(): boolean;

@@ -169,6 +169,13 @@ export const serviceSpecificationSchema = z
     typicalDurationSeconds: z.number().positive().default(30),
     /** What a failed item does to its order when the order names no policy. */
     onFailure: z.enum(ACTIVATION_POLICIES).default('atomic'),
+    /**
+     * Whether this specification's NETCONF changes go into the order's window (confirmed commits,
+     * confirmed once the whole order passed) on NEs that take part in one. `false`: its items
+     * commit plainly and are undone by template, whatever the NE offers. Absent means true (no
+     * default written in: the hash of an entry that does not set it stays what it was).
+     */
+    commitWindow: z.boolean().optional(),
     characteristics: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'characteristic names are identifiers'), parameterSchema).default({}),
     /**
      * Characteristics that identify the service among its specification's (an MSISDN): an add

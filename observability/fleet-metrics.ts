@@ -104,7 +104,7 @@ export class FleetMetrics {
     });
     this.confirmedCommits = new Counter({
       name: 'activation_confirmed_commits_total',
-      help: "NETCONF confirmed commits of orders' windows, by outcome: opened (committed, pending), confirmed, cancelled (cancel-commit), reverted (the device rolled it back by itself). Open windows = opened - confirmed - cancelled - reverted.",
+      help: "NETCONF confirmed commits of orders' windows, by outcome: opened (committed, pending), joined (a later step's change added to one pending on its NE), extended (a further confirmed commit while the order runs), confirmed, cancelled (cancel-commit), reverted (the device rolled it back by itself). Open windows = opened - confirmed - cancelled - reverted.",
       labelNames: ['outcome'] as const,
       registers,
     });

@@ -43,6 +43,8 @@ export interface ItemSpec {
   customerId?: string;
   /** The steps rendered at intake, for an add: what the worker sends, as validated. */
   plan?: StoredStep[];
+  /** Set (false) when the order turned the window off: the item's NETCONF changes commit plainly. */
+  commitWindow?: false;
   /**
    * What the item asked of its service record (the attributes as posted, the state asked for, the
    * order's parties, the supporting services, the catalog's view): the record carries it once
@@ -179,6 +181,7 @@ export function newOrder(input: ServiceOrderInput, items: ValidatedItem[], ctx: 
       reliesOn: dependsOn.map((dep) => serviceIds.get(dep)).filter((id): id is string => id !== undefined),
       ...(ctx.customerId ? { customerId: ctx.customerId } : {}),
       ...(plan ? { plan } : {}),
+      ...(input.commitWindow === false ? { commitWindow: false as const } : {}),
       service: request,
     };
   }

@@ -165,6 +165,14 @@ export const serviceOrderInputSchema = z
     activationPolicy: z.enum(ACTIVATION_POLICIES).optional(),
     /** Fleet extension: an add of an identity an active service holds is refused (default) or becomes a modify of it. */
     onIdentityInUse: z.enum(IDENTITY_IN_USE_POLICIES).optional(),
+    /**
+     * Fleet extension: `false` keeps the whole order out of the window (its NETCONF changes commit
+     * plainly and are undone by template). An attribute of the order, not a characteristic: the
+     * window is a property of the order's execution, not of any one service, and TMF630's
+     * polymorphism lets a subclass of ServiceOrder (named by `@type`, `@baseType: ServiceOrder`)
+     * add attributes; docs/catalog.md names that subclass.
+     */
+    commitWindow: z.boolean().optional(),
     serviceOrderItem: z.array(serviceOrderItemSchema).min(1, 'an order needs at least one serviceOrderItem').max(MAX_ORDER_ITEMS),
     ...polymorphic,
   })

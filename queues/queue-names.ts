@@ -24,7 +24,8 @@ export interface OrchestrationJob {
 }
 
 /** What an item job does: activate it, roll it back, or undo what a lost execution sent. */
-export type ActivationKind = 'activate' | 'compensate' | 'abort' | 'confirm';
+/** `extend`: a further confirmed commit of an item's pending window commits, so a long order's window does not revert. */
+export type ActivationKind = 'activate' | 'compensate' | 'abort' | 'confirm' | 'extend';
 
 export interface ActivationJob {
   orderId: string;

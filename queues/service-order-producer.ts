@@ -57,7 +57,12 @@ export interface DryRunResult {
    * until the whole order passed and cancelled if it fails (where the device offers
    * :confirmed-commit:1.1; otherwise applied plainly and undone by template). Absent when none.
    */
-  commitWindow?: { neIds: string[]; note: string };
+  commitWindow?: {
+    neIds: string[];
+    /** Those of `neIds` left to `auto` in the inventory: in the window when their hello advertises :confirmed-commit:1.1. */
+    ifAdvertised?: string[];
+    note: string;
+  };
 }
 
 export interface ServiceOrderProducerOptions {
@@ -458,10 +463,26 @@ export class ServiceOrderProducer {
     if (!validation.ok) return { valid: false, reasons: validation.reasons, items: [] };
     const claimed = await this.heldClaims(validation.items, plans, claimSteps);
     if (claimed.length > 0) return { valid: false, reasons: claimed, items: [] };
-    const inventory = this.options.inventory;
-    const neIds = [...new Set(plans.flatMap((p) => p.steps).filter((s) => s.protocol === 'netconf' && inventory?.get(s.neId)?.netconf.confirmedCommit).map((s) => s.neId))];
-    const note = 'committed confirmed (each step its own persist-id), confirmed once every item passed, cancelled by cancel-commit if any fails';
-    return { valid: true, reasons: [], items: plans, ...(neIds.length > 0 ? { commitWindow: { neIds, note } } : {}) };
+    return { valid: true, reasons: [], items: plans, ...this.commitWindowOf(validation.order, validation.items, plans) };
+  }
+
+  /**
+   * The dry run's window: the NETCONF NEs of items that neither the order nor their specification
+   * keep out of it, whose inventory entry does not turn it off. No session is opened, so an NE
+   * left to `auto` is named under `ifAdvertised`: it is in the window if its hello advertises
+   * :confirmed-commit:1.1 when the order runs.
+   */
+  private commitWindowOf(order: ServiceOrderInput, items: ValidatedItem[], plans: DryRunItem[]): Pick<DryRunResult, 'commitWindow'> {
+    const { inventory, catalog } = this.options;
+    if (order.commitWindow === false) return {};
+    const specOf = new Map(items.map((i) => [i.itemId, i.specId]));
+    const steps = plans.filter((p) => catalog.get(specOf.get(p.itemId) ?? '')?.commitWindow !== false).flatMap((p) => p.steps);
+    const modeOf = (neId: string) => inventory?.get(neId)?.netconf.confirmedCommit ?? false;
+    const candidates = [...new Set(steps.filter((s) => s.protocol === 'netconf' && modeOf(s.neId) !== false).map((s) => s.neId))];
+    if (candidates.length === 0) return {};
+    const ifAdvertised = candidates.filter((id) => modeOf(id) === 'auto');
+    const note = 'committed confirmed (one persist-id per NE: a later step on the same NE joins it), extended while the order runs, confirmed once every item passed, cancelled by cancel-commit if any fails';
+    return { commitWindow: { neIds: candidates, ...(ifAdvertised.length > 0 ? { ifAdvertised } : {}), note } };
   }
 
   /** Adds the order's start job, delayed to its requestedStartDate; adding it twice is harmless. */

@@ -25,10 +25,11 @@ import { runField } from '../stores/order-fields.js';
 import type { Decision, ItemStart, OrderStore } from '../stores/order-store.js';
 import type { ServiceInventoryStore, VersionedService } from '../stores/service-inventory-store.js';
 import { ItemLedger, StaleExecutionError } from './item-ledger.js';
-import { confirmPending } from './commit-window.js';
+import { confirmPending, extendPending } from './commit-window.js';
 import { neBlocked } from './ne-wait.js';
 import type { OrderDispatcher } from './order-dispatch.js';
 import { compensateSteps, executeSteps, undoAttempt, type ResolvedStep, type StepExecutionDeps } from './step-execution.js';
+import type { OrderWindow } from './step-operations.js';
 
 export interface ActivationDeps {
   store: OrderStore;
@@ -48,7 +49,9 @@ export interface ActivationDeps {
   confirmTimeoutS?: number;
   /**
    * Whether orders hold their NETCONF changes in a window (confirmed commits, confirmed once the
-   * whole order passed) on NEs whose inventory entry has `netconf.confirmedCommit`. @defaultValue true
+   * whole order passed) on NEs that take part (`netconf.confirmedCommit`, by default those whose
+   * hello advertises :confirmed-commit:1.1). A specification or an order can turn it off for its
+   * items. @defaultValue true
    */
   commitWindow?: boolean;
   /** Time kept back from the job lock's remaining time before a device write is refused. */
@@ -59,9 +62,9 @@ export interface ActivationDeps {
   now?: () => string;
 }
 
-export type ActivationOutcome = 'completed' | 'failed' | 'compensated' | 'compensationFailed' | 'aborted' | 'confirmed' | 'stale';
+export type ActivationOutcome = 'completed' | 'failed' | 'compensated' | 'compensationFailed' | 'aborted' | 'confirmed' | 'extended' | 'stale';
 
-const PHASE_OF: Record<ActivationKind, string> = { activate: 'activating', compensate: 'compensating', abort: 'aborting', confirm: 'confirming' };
+const PHASE_OF: Record<ActivationKind, string> = { activate: 'activating', compensate: 'compensating', abort: 'aborting', confirm: 'confirming', extend: 'activated' };
 
 function describeError(error: unknown): { code: ErrorCode; message: string } {
   if (error instanceof FleetError) return { code: error.code, message: error.message };
@@ -175,6 +178,11 @@ async function activate(x: Execution): Promise<ActivationOutcome> {
   await x.steps.sessions.close();
   const write = x.deps.services.writeOf(serviceAfterCompletion(service?.service, serviceChange(x, run, steps, catalogText)), { ...(service ? { service: service.service, version: service.version } : {}) });
   await settle(x, (p) => itemCompleted(itemStepsApplied(p, x.itemId, result.activatedAt), x.itemId, x.now(), result.tested, result.unconfirmed), { service: write, set: { [runField(x.itemId)]: JSON.stringify(storedRun(run, spec)) } });
+  if (result.unconfirmed && x.steps.window) {
+    await scheduleExtension(x, x.steps.window.timeoutS);
+    // Items of this order parked on these NEs (refused while the commit was being made) join it now.
+    await wakeNes(x, steps.filter((s) => x.ledger.entry(s.name)?.state === 'unconfirmed'));
+  }
   return 'completed';
 }
 
@@ -210,6 +218,69 @@ async function confirmWindow(x: Execution): Promise<ActivationOutcome> {
   await settle(x, (p) => itemConfirmed(p, x.itemId));
   await wakeNes(x, toConfirm);
   return 'confirmed';
+}
+
+/** Seconds before a commit's timeout runs out that its extension is sent: half of it, and never less than a second. */
+function extensionDelayMs(timeoutS: number): number {
+  return Math.max(1, timeoutS / 2) * 1000;
+}
+
+/** Schedules the next extension of the item's window commits, half-way through their timeout. */
+async function scheduleExtension(x: Execution, timeoutS: number, delayMs = extensionDelayMs(timeoutS)): Promise<void> {
+  try {
+    await x.deps.dispatcher.scheduleExtension(x.orderId, x.itemId, x.start.fence.n, delayMs, x.start.snapshot.ctx.priority);
+  } catch (error) {
+    // Without it the commits revert at their timeout and the order fails NE_CONFIRMED_COMMIT_LOST: loud, not silent.
+    x.log.error({ err: error, timeoutS }, 'scheduling the extension of the window commits failed');
+  }
+}
+
+/**
+ * The item is done and its window commits are pending while other items of the order still
+ * run: a further confirmed commit with the same persist-id and a new timeout (the order's
+ * expected time left plus the confirm timeout) keeps each from reverting, and the next extension
+ * is scheduled. The job exists only while the item is `activated` (its start checks the phase):
+ * once the order confirms or rolls back, its fence makes this execution stale. A follow-up that
+ * races the confirmation or the cancel finds nothing pending and changes nothing (netconfd
+ * refuses it: "persistent confirmed commit not active"). Never fails the item: an extension
+ * that could not be sent is tried again sooner.
+ */
+async function extendWindow(x: Execution): Promise<ActivationOutcome> {
+  try {
+    return await extendOnce(x);
+  } catch (error) {
+    if (error instanceof StaleExecutionError || x.ledger.isStale) throw error;
+    // Whatever went wrong, the item stays as it is (failing it here would roll back a good order).
+    x.log.warn({ err: error }, 'extending the window commits failed; trying again sooner');
+    await scheduleExtension(x, x.steps.window?.timeoutS ?? 2, 2_000);
+    return 'extended';
+  }
+}
+
+async function extendOnce(x: Execution): Promise<ActivationOutcome> {
+  const stored = x.start.snapshot.runs[x.itemId];
+  const window = x.steps.window;
+  if (!stored || !window || x.start.snapshot.progress.items[x.itemId]?.unconfirmedAt === undefined) return 'stale';
+  const steps = resolveSteps(x.deps, fullRun(stored, x.start.spec).steps);
+  const pending = pendingCommitsOf(x);
+  // One follow-up per pending commit: steps that joined another's share its persist-id.
+  const byPersistId = new Map(steps.filter((s) => pending[s.name] !== undefined).map((s) => [pending[s.name] as string, s]));
+  let retry = false;
+  for (const [persistId, step] of byPersistId) {
+    try {
+      const extended = await extendPending(x.steps, step, persistId, window.timeoutS);
+      if (extended) x.log.info({ neId: step.ne.id, persistId, timeoutS: window.timeoutS }, "the order's window is still open: its confirmed commit is extended");
+      else x.log.warn({ neId: step.ne.id, persistId }, 'nothing pending to extend: the order finds out at its confirmation what became of it');
+    } catch (error) {
+      if (error instanceof StaleExecutionError) throw error;
+      retry = true;
+      x.log.warn({ err: error, neId: step.ne.id, persistId }, 'extending the confirmed commit failed; trying again sooner');
+    }
+  }
+  await x.steps.sessions.close();
+  await x.ledger.flush();
+  await scheduleExtension(x, window.timeoutS, retry ? Math.min(5_000, extensionDelayMs(window.timeoutS) / 2) : extensionDelayMs(window.timeoutS));
+  return 'extended';
 }
 
 /** Runs the undo of the item's steps (last first), then takes its change out of the service inventory, together. */
@@ -298,7 +369,7 @@ export function createActivationProcessor(deps: ActivationDeps) {
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const ledger = new ItemLedger(deps.store, orderId, kind, start.fence, start.snapshot, start.validityMs, { marginMs: deps.lockMarginMs, now, ledgerKind: kind === 'compensate' ? 'compensate' : 'activate' });
     const sessions = deps.pool.scope();
-    const window = windowOf(deps, start, now());
+    const window = await windowOf(deps, orderId, itemId, start, now());
     const steps: StepExecutionDeps = { ledger, sessions, metrics: deps.metrics, log, ...(deps.confirmTimeoutS ? { confirmTimeoutS: deps.confirmTimeoutS } : {}), ...(window ? { window } : {}) };
     const x: Execution = { deps, job, orderId, itemId, start, ledger, steps, now, lastAttempt, log };
     const labels = { specification: start.spec.specId, action: start.snapshot.ctx.items[itemId]?.[0] ?? 'add' };
@@ -306,13 +377,14 @@ export function createActivationProcessor(deps: ActivationDeps) {
     const fields = { orderId, itemId, specification: start.spec.specId, action: labels.action, attempt: start.fence.n, operation: kind };
     return inFleetSpan(`activation.${kind}`, fields, async (span) => {
       try {
-        const outcome = kind === 'activate' ? await activate(x) : kind === 'compensate' ? await compensate(x) : kind === 'confirm' ? await confirmWindow(x) : await abort(x);
+        const outcome =
+          kind === 'activate' ? await activate(x) : kind === 'compensate' ? await compensate(x) : kind === 'confirm' ? await confirmWindow(x) : kind === 'extend' ? await extendWindow(x) : await abort(x);
         // It had waited for a blocked NE and got through: the NE takes changes again, for everyone.
         if (job.data.blockedOn) await wakeBlocked(x, job.data.blockedOn);
         span.setOutcome(outcome);
         stopTimer({ outcome });
         if (kind === 'activate') deps.metrics.itemsFinished.inc({ ...labels, outcome });
-        else if (kind !== 'confirm') deps.metrics.itemsCompensated.inc({ specification: start.spec.specId, outcome });
+        else if (kind !== 'confirm' && kind !== 'extend') deps.metrics.itemsCompensated.inc({ specification: start.spec.specId, outcome });
         return outcome;
       } catch (error) {
         await sessions.close();
@@ -325,15 +397,36 @@ export function createActivationProcessor(deps: ActivationDeps) {
 }
 
 /**
- * The order's window: its confirmed commits must outlive the whole order, so their timeout is
- * the order's expected time left plus the confirm timeout as a margin.
+ * The order's window, unless the fleet, the order or the item's specification turned it off:
+ * its confirmed commits must outlive the whole order, so their timeout is the order's expected
+ * time left plus the confirm timeout as a margin; and the commits of the order already pending
+ * on an NE (earlier items', from their ledgers) are the ones a later step there joins.
  */
-function windowOf(deps: ActivationDeps, start: ItemStart, now: string): { timeoutS: number } | undefined {
-  if (deps.commitWindow === false) return undefined;
+async function windowOf(deps: ActivationDeps, orderId: string, itemId: string, start: ItemStart, now: string): Promise<OrderWindow | undefined> {
+  if (deps.commitWindow === false || start.spec.commitWindow === false || deps.catalog.get(start.spec.specId)?.commitWindow === false) return undefined;
   const margin = deps.confirmTimeoutS ?? 120;
   const due = Date.parse(start.snapshot.ctx.expectedCompletionDate ?? '');
   const left = Number.isFinite(due) ? Math.max(0, Math.ceil((due - Date.parse(now)) / 1000)) : 0;
-  return { timeoutS: margin + left };
+  return { timeoutS: margin + left, openOn: await openCommits(deps, orderId, itemId, start) };
+}
+
+/** NE id -> persist-id of the order's confirmed commits pending there, from the other items' activation ledgers. */
+async function openCommits(deps: ActivationDeps, orderId: string, itemId: string, start: ItemStart): Promise<Map<string, string>> {
+  const open = new Map<string, string>();
+  for (const [key, entries] of Object.entries(start.snapshot.ledger)) {
+    const [other, kind] = key.split('|');
+    if (other === undefined || other === itemId || kind !== 'activate') continue;
+    const unconfirmed = Object.entries(entries).filter(([, e]) => e.state === 'unconfirmed' && e.persistId !== undefined);
+    if (unconfirmed.length === 0) continue;
+    const stored = start.snapshot.runs[other];
+    // An add's steps are its intake plan, kept with its spec rather than its run.
+    const steps = stored?.steps ?? (await deps.store.spec(orderId, other))?.plan ?? [];
+    for (const [step, e] of unconfirmed) {
+      const neId = steps.find((s) => s.name === step)?.neId;
+      if (neId !== undefined && !open.has(neId)) open.set(neId, e.persistId as string);
+    }
+  }
+  return open;
 }
 
 /** What a failed execution leaves: nothing (stale), a parked job, a retry, or the item's end. */
@@ -370,7 +463,7 @@ async function failed(x: Execution, error: unknown, stopTimer: (labels: Record<s
   const outcome: ActivationOutcome = job.data.kind === 'compensate' ? 'compensationFailed' : 'failed';
   stopTimer({ outcome });
   if (job.data.kind === 'activate') deps.metrics.itemsFinished.inc({ ...labels, outcome });
-  else if (job.data.kind !== 'confirm') deps.metrics.itemsCompensated.inc({ specification: x.start.spec.specId, outcome });
+  else if (job.data.kind !== 'confirm' && job.data.kind !== 'extend') deps.metrics.itemsCompensated.inc({ specification: x.start.spec.specId, outcome });
   // The job fails too, with the cause, so queue UIs and BullMQ's own metrics see it.
   throw new UnrecoverableError(`${failure.code}: ${failure.message}`);
 }

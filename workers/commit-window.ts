@@ -12,9 +12,13 @@ import { context, persistIdOf, sendUndo, testsPass, timed, type ResolvedStep, ty
  * point leaves the persist-ids in the ledger for the next run, and the devices to revert alone.
  */
 
-/** Whether the step goes into the order's window: a NETCONF NE with confirmed commits on, in an order with a window. */
+/**
+ * Whether the step goes into the order's window: a NETCONF NE whose inventory entry does not turn
+ * confirmed commits off, in an order (and specification) with a window. With `auto` the NE's
+ * hello decides, when the commit is sent: a device without :confirmed-commit:1.1 is committed plainly.
+ */
 export function inWindow(deps: StepExecutionDeps, step: ResolvedStep): boolean {
-  return deps.window !== undefined && step.ne.protocol === 'netconf' && step.ne.netconf.confirmedCommit;
+  return deps.window !== undefined && step.ne.protocol === 'netconf' && step.ne.netconf.confirmedCommit !== false;
 }
 
 /** The persist-id of a step's pending commit, from its ledger entry (or, for an entry written without one, derived). */
@@ -22,23 +26,60 @@ export function pendingPersistId(deps: StepExecutionDeps, step: ResolvedStep): s
   return deps.ledger.entry(step.name)?.persistId ?? persistIdOf(deps, step);
 }
 
+/** Whether the step's pending commit is one it joined (another step's persist-id) rather than its own. */
+export function joinedCommit(deps: StepExecutionDeps, step: ResolvedStep, persistId: string): boolean {
+  return persistId !== persistIdOf(deps, step);
+}
+
+/** The persist-id the step's confirmed commit carries: the order's commit already pending on its NE, or its own. */
+export function windowPersistId(deps: StepExecutionDeps, step: ResolvedStep): string {
+  return deps.window?.openOn.get(step.ne.id) ?? persistIdOf(deps, step);
+}
+
 /**
  * Commits the step as a confirmed commit of the window. Returns false when the adapter or the
- * device offers no confirmed commit: the caller applies plainly (and undoes by template).
+ * device offers no confirmed commit: the caller applies plainly (and undoes by template). A
+ * persist-id another step of the order holds pending on the NE is joined by a follow-up
+ * confirmed commit (RFC 6241 8.4.5.1): the device has one pending commit, so the two changes
+ * are confirmed, or cancelled, together.
  */
 export async function commitUnconfirmed(deps: StepExecutionDeps, step: ResolvedStep, persistId: string): Promise<boolean> {
   const timeoutS = deps.window?.timeoutS ?? deps.confirmTimeoutS ?? 120;
-  return deps.sessions.use(step.ne, async (adapter) => {
+  const followUp = joinedCommit(deps, step, persistId);
+  const committed = await deps.sessions.use(step.ne, async (adapter) => {
     if (!adapter.applyConfirmed || !adapter.confirm || !adapter.cancel) return false;
     try {
-      await timed(deps, step, 'apply', () => adapter.applyConfirmed!(step.apply, persistId, timeoutS, context(deps, step)));
-      deps.metrics.confirmedCommits.inc({ outcome: 'opened' });
+      await timed(deps, step, 'apply', () => adapter.applyConfirmed!(step.apply, persistId, timeoutS, context(deps, step), { followUp }));
+      deps.metrics.confirmedCommits.inc({ outcome: followUp ? 'joined' : 'opened' });
       return true;
     } catch (error) {
       if (error instanceof FleetError && error.code === 'NE_UNSUPPORTED') return false;
       throw error;
     }
   });
+  if (committed) deps.window?.openOn.set(step.ne.id, persistId);
+  else if (step.ne.netconf.confirmedCommit === true) deps.log.warn({ neId: step.ne.id, step: step.name }, 'inventory puts the NE in the window, but its server offers no :confirmed-commit:1.1: committed plainly');
+  return committed;
+}
+
+/**
+ * Sends a further confirmed commit of the pending `persistId` with a new timeout (RFC 6241
+ * 8.4.5.1), so a long order's window does not revert while items are still running. False
+ * when nothing by that id is pending any more (confirmed, cancelled, or reverted by the device):
+ * the order's confirmation finds out which.
+ */
+export async function extendPending(deps: StepExecutionDeps, step: ResolvedStep, persistId: string, timeoutS: number): Promise<boolean> {
+  try {
+    await deps.sessions.use(step.ne, (adapter) => {
+      if (!adapter.extendConfirmed) throw new NeError('NE_UNSUPPORTED', step.ne.id, 'the adapter offers no follow-up confirmed commit');
+      return timed(deps, step, 'extend', () => adapter.extendConfirmed!(persistId, timeoutS, context(deps, step)));
+    });
+  } catch (error) {
+    if (error instanceof StaleExecutionError || neBlocked(error) || !nothingPending(error)) throw error;
+    return false;
+  }
+  deps.metrics.confirmedCommits.inc({ outcome: 'extended' });
+  return true;
 }
 
 /** Nothing by that persist-id is pending on the device (it answered an rpc-error, not a transient refusal). */
@@ -63,7 +104,10 @@ export async function cancelPending(deps: StepExecutionDeps, step: ResolvedStep,
   } catch (error) {
     if (error instanceof StaleExecutionError || neBlocked(error) || !nothingPending(error)) throw error;
   }
+  const joined = joinedCommit(deps, step, persistId);
   if (step.tests.length > 0 && !(await testsPass(deps, step))) {
+    // A commit shared with another step of the order went with that step's cancel-commit.
+    if (joined) return 'cancelled';
     deps.metrics.confirmedCommits.inc({ outcome: 'reverted' });
     deps.log.info({ neId: step.ne.id, step: step.name, persistId }, 'nothing to cancel: the device had reverted the confirmed commit by itself');
     return 'reverted';
@@ -92,12 +136,14 @@ export async function confirmPending(deps: StepExecutionDeps, step: ResolvedStep
   // yuma123 netconfd answers <ok/> to a confirming commit whose persist-id is no longer pending (it
   // commits the unchanged candidate), so only the device's configuration tells a confirmation
   // from a commit that had reverted: the step's tests run again, after the confirm.
+  // A commit joined by a follow-up is one commit on the device: counted once, by its own step.
+  const joined = joinedCommit(deps, step, persistId);
   if (step.tests.length === 0 || (await testsPass(deps, step))) {
-    deps.metrics.confirmedCommits.inc({ outcome: 'confirmed' });
+    if (!joined) deps.metrics.confirmedCommits.inc({ outcome: 'confirmed' });
     if (refused) deps.log.info({ neId: step.ne.id, step: step.name, persistId }, 'nothing pending to confirm: the change is in place (confirmed by an earlier run)');
     return;
   }
-  deps.metrics.confirmedCommits.inc({ outcome: 'reverted' });
+  if (!joined) deps.metrics.confirmedCommits.inc({ outcome: 'reverted' });
   throw new NeError(
     'NE_CONFIRMED_COMMIT_LOST',
     step.ne.id,
@@ -117,14 +163,12 @@ export async function resumePending(deps: StepExecutionDeps, step: ResolvedStep)
     deps.log.info({ neId: step.ne.id, step: step.name, persistId }, 'the confirmed commit an earlier run left is in place: kept in the window');
     return true;
   }
-  await deps.sessions.use(step.ne, async (adapter) => adapter.cancel?.(persistId, context(deps, step))).catch((error: unknown) => {
-    if (error instanceof StaleExecutionError || neBlocked(error)) throw error;
-  });
+  // A commit this step joined holds other steps' changes too: only its own is cancelled here.
+  if (!joinedCommit(deps, step, persistId)) {
+    await deps.sessions.use(step.ne, async (adapter) => adapter.cancel?.(persistId, context(deps, step))).catch((error: unknown) => {
+      if (error instanceof StaleExecutionError || neBlocked(error)) throw error;
+    });
+  }
   deps.ledger.clear(step.name);
   return false;
-}
-
-/** The persist-id a new confirmed commit of the step carries. */
-export function persistIdOfStep(deps: StepExecutionDeps, step: ResolvedStep): string {
-  return persistIdOf(deps, step);
 }

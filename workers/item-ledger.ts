@@ -14,7 +14,7 @@ export class StaleExecutionError extends FleetError {
   }
 }
 
-export type ExecutionKind = 'activate' | 'compensate' | 'abort' | 'confirm';
+export type ExecutionKind = 'activate' | 'compensate' | 'abort' | 'confirm' | 'extend';
 
 /**
  * One execution's change ledger, fenced. Each step of the item is recorded `pending` (under the

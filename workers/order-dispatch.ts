@@ -69,6 +69,18 @@ export class OrderDispatcher {
   }
 
   /**
+   * The next extension of an item's pending confirmed commits (a job of kind `extend`, delayed):
+   * one job per execution that schedules it (`after`, its fence), so a finished one never hides
+   * the next. It runs only while the item is still `activated` in an open window.
+   */
+  async scheduleExtension(orderId: string, itemId: string, after: number, delayMs: number, priority: string | undefined): Promise<void> {
+    const queue = this.deps.activation(this.deps.store.keys.shardOf(orderId));
+    const data: ActivationJob = { orderId, itemId, kind: 'extend' };
+    // One attempt: a failed extension is retried by the job itself, sooner, not by BullMQ.
+    await queue.add('extend', data, { ...this.jobOptions(orderId, 'extend', priority), attempts: 1, delay: Math.max(0, delayMs), jobId: `${activationJobId(data)}~${after}` });
+  }
+
+  /**
    * After a transition was applied: enqueue what the decision asks for, count the order's end,
    * and start the orders that were handed a lock this order gave back.
    */

@@ -1,7 +1,7 @@
 import type { ChangeSet } from '../adapters/change-set.js';
 import { FleetError, NeError } from '../errors/index.js';
 import { crashPoint } from '../runtime/crash-points.js';
-import { cancelPending, commitUnconfirmed, inWindow, pendingPersistId, persistIdOfStep, resumePending } from './commit-window.js';
+import { cancelPending, commitUnconfirmed, inWindow, joinedCommit, pendingPersistId, resumePending, windowPersistId } from './commit-window.js';
 import { StaleExecutionError } from './item-ledger.js';
 import { parksJob } from './ne-wait.js';
 import { context, runTests, sendUndo, testsPass, timed, type Remnant, type ResolvedStep, type StepExecutionDeps } from './step-operations.js';
@@ -152,7 +152,7 @@ export async function executeSteps(deps: StepExecutionDeps, plan: ResolvedStep[]
       }
       if (inWindow(deps, step)) {
         // The persist-id is in the ledger, fenced, before the commit reaches the NE.
-        const persistId = persistIdOfStep(deps, step);
+        const persistId = windowPersistId(deps, step);
         await deps.ledger.pending(step.name, { persistId });
         if (await commitUnconfirmed(deps, step, persistId)) {
           crashPoint('item.after-confirmed-commit');
@@ -212,8 +212,12 @@ export async function undoAttempt(deps: StepExecutionDeps, steps: ResolvedStep[]
     const undo = undoOf(deps, step);
     try {
       const entry = deps.ledger.entry(step.name);
-      if (entry?.persistId !== undefined && entry.state !== 'done') {
-        // A confirmed commit of the window: cancel-commit takes it back, no undo template.
+      const persistId = entry?.persistId;
+      if (persistId !== undefined && entry?.state !== 'done' && joinedCommit(deps, step, persistId) && steps.some((s) => s !== step && deps.ledger.entry(s.name)?.persistId === persistId && !joinedCommit(deps, s, persistId))) {
+        // Joined the commit of an earlier step of this attempt: its cancel-commit, next, takes both back.
+      } else if (persistId !== undefined && entry?.state !== 'done') {
+        // A confirmed commit of the window: cancel-commit takes it back, no undo template. One this
+        // step joined from an earlier item goes back with that item's change (one pending commit per NE).
         await cancelPending(deps, step, pendingPersistId(deps, step));
       } else if (undo) {
         await deps.ledger.undoing(step.name);
@@ -247,8 +251,11 @@ export async function compensateSteps(deps: StepExecutionDeps, steps: ResolvedSt
     try {
       if (deps.ledger.entry(step.name)?.state === 'done') continue;
       if (!deps.ledger.ownsPending(step.name)) await deps.ledger.pending(step.name);
-      // Still pending in the order's window: cancel-commit, and the NE is back as it was.
-      if (persistId !== undefined) await cancelPending(deps, step, persistId);
+      // Still pending in the order's window: cancel-commit, and the NE is back as it was. A step
+      // that joined an earlier step's commit goes back with that step's cancel (an earlier item of
+      // the order, or an earlier step of this one: both are rolled back after this one).
+      if (persistId !== undefined && joinedCommit(deps, step, persistId)) deps.log.info({ neId: step.ne.id, step: step.name, persistId }, 'joined a commit of an earlier step: taken back by its cancel-commit');
+      else if (persistId !== undefined) await cancelPending(deps, step, persistId);
       else if (undo) await sendUndo(deps, step, undo);
       crashPoint('compensate.after-undo-sent');
       deps.ledger.done(step.name);

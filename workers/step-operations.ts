@@ -34,7 +34,19 @@ export interface StepExecutionDeps {
    * (reverting by themselves after `timeoutS`) and confirmed only once the whole order passed.
    * Absent: the order has no window and such steps are applied plainly.
    */
-  window?: { timeoutS: number };
+  window?: OrderWindow;
+}
+
+/** The order's window as one execution of an item sees it. */
+export interface OrderWindow {
+  /** Seconds a confirmed commit (or its extension) waits for its confirmation before the NE reverts it. */
+  timeoutS: number;
+  /**
+   * NE id -> persist-id of this order's confirmed commit already pending there (an earlier
+   * item's or an earlier step's). A device holds one pending confirmed commit (RFC 6241 8.4), so
+   * a later step on that NE joins it with a follow-up confirmed commit of the same persist-id.
+   */
+  openOn: Map<string, string>;
 }
 
 /** A step that could not be undone: the NE may hold a remnant of it. */
@@ -56,7 +68,7 @@ export function persistIdOf(deps: StepExecutionDeps, step: ResolvedStep): string
   return `${deps.ledger.orderId}.${deps.ledger.fence.itemId}.activate.${step.name}`.replace(/[^A-Za-z0-9._-]/g, '.');
 }
 
-type Operation = 'apply' | 'verify' | 'undo' | 'confirm' | 'cancel';
+type Operation = 'apply' | 'verify' | 'undo' | 'confirm' | 'cancel' | 'extend';
 
 export async function timed<T>(deps: StepExecutionDeps, step: ResolvedStep, operation: Operation, work: () => Promise<T>): Promise<T> {
   const end = deps.metrics.neOperationDuration.startTimer({ protocol: step.ne.protocol, operation });

@@ -11,7 +11,7 @@ import { FleetError, NeError } from '../../errors/index.js';
 import type { NeCredentials, NetworkElement } from '../../inventory/network-element.js';
 import { capAuditText, type AuditEntry, type OperationContext } from '../audit.js';
 import type { ChangeSet, Check, CheckResult } from '../change-set.js';
-import type { NeAdapter } from '../ne-adapter.js';
+import type { ConfirmedCommitOptions, NeAdapter } from '../ne-adapter.js';
 import { candidateIsDirty, confirmedCommitPending } from './lock-refusal.js';
 import { NetconfClient, type RpcObserver } from './netconf-client.js';
 import { assertSafeNetconfXml } from './netconf-input-guard.js';
@@ -178,17 +178,64 @@ export class NetconfAdapter implements NeAdapter {
    * the other callers see as a transient NE_COMMIT_PENDING). netconfd runs the timeout only once it has been
    * idle for about a second, so on a busy device the rollback comes late.
    */
-  async applyConfirmed(change: ChangeSet, persistId: string, confirmTimeoutS = this.options.confirmTimeoutS ?? 600, ctx?: OperationContext): Promise<void> {
+  async applyConfirmed(change: ChangeSet, persistId: string, confirmTimeoutS = this.options.confirmTimeoutS ?? 600, ctx?: OperationContext, options: ConfirmedCommitOptions = {}): Promise<void> {
     const { configXml } = this.netconfChange(change);
     const observe = this.auditObserver(ctx);
     await this.boundary(async () => {
       const client = await this.connected(ctx);
       this.requireConfirmedCommit(client);
-      await this.loadAndCommit(client, configXml, observe, async () => {
+      // <persist> again with <persist-id>: the follow-up keeps the commit surviving the session.
+      const commit = async (): Promise<void> => {
         await ctx?.beforeWrite?.();
-        await client.commit({ confirmed: true, confirmTimeoutS, persist: persistId }, observe);
+        await client.commit({ confirmed: true, confirmTimeoutS, persist: persistId, ...(options.followUp ? { persistId } : {}) }, observe);
+      };
+      if (!options.followUp) {
+        await this.loadAndCommit(client, configXml, observe, commit);
+        return;
+      }
+      await this.onPendingCommit(client, observe, async () => {
+        await client.editConfig({ target: 'candidate', configXml }, observe);
+        await commit();
       });
     });
+  }
+
+  /** A follow-up confirmed commit of `persistId` with nothing new: its timeout starts again. */
+  async extendConfirmed(persistId: string, confirmTimeoutS: number, ctx?: OperationContext): Promise<void> {
+    const observe = this.auditObserver(ctx);
+    await this.boundary(async () => {
+      const client = await this.connected(ctx);
+      this.requireConfirmedCommit(client);
+      await this.onPendingCommit(client, observe, async () => {
+        await ctx?.beforeWrite?.();
+        await client.commit({ confirmed: true, confirmTimeoutS, persist: persistId, persistId }, observe);
+      });
+    });
+  }
+
+  /**
+   * Runs `work` on a clean candidate while a confirmed commit of ours is pending: under the
+   * candidate's lock where the server grants one, else unlocked (yuma123 netconfd refuses every
+   * lock while a confirmed commit is outstanding, and lets through only commits naming its
+   * persist-id). A failed `work` leaves the candidate discarded.
+   */
+  private async onPendingCommit(client: NetconfClient, observe: RpcObserver | undefined, work: () => Promise<void>): Promise<void> {
+    let locked = false;
+    try {
+      await this.lock(client, 'candidate', observe);
+      locked = true;
+    } catch (error) {
+      if (!confirmedCommitPending(error)) throw error;
+    }
+    try {
+      await client.discardChanges(observe);
+      await work();
+    } catch (error) {
+      await this.quietly('discard-changes', () => client.discardChanges(observe));
+      throw error;
+    } finally {
+      if (locked) await this.quietly('unlock candidate', () => client.unlock('candidate', observe));
+    }
   }
 
   /** Makes the confirmed commit `persistId` permanent. Commits nothing else: the candidate is reset first. */

@@ -37,7 +37,9 @@ export async function startChaosFleet(env: Record<string, string> = {}): Promise
   // Plain commits here. With confirmed commits, a worker killed between commit and confirm
   // leaves the device refusing every other commit until the confirm timeout or the re-run's
   // confirmation, longer than these orders' retry budget (see test/integration/confirmed-commit).
-  await writeFile(join(configDir, 'inventory', 'lab.yaml'), stringify({ networkElements: lab.inventory.all() }));
+  // The window is the default on NEs that advertise confirmed-commit (the simulator does): off here.
+  const networkElements = lab.inventory.all().map((ne) => (ne.protocol === 'netconf' ? { ...ne, netconf: { confirmedCommit: false } } : ne));
+  await writeFile(join(configDir, 'inventory', 'lab.yaml'), stringify({ networkElements }));
   const common = {
     REDIS_URL: redis.url,
     QUEUE_PREFIX: `chaos-${Date.now()}`,

@@ -36,7 +36,7 @@ describe('the catalog reference', () => {
 
   it('every order example is a valid TMF641 ServiceOrder_Create naming shipped specifications', async () => {
     const orders = (await blocks('docs/catalog.md', 'json')).map((t) => JSON.parse(t) as unknown);
-    expect(orders.length).toBe(4);
+    expect(orders.length).toBe(5);
     const shipped = await ServiceCatalog.load('config/catalog');
     for (const order of orders) {
       const parsed = serviceOrderInputSchema.safeParse(order);
