@@ -3,16 +3,11 @@ import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServiceCatalog } from '../../catalog/service-catalog.js';
-import type { NeCredentials, NetworkElement } from '../../inventory/network-element.js';
-import { ResourceInventory } from '../../inventory/resource-inventory.js';
-import { createLogger } from '../../observability/logger.js';
 import type { ServiceOrderInput, ServiceOrderItemInput } from '../../orders/service-order.js';
-import { startFrrPeer, type FrrPeer } from '../../peers/frr-peer.js';
-import { startNetconfdPeer, type NetconfdPeer } from '../../peers/netconfd-peer.js';
-import { loadFleetConfig, ROLES } from '../../runtime/fleet-config.js';
-import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
-import { startFleetProcess, type FleetProcess } from '../../workers/fleet-process.js';
-import { finalState } from '../support/peer-fleet.js';
+import type { FrrPeer } from '../../peers/frr-peer.js';
+import type { NetconfdPeer } from '../../peers/netconfd-peer.js';
+import type { FleetProcess } from '../../workers/fleet-process.js';
+import { finalState, startCliAndNetconfFleet, type CliAndNetconfFleet } from '../support/peer-fleet.js';
 
 /**
  * The intake's guards with real devices behind the fleet: an interface on netconfd and a BGP
@@ -23,26 +18,22 @@ import { finalState } from '../support/peer-fleet.js';
  */
 let frr: FrrPeer;
 let netconfd: NetconfdPeer;
-let redis: PrivateRedis;
 let fleet: FleetProcess;
+let peers: CliAndNetconfFleet;
 
 const unique = (): string => randomBytes(3).toString('hex');
 
 beforeAll(async () => {
-  [frr, netconfd, redis] = await Promise.all([startFrrPeer(), startNetconfdPeer({ instance: 'netconfd-guards' }), startPrivateRedis()]);
   const shipped = await ServiceCatalog.load('config/catalog');
   // An operator's peering product: the shipped BGP neighbor, identified by its circuit reference.
   const bgp = parse(await readFile('config/catalog/bgp-neighbor.yaml', 'utf8')) as Record<string, unknown>;
   const peering = ServiceCatalog.fromDocuments([{ source: 'customer-peering.yaml', content: { ...bgp, id: 'customer-peering', name: 'Customer peering', identity: ['description'] } }]);
-  const catalog = new ServiceCatalog([...shipped.specifications(), ...peering.specifications()]);
-  const credentials = (ne: NetworkElement): NeCredentials => (ne.id === frr.ne.id ? frr.credentials : netconfd.credentials);
-  const config = loadFleetConfig({ REDIS_URL: redis.url, QUEUE_PREFIX: `guards-${unique()}`, ACTIVATION_ATTEMPTS: '2', ACTIVATION_BACKOFF_MS: '50', HTTP_PORT: '0' });
-  fleet = await startFleetProcess({ config, roles: ROLES, log: createLogger({ level: 'silent' }), catalog, inventory: ResourceInventory.fromInputs([frr.ne, netconfd.ne]), credentials, http: false });
+  peers = await startCliAndNetconfFleet('netconfd-guards', new ServiceCatalog([...shipped.specifications(), ...peering.specifications()]));
+  ({ frr, netconfd, fleet } = peers);
 });
 
 afterAll(async () => {
-  await fleet?.stop();
-  await Promise.all([frr?.stop(), netconfd?.stop(), redis?.stop()]);
+  await peers?.stop();
 });
 
 const add = (id: string, specId: string, values: Record<string, string | number | boolean>, reliesOn?: string): ServiceOrderItemInput => ({

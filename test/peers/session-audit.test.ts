@@ -1,15 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ServiceCatalog } from '../../catalog/service-catalog.js';
-import type { NeCredentials, NetworkElement } from '../../inventory/network-element.js';
-import { ResourceInventory } from '../../inventory/resource-inventory.js';
-import { createLogger } from '../../observability/logger.js';
-import { startFrrPeer, type FrrPeer } from '../../peers/frr-peer.js';
-import { startNetconfdPeer, type NetconfdPeer } from '../../peers/netconfd-peer.js';
-import { loadFleetConfig, ROLES } from '../../runtime/fleet-config.js';
-import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
-import { startFleetProcess, type FleetProcess } from '../../workers/fleet-process.js';
-import { finalState } from '../support/peer-fleet.js';
+import type { FrrPeer } from '../../peers/frr-peer.js';
+import type { NetconfdPeer } from '../../peers/netconfd-peer.js';
+import type { FleetProcess } from '../../workers/fleet-process.js';
+import { finalState, startCliAndNetconfFleet, type CliAndNetconfFleet } from '../support/peer-fleet.js';
 
 /**
  * A complete session audit on the real FRR (SSH CLI) and netconfd (NETCONF): the login (user,
@@ -19,22 +14,18 @@ import { finalState } from '../support/peer-fleet.js';
  */
 let frr: FrrPeer;
 let netconfd: NetconfdPeer;
-let redis: PrivateRedis;
 let fleet: FleetProcess;
+let peers: CliAndNetconfFleet;
 
 const unique = (): string => randomBytes(3).toString('hex');
 
 beforeAll(async () => {
-  [frr, netconfd, redis] = await Promise.all([startFrrPeer(), startNetconfdPeer({ instance: 'netconfd-session-audit' }), startPrivateRedis()]);
-  const inventory = ResourceInventory.fromInputs([frr.ne, netconfd.ne]);
-  const credentials = (ne: NetworkElement): NeCredentials => (ne.id === 'frr-1' ? frr.credentials : netconfd.credentials);
-  const config = loadFleetConfig({ REDIS_URL: redis.url, QUEUE_PREFIX: `session-audit-${unique()}`, ACTIVATION_ATTEMPTS: '2', ACTIVATION_BACKOFF_MS: '50', HTTP_PORT: '0' });
-  fleet = await startFleetProcess({ config, roles: ROLES, log: createLogger({ level: 'silent' }), catalog: await ServiceCatalog.load('config/catalog'), inventory, credentials, http: false });
+  peers = await startCliAndNetconfFleet('netconfd-session-audit', await ServiceCatalog.load('config/catalog'));
+  ({ frr, netconfd, fleet } = peers);
 });
 
 afterAll(async () => {
-  await fleet?.stop();
-  await Promise.all([frr?.stop(), netconfd?.stop(), redis?.stop()]);
+  await peers?.stop();
 });
 
 describe('session audit on FRR and netconfd', () => {
