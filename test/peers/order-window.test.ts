@@ -1,13 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServiceCatalog } from '../../catalog/service-catalog.js';
-import { ResourceInventory } from '../../inventory/resource-inventory.js';
-import { createLogger } from '../../observability/logger.js';
 import type { ServiceOrder } from '../../orders/service-order.js';
-import { loadFleetConfig, ROLES } from '../../runtime/fleet-config.js';
 import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
-import { startFleetProcess, type FleetProcess } from '../../workers/fleet-process.js';
-import { startWindowPeers, windowBundle, type WindowPeers } from '../support/window-peers.js';
+import type { FleetProcess } from '../../workers/fleet-process.js';
+import { startWindowFleet, startWindowPeers, windowBundle, type WindowPeers } from '../support/window-peers.js';
 
 let peers: WindowPeers;
 let redis: PrivateRedis;
@@ -15,15 +11,7 @@ let fleet: FleetProcess;
 
 beforeAll(async () => {
   [peers, redis] = await Promise.all([startWindowPeers('win'), startPrivateRedis()]);
-  fleet = await startFleetProcess({
-    config: loadFleetConfig({ REDIS_URL: redis.url, QUEUE_PREFIX: `window-${randomBytes(3).toString('hex')}`, ACTIVATION_ATTEMPTS: '2', ACTIVATION_BACKOFF_MS: '100' }),
-    roles: ROLES,
-    log: createLogger({ level: (process.env.TEST_LOG_LEVEL ?? 'silent') as 'silent' }),
-    catalog: await ServiceCatalog.load(peers.catalogDir),
-    inventory: ResourceInventory.fromInputs(peers.nes),
-    credentials: (ne) => peers.credentials(ne),
-    http: false,
-  });
+  fleet = await startWindowFleet(peers, redis.url, { QUEUE_PREFIX: `window-${randomBytes(3).toString('hex')}` });
 });
 afterAll(async () => {
   await fleet?.stop();

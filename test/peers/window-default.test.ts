@@ -4,15 +4,11 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NetconfClient } from '../../adapters/netconf/netconf-client.js';
-import { ServiceCatalog } from '../../catalog/service-catalog.js';
-import { ResourceInventory } from '../../inventory/resource-inventory.js';
-import { createLogger } from '../../observability/logger.js';
 import type { ServiceOrder, ServiceOrderInput } from '../../orders/service-order.js';
-import { loadFleetConfig, ROLES } from '../../runtime/fleet-config.js';
 import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
 import type { AuditRecord } from '../../stores/audit-trail.js';
-import { startFleetProcess, type FleetProcess } from '../../workers/fleet-process.js';
-import { startWindowPeers, windowBundle, windowSpec, type WindowPeers } from '../support/window-peers.js';
+import type { FleetProcess } from '../../workers/fleet-process.js';
+import { startWindowFleet, startWindowPeers, windowBundle, windowSpec, type WindowPeers } from '../support/window-peers.js';
 
 /**
  * The window without any inventory flag (the NEs' hellos advertise :confirmed-commit:1.1), the
@@ -30,23 +26,13 @@ beforeAll(async () => {
   [peers, redis] = await Promise.all([startWindowPeers('wdef'), startPrivateRedis()]);
   // A specification that keeps its items out of the window.
   await writeFile(join(peers.catalogDir, 'iface-a-plain.yaml'), stringify({ ...(windowSpec('a') as object), id: 'iface-a-plain', commitWindow: false }));
-  fleet = await startFleetProcess({
-    config: loadFleetConfig({
-      REDIS_URL: redis.url,
-      QUEUE_PREFIX: `wdef-${randomBytes(3).toString('hex')}`,
-      ACTIVATION_ATTEMPTS: '2',
-      ACTIVATION_BACKOFF_MS: '100',
-      CONFIRM_TIMEOUT_S: String(CONFIRM_TIMEOUT_S),
-      SESSION_LEASE_TTL_MS: '4000',
-    }),
-    roles: ROLES,
-    log: createLogger({ level: (process.env.TEST_LOG_LEVEL ?? 'silent') as 'silent' }),
-    catalog: await ServiceCatalog.load(peers.catalogDir),
-    // netconf.confirmedCommit auto: the window where the device's hello offers it.
-    inventory: ResourceInventory.fromInputs(peers.nes.map((ne) => ({ ...ne, netconf: { confirmedCommit: 'auto' as const } }))),
-    credentials: (ne) => peers.credentials(ne),
-    http: false,
-  });
+  // netconf.confirmedCommit auto: the window where the device's hello offers it.
+  fleet = await startWindowFleet(
+    peers,
+    redis.url,
+    { QUEUE_PREFIX: `wdef-${randomBytes(3).toString('hex')}`, CONFIRM_TIMEOUT_S: String(CONFIRM_TIMEOUT_S), SESSION_LEASE_TTL_MS: '4000' },
+    peers.nes.map((ne) => ({ ...ne, netconf: { confirmedCommit: 'auto' as const } })),
+  );
 });
 afterAll(async () => {
   await fleet?.stop();

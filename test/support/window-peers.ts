@@ -2,7 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { ServiceCatalog } from '../../catalog/service-catalog.js';
 import { NeError } from '../../errors/index.js';
+import { ResourceInventory } from '../../inventory/resource-inventory.js';
+import { createLogger } from '../../observability/logger.js';
+import { loadFleetConfig, ROLES } from '../../runtime/fleet-config.js';
+import { startFleetProcess, type FleetProcess } from '../../workers/fleet-process.js';
 import type { NetworkElementInput } from '../../inventory/network-element.js';
 import type { ServiceOrderInput } from '../../orders/service-order.js';
 import { startNetconfdPeer, type NetconfdPeer } from '../../peers/netconfd-peer.js';
@@ -112,4 +117,17 @@ export function windowBundle(name: string, options: { failLast?: boolean; reques
       ...(i > 0 ? { serviceOrderItemRelationship: [{ relationshipType: 'reliesOn', orderItem: { itemId: `item-${WINDOW_ROLES[i - 1]}` } }] } : {}),
     })),
   };
+}
+
+/** A fleet with every role in this process on the window peers (their NEs as given, or as `peers.nes`), on `redisUrl`. */
+export async function startWindowFleet(peers: WindowPeers, redisUrl: string, env: Record<string, string>, nes: NetworkElementInput[] = peers.nes): Promise<FleetProcess> {
+  return startFleetProcess({
+    config: loadFleetConfig({ REDIS_URL: redisUrl, ACTIVATION_ATTEMPTS: '2', ACTIVATION_BACKOFF_MS: '100', ...env }),
+    roles: ROLES,
+    log: createLogger({ level: (process.env.TEST_LOG_LEVEL ?? 'silent') as 'silent' }),
+    catalog: await ServiceCatalog.load(peers.catalogDir),
+    inventory: ResourceInventory.fromInputs(nes),
+    credentials: (ne) => peers.credentials(ne),
+    http: false,
+  });
 }
