@@ -118,8 +118,19 @@ export class FleetEpochWatch {
         this.known = epoch;
         return this.setGauge();
       }
+      // Replaced, and an operator already acknowledged the one this process knew (another
+      // process saw the loss first): follow the current epoch, as a latched process would.
+      if (epoch?.acknowledges?.includes(this.known.id)) {
+        this.acknowledged(epoch);
+        return this.setGauge();
+      }
       this.latched = { found: epoch ?? null };
-      await this.recordLoss(this.known, epoch ?? null);
+      if (!(await this.recordLoss(this.known, epoch ?? null))) {
+        // Acknowledged between our read and the record: nothing was recorded, nothing is lost to report.
+        const now = (await this.store.read()).epoch;
+        if (now) this.acknowledged(now);
+        return this.setGauge();
+      }
       this.options.log.error(
         { code: 'REDIS_STATE_LOST', epoch: this.known, found: epoch ?? null },
         `${this.lostReason()}. Acknowledged orders, their jobs and events, the service inventory and the listeners registered before may be lost; ` +
@@ -145,9 +156,11 @@ export class FleetEpochWatch {
     this.latched = undefined;
   }
 
-  private async recordLoss(lost: FleetEpoch, found: FleetEpoch | null): Promise<void> {
-    await this.store.recordLoss({ lost, found, detectedAt: new Date().toISOString(), detectedBy: this.me });
-    this.pendingLosses = Math.max(1, this.pendingLosses);
+  /** Records the loss; false when it was already acknowledged and nothing was recorded. */
+  private async recordLoss(lost: FleetEpoch, found: FleetEpoch | null): Promise<boolean> {
+    const recorded = await this.store.recordLoss({ lost, found, detectedAt: new Date().toISOString(), detectedBy: this.me });
+    if (recorded) this.pendingLosses = Math.max(1, this.pendingLosses);
+    return recorded;
   }
 
   private setGauge(): void {

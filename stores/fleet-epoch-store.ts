@@ -49,9 +49,26 @@ for i = 2, #losses, 2 do table.insert(reply, losses[i]) end
 return reply
 `;
 
+// KEYS: epoch, losses. ARGV: lost epoch id, loss (JSON). Records the loss once, and not at all
+// when the current epoch already acknowledges the lost one: a process whose check read the
+// replaced epoch before an operator acknowledged it must not record it again afterwards.
+const RECORD_LOSS = `
+local current = redis.call('GET', KEYS[1])
+if current then
+  local epoch = cjson.decode(current)
+  if type(epoch.acknowledges) == 'table' then
+    for _, id in ipairs(epoch.acknowledges) do
+      if id == ARGV[1] then return 0 end
+    end
+  end
+end
+return redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2])
+`;
+
 type EpochRedis = Redis & {
   fleetEpochCreateIfAbsent(epoch: string, losses: string, candidate: string): Promise<string | null>;
   fleetEpochAcknowledge(epoch: string, losses: string, candidate: string): Promise<string[]>;
+  fleetEpochRecordLoss(epoch: string, losses: string, lostId: string, loss: string): Promise<number>;
 };
 
 const parse = (text: string | null | undefined): FleetEpoch | undefined => (text ? (JSON.parse(text) as FleetEpoch) : undefined);
@@ -70,6 +87,7 @@ export class FleetEpochStore {
   ) {
     redis.defineCommand('fleetEpochCreateIfAbsent', { numberOfKeys: 2, lua: CREATE_IF_ABSENT });
     redis.defineCommand('fleetEpochAcknowledge', { numberOfKeys: 2, lua: ACKNOWLEDGE });
+    redis.defineCommand('fleetEpochRecordLoss', { numberOfKeys: 2, lua: RECORD_LOSS });
     this.redis = redis as EpochRedis;
   }
 
@@ -94,9 +112,19 @@ export class FleetEpochStore {
     return parse(await this.redis.fleetEpochCreateIfAbsent(this.epochKey, this.lossesKey, JSON.stringify(candidate)));
   }
 
-  /** Records the loss of an epoch once (several processes may see the same loss). */
-  async recordLoss(loss: EpochLoss): Promise<void> {
-    await this.redis.hsetnx(this.lossesKey, loss.lost.id, JSON.stringify(loss));
+  /**
+   * Records the loss of an epoch once (several processes may see the same loss); false when the
+   * current epoch already acknowledges it (an operator acknowledged it meanwhile), and nothing is recorded.
+   */
+  async recordLoss(loss: EpochLoss): Promise<boolean> {
+    const recorded = await this.redis.fleetEpochRecordLoss(this.epochKey, this.lossesKey, loss.lost.id, JSON.stringify(loss));
+    if (recorded === 1) return true;
+    // 0 from HSETNX: another process recorded it first; the loss is pending all the same.
+    return !(await this.acknowledges(loss.lost.id));
+  }
+
+  private async acknowledges(lostId: string): Promise<boolean> {
+    return parse(await this.redis.get(this.epochKey))?.acknowledges?.includes(lostId) ?? false;
   }
 
   async losses(): Promise<EpochLoss[]> {
