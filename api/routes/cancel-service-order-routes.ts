@@ -63,18 +63,19 @@ export function cancelServiceOrderRoutes(ctx: ApiContext) {
           serviceOrder: { id: orderId, href: PATHS.serviceOrder(orderId), '@referredType': 'ServiceOrder' },
           '@type': 'CancelServiceOrder',
         };
-        await ctx.cancelTasks.create(task);
+        // The order decides first: a task created `accepted` for an order that refuses would be
+        // followed by the order's own (late) events to terminatedWithError without the reason,
+        // racing this request's own ending of it. A refused task is created ended, with why.
+        let refused: Pick<CancelServiceOrder, 'completionMessage' | 'errorMessage'> | undefined;
         try {
           await ctx.producer.cancelServiceOrder(orderId, body.cancellationReason);
-          await ctx.follower.follow(orderId);
         } catch (error) {
           if (!isFleetError(error) || error.code !== 'ORDER_NOT_CANCELLABLE') throw error;
-          const now = new Date().toISOString();
-          await ctx.cancelTasks.transition(task, 'accepted', 'terminatedWithError', {
-            completionMessage: error.message,
-            errorMessage: { ...errorMessage('order', error.code, error.message, now) },
-          });
+          const em = errorMessage('order', error.code, error.message, new Date().toISOString());
+          refused = { completionMessage: error.message, errorMessage: { ...em, code: em.code ?? error.code, message: em.message ?? error.message } };
         }
+        await ctx.cancelTasks.create(refused ? { ...task, state: 'terminatedWithError', ...refused } : task);
+        if (!refused) await ctx.follower.follow(orderId);
         const stored = (await ctx.cancelTasks.get(id)) ?? task;
         const out = present(stored, baseUrlOf(request, ctx.options.publicUrl));
         return reply.code(201).header('location', out.href).send(out);
