@@ -6,6 +6,7 @@ import { chmod, chown, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NetconfClient } from '../adapters/netconf/netconf-client.js';
+import { NeError } from '../errors/index.js';
 import type { NeCredentials, NetworkElementInput } from '../inventory/network-element.js';
 
 export interface NetconfdPeerOptions {
@@ -393,11 +394,18 @@ export async function startNetconfdPeer(options: NetconfdPeerOptions = {}): Prom
     dir,
     connect,
     async runningConfig(filterXml?: string) {
-      const client = await connect();
-      try {
-        return await client.getConfig('running', filterXml);
-      } finally {
-        await client.closeSession();
+      // What the device holds is the answer a test counts: a get-config netconfd leaves
+      // unanswered past the timeout (a loaded machine, a rollback in progress) is asked again on
+      // a fresh session. Bounded: the third timeout goes up.
+      for (let attempt = 1; ; attempt++) {
+        const client = await connect();
+        try {
+          return await client.getConfig('running', filterXml);
+        } catch (error) {
+          if (!(error instanceof NeError && error.code === 'NE_TIMEOUT') || attempt >= 3) throw error;
+        } finally {
+          await client.closeSession().catch(() => undefined);
+        }
       }
     },
     async logTail(lines = 40) {

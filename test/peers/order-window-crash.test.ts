@@ -64,7 +64,7 @@ async function finished(f: FleetProcess, id: string, timeoutMs: number): Promise
 
 /** Which devices hold the order's interface, read from the devices themselves (get-config). */
 async function holding(name: string): Promise<boolean[]> {
-  // netconfd can leave a get-config unanswered for a while around a rollback: peers.running() asks again.
+  // netconfd can leave a get-config unanswered for a while around a rollback: runningConfig() asks again.
   const running = await peers.running();
   return running.map((text, i) => text.includes(`<name>${name}${WINDOW_ROLES[i]}</name>`));
 }

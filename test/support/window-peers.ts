@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { ServiceCatalog } from '../../catalog/service-catalog.js';
-import { NeError } from '../../errors/index.js';
 import { ResourceInventory } from '../../inventory/resource-inventory.js';
 import { createLogger } from '../../observability/logger.js';
 import { loadFleetConfig, ROLES } from '../../runtime/fleet-config.js';
@@ -66,21 +65,6 @@ export function windowSpec(role: string): unknown {
   };
 }
 
-/**
- * A device's running config, asked again when netconfd does not answer in time: a loaded machine
- * (or netconfd busy reverting a confirmed commit) delays a reply, which says nothing about what
- * the device holds. Bounded: the third timeout fails the test.
- */
-async function readRunning(peer: NetconfdPeer): Promise<string> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await peer.runningConfig();
-    } catch (error) {
-      if (!(error instanceof NeError && error.code === 'NE_TIMEOUT') || attempt >= 3) throw error;
-    }
-  }
-}
-
 export async function startWindowPeers(tag: string): Promise<WindowPeers> {
   const peers = await Promise.all(WINDOW_ROLES.map((role) => startNetconfdPeer({ instance: `${tag}-${role}` })));
   const nes = peers.map((peer, i) => ({ ...peer.ne, id: `nc-${WINDOW_ROLES[i]}`, role: `netconf-${WINDOW_ROLES[i]}`, netconf: { confirmedCommit: true } }));
@@ -91,7 +75,7 @@ export async function startWindowPeers(tag: string): Promise<WindowPeers> {
     nes,
     catalogDir,
     credentials: (ne) => peers[WINDOW_ROLES.findIndex((r) => `nc-${r}` === ne.id)]?.credentials ?? {},
-    running: () => Promise.all(peers.map((p) => readRunning(p))),
+    running: () => Promise.all(peers.map((p) => p.runningConfig())),
     async stop() {
       await Promise.allSettled(peers.map((p) => p.stop()));
       await rm(catalogDir, { recursive: true, force: true });
