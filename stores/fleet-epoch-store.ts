@@ -49,9 +49,10 @@ for i = 2, #losses, 2 do table.insert(reply, losses[i]) end
 return reply
 `;
 
-// KEYS: epoch, losses. ARGV: lost epoch id, loss (JSON). Records the loss once, and not at all
-// when the current epoch already acknowledges the lost one: a process whose check read the
-// replaced epoch before an operator acknowledged it must not record it again afterwards.
+// KEYS: epoch, losses. ARGV: lost epoch id, loss (JSON). Records the loss once (1: it is pending,
+// recorded now or by another process before), and not at all when the current epoch already
+// acknowledges the lost one (0): a process whose check read the replaced epoch before an operator
+// acknowledged it must not record it again afterwards.
 const RECORD_LOSS = `
 local current = redis.call('GET', KEYS[1])
 if current then
@@ -62,7 +63,8 @@ if current then
     end
   end
 end
-return redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2])
+redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2])
+return 1
 `;
 
 type EpochRedis = Redis & {
@@ -117,14 +119,7 @@ export class FleetEpochStore {
    * current epoch already acknowledges it (an operator acknowledged it meanwhile), and nothing is recorded.
    */
   async recordLoss(loss: EpochLoss): Promise<boolean> {
-    const recorded = await this.redis.fleetEpochRecordLoss(this.epochKey, this.lossesKey, loss.lost.id, JSON.stringify(loss));
-    if (recorded === 1) return true;
-    // 0 from HSETNX: another process recorded it first; the loss is pending all the same.
-    return !(await this.acknowledges(loss.lost.id));
-  }
-
-  private async acknowledges(lostId: string): Promise<boolean> {
-    return parse(await this.redis.get(this.epochKey))?.acknowledges?.includes(lostId) ?? false;
+    return (await this.redis.fleetEpochRecordLoss(this.epochKey, this.lossesKey, loss.lost.id, JSON.stringify(loss))) === 1;
   }
 
   async losses(): Promise<EpochLoss[]> {
