@@ -3,7 +3,7 @@ import { activeSuspensions, type ServiceInstance } from '../inventory/service-in
 import type { RejectionReason } from '../errors/index.js';
 import type { ValidatedItem } from './order-validation.js';
 import type { ClaimHolder, ResourceClaim } from './resource-claims.js';
-import type { IdentityInUse } from './service-order.js';
+import type { IdentityInUse, ServiceOrderInput } from './service-order.js';
 
 /** One identity an add item claims: its specification, the characteristic and its value. */
 export interface IdentityClaim {
@@ -172,6 +172,26 @@ export const IDENTITY_SCOPE = 'identity:';
 
 export function identityResourceClaims(claims: IdentityClaim[], serviceIdOf: (itemId: string) => string): ResourceClaim[] {
   return claims.map((c) => ({ itemId: c.itemId, specId: c.specId, serviceId: serviceIdOf(c.itemId), neId: `${IDENTITY_SCOPE}${c.specId}`, resource: `${c.name}=${c.value}` }));
+}
+
+/**
+ * The order with its adds carried out as modifies written as the modifies they become (action
+ * modify, service.id of the service they modify), to validate them as a modify posted by id is;
+ * `asPosted` gives those items their posted action back (TMF: the client's add), keeping the
+ * service.id filled in. Pure.
+ */
+export function asModifyOrder<T extends ServiceOrderInput>(order: T, asModify: ReadonlyMap<string, ServiceInstance>): T {
+  return {
+    ...order,
+    serviceOrderItem: order.serviceOrderItem.map((item) => {
+      const service = asModify.get(item.id);
+      return service ? { ...item, action: 'modify' as const, service: { ...item.service, id: service.id } } : item;
+    }),
+  };
+}
+
+export function asPosted<T extends ServiceOrderInput>(order: T, asModify: ReadonlyMap<string, ServiceInstance>): T {
+  return { ...order, serviceOrderItem: order.serviceOrderItem.map((item) => (asModify.has(item.id) ? { ...item, action: 'add' as const } : item)) };
 }
 
 /** The identities of the adds carried out as modifies: their posted values are the modify's changes. */

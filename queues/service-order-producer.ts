@@ -1,4 +1,4 @@
-import { asModifyNote, IDENTITY_SCOPE, identityClaimRejection, identityClaims, identityDecisions, identityResourceClaims, identityStillNamed, identityVerifyClaims, modifiedIdentityClaims } from '../orders/identity-conflicts.js';
+import { asModifyNote, asModifyOrder, asPosted, IDENTITY_SCOPE, identityClaimRejection, identityClaims, identityDecisions, identityResourceClaims, identityStillNamed, identityVerifyClaims, modifiedIdentityClaims } from '../orders/identity-conflicts.js';
 import { DependencyGraph } from '../orders/dependency-graph.js';
 import { reliedOnConflicts } from '../orders/relied-on-services.js';
 import { randomUUID } from 'node:crypto';
@@ -135,6 +135,8 @@ export class ServiceOrderProducer {
     const id = givenId ?? this.idInShard(placement.shard);
     const href = `${this.hrefBase}/${id}`;
 
+    // The identities of adds carried out as modifies (onIdentityInUse): named in their note, checked with the claims.
+    const modifiedIdentity = checked.ok && asModify.size > 0 ? modifiedIdentityClaims(checked.items, asModify, (spec) => this.options.catalog.get(spec)) : [];
     let locks: string[] = [];
     let startNow = false;
     let stored;
@@ -157,8 +159,7 @@ export class ServiceOrderProducer {
       });
       if (asModify.size > 0) {
         // What the client reads back: the item's action as posted, its service.id filled in, and the fleet's note saying why.
-        const identity = modifiedIdentityClaims(items, asModify, (spec) => this.options.catalog.get(spec));
-        const notes = [...asModify.entries()].map(([itemId, service]) => asModifyNote(itemId, service, identity.filter((c) => c.itemId === itemId), now));
+        const notes = [...asModify.entries()].map(([itemId, service]) => asModifyNote(itemId, service, modifiedIdentity.filter((c) => c.itemId === itemId), now));
         stored = { ...stored, doc: { ...stored.doc, note: [...(stored.doc.note ?? []), ...notes] } };
       }
       // One change at a time per service: the services the order changes, and those it adds by a name of its own.
@@ -177,7 +178,7 @@ export class ServiceOrderProducer {
         // The identities of adds (and of modifies changing them), taken in the same script: two orders adding one MSISDN at once cannot both pass.
         ...identityResourceClaims(identityClaims(checked.items, (spec) => this.options.catalog.get(spec)), (itemId) => specs[itemId]?.serviceId ?? ''),
         // And the identities of adds carried out as modifies, checked in it: still their service's.
-        ...identityVerifyClaims(modifiedIdentityClaims(checked.items, asModify, (spec) => this.options.catalog.get(spec)), asModify),
+        ...identityVerifyClaims(modifiedIdentity, asModify),
       ];
       const taken = await this.takeClaims(id, claims, checked.order.onIdentityInUse === 'modify');
       if (!taken.ok) {
@@ -275,18 +276,9 @@ export class ServiceOrderProducer {
       // checks (spec, characteristics, the modify's own rules) as a modify posted by id. The order
       // keeps each item's action as posted (TMF: the client's add), with service.id filled in.
       for (const service of asModify.values()) services.set(service.id, service);
-      const asPosted = validation.order;
-      const modifies = {
-        ...asPosted,
-        serviceOrderItem: asPosted.serviceOrderItem.map((item) => {
-          const service = asModify.get(item.id);
-          return service ? { ...item, action: 'modify' as const, service: { ...item.service, id: service.id } } : item;
-        }),
-      };
-      const again = validateServiceOrder(modifies, lookup, (id) => services.get(id));
+      const again = validateServiceOrder(asModifyOrder(validation.order, asModify), lookup, (id) => services.get(id));
       if (!again.ok) return { validation: again, plans: [], claimSteps, asModify: none };
-      const order = { ...again.order, serviceOrderItem: again.order.serviceOrderItem.map((item) => (asModify.has(item.id) ? { ...item, action: 'add' as const } : item)) };
-      validation = { ...again, order };
+      validation = { ...again, order: asPosted(again.order, asModify) };
     }
     const withModify = <T extends object>(result: T): T & { claimSteps: ClaimSteps; asModify: Map<string, ServiceInstance> } => ({ ...result, claimSteps, asModify });
     const reliedOn = await this.reliedOnConflicts(validation.order, validation.items);
@@ -305,8 +297,9 @@ export class ServiceOrderProducer {
           ...(item.serviceId ? { serviceId: item.serviceId } : {}),
           steps: steps.map((s) => ({ name: s.name, neId: s.ne.id, protocol: s.ne.protocol, apply: s.apply, ...(s.undo ? { undo: s.undo } : {}), tests: s.tests, ...(s.claims?.length ? { claims: s.claims } : {}) })),
         });
-        // What the service will claim once modified: the add's claims, rendered with its values after the modify.
-        if (item.lifecycle === 'modify' && service) {
+        // What the service will claim once modified: the add's claims, rendered with its values
+        // after the modify (rendered only for a specification whose add claims anything).
+        if (item.lifecycle === 'modify' && service && catalog.get(item.specId)?.actions.add?.steps.some((st) => (st.claims?.length ?? 0) > 0)) {
           const asAdded = planItem({ catalog, directory: inventory, item: { ...item, lifecycle: 'add' }, action: 'add', service, orderId: 'dry-run' }).steps;
           claimSteps.set(item.itemId, asAdded.map((s) => ({ neId: s.ne.id, ...(s.claims?.length ? { claims: s.claims } : {}) })));
         }
