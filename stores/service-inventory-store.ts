@@ -1,7 +1,9 @@
 import type { Redis } from 'ioredis';
 import { effectiveState, SERVICE_STATES, type ServiceInstance, type ServiceState } from '../inventory/service-instance.js';
 import { reliedOnIds } from '../orders/relied-on-services.js';
+import { randomBytes } from 'node:crypto';
 import type { Keyspace } from './keyspace.js';
+import { scriptsOn } from './scripts.js';
 
 /**
  * The service inventory in Redis: one hash per service (the TMF638 document, its version and the
@@ -78,8 +80,7 @@ export class ServiceInventoryStore {
             this.keys.servicesInState(shard, s.state),
             this.keys.servicesOfSpec(shard, s.serviceSpecification.id),
             ...s.supportingResource.map((r) => this.keys.servicesOnNe(shard, r.id)),
-            ...indexedCharacteristics(s).map(([name, value]) => this.keys.servicesWithCharacteristic(shard, s.serviceSpecification.id, name, value)),
-            ...reliedOnIds(s).map((id) => this.keys.servicesRelyingOn(shard, id)),
+            ...this.lookupIndexKeys(shard, s),
           ]
         : [];
     const after = indexKeys(stored);
@@ -116,28 +117,31 @@ export class ServiceInventoryStore {
    */
   async ensureLookupIndexes(keepGoing: () => boolean = () => true, leaseMs = 120_000): Promise<number | undefined> {
     if (Number((await this.redis.get(this.keys.serviceIndexVersion)) ?? 0) >= SERVICE_INDEX_VERSION) return undefined;
-    if ((await this.redis.set(this.keys.serviceIndexRunner, String(process.pid), 'PX', leaseMs, 'NX')) !== 'OK') return undefined;
+    const owner = `${process.pid}:${randomBytes(4).toString('hex')}`;
+    if ((await this.redis.set(this.keys.serviceIndexRunner, owner, 'PX', leaseMs, 'NX')) !== 'OK') return undefined;
+    // Renewed and given up only while it is still ours (stores/lua/lease-keep.lua).
+    const leaseKeep = scriptsOn(this.redis)['lease-keep'];
     let walked = 0;
     try {
       for await (const page of this.pages({})) {
         if (!keepGoing()) return walked;
-        await Promise.all(
-          page.flatMap((s) => {
-            const shard = this.keys.shardOf(s.id);
-            return [
-              ...indexedCharacteristics(s).map(([name, value]) => this.keys.servicesWithCharacteristic(shard, s.serviceSpecification.id, name, value)),
-              ...reliedOnIds(s).map((id) => this.keys.servicesRelyingOn(shard, id)),
-            ].map((key) => this.redis.sadd(key, s.id));
-          }),
-        );
+        await Promise.all(page.flatMap((s) => this.lookupIndexKeys(this.keys.shardOf(s.id), s).map((key) => this.redis.sadd(key, s.id))));
         walked += page.length;
-        await this.redis.pexpire(this.keys.serviceIndexRunner, leaseMs);
+        await leaseKeep(1, this.keys.serviceIndexRunner, owner, leaseMs);
       }
       await this.redis.set(this.keys.serviceIndexVersion, String(SERVICE_INDEX_VERSION));
       return walked;
     } finally {
-      await this.redis.del(this.keys.serviceIndexRunner);
+      await leaseKeep(1, this.keys.serviceIndexRunner, owner, 0);
     }
+  }
+
+  /** The lookup sets a service is in: its indexed characteristic values and what it relies on. */
+  private lookupIndexKeys(shard: number, s: ServiceInstance): string[] {
+    return [
+      ...indexedCharacteristics(s).map(([name, value]) => this.keys.servicesWithCharacteristic(shard, s.serviceSpecification.id, name, value)),
+      ...reliedOnIds(s).map((id) => this.keys.servicesRelyingOn(shard, id)),
+    ];
   }
 
   /**
