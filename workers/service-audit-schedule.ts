@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
 import type { ServiceAuditStore } from '../stores/service-audit-store.js';
 import type { ServiceInventoryStore } from '../stores/service-inventory-store.js';
-import { AUDITED_STATES, AuditTally, checkServiceSync, type SyncDeps } from './service-sync.js';
+import { AuditTally, auditedServices, checkServiceSync, type SyncDeps } from './service-sync.js';
 
 export interface ServiceAuditDeps {
   audits: ServiceAuditStore;
@@ -34,13 +34,9 @@ export interface ServiceAuditScheduleOptions {
 export async function auditAllServices(deps: Omit<ServiceAuditDeps, 'metrics' | 'log'>, keepGoing: () => boolean = () => true): Promise<{ tally: AuditTally; complete: boolean }> {
   const startedAt = Date.now();
   const tally = new AuditTally();
-  for (const state of AUDITED_STATES) {
-    for await (const page of deps.services.pages({ state })) {
-      for (const service of page) {
-        if (!keepGoing()) return { tally, complete: false };
-        tally.add(await checkServiceSync(deps.sync, service));
-      }
-    }
+  for await (const service of auditedServices(deps.services)) {
+    if (!keepGoing()) return { tally, complete: false };
+    tally.add(await checkServiceSync(deps.sync, service));
   }
   await deps.audits.record(tally.summary(startedAt, Date.now()));
   return { tally, complete: true };

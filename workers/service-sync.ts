@@ -7,6 +7,7 @@ import type { ServiceAction } from '../catalog/service-specification.js';
 import type { NetworkElement } from '../inventory/network-element.js';
 import { characteristicValues, type ServiceInstance } from '../inventory/service-instance.js';
 import type { ServiceAuditSummary } from '../stores/service-audit-store.js';
+import type { ServiceInventoryStore } from '../stores/service-inventory-store.js';
 
 /**
  * Service audit (check-sync, as NSO's and ASAP's audits): the post-activation tests of every
@@ -48,6 +49,13 @@ export interface ServiceSync {
 
 /** Services whose state says they are on the network. */
 export const AUDITED_STATES = ['active', 'suspended'] as const;
+
+/** Every service an audit checks (those built on `neId`, if given), one at a time, read from the inventory a page at a time. */
+export async function* auditedServices(services: Pick<ServiceInventoryStore, 'pages'>, neId?: string): AsyncGenerator<ServiceInstance> {
+  for (const state of AUDITED_STATES) {
+    for await (const page of services.pages({ state, ...(neId !== undefined ? { neId } : {}) })) yield* page;
+  }
+}
 
 export function describeCheck(check: Check): string {
   switch (check.protocol) {

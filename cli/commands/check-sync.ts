@@ -27,7 +27,7 @@ exit status: 0 every service in sync, 1 a service or NE not found, 3 drift or un
     const chosen = [values.ne !== undefined, values.service !== undefined, values.all].filter(Boolean).length;
     if (chosen !== 1) throw new UsageError('give exactly one of --ne NE_ID, --service SERVICE_ID or --all');
     const config = await cliConfig();
-    const [{ ServiceCatalog }, { ResourceInventory }, { AdapterPool }, { createAdapterFactory }, { resolveCredentials }, { checkServiceSync, AuditTally, AUDITED_STATES }] = await Promise.all([
+    const [{ ServiceCatalog }, { ResourceInventory }, { AdapterPool }, { createAdapterFactory }, { resolveCredentials }, { auditedServices, checkServiceSync, AuditTally, AUDITED_STATES }] = await Promise.all([
       import('../../catalog/service-catalog.js'),
       import('../../inventory/resource-inventory.js'),
       import('../../adapters/adapter-pool.js'),
@@ -60,11 +60,7 @@ exit status: 0 every service in sync, 1 a service or NE not found, 3 drift or un
         }
         // A page of services at a time, each printed as it is checked: the audit of a large
         // inventory holds neither every service nor every result.
-        for (const state of AUDITED_STATES) {
-          for await (const page of store.pages({ state, ...(values.ne !== undefined ? { neId: values.ne } : {}) })) {
-            for (const service of page) print(await checkServiceSync(deps, service));
-          }
-        }
+        for await (const service of auditedServices(store, values.ne)) print(await checkServiceSync(deps, service));
         if (values.all) {
           const { ServiceAuditStore } = await import('../../stores/service-audit-store.js');
           await new ServiceAuditStore(redis, keys).record(tally.summary(startedAt, Date.now()));
