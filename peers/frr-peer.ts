@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SshCliAdapter } from '../adapters/ssh-cli/ssh-cli-adapter.js';
 import { networkElementSchema, type NeCredentials, type NetworkElementInput } from '../inventory/network-element.js';
+import { alive, signal } from './peer-processes.js';
 
 export interface FrrPeerOptions {
   /** The router's hostname, so its prompt is `frr-1#`. @defaultValue 'frr-1' */
@@ -294,23 +295,6 @@ async function stopPid(pid: number, cmdlineMustInclude: string): Promise<void> {
   const deadline = Date.now() + STOP_GRACE_MS;
   while (alive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
   if (alive(pid)) signal(pid, 'SIGKILL');
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function signal(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(pid, name);
-  } catch {
-    // Already gone.
-  }
 }
 
 /** Every process below `pid`, children first found by their parent id in /proc. */

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { NetconfClient } from '../adapters/netconf/netconf-client.js';
 import { NeError } from '../errors/index.js';
 import type { NeCredentials, NetworkElementInput } from '../inventory/network-element.js';
+import { alive, signal } from './peer-processes.js';
 
 export interface NetconfdPeerOptions {
   /**
@@ -81,15 +82,6 @@ function run(file: string, args: string[], input?: string): Promise<string> {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Running, not merely a zombie waiting for an init that reaps slowly. */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Ends a process a crashed run left behind, named by a pidfile in `dir`. The pid is only trusted
  * while its command line still names `dir`: after a reboot or a long pause it may belong to
@@ -113,15 +105,6 @@ async function killStale(pidFile: string, dir: string): Promise<void> {
   signal(pid, 'SIGTERM');
   for (let waited = 0; waited < STOP_GRACE_MS && alive(pid); waited += 50) await sleep(50);
   if (alive(pid)) signal(pid, 'SIGKILL');
-}
-
-/** A process that has just ended is no error: two starts may sweep the same stale run. */
-function signal(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(pid, name);
-  } catch {
-    // gone already
-  }
 }
 
 function hasChildren(pid: number): boolean {
