@@ -27,7 +27,7 @@ import { OrderStore } from '../stores/order-store.js';
 import { ServiceInventoryStore } from '../stores/service-inventory-store.js';
 import { SubmissionTally } from '../stores/submission-tally.js';
 import { OrderDispatcher } from '../workers/order-dispatch.js';
-import { QUEUE_NAMES, type ActivationJob, type IntakeJob, type OrchestrationJob } from '../queues/queue-names.js';
+import { QUEUE_NAMES, type ActivationJob, type ActivationKind, type ActivationQueue, type IntakeJob, type OrchestrationJob, type OrchestrationJobName, type OrchestrationQueue } from '../queues/queue-names.js';
 import { createRedisConnection, type RedisProfile } from '../queues/redis-connection.js';
 import { openServiceOrderFront } from '../queues/service-order-front.js';
 import { FleetEpochWatch } from './fleet-epoch-watch.js';
@@ -72,7 +72,7 @@ export interface FleetProcess {
   /** The scheduled service audit, when CHECK_SYNC_INTERVAL_MS is set and this process is a worker. */
   serviceAudit?: { runDue(): Promise<boolean> };
   /** `activation` is shard 0's queue (the only one with one shard); `activationShards` all of them. */
-  queues: { intake: Queue<IntakeJob>; orchestration: Queue<OrchestrationJob>; activation: Queue<ActivationJob>; activationShards: Queue<ActivationJob>[] };
+  queues: { intake: Queue<IntakeJob>; orchestration: OrchestrationQueue; activation: ActivationQueue; activationShards: ActivationQueue[] };
   keys: Keyspace;
   dispatcher: OrderDispatcher;
   http?: FastifyInstance;
@@ -115,17 +115,17 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
   const queueConnection = connect('queues');
   const telemetry = bullmqTelemetry();
   const queueOptions = (prefix: string) => ({ connection: queueConnection, prefix, ...(telemetry ? { telemetry } : {}) });
-  const activationQueues = keys.allShards().map((shard) => new Queue<ActivationJob>(QUEUE_NAMES.activation, queueOptions(keys.tag(shard))));
+  const activationQueues = keys.allShards().map((shard) => new Queue<ActivationJob, unknown, ActivationKind>(QUEUE_NAMES.activation, queueOptions(keys.tag(shard))));
   const queues = {
     intake: new Queue<IntakeJob>(QUEUE_NAMES.intake, queueOptions(base)),
-    orchestration: new Queue<OrchestrationJob>(QUEUE_NAMES.orchestration, queueOptions(base)),
-    activation: activationQueues[0] as Queue<ActivationJob>,
+    orchestration: new Queue<OrchestrationJob, unknown, OrchestrationJobName>(QUEUE_NAMES.orchestration, queueOptions(base)),
+    activation: activationQueues[0] as ActivationQueue,
     activationShards: activationQueues,
   };
   const allQueues: Queue[] = [queues.intake, queues.orchestration, ...activationQueues];
   // A Redis outage surfaces here as connection errors while ioredis reconnects: log, don't crash.
   for (const queue of allQueues) queue.on('error', (error) => log.warn({ err: error, queue: queue.name }, 'queue connection error'));
-  const activationOf = (shard: number): Queue<ActivationJob> => activationQueues[shard] as Queue<ActivationJob>;
+  const activationOf = (shard: number): ActivationQueue => activationQueues[shard] as ActivationQueue;
   const dispatcher = new OrderDispatcher({ store, activation: activationOf, metrics, log, attempts: config.activationAttempts, backoffMs: config.activationBackoffMs, retention: config.jobRetention });
   const producer = new ServiceOrderProducer({ store, keys, catalog, dispatcher, orchestration: queues.orchestration, inventory, services, claims: new ResourceClaimStore(shared, keys), rules, metrics });
   const budget = new NeBudget(shared, {
