@@ -33,7 +33,7 @@ import { openServiceOrderFront } from '../queues/service-order-front.js';
 import { FleetEpochWatch } from './fleet-epoch-watch.js';
 import { ServiceOrderProducer } from '../queues/service-order-producer.js';
 import type { FleetConfig, Role } from './fleet-config.js';
-import { startActivationWorker } from '../workers/activation-worker.js';
+import { startActivationWorker, type ActivationDeps } from '../workers/activation-worker.js';
 import { startIntakeWorker } from '../workers/intake-worker.js';
 import { startJeopardyTracker } from '../workers/jeopardy-tracker.js';
 import { startReconciler } from '../workers/reconciler.js';
@@ -176,7 +176,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
     // Parks are heard at once, so idle sessions of a contended NE go back without asking Redis.
     await budget.watchContention(connect('budget-events'), (neId) => void pool.releaseIdle(neId).catch((error: unknown) => log.warn({ err: error, neId }, 'releasing idle sessions failed')));
     const blockedWaits = new NeBlockedWaits(shared, { keys, queueOf: (jobId) => activationOf(keys.shardOf(jobId.split('~')[0] ?? '')) });
-    const deps = { store, services, dispatcher, keys, catalog, inventory, pool, budget, blockedWaits, confirmTimeoutS: config.confirmTimeoutS, lockMarginMs: Math.min(5000, Math.floor(config.activationLockMs / 4)), metrics, log };
+    const deps: ActivationDeps = { store, services, dispatcher, keys, catalog, inventory, pool, budget, blockedWaits, confirmTimeoutS: config.confirmTimeoutS, lockMarginMs: Math.min(5000, Math.floor(config.activationLockMs / 4)), metrics, log };
     // One worker per shard, consuming every shard; the process's concurrency is shared among them.
     const concurrency = Math.max(1, Math.ceil(config.workerConcurrency / keys.shards));
     for (const shard of keys.allShards()) {

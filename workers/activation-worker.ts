@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { AdapterPool } from '../adapters/adapter-pool.js';
 import type { NeDirectory } from '../catalog/activation-plan.js';
 import { catalogEntryHash } from '../catalog/catalog-entry-hash.js';
 import { planItem } from '../catalog/item-plan.js';
@@ -18,33 +17,31 @@ import { advance, itemAttemptParked, itemCompensated, itemCompleted, itemConfirm
 import { fullRun, storedRun, type ItemRun, type ItemSpec, type StoredStep } from '../orders/order-record.js';
 import { keptJobs, type RetentionOptions } from '../queues/job-retention.js';
 import { QUEUE_NAMES, type ActivationJob, type ActivationKind } from '../queues/queue-names.js';
-import type { Keyspace } from '../stores/keyspace.js';
-import type { NeBlockedWaits } from '../stores/ne-blocked-waits.js';
-import type { NeBudget } from '../stores/ne-budget.js';
 import { runField } from '../stores/order-fields.js';
-import type { Decision, ItemStart, OrderStore } from '../stores/order-store.js';
-import type { ServiceInventoryStore, VersionedService } from '../stores/service-inventory-store.js';
+import type { Decision, ItemStart } from '../stores/order-store.js';
+import type { VersionedService } from '../stores/service-inventory-store.js';
 import { ItemLedger, StaleExecutionError } from './item-ledger.js';
 import { confirmPending, extendPending } from './commit-window.js';
 import { neBlocked } from './ne-wait.js';
-import type { OrderDispatcher } from './order-dispatch.js';
 import { compensateSteps, executeSteps, undoAttempt, type ResolvedStep, type StepExecutionDeps } from './step-execution.js';
 import type { OrderWindow } from './step-operations.js';
+import type { BlockedWaiters, BudgetWaiters, ItemDispatch, ItemProgressStore, JobLockKeys, ServiceWrites, SessionSource } from './worker-ports.js';
 
+/** What an item job needs; the stores come in as the small interfaces of worker-ports.ts. */
 export interface ActivationDeps {
-  store: OrderStore;
-  services: ServiceInventoryStore;
-  dispatcher: OrderDispatcher;
-  keys: Keyspace;
+  store: ItemProgressStore;
+  services: ServiceWrites;
+  dispatcher: ItemDispatch;
+  keys: JobLockKeys;
   catalog: ServiceCatalog;
   inventory: NeDirectory;
-  pool: AdapterPool;
+  pool: SessionSource;
   /** The fleet-wide NE budget: a job whose NE is at budget is parked here until a session frees. */
-  budget?: NeBudget;
+  budget?: BudgetWaiters;
   /** Longest a parked job waits before it looks again by itself (a promotion comes first). */
   parkFallbackMs?: number;
   /** Jobs waiting for an NE that refuses changes (a pending confirmed commit, a held lock). */
-  blockedWaits?: NeBlockedWaits;
+  blockedWaits?: BlockedWaiters;
   /** Seconds a confirmed commit waits for its confirmation; also bounds a wait for a blocked NE. @defaultValue 120 */
   confirmTimeoutS?: number;
   /**
@@ -342,7 +339,7 @@ export function createActivationProcessor(deps: ActivationDeps) {
     const { orderId, itemId, kind } = job.data;
     const log = deps.log.child({ orderId, itemId, kind, jobId: job.id });
     const lockKey = deps.keys.jobLock(deps.keys.shardOf(orderId), QUEUE_NAMES.activation, job.id ?? '');
-    let start: Awaited<ReturnType<OrderStore['startItem']>>;
+    let start: Awaited<ReturnType<ItemProgressStore['startItem']>>;
     try {
       start = await deps.store.startItem(orderId, itemId, {
         expectPhase: PHASE_OF[kind],
@@ -493,7 +490,7 @@ async function parkBlocked(x: Execution, neId: string, token: string | undefined
   const since = job.data.blockedSince ?? Date.now();
   await job.updateData({ ...job.data, blockedSince: since, blockedOn: neId });
   const boundLeftMs = ((deps.confirmTimeoutS ?? 120) + 30) * 1000 - (Date.now() - since);
-  const { delayMs, prober } = await (deps.blockedWaits as NeBlockedWaits).park(neId, job, token, Math.min(deps.parkFallbackMs ?? 30_000, Math.max(0, boundLeftMs)));
+  const { delayMs, prober } = await (deps.blockedWaits as BlockedWaiters).park(neId, job, token, Math.min(deps.parkFallbackMs ?? 30_000, Math.max(0, boundLeftMs)));
   deps.metrics.budgetParks.inc({ role: deps.inventory.get(neId)?.role ?? 'unknown' });
   x.log.info({ neId, delayMs, prober, waitingMs: Date.now() - since }, 'NE refuses changes for now (confirmed commit pending or lock held): job waits parked');
 }
@@ -519,7 +516,7 @@ async function wakeBlocked(x: Execution, neId: string): Promise<void> {
  */
 async function park(x: Execution, neId: string, token: string | undefined): Promise<void> {
   const { deps, job } = x;
-  const budget = deps.budget as NeBudget;
+  const budget = deps.budget as BudgetWaiters;
   const ne = deps.inventory.get(neId);
   const fallback = deps.parkFallbackMs ?? 30_000;
   if (!(await recordParked(x))) return;
