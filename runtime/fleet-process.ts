@@ -143,6 +143,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
   const pool = new AdapterPool(factory, {
     gate: budget,
     idleTimeoutMs: config.sessionIdleMs,
+    acquireTimeoutMs: config.sessionAcquireTimeoutMs,
     // Logins are in the trail of the item that opened the session; the logout of a session the
     // pool closes (idle, contended, at shutdown) is in the NE's trail.
     sessionAudit: (entry) => void audit.recordSession(entry).catch((error: unknown) => log.warn({ err: error, neId: entry.neId }, 'recording a session logout in the audit trail failed')),
@@ -159,12 +160,12 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
 
   const workers: Worker[] = [];
   if (options.roles.includes('intake')) {
-    workers.push(startIntakeWorker(producer, { metrics, log }, { connection: connect('intake'), prefix: base, concurrency: 8, retention: config.jobRetention }));
+    workers.push(startIntakeWorker(producer, { metrics, log }, { connection: connect('intake'), prefix: base, concurrency: config.intakeConcurrency, retention: config.jobRetention }));
   }
   const trackers: Array<{ stop(): void }> = [];
   if (options.roles.includes('orchestrator')) {
     workers.push(startOrchestratorWorker({ store, dispatcher, metrics, log }, { connection: connect('orchestrator'), prefix: base, concurrency: config.orchestratorConcurrency, retention: config.jobRetention }));
-    trackers.push(startJeopardyTracker({ store, metrics, log }, { checkIntervalMs: config.jeopardyCheckMs, atRiskFraction: config.jeopardyAtRiskPercent / 100 }));
+    trackers.push(startJeopardyTracker({ store, metrics, log }, { checkIntervalMs: config.jeopardyCheckMs, atRiskFraction: config.jeopardyAtRiskPercent / 100, lookaheadMs: config.jeopardyLookaheadMs }));
     trackers.push(
       startReconciler(
         { store, dispatcher, orchestration: queues.orchestration, activation: activationOf, metrics, log },
@@ -175,8 +176,8 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
   if (options.roles.includes('worker')) {
     // Parks are heard at once, so idle sessions of a contended NE go back without asking Redis.
     await budget.watchContention(connect('budget-events'), (neId) => void pool.releaseIdle(neId).catch((error: unknown) => log.warn({ err: error, neId }, 'releasing idle sessions failed')));
-    const blockedWaits = new NeBlockedWaits(shared, { keys, queueOf: (jobId) => activationOf(keys.shardOf(jobId.split('~')[0] ?? '')) });
-    const deps: ActivationDeps = { store, services, dispatcher, keys, catalog, inventory, pool, budget, blockedWaits, confirmTimeoutS: config.confirmTimeoutS, lockMarginMs: Math.min(5000, Math.floor(config.activationLockMs / 4)), metrics, log };
+    const blockedWaits = new NeBlockedWaits(shared, { keys, probeMs: config.blockedProbeMs, queueOf: (jobId) => activationOf(keys.shardOf(jobId.split('~')[0] ?? '')) });
+    const deps: ActivationDeps = { store, services, dispatcher, keys, catalog, inventory, pool, budget, blockedWaits, confirmTimeoutS: config.confirmTimeoutS, blockedWaitMarginS: config.blockedWaitMarginS, parkFallbackMs: config.parkFallbackMs, lockMarginMs: config.activationLockMarginMs, metrics, log };
     // One worker per shard, consuming every shard; the process's concurrency is shared among them.
     const concurrency = Math.max(1, Math.ceil(config.workerConcurrency / keys.shards));
     for (const shard of keys.allShards()) {
@@ -189,7 +190,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
     options.roles.includes('worker') && config.checkSyncIntervalMs > 0
       ? startServiceAuditSchedule(
           { audits, services, sync: { catalog, directory: inventory, withAdapter: (ne, work) => pool.withAdapter(ne, work) }, metrics, log },
-          { intervalMs: config.checkSyncIntervalMs, owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}` },
+          { intervalMs: config.checkSyncIntervalMs, leaseMs: config.checkSyncLeaseMs, owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}` },
         )
       : undefined;
 
