@@ -28,6 +28,11 @@ export default tseslint.config(
     rules: noImport(['bullmq', 'ioredis', '../queues/*', '../workers/*', '../../queues/*', '../../workers/*'], 'Adapters know devices, not queues.'),
   },
   {
+    // The process wiring (runtime/fleet-process.ts) composes workers and the HTTP API; workers know neither.
+    files: ['workers/**/*.ts'],
+    rules: noImport(['../api/*', '../runtime/fleet-process.js'], 'Workers know no HTTP API: the wiring lives in runtime/.'),
+  },
+  {
     // Build and check scripts run by node directly.
     files: ['scripts/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },

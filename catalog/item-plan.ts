@@ -1,5 +1,5 @@
 import type { CharacteristicValues } from './characteristic-validator.js';
-import type { ServiceInstance } from '../inventory/service-instance.js';
+import { neRoleOf, type ServiceInstance } from '../inventory/service-instance.js';
 import { planActivation, type NeDirectory, type PlannedStep } from './activation-plan.js';
 import type { ServiceCatalog } from './service-catalog.js';
 import type { ServiceAction } from './service-specification.js';
@@ -26,9 +26,14 @@ export interface ItemPlanRequest {
   orderId: string;
 }
 
-/** The NE id per role a service is built on (supportingResource names carry the role). */
+/** The NE id per role a service is built on (see NeResourceRef). */
 export function serviceNeIds(service: ServiceInstance | undefined): Record<string, string> {
-  return Object.fromEntries((service?.supportingResource ?? []).map((r) => [r.name, r.id]));
+  const byRole: Record<string, string> = {};
+  for (const ref of service?.supportingResource ?? []) {
+    const role = neRoleOf(ref);
+    if (role !== undefined) byRole[role] = ref.id;
+  }
+  return byRole;
 }
 
 /**

@@ -20,7 +20,7 @@ import { createLogger } from '../observability/logger.js';
 import { loadFleetConfig, ROLES } from '../runtime/fleet-config.js';
 import { startPrivateRedis } from '../runtime/private-redis.js';
 import { startSimulatedLab } from '../simulators/simulated-lab.js';
-import { startFleetProcess, type FleetProcess } from '../workers/fleet-process.js';
+import { startFleetProcess, type FleetProcess } from '../runtime/fleet-process.js';
 
 const KITS = 'conformance/kits';
 const RESULTS = 'conformance/results';

@@ -19,7 +19,7 @@ import { createRedisConnection, redactRedisUrl } from '../queues/redis-connectio
 import { loadFleetConfig, ROLES } from '../runtime/fleet-config.js';
 import { redisReachable, startPrivateRedis, type PrivateRedis } from '../runtime/private-redis.js';
 import { startSimulatedLab } from '../simulators/simulated-lab.js';
-import { startFleetProcess, type FleetProcess } from '../workers/fleet-process.js';
+import { startFleetProcess, type FleetProcess } from '../runtime/fleet-process.js';
 
 const say = (text = ''): void => void process.stdout.write(`${text}\n`);
 

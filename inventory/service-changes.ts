@@ -1,7 +1,7 @@
 import type { CharacteristicValue, CharacteristicValues } from '../catalog/characteristic-validator.js';
 import { FleetError } from '../errors/index.js';
 import type { ItemRun, ItemSpec } from '../orders/order-record.js';
-import { activeSuspensions, characteristicValues, type EntityRef, type ServiceCharacteristic, type ServiceInstance } from './service-instance.js';
+import { activeSuspensions, characteristicValues, neResourceRef, type EntityRef, type ServiceCharacteristic, type ServiceInstance } from './service-instance.js';
 import { isRecordedOnlyState } from './service-request.js';
 
 /**
@@ -146,7 +146,7 @@ function createdService(change: ServiceChange): ServiceInstance {
     },
     serviceCharacteristic: characteristics(run.values, request?.characteristicAttributes),
     // The NEs last: where a name repeats, the fleet's own role-to-NE record is the one kept.
-    supportingResource: [...refs(attributes.supportingResource), ...change.nes.map((ne) => ({ id: ne.id, name: ne.role, '@referredType': 'PhysicalResource' }))],
+    supportingResource: [...refs(attributes.supportingResource), ...change.nes.map(neResourceRef)],
     supportingService: mergeRefs(refs(attributes.supportingService), supporting, reliesOn),
     serviceRelationship: [...postedRelationships, ...spec.reliesOn.map((id) => ({ relationshipType: 'reliesOn', service: { id } }))],
     relatedParty: mergeRefs(
@@ -198,7 +198,7 @@ function changedService(service: ServiceInstance, change: ServiceChange): Servic
       next.state = 'active';
       next.operatingStatus = 'running';
       next.serviceCharacteristic = characteristics(run.values, given);
-      next.supportingResource = mergeRefs(service.supportingResource, change.nes.map((ne) => ({ id: ne.id, name: ne.role, '@referredType': 'PhysicalResource' })));
+      next.supportingResource = mergeRefs(service.supportingResource, change.nes.map(neResourceRef));
       break;
     case 'noChange':
       if (!isRecordedOnlyState(service.state)) break;

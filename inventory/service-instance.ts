@@ -39,6 +39,27 @@ export interface EntityRef {
   [key: string]: unknown;
 }
 
+/**
+ * A supportingResource the fleet writes for each NE a service is configured on. TMF638 has no
+ * role field on a ResourceRef, so its `name` carries the NE's role (the catalog's `neRole`, e.g.
+ * `pcrf`): later actions on the service go back to the NE of that role. Build and read it only
+ * through neResourceRef and neRoleOf, so that meaning stays in one place.
+ */
+export interface NeResourceRef extends EntityRef {
+  /** The NE's role. */
+  name: string;
+  '@referredType': 'PhysicalResource';
+}
+
+export function neResourceRef(ne: { id: string; role: string }): NeResourceRef {
+  return { id: ne.id, name: ne.role, '@referredType': 'PhysicalResource' };
+}
+
+/** The NE role a supportingResource carries (in its TMF `name`); undefined for a reference without one. */
+export function neRoleOf(ref: EntityRef): string | undefined {
+  return ref.name;
+}
+
 /** A characteristic with its TMF valueType; an object-typed value is kept as given. */
 export interface ServiceCharacteristic {
   name: string;

@@ -1,3 +1,5 @@
+import type { Queue } from 'bullmq';
+
 /** Every BullMQ queue of the fleet; all live under one prefix, so a test or a tenant can isolate them. */
 export const QUEUE_NAMES = {
   /** Raw TMF641 orders from upstream systems that talk to BullMQ directly. */
@@ -19,13 +21,32 @@ export const ORCHESTRATION_JOBS = {
 } as const;
 export type OrchestrationJobName = (typeof ORCHESTRATION_JOBS)[keyof typeof ORCHESTRATION_JOBS];
 
+/** A future-dated order has one start job, whoever schedules it (intake or the reconciler). */
+export function startJobId(orderId: string): string {
+  return `${orderId}~${ORCHESTRATION_JOBS.start}`;
+}
+
 export interface OrchestrationJob {
   orderId: string;
 }
 
-/** What an item job does: activate it, roll it back, or undo what a lost execution sent. */
-/** `extend`: a further confirmed commit of an item's pending window commits, so a long order's window does not revert. */
-export type ActivationKind = 'activate' | 'compensate' | 'abort' | 'confirm' | 'extend';
+/**
+ * What an item job does, and the name of its job on the activation queue: activate the item, roll
+ * it back, undo what a lost execution sent, confirm its window's commits, or `extend` them (a
+ * further confirmed commit of an item's pending window, so a long order's window does not revert).
+ */
+export const ACTIVATION_JOBS = {
+  activate: 'activate',
+  compensate: 'compensate',
+  abort: 'abort',
+  confirm: 'confirm',
+  extend: 'extend',
+} as const;
+export type ActivationKind = (typeof ACTIVATION_JOBS)[keyof typeof ACTIVATION_JOBS];
+
+/** The queues with their job names typed: `add` refuses a name the workers do not know. */
+export type OrchestrationQueue = Queue<OrchestrationJob, unknown, OrchestrationJobName>;
+export type ActivationQueue = Queue<ActivationJob, unknown, ActivationKind>;
 
 export interface ActivationJob {
   orderId: string;

@@ -13,7 +13,7 @@ import { OrderStore } from '../stores/order-store.js';
 import { ServiceInventoryStore } from '../stores/service-inventory-store.js';
 import type { SubmissionTally } from '../stores/submission-tally.js';
 import { OrderDispatcher, type RetentionOptions } from '../workers/order-dispatch.js';
-import { QUEUE_NAMES, type ActivationJob, type OrchestrationJob } from './queue-names.js';
+import { QUEUE_NAMES, type ActivationJob, type ActivationKind, type ActivationQueue, type OrchestrationJob, type OrchestrationJobName } from './queue-names.js';
 import { ServiceOrderProducer } from './service-order-producer.js';
 
 /** The producer and the stores of one connection, with the queues intake adds to. */
@@ -53,13 +53,13 @@ export function openServiceOrderFront(redis: Redis, options: ServiceOrderFrontOp
   const services = new ServiceInventoryStore(redis, keys);
   const telemetry = bullmqTelemetry();
   const queueOptions = (prefix: string) => ({ connection: redis, prefix, ...(telemetry ? { telemetry } : {}) });
-  const orchestration = new Queue<OrchestrationJob>(QUEUE_NAMES.orchestration, queueOptions(keys.base));
-  const activation = keys.allShards().map((s) => new Queue<ActivationJob>(QUEUE_NAMES.activation, queueOptions(keys.tag(s))));
+  const orchestration = new Queue<OrchestrationJob, unknown, OrchestrationJobName>(QUEUE_NAMES.orchestration, queueOptions(keys.base));
+  const activation = keys.allShards().map((s) => new Queue<ActivationJob, unknown, ActivationKind>(QUEUE_NAMES.activation, queueOptions(keys.tag(s))));
   // A Redis failure surfaces as the failing call's error, which its caller sees: no log per attempt.
   for (const queue of [orchestration, ...activation]) queue.on('error', () => undefined);
   const dispatcher = new OrderDispatcher({
     store,
-    activation: (s) => activation[s] as Queue<ActivationJob>,
+    activation: (s) => activation[s] as ActivationQueue,
     metrics: options.metrics,
     log: options.log,
     attempts: options.attempts,

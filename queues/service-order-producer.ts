@@ -4,7 +4,6 @@ import { reliedOnConflicts } from '../orders/relied-on-services.js';
 import { randomUUID } from 'node:crypto';
 import { claimConflictsWithinOrder, claimRejection, claimStillHeld, resourceClaims, type PlannedClaims, type ResourceClaim } from '../orders/resource-claims.js';
 import { claimKey, type ResourceClaimStore } from '../stores/resource-claim-store.js';
-import type { Queue } from 'bullmq';
 import type { ChangeSet, Check } from '../adapters/change-set.js';
 import type { NeDirectory } from '../catalog/activation-plan.js';
 import { planItem } from '../catalog/item-plan.js';
@@ -27,7 +26,7 @@ import type { OrderStore } from '../stores/order-store.js';
 import type { ServiceInventoryStore } from '../stores/service-inventory-store.js';
 import type { OrderDispatcher } from '../workers/order-dispatch.js';
 import { keptJobs } from './job-retention.js';
-import { jobPriority, ORCHESTRATION_JOBS, type OrchestrationJob } from './queue-names.js';
+import { jobPriority, ORCHESTRATION_JOBS, startJobId, type OrchestrationQueue } from './queue-names.js';
 
 export interface SubmitResult {
   /** The order as stored: `acknowledged`, or `rejected` with an errorMessage per reason. */
@@ -72,7 +71,7 @@ export interface ServiceOrderProducerOptions {
   /** Enqueues the first items of an order that starts now. */
   dispatcher: OrderDispatcher;
   /** Where a future-dated order's start waits (a delayed job). */
-  orchestration: Queue<OrchestrationJob>;
+  orchestration: OrchestrationQueue;
   /** When given, every item is dry-run planned at intake: a missing NE role or a template that cannot render rejects the order before anything is queued. */
   inventory?: NeDirectory;
   /** The service inventory that modify, delete, suspend and resume items are checked against. */
@@ -496,7 +495,7 @@ export class ServiceOrderProducer {
     await this.options.orchestration.add(
       ORCHESTRATION_JOBS.start,
       { orderId },
-      { jobId: `${orderId}~start`, delay: Math.max(0, start - this.now().getTime()), priority: jobPriority(priority), ...keptJobs(this.options.dispatcher.retention) },
+      { jobId: startJobId(orderId), delay: Math.max(0, start - this.now().getTime()), priority: jobPriority(priority), ...keptJobs(this.options.dispatcher.retention) },
     );
   }
 

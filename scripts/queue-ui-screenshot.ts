@@ -24,7 +24,7 @@ import { QUEUE_NAMES } from '../queues/queue-names.js';
 import { loadFleetConfig, ROLES } from '../runtime/fleet-config.js';
 import { startPrivateRedis } from '../runtime/private-redis.js';
 import { startSimulatedLab } from '../simulators/simulated-lab.js';
-import { startFleetProcess } from '../workers/fleet-process.js';
+import { startFleetProcess } from '../runtime/fleet-process.js';
 import { isFinalState } from '../orders/order-states.js';
 
 const { values } = parseArgs({

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { AdapterPool } from '../adapters/adapter-pool.js';
 import type { NeDirectory } from '../catalog/activation-plan.js';
 import { catalogEntryHash } from '../catalog/catalog-entry-hash.js';
 import { planItem } from '../catalog/item-plan.js';
@@ -18,35 +17,35 @@ import { advance, itemAttemptParked, itemCompensated, itemCompleted, itemConfirm
 import { fullRun, storedRun, type ItemRun, type ItemSpec, type StoredStep } from '../orders/order-record.js';
 import { keptJobs, type RetentionOptions } from '../queues/job-retention.js';
 import { QUEUE_NAMES, type ActivationJob, type ActivationKind } from '../queues/queue-names.js';
-import type { Keyspace } from '../stores/keyspace.js';
-import type { NeBlockedWaits } from '../stores/ne-blocked-waits.js';
-import type { NeBudget } from '../stores/ne-budget.js';
 import { runField } from '../stores/order-fields.js';
-import type { Decision, ItemStart, OrderStore } from '../stores/order-store.js';
-import type { ServiceInventoryStore, VersionedService } from '../stores/service-inventory-store.js';
+import type { Decision, ItemStart } from '../stores/order-store.js';
+import type { VersionedService } from '../stores/service-inventory-store.js';
 import { ItemLedger, StaleExecutionError } from './item-ledger.js';
 import { confirmPending, extendPending } from './commit-window.js';
 import { neBlocked } from './ne-wait.js';
-import type { OrderDispatcher } from './order-dispatch.js';
 import { compensateSteps, executeSteps, undoAttempt, type ResolvedStep, type StepExecutionDeps } from './step-execution.js';
 import type { OrderWindow } from './step-operations.js';
+import type { BlockedWaiters, BudgetWaiters, ItemDispatch, ItemProgressStore, JobLockKeys, ServiceWrites, SessionSource } from './worker-ports.js';
 
+/** What an item job needs; the stores come in as the small interfaces of worker-ports.ts. */
 export interface ActivationDeps {
-  store: OrderStore;
-  services: ServiceInventoryStore;
-  dispatcher: OrderDispatcher;
-  keys: Keyspace;
+  store: ItemProgressStore;
+  services: ServiceWrites;
+  dispatcher: ItemDispatch;
+  keys: JobLockKeys;
   catalog: ServiceCatalog;
   inventory: NeDirectory;
-  pool: AdapterPool;
+  pool: SessionSource;
   /** The fleet-wide NE budget: a job whose NE is at budget is parked here until a session frees. */
-  budget?: NeBudget;
-  /** Longest a parked job waits before it looks again by itself (a promotion comes first). */
-  parkFallbackMs?: number;
+  budget?: BudgetWaiters;
+  /** Longest a parked job waits before it looks again by itself (a promotion comes first; NE_PARK_FALLBACK_MS). */
+  parkFallbackMs: number;
   /** Jobs waiting for an NE that refuses changes (a pending confirmed commit, a held lock). */
-  blockedWaits?: NeBlockedWaits;
-  /** Seconds a confirmed commit waits for its confirmation; also bounds a wait for a blocked NE. @defaultValue 120 */
-  confirmTimeoutS?: number;
+  blockedWaits?: BlockedWaiters;
+  /** Seconds a confirmed commit waits for its confirmation (CONFIRM_TIMEOUT_S); also bounds a wait for a blocked NE. */
+  confirmTimeoutS: number;
+  /** A wait for a blocked NE lasts up to confirmTimeoutS plus this (NE_BLOCKED_MARGIN_S). */
+  blockedWaitMarginS: number;
   /**
    * Whether orders hold their NETCONF changes in a window (confirmed commits, confirmed once the
    * whole order passed) on NEs that take part (`netconf.confirmedCommit`, by default those whose
@@ -342,7 +341,7 @@ export function createActivationProcessor(deps: ActivationDeps) {
     const { orderId, itemId, kind } = job.data;
     const log = deps.log.child({ orderId, itemId, kind, jobId: job.id });
     const lockKey = deps.keys.jobLock(deps.keys.shardOf(orderId), QUEUE_NAMES.activation, job.id ?? '');
-    let start: Awaited<ReturnType<OrderStore['startItem']>>;
+    let start: Awaited<ReturnType<ItemProgressStore['startItem']>>;
     try {
       start = await deps.store.startItem(orderId, itemId, {
         expectPhase: PHASE_OF[kind],
@@ -370,7 +369,7 @@ export function createActivationProcessor(deps: ActivationDeps) {
     const ledger = new ItemLedger(deps.store, orderId, kind, start.fence, start.snapshot, start.validityMs, { marginMs: deps.lockMarginMs, now, ledgerKind: kind === 'compensate' ? 'compensate' : 'activate' });
     const sessions = deps.pool.scope();
     const window = await windowOf(deps, orderId, itemId, start, now());
-    const steps: StepExecutionDeps = { ledger, sessions, metrics: deps.metrics, log, ...(deps.confirmTimeoutS ? { confirmTimeoutS: deps.confirmTimeoutS } : {}), ...(window ? { window } : {}) };
+    const steps: StepExecutionDeps = { ledger, sessions, metrics: deps.metrics, log, confirmTimeoutS: deps.confirmTimeoutS, ...(window ? { window } : {}) };
     const x: Execution = { deps, job, orderId, itemId, start, ledger, steps, now, lastAttempt, log };
     const labels = { specification: start.spec.specId, action: start.snapshot.ctx.items[itemId]?.[0] ?? 'add' };
     const stopTimer = deps.metrics.itemDuration.startTimer(labels);
@@ -404,7 +403,7 @@ export function createActivationProcessor(deps: ActivationDeps) {
  */
 async function windowOf(deps: ActivationDeps, orderId: string, itemId: string, start: ItemStart, now: string): Promise<OrderWindow | undefined> {
   if (deps.commitWindow === false || start.spec.commitWindow === false || deps.catalog.get(start.spec.specId)?.commitWindow === false) return undefined;
-  const margin = deps.confirmTimeoutS ?? 120;
+  const margin = deps.confirmTimeoutS;
   const due = Date.parse(start.snapshot.ctx.expectedCompletionDate ?? '');
   const left = Number.isFinite(due) ? Math.max(0, Math.ceil((due - Date.parse(now)) / 1000)) : 0;
   return { timeoutS: margin + left, openOn: await openCommits(deps, orderId, itemId, start) };
@@ -477,9 +476,13 @@ async function recordParked(x: Execution): Promise<boolean> {
 }
 
 /** A blocked NE is waited for up to its confirm timeout plus a margin: past that, it is a failure like any other. */
+function blockedBoundMs(deps: ActivationDeps): number {
+  return (deps.confirmTimeoutS + deps.blockedWaitMarginS) * 1000;
+}
+
 function withinBlockedBound(x: Execution): boolean {
   const since = x.job.data.blockedSince ?? Date.now();
-  return Date.now() - since < ((x.deps.confirmTimeoutS ?? 120) + 30) * 1000;
+  return Date.now() - since < blockedBoundMs(x.deps);
 }
 
 /**
@@ -492,8 +495,8 @@ async function parkBlocked(x: Execution, neId: string, token: string | undefined
   if (!(await recordParked(x))) return;
   const since = job.data.blockedSince ?? Date.now();
   await job.updateData({ ...job.data, blockedSince: since, blockedOn: neId });
-  const boundLeftMs = ((deps.confirmTimeoutS ?? 120) + 30) * 1000 - (Date.now() - since);
-  const { delayMs, prober } = await (deps.blockedWaits as NeBlockedWaits).park(neId, job, token, Math.min(deps.parkFallbackMs ?? 30_000, Math.max(0, boundLeftMs)));
+  const boundLeftMs = blockedBoundMs(deps) - (Date.now() - since);
+  const { delayMs, prober } = await (deps.blockedWaits as BlockedWaiters).park(neId, job, token, Math.min(deps.parkFallbackMs, Math.max(0, boundLeftMs)));
   deps.metrics.budgetParks.inc({ role: deps.inventory.get(neId)?.role ?? 'unknown' });
   x.log.info({ neId, delayMs, prober, waitingMs: Date.now() - since }, 'NE refuses changes for now (confirmed commit pending or lock held): job waits parked');
 }
@@ -519,9 +522,9 @@ async function wakeBlocked(x: Execution, neId: string): Promise<void> {
  */
 async function park(x: Execution, neId: string, token: string | undefined): Promise<void> {
   const { deps, job } = x;
-  const budget = deps.budget as NeBudget;
+  const budget = deps.budget as BudgetWaiters;
   const ne = deps.inventory.get(neId);
-  const fallback = deps.parkFallbackMs ?? 30_000;
+  const fallback = deps.parkFallbackMs;
   if (!(await recordParked(x))) return;
   // Delayed first, then listed: a lease freed in between finds the job promotable.
   await job.moveToDelayed(Date.now() + fallback + Math.random() * fallback * 0.5, token);

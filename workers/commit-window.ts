@@ -1,7 +1,7 @@
 import { FleetError, NeError } from '../errors/index.js';
 import { StaleExecutionError } from './item-ledger.js';
 import { neBlocked } from './ne-wait.js';
-import { context, persistIdOf, sendUndo, testsPass, timed, type ResolvedStep, type StepExecutionDeps } from './step-operations.js';
+import { CONFIRM_TIMEOUT_S, context, persistIdOf, sendUndo, testsPass, timed, type ResolvedStep, type StepExecutionDeps } from './step-operations.js';
 
 /**
  * The order's window on its NETCONF NEs (RFC 6241 8.4, confirmed commit with persist-id): each
@@ -44,7 +44,7 @@ export function windowPersistId(deps: StepExecutionDeps, step: ResolvedStep): st
  * are confirmed, or cancelled, together.
  */
 export async function commitUnconfirmed(deps: StepExecutionDeps, step: ResolvedStep, persistId: string): Promise<boolean> {
-  const timeoutS = deps.window?.timeoutS ?? deps.confirmTimeoutS ?? 120;
+  const timeoutS = deps.window?.timeoutS ?? deps.confirmTimeoutS ?? CONFIRM_TIMEOUT_S;
   const followUp = joinedCommit(deps, step, persistId);
   const committed = await deps.sessions.use(step.ne, async (adapter) => {
     if (!adapter.applyConfirmed || !adapter.confirm || !adapter.cancel) return false;

@@ -4,7 +4,8 @@ import { recordFleetSpan } from '../observability/tracing/fleet-spans.js';
 import type { AuditRecord } from '../stores/audit-trail.js';
 import type { ChangeSet } from '../adapters/change-set.js';
 import { encodeLedgerEntry, ledgerField, type Fields, type LedgerEntry, type ProgressSnapshot } from '../stores/order-fields.js';
-import type { Decision, Fence, OrderStore } from '../stores/order-store.js';
+import type { Decision, Fence, TransitionResult } from '../stores/order-store.js';
+import type { ItemProgressStore } from './worker-ports.js';
 
 /** The execution no longer owns its item: a newer attempt does. It must stop and write nothing. */
 export class StaleExecutionError extends FleetError {
@@ -38,7 +39,7 @@ export class ItemLedger {
   private stale: string | undefined;
 
   constructor(
-    private readonly store: OrderStore,
+    private readonly store: Pick<ItemProgressStore, 'transition'>,
     readonly orderId: string,
     readonly kind: ExecutionKind,
     readonly fence: Fence,
@@ -185,7 +186,7 @@ export class ItemLedger {
   }
 
   /** Takes note of a transition this execution made: refreshes the deadline, or turns stale. */
-  settleResult(result: Awaited<ReturnType<OrderStore['transition']>>): void {
+  settleResult(result: TransitionResult): void {
     if (result.status === 'stale' || result.status === 'missing') {
       this.stale = `item ${this.fence.itemId} of order ${this.orderId} is no longer this execution's (${result.status === 'stale' ? result.why : 'order gone'}): a newer attempt holds it`;
       throw new StaleExecutionError(this.stale);

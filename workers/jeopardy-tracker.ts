@@ -8,6 +8,8 @@ export interface JeopardyTrackerOptions {
   checkIntervalMs: number;
   /** An order is at risk once less than this share of its time is left. */
   atRiskFraction: number;
+  /** How far ahead of their expected completion open orders are looked at (JEOPARDY_LOOKAHEAD_MS). */
+  lookaheadMs: number;
 }
 
 /**
@@ -26,8 +28,8 @@ export function startJeopardyTracker(deps: { store: OrderStore; metrics: FleetMe
     try {
       const now = Date.now();
       // An order comes into view once it is within its at-risk window; look far enough ahead
-      // for the longest order (a day) and let assessJeopardy decide.
-      const due = await deps.store.openOrdersDueBefore(now + 24 * 3600 * 1000);
+      // for the longest order (JEOPARDY_LOOKAHEAD_MS, a day) and let assessJeopardy decide.
+      const due = await deps.store.openOrdersDueBefore(now + options.lookaheadMs);
       for (const orderId of due) {
         try {
           const result = await deps.store.transition(orderId, (snap) => {

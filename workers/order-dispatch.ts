@@ -1,9 +1,9 @@
-import type { JobsOptions, Queue } from 'bullmq';
+import type { JobsOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
 import { advance, dispatchOf, startOrder, holdOrder, type Advance } from '../orders/order-progress.js';
 import { isFinalState } from '../orders/order-states.js';
-import { activationJobId, jobPriority, type ActivationJob, type ActivationKind } from '../queues/queue-names.js';
+import { ACTIVATION_JOBS, activationJobId, jobPriority, type ActivationJob, type ActivationKind, type ActivationQueue } from '../queues/queue-names.js';
 import type { OrderContext, ProgressSnapshot } from '../stores/order-fields.js';
 import { keptJobs, type RetentionOptions } from '../queues/job-retention.js';
 import type { Decision, OrderStore, TransitionResult } from '../stores/order-store.js';
@@ -13,7 +13,7 @@ export type { RetentionOptions };
 export interface OrderDispatcherDeps {
   store: OrderStore;
   /** The activation queue of a shard. */
-  activation: (shard: number) => Queue<ActivationJob>;
+  activation: (shard: number) => ActivationQueue;
   metrics: FleetMetrics;
   log: Logger;
   attempts: number;
@@ -75,9 +75,9 @@ export class OrderDispatcher {
    */
   async scheduleExtension(orderId: string, itemId: string, after: number, delayMs: number, priority: string | undefined): Promise<void> {
     const queue = this.deps.activation(this.deps.store.keys.shardOf(orderId));
-    const data: ActivationJob = { orderId, itemId, kind: 'extend' };
+    const data: ActivationJob = { orderId, itemId, kind: ACTIVATION_JOBS.extend };
     // One attempt: a failed extension is retried by the job itself, sooner, not by BullMQ.
-    await queue.add('extend', data, { ...this.jobOptions(orderId, 'extend', priority), attempts: 1, delay: Math.max(0, delayMs), jobId: `${activationJobId(data)}~${after}` });
+    await queue.add(ACTIVATION_JOBS.extend, data, { ...this.jobOptions(orderId, ACTIVATION_JOBS.extend, priority), attempts: 1, delay: Math.max(0, delayMs), jobId: `${activationJobId(data)}~${after}` });
   }
 
   /**

@@ -1,10 +1,9 @@
-import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { FleetError } from '../errors/index.js';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
 import { itemAborting, type ItemPhase } from '../orders/order-progress.js';
 import { keptJobs } from '../queues/job-retention.js';
-import { activationJobId, jobPriority, ORCHESTRATION_JOBS, type ActivationJob, type ActivationKind, type OrchestrationJob } from '../queues/queue-names.js';
+import { activationJobId, jobPriority, ORCHESTRATION_JOBS, startJobId, type ActivationKind, type ActivationQueue, type OrchestrationQueue } from '../queues/queue-names.js';
 import type { OrderStore } from '../stores/order-store.js';
 import type { OrderDispatcher } from './order-dispatch.js';
 
@@ -28,7 +27,7 @@ const KIND_OF: Partial<Record<ItemPhase, ActivationKind>> = { activating: 'activ
  * One order's trouble (even data that cannot be read) never stops the others being looked at.
  */
 export function startReconciler(
-  deps: { store: OrderStore; dispatcher: OrderDispatcher; orchestration: Queue<OrchestrationJob>; activation: (shard: number) => Queue<ActivationJob>; metrics: FleetMetrics; log: Logger },
+  deps: { store: OrderStore; dispatcher: OrderDispatcher; orchestration: OrchestrationQueue; activation: (shard: number) => ActivationQueue; metrics: FleetMetrics; log: Logger },
   options: ReconcilerOptions,
 ): { stop(): void; reconcile(): Promise<number> } {
   let running = false;
@@ -38,12 +37,12 @@ export function startReconciler(
     if (!snap) return 0;
     const p = snap.progress;
     if (p.state === 'acknowledged' && !p.cancelRequestedAt) {
-      const job = await deps.orchestration.getJob(`${orderId}~start`);
+      const job = await deps.orchestration.getJob(startJobId(orderId));
       const state = job ? await job.getState() : 'missing';
       if (['delayed', 'waiting', 'active', 'prioritized'].includes(state)) return 0;
       await job?.remove().catch(() => undefined);
       const delay = Math.max(0, (Date.parse(snap.ctx.requestedStartDate ?? '') || 0) - now);
-      await deps.orchestration.add(ORCHESTRATION_JOBS.start, { orderId }, { jobId: `${orderId}~start`, delay, priority: jobPriority(snap.ctx.priority), ...keptJobs(deps.dispatcher.retention) });
+      await deps.orchestration.add(ORCHESTRATION_JOBS.start, { orderId }, { jobId: startJobId(orderId), delay, priority: jobPriority(snap.ctx.priority), ...keptJobs(deps.dispatcher.retention) });
       return 1;
     }
     if (p.state === 'pending' && !p.cancelRequestedAt) {

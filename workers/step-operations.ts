@@ -12,7 +12,11 @@ import type { ItemLedger } from './item-ledger.js';
 
 /** The operations on one step's NE that step execution, compensation and the commit window share. */
 
-/** How long a confirmed change waits for its confirmation before the device reverts it, unless the deps say otherwise. */
+/**
+ * How long a confirmed change waits for its confirmation before the device reverts it, for callers
+ * without the fleet's config (a test, a tool); the fleet passes CONFIRM_TIMEOUT_S, whose default
+ * this is (test/unit/fleet-config.test.ts checks they agree).
+ */
 export const CONFIRM_TIMEOUT_S = 120;
 
 /** A planned step with its NE resolved from the resource inventory. */
@@ -27,7 +31,7 @@ export interface StepExecutionDeps {
   sessions: SessionScope;
   metrics: FleetMetrics;
   log: Logger;
-  /** Seconds a confirmed commit waits for its confirmation. @defaultValue 120 */
+  /** Seconds a confirmed commit waits for its confirmation. @defaultValue CONFIRM_TIMEOUT_S */
   confirmTimeoutS?: number;
   /**
    * The order's window: NETCONF steps on NEs with confirmed commits are committed confirmed

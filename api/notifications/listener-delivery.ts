@@ -11,6 +11,8 @@ import { compareStreamIds, toEntries } from './stream-id.js';
 import { apisOf, completeNotification, type TmfNotification } from './tmf-notification.js';
 
 export const DELIVERY_QUEUE = 'tmf-notification-delivery';
+/** The one job name of the delivery queue: drain a listener's backlog. */
+export const DELIVERY_JOBS = { drain: 'drain' } as const;
 
 interface DeliveryJob {
   listenerId: string;
@@ -128,7 +130,7 @@ export class ListenerDelivery {
 
   private async enqueue(listenerId: string, jobId: string): Promise<void> {
     await this.queue.add(
-      'drain',
+      DELIVERY_JOBS.drain,
       { listenerId },
       {
         jobId,

@@ -9,7 +9,7 @@ import type { NetworkElementInput } from '../../inventory/network-element.js';
 import { ResourceInventory } from '../../inventory/resource-inventory.js';
 import { createLogger } from '../../observability/logger.js';
 import { loadFleetConfig, type Role } from '../../runtime/fleet-config.js';
-import { startFleetProcess, type FleetProcess } from '../../workers/fleet-process.js';
+import { startFleetProcess, type FleetProcess } from '../../runtime/fleet-process.js';
 
 export const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
 export const REPO_DIR = fileURLToPath(new URL('../..', import.meta.url));

@@ -36,7 +36,7 @@ options:
     const config = await cliConfig();
     const [{ createProcessLogger }, { startFleetProcess }, { ResourceInventory }, { decideSimulatedLab }, { buildInfo }, { shutdownTracing, tracingActive }] = await Promise.all([
       import('../../observability/logger.js'),
-      import('../../workers/fleet-process.js'),
+      import('../../runtime/fleet-process.js'),
       import('../../inventory/resource-inventory.js'),
       import('../first-run-lab.js'),
       import('../../runtime/build-info.js'),

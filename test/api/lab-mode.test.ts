@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServiceCatalog } from '../../catalog/service-catalog.js';
 import { createLogger } from '../../observability/logger.js';
 import { loadFleetConfig } from '../../runtime/fleet-config.js';
-import { startFleetProcess } from '../../workers/fleet-process.js';
+import { startFleetProcess } from '../../runtime/fleet-process.js';
 import { BASES, startApiHarness, type ApiHarness } from './support/api-harness.js';
 
 let t: ApiHarness;

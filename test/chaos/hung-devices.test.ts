@@ -15,7 +15,7 @@ import { startNetconfSimulator, type NetconfSimulator } from '../../simulators/n
 import { startSimulatedLab, type SimulatedLab } from '../../simulators/simulated-lab.js';
 import { startSnmpSimulator, SYSTEM_OIDS, type SnmpSimulator } from '../../simulators/snmp/snmp-simulator.js';
 import { startSshCliSimulator, type SshCliSimulator } from '../../simulators/ssh-cli/ssh-cli-simulator.js';
-import { startFleetProcess, type FleetProcess } from '../../workers/fleet-process.js';
+import { startFleetProcess, type FleetProcess } from '../../runtime/fleet-process.js';
 import { mobileBundle } from '../support/mobile-bundle.js';
 import { addFigures } from './chaos-figures.js';
 import { EscapedErrorTally } from './escaped-errors.js';

@@ -7,7 +7,7 @@ import type { ServiceOrder } from '../../orders/service-order.js';
 import { loadFleetConfig, type Role } from '../../runtime/fleet-config.js';
 import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
 import { startSimulatedLab, type SimulatedLab } from '../../simulators/simulated-lab.js';
-import { startFleetProcess, type FleetProcess } from '../../workers/fleet-process.js';
+import { startFleetProcess, type FleetProcess } from '../../runtime/fleet-process.js';
 import { mobileBundle } from '../support/mobile-bundle.js';
 
 // Items store their specification by reference (id, version, hash of the entry): a worker

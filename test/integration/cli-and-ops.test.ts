@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceOrder } from '../../orders/service-order.js';
 import { loadFleetConfig, ROLES } from '../../runtime/fleet-config.js';
-import { startFleetProcess, type FleetProcess } from '../../workers/fleet-process.js';
+import { startFleetProcess, type FleetProcess } from '../../runtime/fleet-process.js';
 import { startFleetHarness, type FleetHarness } from '../support/fleet-harness.js';
 import { mobileBundle } from '../support/mobile-bundle.js';
 

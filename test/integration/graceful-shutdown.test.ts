@@ -8,7 +8,7 @@ import { createLogger } from '../../observability/logger.js';
 import { loadFleetConfig, type Role } from '../../runtime/fleet-config.js';
 import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
 import { startSimulatedLab, type SimulatedLab } from '../../simulators/simulated-lab.js';
-import { startFleetProcess, type FleetProcess } from '../../workers/fleet-process.js';
+import { startFleetProcess, type FleetProcess } from '../../runtime/fleet-process.js';
 import { freePort } from '../support/free-port.js';
 import { itemTransitions } from '../support/item-transitions.js';
 import { mobileBundle } from '../support/mobile-bundle.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFleetConfig, ROLES } from '../../runtime/fleet-config.js';
-import { startFleetProcess, type FleetProcess } from '../../workers/fleet-process.js';
+import { startFleetProcess, type FleetProcess } from '../../runtime/fleet-process.js';
 import { startFleetHarness, type FleetHarness } from '../support/fleet-harness.js';
 import { mobileBundle } from '../support/mobile-bundle.js';
 

@@ -8,7 +8,7 @@ import type { ServiceOrder, ServiceOrderInput } from '../../orders/service-order
 import { loadFleetConfig, ROLES } from '../../runtime/fleet-config.js';
 import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
 import { startSimulatedLab, type SimulatedLab } from '../../simulators/simulated-lab.js';
-import { startFleetProcess, type FleetProcess } from '../../workers/fleet-process.js';
+import { startFleetProcess, type FleetProcess } from '../../runtime/fleet-process.js';
 import { createLogger } from '../../observability/logger.js';
 import { freePort } from '../support/free-port.js';
 

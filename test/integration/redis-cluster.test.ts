@@ -4,7 +4,7 @@ import { ServiceCatalog } from '../../catalog/service-catalog.js';
 import { createLogger } from '../../observability/logger.js';
 import { loadFleetConfig, ROLES } from '../../runtime/fleet-config.js';
 import { startSimulatedLab, type SimulatedLab } from '../../simulators/simulated-lab.js';
-import { startFleetProcess, type FleetProcess } from '../../workers/fleet-process.js';
+import { startFleetProcess, type FleetProcess } from '../../runtime/fleet-process.js';
 import { mobileBundle } from '../support/mobile-bundle.js';
 import { startRedisCluster, type RedisCluster } from '../support/redis-cluster.js';
 

@@ -8,7 +8,7 @@ import { startFrrPeer, type FrrPeer } from '../../peers/frr-peer.js';
 import { startNetconfdPeer, type NetconfdPeer } from '../../peers/netconfd-peer.js';
 import { loadFleetConfig, ROLES } from '../../runtime/fleet-config.js';
 import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
-import { startFleetProcess, type FleetProcess } from '../../workers/fleet-process.js';
+import { startFleetProcess, type FleetProcess } from '../../runtime/fleet-process.js';
 import { freePort } from '../support/free-port.js';
 
 let redis: PrivateRedis;

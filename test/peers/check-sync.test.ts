@@ -13,7 +13,7 @@ import { startNetconfdPeer, type NetconfdPeer } from '../../peers/netconfd-peer.
 import { startSnmpdPeer, SYSTEM_OIDS, type SnmpdPeer } from '../../peers/snmpd-peer.js';
 import { loadFleetConfig, ROLES } from '../../runtime/fleet-config.js';
 import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
-import { startFleetProcess, type FleetProcess } from '../../workers/fleet-process.js';
+import { startFleetProcess, type FleetProcess } from '../../runtime/fleet-process.js';
 import { finalState } from '../support/peer-fleet.js';
 import { checkSync, type ServiceSync } from '../../workers/service-sync.js';
 

@@ -18,7 +18,7 @@ import { startFrrPeer, type FrrPeer } from '../../peers/frr-peer.js';
 import { loadFleetConfig, ROLES } from '../../runtime/fleet-config.js';
 import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
 import { generateEd25519KeyPair } from '../../simulators/ssh-cli/ssh-cli-simulator.js';
-import { startFleetProcess, type FleetProcess } from '../../workers/fleet-process.js';
+import { startFleetProcess, type FleetProcess } from '../../runtime/fleet-process.js';
 import { finalState } from '../support/peer-fleet.js';
 
 /**

@@ -6,7 +6,7 @@ import { ServiceCatalog } from '../../catalog/service-catalog.js';
 import type { ServiceOrderInput, ServiceOrderItemInput } from '../../orders/service-order.js';
 import type { FrrPeer } from '../../peers/frr-peer.js';
 import type { NetconfdPeer } from '../../peers/netconfd-peer.js';
-import type { FleetProcess } from '../../workers/fleet-process.js';
+import type { FleetProcess } from '../../runtime/fleet-process.js';
 import { finalState, startCliAndNetconfFleet, type CliAndNetconfFleet } from '../support/peer-fleet.js';
 
 /**

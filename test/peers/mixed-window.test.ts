@@ -15,7 +15,7 @@ import { startNetconfdPeer, type NetconfdPeer } from '../../peers/netconfd-peer.
 import { SYSTEM_OIDS, startSnmpdPeer, type SnmpdPeer } from '../../peers/snmpd-peer.js';
 import { loadFleetConfig, ROLES } from '../../runtime/fleet-config.js';
 import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
-import { startFleetProcess, type FleetProcess } from '../../workers/fleet-process.js';
+import { startFleetProcess, type FleetProcess } from '../../runtime/fleet-process.js';
 import { windowSpec } from '../support/window-peers.js';
 
 let redis: PrivateRedis;

@@ -15,7 +15,7 @@ import type { ServiceOrder, ServiceOrderInput } from '../../orders/service-order
 import { startNetconfdPeer, type NetconfdPeer } from '../../peers/netconfd-peer.js';
 import { loadFleetConfig } from '../../runtime/fleet-config.js';
 import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
-import type { FleetProcess } from '../../workers/fleet-process.js';
+import type { FleetProcess } from '../../runtime/fleet-process.js';
 import { startOnePeerFleet } from '../support/peer-fleet.js';
 
 const IF_NS = 'urn:ietf:params:xml:ns:yang:ietf-interfaces';

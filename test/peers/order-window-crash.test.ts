@@ -7,7 +7,7 @@ import { createLogger } from '../../observability/logger.js';
 import type { ServiceOrder } from '../../orders/service-order.js';
 import { loadFleetConfig } from '../../runtime/fleet-config.js';
 import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
-import { startFleetProcess, type FleetProcess } from '../../workers/fleet-process.js';
+import { startFleetProcess, type FleetProcess } from '../../runtime/fleet-process.js';
 import { startWindowPeers, windowBundle, WINDOW_ROLES, type WindowPeers } from '../support/window-peers.js';
 
 let peers: WindowPeers;

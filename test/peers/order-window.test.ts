@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceOrder } from '../../orders/service-order.js';
 import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
-import type { FleetProcess } from '../../workers/fleet-process.js';
+import type { FleetProcess } from '../../runtime/fleet-process.js';
 import { startWindowFleet, startWindowPeers, windowBundle, type WindowPeers } from '../support/window-peers.js';
 
 let peers: WindowPeers;

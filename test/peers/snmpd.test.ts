@@ -13,7 +13,7 @@ import type { ServiceOrder, ServiceOrderInput } from '../../orders/service-order
 import { SYSTEM_OIDS, startSnmpdPeer, type SnmpdPeer } from '../../peers/snmpd-peer.js';
 import { loadFleetConfig, ROLES } from '../../runtime/fleet-config.js';
 import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
-import { startFleetProcess, type FleetProcess } from '../../workers/fleet-process.js';
+import { startFleetProcess, type FleetProcess } from '../../runtime/fleet-process.js';
 
 const { sysContact, sysLocation, sysDescr } = SYSTEM_OIDS;
 

@@ -7,7 +7,7 @@ import type { NetconfClient } from '../../adapters/netconf/netconf-client.js';
 import type { ServiceOrder, ServiceOrderInput } from '../../orders/service-order.js';
 import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
 import type { AuditRecord } from '../../stores/audit-trail.js';
-import type { FleetProcess } from '../../workers/fleet-process.js';
+import type { FleetProcess } from '../../runtime/fleet-process.js';
 import { startWindowFleet, startWindowPeers, windowBundle, windowSpec, type WindowPeers } from '../support/window-peers.js';
 
 /**

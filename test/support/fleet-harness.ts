@@ -9,7 +9,7 @@ import type { ServiceOrder } from '../../orders/service-order.js';
 import { loadFleetConfig, ROLES } from '../../runtime/fleet-config.js';
 import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
 import { startSimulatedLab, type SimulatedLab } from '../../simulators/simulated-lab.js';
-import { startFleetProcess, type FleetProcess } from '../../workers/fleet-process.js';
+import { startFleetProcess, type FleetProcess } from '../../runtime/fleet-process.js';
 
 export interface FleetHarness {
   redis: PrivateRedis;

@@ -9,7 +9,7 @@ import { startFrrPeer, type FrrPeer } from '../../peers/frr-peer.js';
 import { startNetconfdPeer, type NetconfdPeer } from '../../peers/netconfd-peer.js';
 import { loadFleetConfig, ROLES } from '../../runtime/fleet-config.js';
 import { startPrivateRedis } from '../../runtime/private-redis.js';
-import { startFleetProcess, type FleetProcess, type FleetProcessOptions } from '../../workers/fleet-process.js';
+import { startFleetProcess, type FleetProcess, type FleetProcessOptions } from '../../runtime/fleet-process.js';
 
 const FINAL = ['completed', 'failed', 'partial', 'cancelled', 'rejected'];
 

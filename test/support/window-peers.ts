@@ -6,7 +6,7 @@ import { ServiceCatalog } from '../../catalog/service-catalog.js';
 import { ResourceInventory } from '../../inventory/resource-inventory.js';
 import { createLogger } from '../../observability/logger.js';
 import { loadFleetConfig, ROLES } from '../../runtime/fleet-config.js';
-import { startFleetProcess, type FleetProcess } from '../../workers/fleet-process.js';
+import { startFleetProcess, type FleetProcess } from '../../runtime/fleet-process.js';
 import type { NetworkElementInput } from '../../inventory/network-element.js';
 import type { ServiceOrderInput } from '../../orders/service-order.js';
 import { startNetconfdPeer, type NetconfdPeer } from '../../peers/netconfd-peer.js';

@@ -9,7 +9,7 @@ import type { NeCredentials, NetworkElementInput } from '../../inventory/network
 import { ResourceInventory } from '../../inventory/resource-inventory.js';
 import { createLogger } from '../../observability/logger.js';
 import { loadFleetConfig } from '../../runtime/fleet-config.js';
-import { startFleetProcess } from '../../workers/fleet-process.js';
+import { startFleetProcess } from '../../runtime/fleet-process.js';
 
 const nes = JSON.parse(process.env.WINDOW_NES ?? '[]') as NetworkElementInput[];
 const credentials = JSON.parse(process.env.WINDOW_CREDENTIALS ?? '{}') as Record<string, NeCredentials>;

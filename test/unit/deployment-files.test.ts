@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ApiTokens } from '../../api/auth/api-tokens.js';
+import { allSettings, loadFleetConfig } from '../../runtime/fleet-config.js';
 import { OLD_SPACE_SHARE_OF_LIMIT, heapFlags, mebibytes } from '../support/heap-sizing.js';
 
 const run = promisify(execFile);
@@ -133,5 +134,29 @@ describe('V8 heap limits (NODE_OPTIONS)', () => {
     const readme = await readFile('README.md', 'utf8');
     expect(readme).toContain(`NODE_OPTIONS="${image}"`);
     expect(readme).toMatch(/old space[^.]*half the container's memory limit/);
+  });
+});
+
+describe('the fleet settings the deployment files set', () => {
+  // Read by Node, the build or the tracing SDK, not by runtime/fleet-config.ts.
+  const outside = (name: string) => ['NODE_OPTIONS', 'NODE_ENV', 'BUILD_COMMIT'].includes(name) || name.startsWith('OTEL_');
+  const known = new Set(allSettings().map((s) => s.setting.env));
+
+  it('are settings of the config schema, with values it accepts (compose and k8s)', async () => {
+    const envs: Array<[string, Record<string, string>]> = [];
+    const [compose] = await docs('docker-compose.yml');
+    for (const role of ['intake', 'orchestrator', 'worker', 'api']) envs.push([`compose ${role}`, compose?.services[role].environment]);
+    for (const d of await docs('deploy/k8s/deployments.yaml')) {
+      const container = d.spec.template.spec.containers[0];
+      // A value from a Secret is checked by name only.
+      envs.push([`k8s ${container.args[2]}`, Object.fromEntries(container.env.filter((e: { value?: string }) => e.value !== undefined).map((e: { name: string; value: string }) => [e.name, e.value]))]);
+      for (const e of container.env as Array<{ name: string }>) expect(known.has(e.name) || outside(e.name), `k8s ${container.args[2]}: ${e.name} is no setting`).toBe(true);
+    }
+    for (const [where, env] of envs) {
+      for (const name of Object.keys(env)) expect(known.has(name) || outside(name), `${where}: ${name} is no setting`).toBe(true);
+      // Compose interpolates secrets (\${API_TOKENS:?...}); those are checked by name only.
+      const literal = Object.fromEntries(Object.entries(env).filter(([, v]) => !String(v).includes('${')).map(([k, v]) => [k, String(v)]));
+      expect(() => loadFleetConfig(literal), where).not.toThrow();
+    }
   });
 });

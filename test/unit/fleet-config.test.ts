@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FleetError } from '../../errors/index.js';
-import { loadFleetConfig } from '../../runtime/fleet-config.js';
+import { allSettings, loadFleetConfig } from '../../runtime/fleet-config.js';
+import { CONFIRM_TIMEOUT_S } from '../../workers/step-operations.js';
 
 function configError(env: NodeJS.ProcessEnv): FleetError {
   try {
@@ -44,6 +45,22 @@ describe('loadFleetConfig', () => {
       reconcileQuietMs: 60_000,
       queueShards: 1,
       jobRetention: { completedCount: 10_000, completedAgeSeconds: 3600, failedCount: 10_000, failedAgeSeconds: 7 * 86_400 },
+      // Settings that were constants in code before
+      intakeConcurrency: 8,
+      activationLockMarginMs: 5000,
+      jeopardyLookaheadMs: 86_400_000,
+      checkSyncLeaseMs: 60_000,
+      sessionAcquireTimeoutMs: 60_000,
+      blockedWaitMarginS: 30,
+      blockedProbeMs: 3000,
+      parkFallbackMs: 30_000,
+      // The TMF API's, defaulted here rather than in api/
+      apiBodyLimitBytes: 1024 * 1024,
+      notifyAttempts: 30,
+      notifyBackoffMs: 1000,
+      notifyMaxBackoffMs: 60_000,
+      notifyTimeoutMs: 5000,
+      notifyConcurrency: 8,
       // Operations
       shutdownTimeoutMs: 30_000,
       logFormat: 'auto',
@@ -108,6 +125,21 @@ describe('loadFleetConfig', () => {
         READY_TIMEOUT_MS: '300',
         MONITOR_ORPHAN_MS: '1500',
         CHECK_SYNC_INTERVAL_MS: '3600000',
+        INTAKE_CONCURRENCY: '2',
+        ACTIVATION_LOCK_MARGIN_MS: '700',
+        JEOPARDY_LOOKAHEAD_MS: '3600000',
+        CHECK_SYNC_LEASE_MS: '9000',
+        SESSION_ACQUIRE_TIMEOUT_MS: '1500',
+        NE_BLOCKED_MARGIN_S: '5',
+        NE_BLOCKED_PROBE_MS: '400',
+        NE_PARK_FALLBACK_MS: '2500',
+        API_BODY_LIMIT_BYTES: '2048',
+        NOTIFY_ATTEMPTS: '4',
+        NOTIFY_BACKOFF_MS: '10',
+        NOTIFY_MAX_BACKOFF_MS: '100',
+        NOTIFY_TIMEOUT_MS: '250',
+        NOTIFY_CONCURRENCY: '3',
+        API_PUBLIC_URL: 'https://fleet.example/base/',
       }),
     ).toEqual({
       redisUrl: 'rediss://cache.example:6380/2',
@@ -139,6 +171,21 @@ describe('loadFleetConfig', () => {
       reconcileQuietMs: 60_000,
       queueShards: 8,
       jobRetention: { completedCount: 5, completedAgeSeconds: 60, failedCount: 7, failedAgeSeconds: 600 },
+      intakeConcurrency: 2,
+      activationLockMarginMs: 700,
+      jeopardyLookaheadMs: 3_600_000,
+      checkSyncLeaseMs: 9000,
+      sessionAcquireTimeoutMs: 1500,
+      blockedWaitMarginS: 5,
+      blockedProbeMs: 400,
+      parkFallbackMs: 2500,
+      apiBodyLimitBytes: 2048,
+      notifyAttempts: 4,
+      notifyBackoffMs: 10,
+      notifyMaxBackoffMs: 100,
+      notifyTimeoutMs: 250,
+      notifyConcurrency: 3,
+      apiPublicUrl: 'https://fleet.example/base',
       shutdownTimeoutMs: 150_000,
       logFormat: 'json',
       simulatedLab: 'off',
@@ -208,5 +255,21 @@ describe('loadFleetConfig', () => {
         expect.stringMatching(/^LOG_LEVEL: /),
       ]),
     );
+  });
+  it('derives the lock margin from the lock unless set, and refuses one as long as the lock', () => {
+    expect(loadFleetConfig({ ACTIVATION_LOCK_MS: '8000' }).activationLockMarginMs).toBe(2000);
+    expect(loadFleetConfig({ ACTIVATION_LOCK_MS: '600000' }).activationLockMarginMs).toBe(5000);
+    expect(configError({ ACTIVATION_LOCK_MS: '6000', ACTIVATION_LOCK_MARGIN_MS: '6000' }).message).toContain('ACTIVATION_LOCK_MARGIN_MS (6000) must be shorter than ACTIVATION_LOCK_MS (6000)');
+  });
+
+  it('declares each variable once, and the workers fall back to the same confirm timeout', () => {
+    const names = allSettings().map((s) => s.setting.env);
+    expect(new Set(names).size).toBe(names.length);
+    expect(loadFleetConfig({}).confirmTimeoutS).toBe(CONFIRM_TIMEOUT_S);
+  });
+
+  it('names a wrong new setting with its variable and range', () => {
+    expect(configError({ INTAKE_CONCURRENCY: '0' }).message).toBe('invalid configuration:\n  INTAKE_CONCURRENCY must be an integer from 1 to 10000, got "0"');
+    expect(configError({ NOTIFY_CONCURRENCY: 'many' }).message).toContain('NOTIFY_CONCURRENCY must be an integer from 1 to 10000, got "many"');
   });
 });

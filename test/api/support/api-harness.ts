@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { ServiceCatalog } from '../../../catalog/service-catalog.js';
 import { loadFleetConfig } from '../../../runtime/fleet-config.js';
-import { startFleetProcess, type FleetProcess } from '../../../workers/fleet-process.js';
+import { startFleetProcess, type FleetProcess } from '../../../runtime/fleet-process.js';
 import { startFleetHarness, type FleetHarness } from '../../support/fleet-harness.js';
 import { OpenApiConformance } from './openapi-conformance.js';
 

@@ -26,23 +26,23 @@ import { AuditTrail } from '../stores/audit-trail.js';
 import { OrderStore } from '../stores/order-store.js';
 import { ServiceInventoryStore } from '../stores/service-inventory-store.js';
 import { SubmissionTally } from '../stores/submission-tally.js';
-import { OrderDispatcher } from './order-dispatch.js';
-import { QUEUE_NAMES, type ActivationJob, type IntakeJob, type OrchestrationJob } from '../queues/queue-names.js';
+import { OrderDispatcher } from '../workers/order-dispatch.js';
+import { QUEUE_NAMES, type ActivationJob, type ActivationKind, type ActivationQueue, type IntakeJob, type OrchestrationJob, type OrchestrationJobName, type OrchestrationQueue } from '../queues/queue-names.js';
 import { createRedisConnection, type RedisProfile } from '../queues/redis-connection.js';
 import { openServiceOrderFront } from '../queues/service-order-front.js';
-import { FleetEpochWatch } from '../runtime/fleet-epoch-watch.js';
+import { FleetEpochWatch } from './fleet-epoch-watch.js';
 import { ServiceOrderProducer } from '../queues/service-order-producer.js';
-import type { FleetConfig, Role } from '../runtime/fleet-config.js';
-import { startActivationWorker } from './activation-worker.js';
-import { startIntakeWorker } from './intake-worker.js';
-import { startJeopardyTracker } from './jeopardy-tracker.js';
-import { startReconciler } from './reconciler.js';
-import { startServiceAuditSchedule } from './service-audit-schedule.js';
+import type { FleetConfig, Role } from './fleet-config.js';
+import { startActivationWorker, type ActivationDeps } from '../workers/activation-worker.js';
+import { startIntakeWorker } from '../workers/intake-worker.js';
+import { startJeopardyTracker } from '../workers/jeopardy-tracker.js';
+import { startReconciler } from '../workers/reconciler.js';
+import { startServiceAuditSchedule } from '../workers/service-audit-schedule.js';
 import { ServiceAuditStore } from '../stores/service-audit-store.js';
 import { registerServiceAuditGauges } from '../observability/service-audit-gauges.js';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { startOrchestratorWorker } from './orchestrator-worker.js';
+import { startOrchestratorWorker } from '../workers/orchestrator-worker.js';
 
 export interface FleetProcessOptions {
   config: FleetConfig;
@@ -72,7 +72,7 @@ export interface FleetProcess {
   /** The scheduled service audit, when CHECK_SYNC_INTERVAL_MS is set and this process is a worker. */
   serviceAudit?: { runDue(): Promise<boolean> };
   /** `activation` is shard 0's queue (the only one with one shard); `activationShards` all of them. */
-  queues: { intake: Queue<IntakeJob>; orchestration: Queue<OrchestrationJob>; activation: Queue<ActivationJob>; activationShards: Queue<ActivationJob>[] };
+  queues: { intake: Queue<IntakeJob>; orchestration: OrchestrationQueue; activation: ActivationQueue; activationShards: ActivationQueue[] };
   keys: Keyspace;
   dispatcher: OrderDispatcher;
   http?: FastifyInstance;
@@ -115,17 +115,17 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
   const queueConnection = connect('queues');
   const telemetry = bullmqTelemetry();
   const queueOptions = (prefix: string) => ({ connection: queueConnection, prefix, ...(telemetry ? { telemetry } : {}) });
-  const activationQueues = keys.allShards().map((shard) => new Queue<ActivationJob>(QUEUE_NAMES.activation, queueOptions(keys.tag(shard))));
+  const activationQueues = keys.allShards().map((shard) => new Queue<ActivationJob, unknown, ActivationKind>(QUEUE_NAMES.activation, queueOptions(keys.tag(shard))));
   const queues = {
     intake: new Queue<IntakeJob>(QUEUE_NAMES.intake, queueOptions(base)),
-    orchestration: new Queue<OrchestrationJob>(QUEUE_NAMES.orchestration, queueOptions(base)),
-    activation: activationQueues[0] as Queue<ActivationJob>,
+    orchestration: new Queue<OrchestrationJob, unknown, OrchestrationJobName>(QUEUE_NAMES.orchestration, queueOptions(base)),
+    activation: activationQueues[0] as ActivationQueue,
     activationShards: activationQueues,
   };
   const allQueues: Queue[] = [queues.intake, queues.orchestration, ...activationQueues];
   // A Redis outage surfaces here as connection errors while ioredis reconnects: log, don't crash.
   for (const queue of allQueues) queue.on('error', (error) => log.warn({ err: error, queue: queue.name }, 'queue connection error'));
-  const activationOf = (shard: number): Queue<ActivationJob> => activationQueues[shard] as Queue<ActivationJob>;
+  const activationOf = (shard: number): ActivationQueue => activationQueues[shard] as ActivationQueue;
   const dispatcher = new OrderDispatcher({ store, activation: activationOf, metrics, log, attempts: config.activationAttempts, backoffMs: config.activationBackoffMs, retention: config.jobRetention });
   const producer = new ServiceOrderProducer({ store, keys, catalog, dispatcher, orchestration: queues.orchestration, inventory, services, claims: new ResourceClaimStore(shared, keys), rules, metrics });
   const budget = new NeBudget(shared, {
@@ -143,6 +143,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
   const pool = new AdapterPool(factory, {
     gate: budget,
     idleTimeoutMs: config.sessionIdleMs,
+    acquireTimeoutMs: config.sessionAcquireTimeoutMs,
     // Logins are in the trail of the item that opened the session; the logout of a session the
     // pool closes (idle, contended, at shutdown) is in the NE's trail.
     sessionAudit: (entry) => void audit.recordSession(entry).catch((error: unknown) => log.warn({ err: error, neId: entry.neId }, 'recording a session logout in the audit trail failed')),
@@ -159,12 +160,12 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
 
   const workers: Worker[] = [];
   if (options.roles.includes('intake')) {
-    workers.push(startIntakeWorker(producer, { metrics, log }, { connection: connect('intake'), prefix: base, concurrency: 8, retention: config.jobRetention }));
+    workers.push(startIntakeWorker(producer, { metrics, log }, { connection: connect('intake'), prefix: base, concurrency: config.intakeConcurrency, retention: config.jobRetention }));
   }
   const trackers: Array<{ stop(): void }> = [];
   if (options.roles.includes('orchestrator')) {
     workers.push(startOrchestratorWorker({ store, dispatcher, metrics, log }, { connection: connect('orchestrator'), prefix: base, concurrency: config.orchestratorConcurrency, retention: config.jobRetention }));
-    trackers.push(startJeopardyTracker({ store, metrics, log }, { checkIntervalMs: config.jeopardyCheckMs, atRiskFraction: config.jeopardyAtRiskPercent / 100 }));
+    trackers.push(startJeopardyTracker({ store, metrics, log }, { checkIntervalMs: config.jeopardyCheckMs, atRiskFraction: config.jeopardyAtRiskPercent / 100, lookaheadMs: config.jeopardyLookaheadMs }));
     trackers.push(
       startReconciler(
         { store, dispatcher, orchestration: queues.orchestration, activation: activationOf, metrics, log },
@@ -175,8 +176,8 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
   if (options.roles.includes('worker')) {
     // Parks are heard at once, so idle sessions of a contended NE go back without asking Redis.
     await budget.watchContention(connect('budget-events'), (neId) => void pool.releaseIdle(neId).catch((error: unknown) => log.warn({ err: error, neId }, 'releasing idle sessions failed')));
-    const blockedWaits = new NeBlockedWaits(shared, { keys, queueOf: (jobId) => activationOf(keys.shardOf(jobId.split('~')[0] ?? '')) });
-    const deps = { store, services, dispatcher, keys, catalog, inventory, pool, budget, blockedWaits, confirmTimeoutS: config.confirmTimeoutS, lockMarginMs: Math.min(5000, Math.floor(config.activationLockMs / 4)), metrics, log };
+    const blockedWaits = new NeBlockedWaits(shared, { keys, probeMs: config.blockedProbeMs, queueOf: (jobId) => activationOf(keys.shardOf(jobId.split('~')[0] ?? '')) });
+    const deps: ActivationDeps = { store, services, dispatcher, keys, catalog, inventory, pool, budget, blockedWaits, confirmTimeoutS: config.confirmTimeoutS, blockedWaitMarginS: config.blockedWaitMarginS, parkFallbackMs: config.parkFallbackMs, lockMarginMs: config.activationLockMarginMs, metrics, log };
     // One worker per shard, consuming every shard; the process's concurrency is shared among them.
     const concurrency = Math.max(1, Math.ceil(config.workerConcurrency / keys.shards));
     for (const shard of keys.allShards()) {
@@ -189,7 +190,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
     options.roles.includes('worker') && config.checkSyncIntervalMs > 0
       ? startServiceAuditSchedule(
           { audits, services, sync: { catalog, directory: inventory, withAdapter: (ne, work) => pool.withAdapter(ne, work) }, metrics, log },
-          { intervalMs: config.checkSyncIntervalMs, owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}` },
+          { intervalMs: config.checkSyncIntervalMs, leaseMs: config.checkSyncLeaseMs, owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}` },
         )
       : undefined;
 
