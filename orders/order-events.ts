@@ -56,7 +56,6 @@ export interface OrderEvent {
 /** What an event needs to know of the order beyond its progress. */
 export interface EventContext {
   id: string;
-  href: string;
   externalId?: string;
   actions: Record<string, ServiceOrderItemInput['action']>;
   serviceOf: (itemId: string) => string | undefined;

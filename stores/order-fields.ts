@@ -78,7 +78,6 @@ export interface ProgressSnapshot {
 
 /** What every transition of an order needs of it besides its progress: written once at intake. */
 export interface OrderContext {
-  href: string;
   externalId?: string;
   orderDate: string;
   expectedCompletionDate?: string;

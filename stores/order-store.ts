@@ -117,7 +117,6 @@ function openScore(ctx: OrderContext): number {
 export function eventContext(orderId: string, ctx: OrderContext): EventContext {
   return {
     id: orderId,
-    href: ctx.href,
     ...(ctx.externalId ? { externalId: ctx.externalId } : {}),
     actions: Object.fromEntries(Object.entries(ctx.items).map(([id, [action]]) => [id, action])),
     serviceOf: (itemId) => ctx.items[itemId]?.[1],
@@ -157,8 +156,8 @@ export class OrderStore {
     const { doc, specs, progress } = req.order;
     const id = doc.id;
     const shard = this.keys.shardOf(id);
+    // (The order's href is in its doc: no transition needs it, so ctx, read by every one, leaves it out.)
     const ctx: OrderContext = {
-      href: doc.href,
       orderDate: doc.orderDate,
       ...(doc.externalId ? { externalId: doc.externalId } : {}),
       ...(doc.expectedCompletionDate ? { expectedCompletionDate: doc.expectedCompletionDate } : {}),

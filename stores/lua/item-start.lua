@@ -27,15 +27,20 @@ if phase ~= ARGV[2] then
   return {0, phase or '', field('st') or ''}
 end
 if redis.call('GET', KEYS[3]) ~= ARGV[3] then return {0, 'lock', ''} end
-local fence = redis.call('HINCRBY', KEYS[1], item .. '|fence', 1)
-put(item .. '|fence', tostring(fence))
-if ARGV[5] == '1' then put(item .. '|att', tostring(redis.call('HINCRBY', KEYS[1], item .. '|att', 1))) end
-if redis.call('HSETNX', KEYS[1], item .. '|t0', ARGV[4]) == 1 then put(item .. '|t0', ARGV[4]) end
+-- Everything this execution writes is computed from the progress read above (a script runs
+-- alone: nothing changes it meanwhile) and written in one HSET.
+local writes = {}
+local function write(name, value) put(name, value); writes[#writes + 1] = name; writes[#writes + 1] = value end
+local fence = (tonumber(field(item .. '|fence')) or 0) + 1
+write(item .. '|fence', tostring(fence))
+if ARGV[5] == '1' then write(item .. '|att', tostring((tonumber(field(item .. '|att')) or 0) + 1)) end
+if not field(item .. '|t0') then write(item .. '|t0', ARGV[4]) end
 local doc = redis.call('HMGET', KEYS[2], item .. '|spec', item .. '|first')
 if ARGV[6] == '1' and doc[2] then
   local ledger = item .. '|L|activate|' .. doc[2]
-  if redis.call('HSETNX', KEYS[1], ledger, fence .. '|pending') == 1 then put(ledger, fence .. '|pending') end
+  if not field(ledger) then write(ledger, fence .. '|pending') end
 end
+redis.call('HSET', KEYS[1], unpack(writes))
 local service = {false, false}
 if KEYS[4] then service = redis.call('HMGET', KEYS[4], 'doc', 'v') end
 return {1, fence, redis.call('PTTL', KEYS[3]), flat, doc[1] or false, service[1], service[2]}

@@ -35,15 +35,21 @@ if c.audit then
 end
 
 local validity = -1
+-- The phase version, when the decision is checked against it, is read with the fence: one HMGET.
+local storedPv
 if c.fence then
-  if tostring(redis.call('HGET', P, c.fence.field)) ~= tostring(c.fence.n) then return {0, 'stale', 'fence'} end
+  local f = redis.call('HMGET', P, c.fence.field, 'pv')
+  if tostring(f[1]) ~= tostring(c.fence.n) then return {0, 'stale', 'fence'} end
   if redis.call('GET', KEYS[c.fence.lock]) ~= c.fence.token then return {0, 'stale', 'lock'} end
   validity = redis.call('PTTL', KEYS[c.fence.lock])
+  storedPv = f[2]
 elseif redis.call('EXISTS', P) == 0 then
   -- (A fence that matched was read from the hash: it exists.)
   return {0, 'stale', 'gone'}
+elseif c.pv then
+  storedPv = redis.call('HGET', P, 'pv')
 end
-if c.pv and tonumber(redis.call('HGET', P, 'pv') or '0') ~= c.pv then
+if c.pv and tonumber(storedPv or '0') ~= c.pv then
   return {-1, redis.call('HGETALL', P)}
 end
 if c.service then
@@ -97,7 +103,10 @@ for k, v in pairs(set) do flat[#flat + 1] = k; flat[#flat + 1] = v end
 redis.call('HSET', P, unpack(flat))
 if c.del and #c.del > 0 then redis.call('HDEL', P, unpack(c.del)) end
 local pv
-if c.bump then pv = redis.call('HINCRBY', P, 'pv', 1) else pv = tonumber(redis.call('HGET', P, 'pv') or '0') end
+-- (`set` never holds pv: what was read above is still what is stored.)
+if c.bump then pv = redis.call('HINCRBY', P, 'pv', 1)
+elseif storedPv ~= nil then pv = tonumber(storedPv or '0')
+else pv = tonumber(redis.call('HGET', P, 'pv') or '0') end
 if c.from and to and c.from ~= to then
   redis.call('ZREM', KEYS[c.from], c.id)
   redis.call('ZADD', KEYS[to], c.date, c.id)

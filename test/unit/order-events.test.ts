@@ -277,7 +277,7 @@ describe('orderEvents: one event per transition', () => {
   });
 
   it('reports an item absent before as coming from none', () => {
-    const ctx: EventContext = { id: 'order-1', href: '/o/1', actions: {}, serviceOf: () => undefined };
+    const ctx: EventContext = { id: 'order-1', actions: {}, serviceOf: () => undefined };
     const before = initialProgress([], 'atomic');
     const after = initialProgress([{ id: 'x', dependsOn: [], noChange: false }], 'atomic');
     const event = single(orderEvents(ctx, before, after, T1, idGenerator()));

@@ -137,7 +137,6 @@ export function expectDecision(decision: Advance, activate: string[], compensate
 export function eventContext(o: NewOrder): EventContext {
   return {
     id: o.doc.id,
-    href: o.doc.href,
     ...(o.doc.externalId ? { externalId: o.doc.externalId } : {}),
     actions: Object.fromEntries(o.doc.serviceOrderItem.map((i) => [i.id, i.action])),
     serviceOf: (itemId: string) => o.specs[itemId]?.serviceId,
