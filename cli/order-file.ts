@@ -20,7 +20,7 @@ export async function readOrderFile(path: string): Promise<unknown> {
   } catch (error) {
     throw new CliExit(EXIT.refused, `refused: ${path} is not JSON (${(error as Error).message}); nothing was stored`);
   }
-  const [{ serviceOrderCreateSchema }, { formatIssues }] = await Promise.all([import('../api/schemas/service-ordering-schemas.js'), import('../catalog/issue-format.js')]);
+  const [{ serviceOrderCreateSchema }, { formatIssues }] = await Promise.all([import('../api/schemas/service-ordering-schemas.js'), import('../errors/issue-format.js')]);
   const parsed = serviceOrderCreateSchema.safeParse(json);
   if (!parsed.success) {
     const problems = formatIssues(parsed.error).map((p) => `  ${p}`);

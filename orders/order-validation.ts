@@ -1,6 +1,6 @@
 import { validateCharacteristics, type CharacteristicValues } from '../catalog/characteristic-validator.js';
 import { catalogEntryHash } from '../catalog/catalog-entry-hash.js';
-import { formatIssues } from '../catalog/issue-format.js';
+import { formatIssues } from '../errors/issue-format.js';
 import type { ServiceSpecification } from '../catalog/service-specification.js';
 import type { SpecificationRef } from '../catalog/specification-ref.js';
 import type { RejectionReason } from '../errors/index.js';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { formatIssues } from '../../catalog/issue-format.js';
+import { formatIssues } from '../../errors/issue-format.js';
 import { badRequest } from '../http/tmf-http-error.js';
 
 /**
