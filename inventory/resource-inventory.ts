@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { formatIssues } from '../errors/issue-format.js';
-import type { NeDirectory } from '../catalog/activation-plan.js';
+import type { NeDirectory } from './ne-directory.js';
 import { FleetError } from '../errors/index.js';
 import { budgetGroupSchema, networkElementSchema, type BudgetGroup, type NetworkElement, type NetworkElementInput } from './network-element.js';
 

@@ -1,4 +1,5 @@
-import { validateCharacteristics, type CharacteristicValues } from '../catalog/characteristic-validator.js';
+import { validateCharacteristics } from '../catalog/characteristic-validator.js';
+import type { CharacteristicValues } from '../inventory/characteristic-value.js';
 import { catalogEntryHash } from '../catalog/catalog-entry-hash.js';
 import { formatIssues } from '../errors/issue-format.js';
 import type { ServiceSpecification } from '../catalog/service-specification.js';

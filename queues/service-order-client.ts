@@ -1,4 +1,4 @@
-import type { NeDirectory } from '../catalog/activation-plan.js';
+import type { NeDirectory } from '../inventory/ne-directory.js';
 import { loadQualificationRules } from '../runtime/loading/policy-file.js';
 import { ServiceCatalog } from '../catalog/service-catalog.js';
 import { createLogger } from '../observability/logger.js';

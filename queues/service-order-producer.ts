@@ -6,7 +6,7 @@ import { claimConflictsWithinOrder, claimRejection, claimStillHeld, resourceClai
 import { claimKey, type ResourceClaimStore } from '../stores/resource-claim-store.js';
 import type { Queue } from 'bullmq';
 import type { ChangeSet, Check } from '../adapters/change-set.js';
-import type { NeDirectory } from '../catalog/activation-plan.js';
+import type { NeDirectory } from '../inventory/ne-directory.js';
 import { planItem } from '../catalog/item-plan.js';
 import type { ServiceCatalog } from '../catalog/service-catalog.js';
 import { FleetError, type RejectionReason } from '../errors/index.js';

@@ -15,7 +15,7 @@ import { NeBlockedWaits } from '../stores/ne-blocked-waits.js';
 import { NeBudget } from '../stores/ne-budget.js';
 import { Keyspace } from '../stores/keyspace.js';
 import { FleetIdentity } from '../stores/fleet-identity.js';
-import type { NeDirectory } from '../catalog/activation-plan.js';
+import type { NeDirectory } from '../inventory/ne-directory.js';
 import { installEscapedErrorGuard } from '../observability/escaped-error-guard.js';
 import { FleetMetrics } from '../observability/fleet-metrics.js';
 import { bullmqTelemetry } from '../observability/tracing/bullmq-telemetry.js';

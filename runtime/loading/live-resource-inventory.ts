@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
 import type { Logger } from 'pino';
-import type { NeDirectory } from '../../catalog/activation-plan.js';
+import type { NeDirectory } from '../../inventory/ne-directory.js';
 import type { BudgetGroup, NetworkElement } from '../../inventory/network-element.js';
 import type { ResourceInventory } from '../../inventory/resource-inventory.js';
 import { loadResourceInventory } from './inventory-files.js';
