@@ -99,15 +99,41 @@ for (const arrow of PENDING_ARROWS.keys()) {
   if (!seenPending.has(arrow)) console.warn(`check-folder-cycles: ${arrow.replace('/', '/ -> ')}/ is gone: remove it from PENDING_ARROWS`);
 }
 
+/** The shortest cycle through the component's folders, as the list of folders along it. */
+const shortestCycle = (members) => {
+  let best;
+  for (const start of members) {
+    // Breadth-first from start, inside the component, until an arrow leads back to start.
+    const previous = new Map([[start, undefined]]);
+    const queue = [start];
+    while (queue.length > 0) {
+      const folder = queue.shift();
+      for (const next of arrows.get(folder)?.keys() ?? []) {
+        if (!members.has(next)) continue;
+        if (next === start) {
+          const path = [];
+          for (let at = folder; at !== undefined; at = previous.get(at)) path.unshift(at);
+          if (!best || path.length < best.length) best = path;
+          queue.length = 0;
+          break;
+        }
+        if (!previous.has(next)) {
+          previous.set(next, folder);
+          queue.push(next);
+        }
+      }
+    }
+  }
+  return best;
+};
+
 if (cycles.length > 0) {
   for (const component of cycles) {
     const members = new Set(component);
-    console.error(`folder-level import cycle among ${[...members].sort().join(', ')}:`);
-    for (const from of component) {
-      for (const [to, example] of arrows.get(from) ?? []) {
-        if (members.has(to)) console.error(`  ${from}/ -> ${to}/  (e.g. ${example})`);
-      }
-    }
+    const cycle = shortestCycle(members);
+    console.error(`folder-level import cycle: ${[...cycle, cycle[0]].map((f) => `${f}/`).join(' -> ')}`);
+    cycle.forEach((from, i) => console.error(`  ${from}/ -> ${cycle[(i + 1) % cycle.length]}/  (e.g. ${arrows.get(from).get(cycle[(i + 1) % cycle.length])})`));
+    if (members.size > cycle.length) console.error(`  (the cycle joins ${[...members].sort().join(', ')})`);
   }
   process.exit(1);
 }
