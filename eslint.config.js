@@ -2,6 +2,25 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The adapter modules the core may import: types, pure functions and the driver registry's pure
+ * descriptors (named as the driver-registry work names them: registry.ts, driver.ts, each
+ * <protocol>/driver.ts with its profile and catalog form). Everything else under adapters/, the
+ * modules that open sockets and sessions, stays banned from the core.
+ */
+const CORE_ADAPTER_MODULES = [
+  'change-set.js',
+  'snmp/oid-index.js',
+  'registry.js',
+  'driver.js',
+  'network-element.js',
+  'ne-base.js',
+  'ne-credentials.js',
+  '*/driver.js',
+  '*/*-profile.js',
+  '*/*-catalog-form.js',
+];
+
 const noImport = (patterns, message) => ({
   'no-restricted-imports': ['error', { patterns: patterns.map((group) => ({ group: [group], message })) }],
 });
@@ -17,11 +36,39 @@ export default tseslint.config(
     },
   },
   {
-    files: ['orders/**/*.ts'],
-    rules: noImport(
-      ['ssh2', 'net-snmp', 'bullmq', 'ioredis', 'node:net', 'node:fs', 'node:fs/*', 'pino', '../adapters/*', '../queues/*', '../workers/*'],
-      'The order domain is pure: no I/O, no queues, no devices.',
-    ),
+    // The core, in its one-way order: orders/ -> catalog/ -> inventory/ (-> errors/). orders/ may
+    // import catalog/ and inventory/, catalog/ may import inventory/, inventory/ neither; any of them
+    // may import the adapters' pure modules below. scripts/check-folder-cycles.mjs (run by
+    // `npm run lint`) fails on any folder-level cycle: what the core imports cannot import it back.
+    // The core does no I/O: files are read by runtime/loading/, devices reached by adapters/.
+    files: ['orders/**/*.ts', 'catalog/**/*.ts', 'inventory/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['ssh2', 'net-snmp', 'bullmq', 'ioredis', 'pino', 'yaml', 'node:fs', 'node:fs/*', 'node:child_process', 'node:dgram', 'node:http', 'node:https'],
+              message: 'The core (orders, catalog, inventory) is pure: no I/O; files are read by runtime/loading/.',
+            },
+            // isIP only parses a string; the sockets are what the core must not reach.
+            { group: ['node:net'], allowImportNames: ['isIP'], message: 'The core is pure: no sockets (isIP, a string check, is allowed).' },
+            {
+              group: ['**/queues', '**/queues/**', '**/workers', '**/workers/**', '**/stores', '**/stores/**', '**/runtime', '**/runtime/**', '**/api', '**/api/**'],
+              message: 'The core is pure: no queues, workers, stores, runtime or HTTP; they import the core, not the other way.',
+            },
+            {
+              // Only the adapters' pure modules (types, descriptors, string encoders); their I/O modules stay out.
+              // Files, not folders, are banned: gitignore syntax cannot re-allow a file inside a banned folder.
+              group: ['**/adapters/**/*.js', ...CORE_ADAPTER_MODULES.map((m) => `!**/adapters/${m}`)],
+              message: 'The core imports only pure adapter modules (CORE_ADAPTER_MODULES in eslint.config.js), never a driver that does I/O.',
+            },
+          ],
+        },
+      ],
+      // no-restricted-imports sees static imports only: a dynamic import() would slip past the ban.
+      'no-restricted-syntax': ['error', { selector: 'ImportExpression', message: 'The core imports statically, so the I/O ban above sees every import.' }],
+    },
   },
   {
     files: ['adapters/**/*.ts'],

@@ -1,15 +1,10 @@
 import type { ChangeSet, Check } from '../adapters/change-set.js';
 import { FleetError } from '../errors/index.js';
 import type { NetworkElement } from '../inventory/network-element.js';
-import type { CharacteristicValues } from './characteristic-validator.js';
+import type { CharacteristicValues } from '../inventory/characteristic-value.js';
+import type { NeDirectory } from '../inventory/ne-directory.js';
 import type { ChangeTemplate, ServiceAction, ServiceSpecification, StepSpec, TestTemplate } from './service-specification.js';
 import { renderText, renderXml, type TemplateContext } from './template-renderer.js';
-
-/** The NEs a plan may target; the resource inventory implements it. */
-export interface NeDirectory {
-  get(id: string): NetworkElement | undefined;
-  byRole(role: string): NetworkElement[];
-}
 
 /** One step as planned for one NE, by NE id: the change, its undo and its tests, rendered (as stored with an order). */
 export interface StoredStep {

@@ -1,13 +1,12 @@
 import { isIP } from 'node:net';
-import type { Characteristic } from '../orders/service-order.js';
+import type { CharacteristicObject, CharacteristicValue, CharacteristicValues } from '../inventory/characteristic-value.js';
 import type { ParameterSpec, ServiceSpecification } from './service-specification.js';
 
-/** A JSON object value (parameter type `object`), kept as posted. */
-export interface CharacteristicObject {
-  [key: string]: unknown;
+/** A characteristic as an order item gives it (orders/service-order.ts's shape, of which only these two fields are read). */
+export interface GivenCharacteristic {
+  name: string;
+  value?: unknown;
 }
-export type CharacteristicValue = string | number | boolean | CharacteristicObject;
-export type CharacteristicValues = Record<string, CharacteristicValue>;
 
 export interface CharacteristicProblem {
   name: string;
@@ -110,7 +109,7 @@ function checkOne(name: string, spec: ParameterSpec, raw: unknown, specId = ''):
  */
 export function validateCharacteristics(
   spec: ServiceSpecification,
-  characteristics: readonly Characteristic[],
+  characteristics: readonly GivenCharacteristic[],
   options: { requireMandatory: boolean } = { requireMandatory: true },
 ): { values: CharacteristicValues; problems: CharacteristicProblem[] } {
   const values: CharacteristicValues = {};

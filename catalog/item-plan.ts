@@ -1,6 +1,7 @@
-import type { CharacteristicValues } from './characteristic-validator.js';
+import type { CharacteristicValues } from '../inventory/characteristic-value.js';
 import { neRoleOf, type ServiceInstance } from '../inventory/service-instance.js';
-import { planActivation, type NeDirectory, type PlannedStep } from './activation-plan.js';
+import { planActivation, type PlannedStep } from './activation-plan.js';
+import type { NeDirectory } from '../inventory/ne-directory.js';
 import type { ServiceCatalog } from './service-catalog.js';
 import type { ServiceAction } from './service-specification.js';
 import { FleetError } from '../errors/index.js';

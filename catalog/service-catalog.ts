@@ -1,8 +1,5 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { FleetError } from '../errors/index.js';
-import { formatIssues } from './issue-format.js';
+import { formatIssues } from '../errors/issue-format.js';
 import { templateProblems } from './template-check.js';
 import { serviceSpecificationSchema, type ServiceSpecification } from './service-specification.js';
 import type { SpecificationLookupProblem, SpecificationRef } from './specification-ref.js';
@@ -105,7 +102,8 @@ export class ServiceCatalog {
 
   /**
    * Validates raw parsed documents (as from YAML/JSON), then renders every template of every
-   * action (catalog/template-check.ts); `source` names them in errors.
+   * action (catalog/template-check.ts); `source` names them in errors. The files are read by
+   * runtime/loading/catalog-files.ts: the catalog itself does no I/O.
    */
   static fromDocuments(documents: Array<{ source: string; content: unknown }>): ServiceCatalog {
     const specs: ServiceSpecification[] = [];
@@ -122,26 +120,5 @@ export class ServiceCatalog {
     }
     if (problems.length > 0) throw new FleetError('CATALOG_INVALID', `invalid catalog:\n  ${problems.join('\n  ')}`, { details: { problems } });
     return new ServiceCatalog(specs);
-  }
-
-  /** Loads every `.yaml`, `.yml` and `.json` file of a directory, one specification per file. */
-  static async load(directory: string): Promise<ServiceCatalog> {
-    let names: string[];
-    try {
-      names = (await readdir(directory)).filter((n) => /\.(ya?ml|json)$/.test(n)).sort();
-    } catch (error) {
-      throw new FleetError('CATALOG_INVALID', `cannot read catalog directory ${directory}: ${(error as Error).message}`, { cause: error });
-    }
-    const documents = await Promise.all(
-      names.map(async (name) => {
-        const text = await readFile(join(directory, name), 'utf8');
-        try {
-          return { source: name, content: name.endsWith('.json') ? (JSON.parse(text) as unknown) : (parseYaml(text) as unknown) };
-        } catch (error) {
-          throw new FleetError('CATALOG_INVALID', `${name}: not valid ${name.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}`);
-        }
-      }),
-    );
-    return ServiceCatalog.fromDocuments(documents);
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACTIVATION_POLICIES } from '../orders/service-order.js';
+import { ACTIVATION_POLICIES } from './activation-policy.js';
 
 /**
  * A service specification as the catalog files declare it: the parameters an order item must

@@ -1,7 +1,8 @@
 import { FleetError } from '../errors/index.js';
 import { networkElementSchema, NE_PROTOCOLS, type NetworkElement } from '../inventory/network-element.js';
-import { planActivation, type NeDirectory } from './activation-plan.js';
-import type { CharacteristicValues } from './characteristic-validator.js';
+import { planActivation } from './activation-plan.js';
+import type { NeDirectory } from '../inventory/ne-directory.js';
+import type { CharacteristicValues } from '../inventory/characteristic-value.js';
 import type { ParameterSpec, ServiceAction, ServiceSpecification } from './service-specification.js';
 
 /**

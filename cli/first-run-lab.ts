@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { resolveCredentials } from '../inventory/credentials-resolver.js';
+import { resolveCredentials } from '../runtime/loading/credentials-resolver.js';
 import type { NetworkElement } from '../inventory/network-element.js';
 import { packageRoot } from '../runtime/build-info.js';
 import type { FleetConfig } from '../runtime/fleet-config.js';

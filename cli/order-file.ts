@@ -1,13 +1,15 @@
 import { readFile } from 'node:fs/promises';
+import type { ParsedServiceOrder } from '../orders/posted-order.js';
 import { CliExit } from './cli-errors.js';
 import { EXIT } from './exit-codes.js';
 
 /**
- * An order file, parsed with the schema the TMF641 API validates request bodies with: an order
- * the API would answer 400 is refused here the same way, before anything is sent to the fleet,
- * so nothing is stored.
+ * An order file, parsed once by the intake's own parse (orders/posted-order.ts), as the TMF641
+ * API parses request bodies: an order the API would answer 400 is refused here the same way,
+ * before anything is sent to the fleet, so nothing is stored. The parsed order goes to the
+ * producer, which does not parse it again.
  */
-export async function readOrderFile(path: string): Promise<unknown> {
+export async function readOrderFile(path: string): Promise<ParsedServiceOrder> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -20,12 +22,11 @@ export async function readOrderFile(path: string): Promise<unknown> {
   } catch (error) {
     throw new CliExit(EXIT.refused, `refused: ${path} is not JSON (${(error as Error).message}); nothing was stored`);
   }
-  const [{ serviceOrderCreateSchema }, { formatIssues }] = await Promise.all([import('../api/schemas/service-ordering-schemas.js'), import('../catalog/issue-format.js')]);
-  const parsed = serviceOrderCreateSchema.safeParse(json);
-  if (!parsed.success) {
-    const problems = formatIssues(parsed.error).map((p) => `  ${p}`);
+  const { parseServiceOrder } = await import('../orders/posted-order.js');
+  const posted = parseServiceOrder(json);
+  if (!posted.ok && posted.schemaIssues) {
+    const problems = posted.schemaIssues.map((p) => `  ${p}`);
     throw new CliExit(EXIT.refused, [`refused: ${path} is not a valid TMF641 ServiceOrder_Create (as the API would answer 400); nothing was stored:`, ...problems].join('\n'));
   }
-  // What the API hands the producer: the schema's output.
-  return parsed.data;
+  return posted;
 }

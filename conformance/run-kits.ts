@@ -21,6 +21,7 @@ import { loadFleetConfig, ROLES } from '../runtime/fleet-config.js';
 import { startPrivateRedis } from '../runtime/private-redis.js';
 import { startSimulatedLab } from '../simulators/simulated-lab.js';
 import { startFleetProcess, type FleetProcess } from '../runtime/fleet-process.js';
+import { loadServiceCatalog } from '../runtime/loading/catalog-files.js';
 
 const KITS = 'conformance/kits';
 const RESULTS = 'conformance/results';
@@ -106,7 +107,7 @@ async function startFleet(redisUrl: string, lab: Awaited<ReturnType<typeof start
     API_AUTH: 'none',
     ACTIVATION_BACKOFF_MS: '50',
   });
-  const catalog = new ServiceCatalog([...(await ServiceCatalog.load('config/catalog')).specifications(), ...(await ServiceCatalog.load('conformance/catalog')).specifications()]);
+  const catalog = new ServiceCatalog([...(await loadServiceCatalog('config/catalog')).specifications(), ...(await loadServiceCatalog('conformance/catalog')).specifications()]);
   const log = createLogger({ level: process.env.LOG_LEVEL === 'debug' ? 'debug' : 'warn' });
   const fleet = await startFleetProcess({ config, roles: ROLES, log, catalog, inventory: lab.inventory, credentials: lab.credentials });
   const port = (fleet.http?.server.address() as AddressInfo).port;

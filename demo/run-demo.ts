@@ -10,7 +10,6 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { ServiceCatalog } from '../catalog/service-catalog.js';
 import { formatOrder } from '../cli/order-report.js';
 import { createLogger } from '../observability/logger.js';
 import { isFinalState } from '../orders/order-states.js';
@@ -20,6 +19,7 @@ import { loadFleetConfig, ROLES } from '../runtime/fleet-config.js';
 import { redisReachable, startPrivateRedis, type PrivateRedis } from '../runtime/private-redis.js';
 import { startSimulatedLab } from '../simulators/simulated-lab.js';
 import { startFleetProcess, type FleetProcess } from '../runtime/fleet-process.js';
+import { loadServiceCatalog } from '../runtime/loading/catalog-files.js';
 
 const say = (text = ''): void => void process.stdout.write(`${text}\n`);
 
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   say(`Fleet logs (JSON, pino): ${logFile}`);
   const lab = await startSimulatedLab();
   say(`Simulated NEs: npdb-1 NETCONF :${lab.npdb.port}, pcrf-1 SSH CLI :${lab.pcrf.port}, vms-1 SNMPv3 :${lab.vms.port}`);
-  const catalog = await ServiceCatalog.load(`${config.configDir}/catalog`);
+  const catalog = await loadServiceCatalog(`${config.configDir}/catalog`);
   const fleet = await startFleetProcess({ config, roles: ROLES, log, catalog, inventory: lab.inventory, credentials: lab.credentials });
   const address = fleet.http?.server.address();
   if (address && typeof address === 'object') say(`Fleet: roles ${ROLES.join(', ')}; metrics at http://127.0.0.1:${address.port}/metrics`);

@@ -1,15 +1,15 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { formatIssues } from '../catalog/issue-format.js';
-import type { NeDirectory } from '../catalog/activation-plan.js';
+import { formatIssues } from '../errors/issue-format.js';
+import type { NeDirectory } from './ne-directory.js';
 import { FleetError } from '../errors/index.js';
 import { budgetGroupSchema, networkElementSchema, type BudgetGroup, type NetworkElement, type NetworkElementInput } from './network-element.js';
 
 const inventoryFileSchema = z
   .object({ networkElements: z.array(networkElementSchema).default([]), budgetGroups: z.array(budgetGroupSchema).default([]) })
   .strict();
+
+/** One inventory file, parsed, or the reason it did not parse. */
+export type InventoryDocument = { source: string; content: unknown } | { source: string; syntaxError: string };
 
 /** The network elements the fleet manages, by id and by role. */
 export class ResourceInventory implements NeDirectory {
@@ -63,32 +63,26 @@ export class ResourceInventory implements NeDirectory {
     return [...this.byId.values()];
   }
 
-  /** Loads every YAML/JSON file of a directory; each holds `networkElements: [...]`. */
-  static async load(directory: string): Promise<ResourceInventory> {
-    let names: string[];
-    try {
-      names = (await readdir(directory)).filter((n) => /\.(ya?ml|json)$/.test(n)).sort();
-    } catch (error) {
-      throw new FleetError('INVENTORY_INVALID', `cannot read inventory directory ${directory}: ${(error as Error).message}`);
-    }
+  /**
+   * Validates parsed inventory documents (as read by runtime/loading/inventory-files.ts);
+   * `source` names each in errors. A file that was not even YAML/JSON comes with its syntax
+   * error, so one error lists every broken file, in file order.
+   */
+  static fromDocuments(documents: readonly InventoryDocument[]): ResourceInventory {
     const elements: NetworkElement[] = [];
     const groups: BudgetGroup[] = [];
     const problems: string[] = [];
-    for (const name of names) {
-      const text = await readFile(join(directory, name), 'utf8');
-      let content: unknown;
-      try {
-        content = name.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-      } catch (error) {
-        problems.push(`${name}: ${(error as Error).message}`);
+    for (const document of documents) {
+      const { source } = document;
+      if ('syntaxError' in document) {
+        problems.push(`${source}: ${document.syntaxError}`);
         continue;
       }
-      const parsed = inventoryFileSchema.safeParse(content);
+      const parsed = inventoryFileSchema.safeParse(document.content);
       if (parsed.success) {
         elements.push(...parsed.data.networkElements);
         groups.push(...parsed.data.budgetGroups);
-      }
-      else problems.push(...formatIssues(parsed.error).map((line) => `${name}: ${line}`));
+      } else problems.push(...formatIssues(parsed.error).map((line) => `${source}: ${line}`));
     }
     if (problems.length > 0) throw new FleetError('INVENTORY_INVALID', `invalid inventory:\n  ${problems.join('\n  ')}`, { details: { problems } });
     return new ResourceInventory(elements, groups);

@@ -1,4 +1,4 @@
-import type { CharacteristicValue, CharacteristicValues } from '../catalog/characteristic-validator.js';
+import type { CharacteristicValue, CharacteristicValues } from './characteristic-value.js';
 
 /**
  * A service instance in the service inventory, in the TMF638 Service shape (v4, with the v5

@@ -1,7 +1,8 @@
 import type { ErrorCode } from '../errors/index.js';
 import { FleetError } from '../errors/index.js';
 import { canOrderMove, isFinalState, type ItemState, type OrderState } from './order-states.js';
-import type { ActivationPolicy, JeopardyAlert, TmfErrorMessage } from './service-order.js';
+import type { ActivationPolicy } from '../catalog/activation-policy.js';
+import type { JeopardyAlert, TmfErrorMessage } from './service-order.js';
 
 /**
  * The order's execution as pure transitions over a slim model: the order's state and each

@@ -1,11 +1,12 @@
+import type { ActivationPolicy } from '../catalog/activation-policy.js';
 import type { StoredStep } from '../catalog/activation-plan.js';
-import type { CharacteristicValues } from '../catalog/characteristic-validator.js';
+import type { CharacteristicValues } from '../inventory/characteristic-value.js';
 import type { RejectionReason } from '../errors/index.js';
 import { isRecordedOnlyState, requestedAttributes, requestedCharacteristicAttributes, type ServiceRequest } from '../inventory/service-request.js';
 import { DependencyGraph } from './dependency-graph.js';
 import { errorMessage, initialProgress, type ItemProgress, type OrderProgress } from './order-progress.js';
 import type { ItemLifecycle, ValidatedItem } from './order-validation.js';
-import type { ActivationPolicy, ServiceOrder, ServiceOrderInput, ServiceOrderItem } from './service-order.js';
+import type { ServiceOrder, ServiceOrderInput, ServiceOrderItem } from './service-order.js';
 
 /**
  * What the fleet stores of an order, in three parts with three lifetimes:

@@ -1,14 +1,14 @@
-import { validateCharacteristics, type CharacteristicValues } from '../catalog/characteristic-validator.js';
+import { validateCharacteristics } from '../catalog/characteristic-validator.js';
+import type { CharacteristicValues } from '../inventory/characteristic-value.js';
 import { catalogEntryHash } from '../catalog/catalog-entry-hash.js';
-import { formatIssues } from '../catalog/issue-format.js';
 import type { ServiceSpecification } from '../catalog/service-specification.js';
 import type { SpecificationRef } from '../catalog/specification-ref.js';
 import type { RejectionReason } from '../errors/index.js';
 import { activeSuspensions, characteristicValues, type ServiceInstance } from '../inventory/service-instance.js';
 import { isRecordedOnlyState, type CatalogView } from '../inventory/service-request.js';
 import { DependencyGraph } from './dependency-graph.js';
-import { inputBoundsProblems } from './input-bounds.js';
-import { serviceOrderInputSchema, type ServiceOrderInput } from './service-order.js';
+import { isParsedServiceOrder, parseServiceOrder } from './posted-order.js';
+import type { ServiceOrderInput } from './service-order.js';
 
 /** By the reference as the order gives it: id (the catalog's or an alias), name, version. */
 export type SpecificationLookup = (ref: SpecificationRef) => ServiceSpecification | undefined;
@@ -52,16 +52,14 @@ export type OrderValidation =
 
 /**
  * Everything that can be known about an order before anything is sent to a network element.
- * Returns every reason found, each precise enough to fix the order without guessing.
+ * Returns every reason found, each precise enough to fix the order without guessing. Takes the
+ * raw input or, from intake, the order parseServiceOrder already parsed (orders/posted-order.ts).
  */
 export function validateServiceOrder(input: unknown, lookup: SpecificationLookup, services: ServiceLookup = () => undefined): OrderValidation {
-  const bounds = inputBoundsProblems(input);
-  if (bounds.length > 0) return { ok: false, reasons: bounds };
-  const parsed = serviceOrderInputSchema.safeParse(input);
-  if (!parsed.success) {
-    return { ok: false, reasons: formatIssues(parsed.error).map((message) => ({ code: 'ORDER_INVALID', message, path: message.split(':')[0] })) };
-  }
-  const order = parsed.data;
+  // Intake hands over the order it parsed; anything else (a test, a raw order) is parsed here, once.
+  const parsed = isParsedServiceOrder(input) ? input : parseServiceOrder(input);
+  if (!parsed.ok) return { ok: false, reasons: parsed.reasons };
+  const { order } = parsed;
   const reasons: RejectionReason[] = [];
   const items = order.serviceOrderItem;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { RejectionReason } from '../errors/index.js';
+import { FleetError, type RejectionReason } from '../errors/index.js';
+import { formatIssues } from '../errors/issue-format.js';
 import type { ServiceInstance } from '../inventory/service-instance.js';
 import type { ValidatedItem } from './order-validation.js';
 import type { ServiceOrderInput } from './service-order.js';
@@ -38,6 +39,13 @@ export const qualificationRuleSchema = z.discriminatedUnion('kind', [
 
 export const qualificationPolicySchema = z.object({ rules: z.array(qualificationRuleSchema).default([]) }).strict();
 export type QualificationRule = z.infer<typeof qualificationRuleSchema>;
+
+/** The rules of a parsed policy document; `source` (the file name) heads the error. */
+export function qualificationRulesFromDocument(content: unknown, source: string): QualificationRule[] {
+  const parsed = qualificationPolicySchema.safeParse(content);
+  if (!parsed.success) throw new FleetError('POLICY_INVALID', `invalid ${source}:\n  ${formatIssues(parsed.error).join('\n  ')}`);
+  return parsed.data.rules;
+}
 
 export interface QualificationContext {
   order: ServiceOrderInput;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACTIVATION_POLICIES } from '../catalog/activation-policy.js';
 import { ORDER_STATES, type ItemState, type OrderState } from './order-states.js';
 
 /**
@@ -128,9 +129,6 @@ export const serviceOrderItemSchema = z
     ...polymorphic,
   })
   .strict();
-
-export const ACTIVATION_POLICIES = ['atomic', 'partial'] as const;
-export type ActivationPolicy = (typeof ACTIVATION_POLICIES)[number];
 
 /**
  * What an add does whose identity (a specification's `identity`, e.g. msisdn) an active service

@@ -1,7 +1,6 @@
-import type { NeDirectory } from '../catalog/activation-plan.js';
-import { loadQualificationRules } from '../catalog/policy-file.js';
+import type { NeDirectory } from '../inventory/ne-directory.js';
+import { loadQualificationRules } from '../runtime/loading/policy-file.js';
 import { ServiceCatalog } from '../catalog/service-catalog.js';
-import { ResourceInventory } from '../inventory/resource-inventory.js';
 import { createLogger } from '../observability/logger.js';
 import { FleetMetrics } from '../observability/fleet-metrics.js';
 import { AuditTrail } from '../stores/audit-trail.js';
@@ -14,6 +13,8 @@ import { DEFAULT_PREFIX } from './queue-names.js';
 import { createRedisConnection, hashTagged } from './redis-connection.js';
 import { openServiceOrderFront } from './service-order-front.js';
 import type { ServiceOrderProducer } from './service-order-producer.js';
+import { loadServiceCatalog } from '../runtime/loading/catalog-files.js';
+import { loadResourceInventory } from '../runtime/loading/inventory-files.js';
 
 export interface ServiceOrderClientOptions {
   redisUrl: string;
@@ -43,8 +44,8 @@ export interface ServiceOrderClient {
  */
 export async function openServiceOrderClient(options: ServiceOrderClientOptions): Promise<ServiceOrderClient> {
   const configDir = options.configDir ?? './config';
-  const catalog = options.catalog ?? (await ServiceCatalog.load(`${configDir}/catalog`));
-  const inventory = options.inventory ?? (await ResourceInventory.load(`${configDir}/inventory`));
+  const catalog = options.catalog ?? (await loadServiceCatalog(`${configDir}/catalog`));
+  const inventory = options.inventory ?? (await loadResourceInventory(`${configDir}/inventory`));
   const base = hashTagged(options.prefix ?? DEFAULT_PREFIX);
   const redis = createRedisConnection(options.redisUrl, 'activation-fleet:client', { cluster: options.cluster ?? false });
   const shards = options.shards ?? (await FleetIdentity.shardsOf(redis, base)) ?? 1;

@@ -2,7 +2,7 @@ import { ResourceClaimStore } from '../stores/resource-claim-store.js';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { NeDirectory } from '../catalog/activation-plan.js';
+import type { NeDirectory } from '../inventory/ne-directory.js';
 import type { ServiceCatalog } from '../catalog/service-catalog.js';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
 import { bullmqTelemetry } from '../observability/tracing/bullmq-telemetry.js';

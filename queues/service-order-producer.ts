@@ -4,8 +4,7 @@ import { reliedOnConflicts } from '../orders/relied-on-services.js';
 import { randomUUID } from 'node:crypto';
 import { claimConflictsWithinOrder, claimRejection, claimStillHeld, resourceClaims, type PlannedClaims, type ResourceClaim } from '../orders/resource-claims.js';
 import { claimKey, type ResourceClaimStore } from '../stores/resource-claim-store.js';
-import type { ChangeSet, Check } from '../adapters/change-set.js';
-import type { NeDirectory } from '../catalog/activation-plan.js';
+import type { NeDirectory } from '../inventory/ne-directory.js';
 import { planItem } from '../catalog/item-plan.js';
 import type { ServiceCatalog } from '../catalog/service-catalog.js';
 import { FleetError, type RejectionReason } from '../errors/index.js';
@@ -17,10 +16,12 @@ import { dispatchOf, requestCancel } from '../orders/order-progress.js';
 import { newOrder, rejectedOrder, type StoredStep } from '../orders/order-record.js';
 import { expectedCompletion } from '../orders/order-tracking.js';
 import { validateServiceOrder, type OrderValidation, type ValidatedItem } from '../orders/order-validation.js';
+import { commitWindowOf, planServiceOrder, type ClaimSteps, type DryRunItem, type DryRunResult } from '../orders/order-plan.js';
+import { isParsedServiceOrder, parsedFrom, parseServiceOrder, type ParsedServiceOrder } from '../orders/posted-order.js';
 import { serviceOrderView } from '../orders/order-view.js';
 import { isFinalState } from '../orders/order-states.js';
-import { customerOf, evaluateQualification, type QualificationRule } from '../orders/qualification-rules.js';
-import { ID_PATTERN, type ServiceOrder, type ServiceOrderInput } from '../orders/service-order.js';
+import { customerOf, type QualificationRule } from '../orders/qualification-rules.js';
+import type { ServiceOrder, ServiceOrderInput } from '../orders/service-order.js';
 import type { Keyspace } from '../stores/keyspace.js';
 import type { OrderStore } from '../stores/order-store.js';
 import type { ServiceInventoryStore } from '../stores/service-inventory-store.js';
@@ -33,35 +34,6 @@ export interface SubmitResult {
   order: ServiceOrder;
   /** False when the id or externalId was already known: the existing order is returned. */
   created: boolean;
-}
-
-/** Per modify item, the add's steps rendered with the values after the modify: what the service claims then. */
-type ClaimSteps = Map<string, Array<{ neId: string; claims?: string[] }>>;
-
-/** One item of a dry run: what it does and exactly what it would send where. */
-export interface DryRunItem {
-  itemId: string;
-  lifecycle: string;
-  action: string;
-  serviceId?: string;
-  steps: Array<{ name: string; neId: string; protocol: string; apply: ChangeSet; undo?: ChangeSet; tests: Check[]; claims?: string[] }>;
-}
-
-export interface DryRunResult {
-  valid: boolean;
-  reasons: RejectionReason[];
-  items: DryRunItem[];
-  /**
-   * The order's window: the NETCONF NEs whose changes would be confirmed commits, held pending
-   * until the whole order passed and cancelled if it fails (where the device offers
-   * :confirmed-commit:1.1; otherwise applied plainly and undone by template). Absent when none.
-   */
-  commitWindow?: {
-    neIds: string[];
-    /** Those of `neIds` left to `auto` in the inventory: in the window when their hello advertises :confirmed-commit:1.1. */
-    ifAdvertised?: string[];
-    note: string;
-  };
 }
 
 export interface ServiceOrderProducerOptions {
@@ -107,9 +79,13 @@ export class ServiceOrderProducer {
     this.now = options.now ?? (() => new Date());
   }
 
+  /**
+   * Takes a posted order: raw (intake queue, embedded client) or as an API or the CLI already
+   * parsed it with parseServiceOrder, which is then not parsed again.
+   */
   async submitServiceOrder(input: unknown): Promise<SubmitResult> {
     return inFleetSpan('order.intake', { operation: 'intake' }, async (span) => {
-      const result = await this.submit(input);
+      const result = await this.submit(isParsedServiceOrder(input) ? input : parseServiceOrder(input));
       span.set({ orderId: result.order.id });
       const outcome = result.created ? result.order.state : 'duplicate';
       span.setOutcome(outcome);
@@ -120,15 +96,13 @@ export class ServiceOrderProducer {
     });
   }
 
-  private async submit(input: unknown): Promise<SubmitResult> {
+  private async submit(posted: ParsedServiceOrder): Promise<SubmitResult> {
     const { store, keys } = this.options;
     const nowDate = this.now();
     const now = nowDate.toISOString();
-    const raw = (input !== null && typeof input === 'object' ? input : {}) as Record<string, unknown>;
-    const givenId = typeof raw.id === 'string' && ID_PATTERN.test(raw.id) ? raw.id : undefined;
-    const externalId = typeof raw.externalId === 'string' && raw.externalId.length <= 128 ? raw.externalId : undefined;
+    const { givenId, externalId, input } = posted;
 
-    const { validation, plans, claimSteps, asModify } = await this.validate(input);
+    const { validation, plans, claimSteps, asModify } = await this.validate(posted);
     const placement = validation.ok ? this.placement(givenId, externalId, validation.items) : { shard: keys.shardOf(givenId ?? externalId ?? randomUUID()), reasons: [] };
     const checked: OrderValidation = placement.reasons.length > 0 ? { ok: false, reasons: placement.reasons } : validation;
     const id = givenId ?? this.idInShard(placement.shard);
@@ -245,12 +219,9 @@ export class ServiceOrderProducer {
   }
 
   /** The services that the order's items name, from the service inventory. */
-  private async existingServices(input: unknown): Promise<Map<string, ServiceInstance>> {
-    if (!this.options.services || input === null || typeof input !== 'object') return new Map();
-    const items = (input as { serviceOrderItem?: unknown }).serviceOrderItem;
-    const ids = (Array.isArray(items) ? items : [])
-      .map((i: unknown) => (i as { service?: { id?: unknown } } | null)?.service?.id)
-      .filter((id): id is string => typeof id === 'string' && id.length <= 128);
+  private async existingServices(order: ServiceOrderInput): Promise<Map<string, ServiceInstance>> {
+    if (!this.options.services) return new Map();
+    const ids = order.serviceOrderItem.map((i) => i.service.id).filter((id): id is string => id !== undefined);
     return this.options.services.getMany([...new Set(ids)]);
   }
 
@@ -259,13 +230,14 @@ export class ServiceOrderProducer {
    * item's steps rendered for its NEs (a missing role or a template that cannot render is a
    * rejection reason, not a failure on the network later).
    */
-  private async validate(input: unknown): Promise<{ validation: OrderValidation; plans: DryRunItem[]; claimSteps: ClaimSteps; asModify: Map<string, ServiceInstance> }> {
+  private async validate(posted: ParsedServiceOrder): Promise<{ validation: OrderValidation; plans: DryRunItem[]; claimSteps: ClaimSteps; asModify: Map<string, ServiceInstance> }> {
     const { catalog, inventory } = this.options;
-    const services = await this.existingServices(input);
-    const lookup = (specId: Parameters<ServiceCatalog['get']>[0]) => catalog.get(specId);
-    let validation = validateServiceOrder(input, lookup, (id) => services.get(id));
     const none = new Map<string, ServiceInstance>();
     const claimSteps: ClaimSteps = new Map();
+    if (!posted.ok) return { validation: { ok: false, reasons: posted.reasons }, plans: [], claimSteps, asModify: none };
+    const services = await this.existingServices(posted.order);
+    const lookup = (specId: Parameters<ServiceCatalog['get']>[0]) => catalog.get(specId);
+    let validation = validateServiceOrder(posted, lookup, (id) => services.get(id));
     if (!validation.ok) return { validation, plans: [], claimSteps, asModify: none };
     const identity = await this.identityDecisions(validation.order, validation.items);
     if (identity.reasons.length > 0) return { validation: { ok: false, reasons: identity.reasons, order: validation.order }, plans: [], claimSteps, asModify: none };
@@ -274,54 +246,27 @@ export class ServiceOrderProducer {
       // Validated again as the modifies they become, against the services they modify: the same
       // checks (spec, characteristics, the modify's own rules) as a modify posted by id. The order
       // keeps each item's action as posted (TMF: the client's add), with service.id filled in.
+      // Built from the parsed order, it is not parsed again.
       for (const service of asModify.values()) services.set(service.id, service);
-      const again = validateServiceOrder(asModifyOrder(validation.order, asModify), lookup, (id) => services.get(id));
+      const again = validateServiceOrder(parsedFrom(asModifyOrder(validation.order, asModify)), lookup, (id) => services.get(id));
       if (!again.ok) return { validation: again, plans: [], claimSteps, asModify: none };
       validation = { ...again, order: asPosted(again.order, asModify) };
     }
-    const withModify = <T extends object>(result: T): T & { claimSteps: ClaimSteps; asModify: Map<string, ServiceInstance> } => ({ ...result, claimSteps, asModify });
+    const withModify = <T extends object>(result: T): T & { asModify: Map<string, ServiceInstance> } => ({ ...result, asModify });
     const reliedOn = await this.reliedOnConflicts(validation.order, validation.items);
-    if (reliedOn.length > 0) return withModify({ validation: { ok: false, reasons: reliedOn, order: validation.order }, plans: [] });
-    if (!inventory) return withModify({ validation, plans: [] });
-    const reasons: RejectionReason[] = [];
-    const plans: DryRunItem[] = [];
-    for (const item of validation.items) {
-      const service = item.serviceId === undefined ? undefined : services.get(item.serviceId);
-      try {
-        const { action, steps } = planItem({ catalog, directory: inventory, item, ...(service ? { service } : {}), orderId: 'dry-run' });
-        plans.push({
-          itemId: item.itemId,
-          lifecycle: item.lifecycle,
-          action,
-          ...(item.serviceId ? { serviceId: item.serviceId } : {}),
-          steps: steps.map((s) => ({ name: s.name, neId: s.ne.id, protocol: s.ne.protocol, apply: s.apply, ...(s.undo ? { undo: s.undo } : {}), tests: s.tests, ...(s.claims?.length ? { claims: s.claims } : {}) })),
-        });
-        // What the service will claim once modified: the add's claims, rendered with its values
-        // after the modify (rendered only for a specification whose add claims anything).
-        if (item.lifecycle === 'modify' && service && catalog.get(item.specId)?.actions.add?.steps.some((st) => (st.claims?.length ?? 0) > 0)) {
-          const asAdded = planItem({ catalog, directory: inventory, item: { ...item, lifecycle: 'add' }, action: 'add', service, orderId: 'dry-run' }).steps;
-          claimSteps.set(item.itemId, asAdded.map((s) => ({ neId: s.ne.id, ...(s.claims?.length ? { claims: s.claims } : {}) })));
-        }
-      } catch (error) {
-        const { code, message } = error instanceof FleetError ? error : new FleetError('TEMPLATE_RENDER_FAILED', String(error));
-        reasons.push({ code, message: `serviceOrderItem ${item.itemId}: ${message}`, itemId: item.itemId });
-      }
-    }
-    if (reasons.length === 0) {
-      const neRoles = new Map(plans.map((p) => [p.itemId, p.steps.map((s) => inventory.get(s.neId)?.role ?? '')]));
-      const counts = await this.customerServiceCounts(validation.order);
-      reasons.push(
-        ...evaluateQualification(this.options.rules ?? [], {
-          order: validation.order,
-          items: validation.items,
-          neRoles,
-          services: (id) => services.get(id),
-          liveServicesOfCustomer: (spec, customer) => counts.get(`${spec}\u0000${customer}`) ?? 0,
-        }),
-      );
-    }
-    const checked: OrderValidation = reasons.length > 0 ? { ok: false, reasons, order: validation.order } : validation;
-    return withModify({ validation: checked, plans });
+    if (reliedOn.length > 0) return withModify({ validation: { ok: false, reasons: reliedOn, order: validation.order }, plans: [], claimSteps });
+    if (!inventory) return withModify({ validation, plans: [], claimSteps });
+    const counts = await this.customerServiceCounts(validation.order);
+    return withModify(
+      planServiceOrder({
+        validation,
+        catalog,
+        directory: inventory,
+        services: (id) => services.get(id),
+        rules: this.options.rules ?? [],
+        liveServicesOfCustomer: (spec, customer) => counts.get(`${spec}\u0000${customer}`) ?? 0,
+      }),
+    );
   }
 
   /** The claiming steps of each item: an add's own, a modify's add rendered with its values after it. */
@@ -451,30 +396,11 @@ export class ServiceOrderProducer {
    */
   async dryRunServiceOrder(input: unknown): Promise<DryRunResult> {
     // An add carried out as a modify (onIdentityInUse) shows as the modify it becomes, with its service id.
-    const { validation, plans, claimSteps } = await this.validate(input);
+    const { validation, plans, claimSteps } = await this.validate(isParsedServiceOrder(input) ? input : parseServiceOrder(input));
     if (!validation.ok) return { valid: false, reasons: validation.reasons, items: [] };
     const claimed = await this.heldClaims(validation.items, plans, claimSteps);
     if (claimed.length > 0) return { valid: false, reasons: claimed, items: [] };
-    return { valid: true, reasons: [], items: plans, ...this.commitWindowOf(validation.order, validation.items, plans) };
-  }
-
-  /**
-   * The dry run's window: the NETCONF NEs of items that neither the order nor their specification
-   * keep out of it, whose inventory entry does not turn it off. No session is opened, so an NE
-   * left to `auto` is named under `ifAdvertised`: it is in the window if its hello advertises
-   * :confirmed-commit:1.1 when the order runs.
-   */
-  private commitWindowOf(order: ServiceOrderInput, items: ValidatedItem[], plans: DryRunItem[]): Pick<DryRunResult, 'commitWindow'> {
-    const { inventory, catalog } = this.options;
-    if (order.commitWindow === false) return {};
-    const specOf = new Map(items.map((i) => [i.itemId, i.specId]));
-    const steps = plans.filter((p) => catalog.get(specOf.get(p.itemId) ?? '')?.commitWindow !== false).flatMap((p) => p.steps);
-    const modeOf = (neId: string) => inventory?.get(neId)?.netconf.confirmedCommit ?? false;
-    const candidates = [...new Set(steps.filter((s) => s.protocol === 'netconf' && modeOf(s.neId) !== false).map((s) => s.neId))];
-    if (candidates.length === 0) return {};
-    const ifAdvertised = candidates.filter((id) => modeOf(id) === 'auto');
-    const note = 'committed confirmed (one persist-id per NE: a later step on the same NE joins it), extended while the order runs, confirmed once every item passed, cancelled by cancel-commit if any fails';
-    return { commitWindow: { neIds: candidates, ...(ifAdvertised.length > 0 ? { ifAdvertised } : {}), note } };
+    return { valid: true, reasons: [], items: plans, ...commitWindowOf(validation.order, validation.items, plans, this.options.catalog, this.options.inventory) };
   }
 
   /** Adds the order's start job, delayed to its requestedStartDate; adding it twice is harmless. */

@@ -5,17 +5,17 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createAdapterFactory, type CredentialsLookup } from '../adapters/adapter-factory.js';
 import { AdapterPool, type AdapterFactory } from '../adapters/adapter-pool.js';
-import { loadQualificationRules } from '../catalog/policy-file.js';
+import { loadQualificationRules } from '../runtime/loading/policy-file.js';
 import { ServiceCatalog } from '../catalog/service-catalog.js';
 import type { QualificationRule } from '../orders/qualification-rules.js';
-import { resolveCredentials } from '../inventory/credentials-resolver.js';
-import { LiveResourceInventory } from '../inventory/live-resource-inventory.js';
+import { resolveCredentials } from '../runtime/loading/credentials-resolver.js';
+import { LiveResourceInventory } from '../runtime/loading/live-resource-inventory.js';
 import type { BudgetGroup, NetworkElement } from '../inventory/network-element.js';
 import { NeBlockedWaits } from '../stores/ne-blocked-waits.js';
 import { NeBudget } from '../stores/ne-budget.js';
 import { Keyspace } from '../stores/keyspace.js';
 import { FleetIdentity } from '../stores/fleet-identity.js';
-import type { NeDirectory } from '../catalog/activation-plan.js';
+import type { NeDirectory } from '../inventory/ne-directory.js';
 import { installEscapedErrorGuard } from '../observability/escaped-error-guard.js';
 import { FleetMetrics } from '../observability/fleet-metrics.js';
 import { bullmqTelemetry } from '../observability/tracing/bullmq-telemetry.js';
@@ -43,6 +43,7 @@ import { registerServiceAuditGauges } from '../observability/service-audit-gauge
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { startOrchestratorWorker } from '../workers/orchestrator-worker.js';
+import { loadServiceCatalog } from './loading/catalog-files.js';
 
 export interface FleetProcessOptions {
   config: FleetConfig;
@@ -89,7 +90,7 @@ export interface FleetProcess {
 export async function startFleetProcess(options: FleetProcessOptions): Promise<FleetProcess> {
   const { config, log } = options;
   const guard = installEscapedErrorGuard(log);
-  const catalog = options.catalog ?? (await ServiceCatalog.load(`${config.configDir}/catalog`));
+  const catalog = options.catalog ?? (await loadServiceCatalog(`${config.configDir}/catalog`));
   const live = options.inventory ? undefined : await LiveResourceInventory.open(`${config.configDir}/inventory`, log);
   const inventory = options.inventory ?? (live as LiveResourceInventory);
   const rules = options.rules ?? (await loadQualificationRules(config.configDir));

@@ -18,7 +18,6 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import { ServiceCatalog } from '../catalog/service-catalog.js';
 import { createLogger } from '../observability/logger.js';
 import { QUEUE_NAMES } from '../queues/queue-names.js';
 import { loadFleetConfig, ROLES } from '../runtime/fleet-config.js';
@@ -26,6 +25,7 @@ import { startPrivateRedis } from '../runtime/private-redis.js';
 import { startSimulatedLab } from '../simulators/simulated-lab.js';
 import { startFleetProcess } from '../runtime/fleet-process.js';
 import { isFinalState } from '../orders/order-states.js';
+import { loadServiceCatalog } from '../runtime/loading/catalog-files.js';
 
 const { values } = parseArgs({
   options: {
@@ -55,7 +55,7 @@ const lab = await startSimulatedLab();
 const token = randomBytes(24).toString('base64url');
 const KEEP_COMPLETED = 2;
 const config = loadFleetConfig({ REDIS_URL: redis.url, QUEUE_PREFIX: 'queue-ui-check', HTTP_PORT: '0', ACTIVATION_ATTEMPTS: '1', JOBS_KEEP_COMPLETED: String(KEEP_COMPLETED), API_TOKENS: `operator ${token} read` });
-const fleet = await startFleetProcess({ config, roles: ROLES, log: createLogger({ level: 'error' }), catalog: await ServiceCatalog.load('config/catalog'), inventory: lab.inventory, credentials: lab.credentials });
+const fleet = await startFleetProcess({ config, roles: ROLES, log: createLogger({ level: 'error' }), catalog: await loadServiceCatalog('config/catalog'), inventory: lab.inventory, credentials: lab.credentials });
 let exitCode: number;
 try {
   const waitFinal = async (id: string): Promise<string> => {

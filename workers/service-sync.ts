@@ -1,6 +1,7 @@
 import type { Check } from '../adapters/change-set.js';
 import type { NeAdapter } from '../adapters/ne-adapter.js';
-import { planActivation, type NeDirectory } from '../catalog/activation-plan.js';
+import { planActivation } from '../catalog/activation-plan.js';
+import type { NeDirectory } from '../inventory/ne-directory.js';
 import { serviceNeIds } from '../catalog/item-plan.js';
 import type { ServiceCatalog } from '../catalog/service-catalog.js';
 import type { ServiceAction } from '../catalog/service-specification.js';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { RejectionReason } from '../../errors/index.js';
+import { parseServiceOrder } from '../../orders/posted-order.js';
 import type { ApiContext } from '../api-context.js';
 import { PATHS } from '../api-paths.js';
 import { TmfHttpError } from '../http/tmf-http-error.js';
@@ -27,7 +28,9 @@ export async function startMonitoredOrder(
   /** Runs once the request is known to be valid, before the order exists (e.g. storing the pending service). */
   beforeSubmit?: () => Promise<void>,
 ): Promise<Monitor> {
-  const dryRun = await ctx.producer.dryRunServiceOrder(lifecycle.order);
+  // Parsed once for the dry run and the submission that follows it.
+  const posted = parseServiceOrder(lifecycle.order);
+  const dryRun = await ctx.producer.dryRunServiceOrder(posted);
   if (!dryRun.valid) {
     const conflict = dryRun.reasons.find((r) => statusOfFleetError(r.code) === 409);
     const first = conflict ?? dryRun.reasons[0];
@@ -50,7 +53,7 @@ export async function startMonitoredOrder(
   };
   await ctx.monitors.create({ id, monitor, orderId: lifecycle.order.id ?? '', serviceId, operation: lifecycle.operation });
   await beforeSubmit?.();
-  await ctx.producer.submitServiceOrder(lifecycle.order);
+  await ctx.producer.submitServiceOrder(posted);
   await ctx.follower.follow(lifecycle.order.id ?? '');
   return (await ctx.monitors.get(id))?.monitor ?? monitor;
 }

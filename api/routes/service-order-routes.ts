@@ -9,9 +9,9 @@ import { baseUrlOf } from '../http/public-url.js';
 import { conflict, TmfHttpError } from '../http/tmf-http-error.js';
 import { tmfNotification } from '../notifications/tmf-notification.js';
 import { patchOrder } from '../resources/order-patch.js';
-import { parseBody } from '../schemas/parse-body.js';
+import { parseBody, parseOrderBody } from '../schemas/parse-body.js';
 import { JSON_SCHEMAS as S, listOf, responses } from '../schemas/route-schemas.js';
-import { serviceOrderCreateSchema, serviceOrderUpdateSchema } from '../schemas/service-ordering-schemas.js';
+import { serviceOrderUpdateSchema } from '../schemas/service-ordering-schemas.js';
 
 type IdParams = { Params: { id: string }; Querystring: Record<string, string | string[]> };
 const tags = ['TMF641 Service Ordering'];
@@ -44,7 +44,7 @@ export function serviceOrderRoutes(ctx: ApiContext) {
         },
       },
       async (request, reply) => {
-        const input = parseBody(serviceOrderCreateSchema, request.body);
+        const input = parseOrderBody(request.body);
         const { order, created } = await ctx.producer.submitServiceOrder(input);
         const body = present(order, baseUrlOf(request, ctx.options.publicUrl));
         return reply.code(created ? 201 : 200).header('location', body.href).send(body);

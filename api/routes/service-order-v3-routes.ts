@@ -9,9 +9,9 @@ import { baseUrlOf } from '../http/public-url.js';
 import { badRequest, conflict, TmfHttpError } from '../http/tmf-http-error.js';
 import { tmfNotification } from '../notifications/tmf-notification.js';
 import { patchOrder } from '../resources/order-patch.js';
-import { parseBody } from '../schemas/parse-body.js';
+import { parseBody, parseOrderBody } from '../schemas/parse-body.js';
 import { JSON_SCHEMAS as S, listOf, responses } from '../schemas/route-schemas.js';
-import { serviceOrderCreateSchema, serviceOrderUpdateSchema } from '../schemas/service-ordering-schemas.js';
+import { serviceOrderUpdateSchema } from '../schemas/service-ordering-schemas.js';
 import { serviceOrderFromV3, serviceOrderToV3, serviceOrderUpdateFromV3, textToV3 } from '../v3/service-order-v3.js';
 
 type IdParams = { Params: { id: string }; Querystring: Record<string, string | string[]> };
@@ -57,7 +57,7 @@ export function serviceOrderV3Routes(ctx: ApiContext) {
         },
       },
       async (request, reply) => {
-        const input = parseV3(() => parseBody(serviceOrderCreateSchema, serviceOrderFromV3(request.body)));
+        const input = parseV3(() => parseOrderBody(serviceOrderFromV3(request.body)));
         const { order, created } = await ctx.producer.submitServiceOrder(input);
         const body = present(order, request);
         return reply.code(created ? 201 : 200).header('location', body.href).send(body);

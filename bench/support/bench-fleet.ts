@@ -10,13 +10,14 @@ import { ResourceInventory } from '../../inventory/resource-inventory.js';
 import { createLogger } from '../../observability/logger.js';
 import { loadFleetConfig, type Role } from '../../runtime/fleet-config.js';
 import { startFleetProcess, type FleetProcess } from '../../runtime/fleet-process.js';
+import { loadServiceCatalog } from '../../runtime/loading/catalog-files.js';
 
 export const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
 export const REPO_DIR = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The product catalog plus bench/catalog (bench-item: one line to the NE the order names). */
 export async function benchCatalog(): Promise<ServiceCatalog> {
-  const [product, bench] = await Promise.all([ServiceCatalog.load(`${REPO_DIR}config/catalog`), ServiceCatalog.load(`${BENCH_DIR}catalog`)]);
+  const [product, bench] = await Promise.all([loadServiceCatalog(`${REPO_DIR}config/catalog`), loadServiceCatalog(`${BENCH_DIR}catalog`)]);
   return new ServiceCatalog([...product.ids().map((id) => product.get(id)), ...bench.ids().map((id) => bench.get(id))].filter((s) => s !== undefined));
 }
 

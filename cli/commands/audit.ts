@@ -26,8 +26,8 @@ exit status: 0 shown (possibly none), 1 no such order or NE`,
     if ((order === undefined) === (ne === undefined)) throw new UsageError('give exactly one of --order ORDER_ID or --ne NE_ID');
     const config = await cliConfig();
     if (ne !== undefined) {
-      const { ResourceInventory } = await import('../../inventory/resource-inventory.js');
-      const inventory = await ResourceInventory.load(`${config.configDir}/inventory`);
+      const { loadResourceInventory } = await import('../../runtime/loading/inventory-files.js');
+      const inventory = await loadResourceInventory(`${config.configDir}/inventory`);
       if (!inventory.get(ne)) throw notFound(`no NE ${ne} in ${config.configDir}/inventory (NEs: ${inventory.all().map((n) => n.id).join(', ') || 'none'})`);
     }
     const records = await withReadStores(config, async ({ store, audit }) => {

@@ -21,10 +21,10 @@ exit status: 0 the catalog is valid, 1 it is not, 66 DIR cannot be read`,
     } catch (error) {
       throw new CliExit(EXIT.noInput, `cannot read catalog directory ${dir}: ${(error as Error).message}`);
     }
-    const { ServiceCatalog } = await import('../../catalog/service-catalog.js');
+    const { loadServiceCatalog } = await import('../../runtime/loading/catalog-files.js');
     const { FleetError } = await import('../../errors/index.js');
     try {
-      const catalog = await ServiceCatalog.load(dir);
+      const catalog = await loadServiceCatalog(dir);
       for (const spec of catalog.specifications()) {
         const actions = Object.entries(spec.actions).filter(([, body]) => body !== undefined);
         const steps = actions.reduce((n, [, body]) => n + (body?.steps.length ?? 0), 0);

@@ -27,16 +27,16 @@ exit status: 0 every service in sync, 1 a service or NE not found, 3 drift or un
     const chosen = [values.ne !== undefined, values.service !== undefined, values.all].filter(Boolean).length;
     if (chosen !== 1) throw new UsageError('give exactly one of --ne NE_ID, --service SERVICE_ID or --all');
     const config = await cliConfig();
-    const [{ ServiceCatalog }, { ResourceInventory }, { AdapterPool }, { createAdapterFactory }, { resolveCredentials }, { auditedServices, checkServiceSync, AuditTally, AUDITED_STATES }] = await Promise.all([
-      import('../../catalog/service-catalog.js'),
-      import('../../inventory/resource-inventory.js'),
+    const [{ loadServiceCatalog }, { loadResourceInventory }, { AdapterPool }, { createAdapterFactory }, { resolveCredentials }, { auditedServices, checkServiceSync, AuditTally, AUDITED_STATES }] = await Promise.all([
+      import('../../runtime/loading/catalog-files.js'),
+      import('../../runtime/loading/inventory-files.js'),
       import('../../adapters/adapter-pool.js'),
       import('../../adapters/adapter-factory.js'),
-      import('../../inventory/credentials-resolver.js'),
+      import('../../runtime/loading/credentials-resolver.js'),
       import('../../workers/service-sync.js'),
     ]);
-    const catalog = await ServiceCatalog.load(`${config.configDir}/catalog`);
-    const inventory = await ResourceInventory.load(`${config.configDir}/inventory`);
+    const catalog = await loadServiceCatalog(`${config.configDir}/catalog`);
+    const inventory = await loadResourceInventory(`${config.configDir}/inventory`);
     if (values.ne !== undefined && !inventory.get(values.ne)) throw notFound(`no NE ${values.ne} in ${config.configDir}/inventory`);
     const pool = new AdapterPool(createAdapterFactory((ne) => resolveCredentials(ne)));
     const deps = { catalog, directory: inventory, withAdapter: pool.withAdapter.bind(pool) };

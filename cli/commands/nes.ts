@@ -16,8 +16,8 @@ exit status: 0 shown, 1 no NE has that role`,
   positionals: { min: 0, max: 0 },
   async run({ values }) {
     const config = await cliConfig();
-    const { ResourceInventory } = await import('../../inventory/resource-inventory.js');
-    const inventory = await ResourceInventory.load(`${config.configDir}/inventory`);
+    const { loadResourceInventory } = await import('../../runtime/loading/inventory-files.js');
+    const inventory = await loadResourceInventory(`${config.configDir}/inventory`);
     const nes = values.role === undefined ? inventory.all() : inventory.byRole(values.role);
     if (values.role !== undefined && nes.length === 0) {
       throw notFound(`no NE has role ${values.role} in ${config.configDir}/inventory (roles: ${[...new Set(inventory.all().map((n) => n.role))].join(', ') || 'none'})`);

@@ -31,13 +31,13 @@ exit status: 0 shown (possibly none), 1 unknown specification or NE, 64 malforme
     if (char !== undefined && eq < 1) throw new UsageError(`--char takes NAME=VALUE, got ${JSON.stringify(char)}`);
     const config = await cliConfig();
     if (spec !== undefined) {
-      const { ServiceCatalog } = await import('../../catalog/service-catalog.js');
-      const catalog = await ServiceCatalog.load(`${config.configDir}/catalog`);
+      const { loadServiceCatalog } = await import('../../runtime/loading/catalog-files.js');
+      const catalog = await loadServiceCatalog(`${config.configDir}/catalog`);
       if (!catalog.get(spec)) throw notFound(`no service specification ${spec} in ${config.configDir}/catalog (${catalog.ids().join(', ')})`);
     }
     if (ne !== undefined) {
-      const { ResourceInventory } = await import('../../inventory/resource-inventory.js');
-      const inventory = await ResourceInventory.load(`${config.configDir}/inventory`);
+      const { loadResourceInventory } = await import('../../runtime/loading/inventory-files.js');
+      const inventory = await loadResourceInventory(`${config.configDir}/inventory`);
       if (!inventory.get(ne)) throw notFound(`no NE ${ne} in ${config.configDir}/inventory (NEs: ${inventory.all().map((n) => n.id).join(', ') || 'none'})`);
     }
     const query = {

@@ -34,16 +34,16 @@ options:
   async run({ values }) {
     const roles = parseRoles(values.role);
     const config = await cliConfig();
-    const [{ createProcessLogger }, { startFleetProcess }, { ResourceInventory }, { decideSimulatedLab }, { buildInfo }, { shutdownTracing, tracingActive }] = await Promise.all([
+    const [{ createProcessLogger }, { startFleetProcess }, { loadResourceInventory }, { decideSimulatedLab }, { buildInfo }, { shutdownTracing, tracingActive }] = await Promise.all([
       import('../../observability/logger.js'),
       import('../../runtime/fleet-process.js'),
-      import('../../inventory/resource-inventory.js'),
+      import('../../runtime/loading/inventory-files.js'),
       import('../first-run-lab.js'),
       import('../../runtime/build-info.js'),
       import('../../observability/tracing/tracing-state.js'),
     ]);
     const log = await createProcessLogger({ level: config.logLevel, format: config.logFormat });
-    const decision = await decideSimulatedLab(config, (await ResourceInventory.load(`${config.configDir}/inventory`)).all());
+    const decision = await decideSimulatedLab(config, (await loadResourceInventory(`${config.configDir}/inventory`)).all());
     let lab: Awaited<ReturnType<typeof import('../../simulators/simulated-lab.js').startSimulatedLab>> | undefined;
     if (decision.run) {
       const [{ startSimulatedLab }, { describeLab }] = await Promise.all([import('../../simulators/simulated-lab.js'), import('../lab-service.js')]);

@@ -3,15 +3,15 @@ import { cliConfig, withOrderClient } from '../cli-context.js';
 import { EXIT } from '../exit-codes.js';
 import { readOrderFile } from '../order-file.js';
 import { waitForOrder } from '../wait-for-order.js';
+import type { ParsedServiceOrder } from '../../orders/posted-order.js';
 import type { ServiceOrder } from '../../orders/service-order.js';
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const warn = (line: string): void => void process.stderr.write(`${line}\n`);
 
 /** An order that was already there: what it is, marked as the earlier one throughout. */
-function describeEarlier(order: ServiceOrder, input: unknown): string[] {
-  const given = (input ?? {}) as { id?: unknown; externalId?: unknown };
-  const matched = given.id === order.id ? `id ${order.id}` : `externalId ${JSON.stringify(given.externalId)}`;
+function describeEarlier(order: ServiceOrder, posted: ParsedServiceOrder): string[] {
+  const matched = posted.givenId === order.id ? `id ${order.id}` : `externalId ${JSON.stringify(posted.externalId)}`;
   const lines = [
     `not submitted: an order with ${matched} already exists (an earlier submission; this file was not stored)`,
     `  the earlier order ${order.id}: ${order.state}, ordered ${order.orderDate}${order.completionDate ? `, finished ${order.completionDate}` : ''}`,

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServiceCatalog } from '../../catalog/service-catalog.js';
 import { createLogger } from '../../observability/logger.js';
 import { loadFleetConfig } from '../../runtime/fleet-config.js';
 import { startFleetProcess } from '../../runtime/fleet-process.js';
 import { BASES, startApiHarness, type ApiHarness } from './support/api-harness.js';
+import { loadServiceCatalog } from '../../runtime/loading/catalog-files.js';
 
 let t: ApiHarness;
 beforeAll(async () => {
@@ -24,7 +24,7 @@ describe('lab mode (API_AUTH=none)', () => {
     const lines: string[] = [];
     const log = createLogger({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
     const config = loadFleetConfig({ REDIS_URL: t.fleet.redis.url, QUEUE_PREFIX: t.fleet.fleet.keys.name, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', API_AUTH: 'none' });
-    const catalog = await ServiceCatalog.load('config/catalog');
+    const catalog = await loadServiceCatalog('config/catalog');
     const api = await startFleetProcess({ config, roles: ['api'], log, catalog, inventory: t.fleet.lab.inventory, credentials: t.fleet.lab.credentials });
     await api.stop();
     const warnings = lines.map((line) => JSON.parse(line) as { level: number; msg: string }).filter((l) => l.level === 40);

@@ -6,14 +6,16 @@ import { ServiceCatalog } from '../../catalog/service-catalog.js';
 import { ResourceInventory } from '../../inventory/resource-inventory.js';
 import { validateServiceOrder } from '../../orders/order-validation.js';
 import { addFigures } from './chaos-figures.js';
+import { loadServiceCatalog } from '../../runtime/loading/catalog-files.js';
+import { loadResourceInventory } from '../../runtime/loading/inventory-files.js';
 
 let catalog: ServiceCatalog;
 let inventory: ResourceInventory;
 let tried = 0;
 
 beforeAll(async () => {
-  catalog = await ServiceCatalog.load('config/catalog');
-  inventory = await ResourceInventory.load('config/inventory');
+  catalog = await loadServiceCatalog('config/catalog');
+  inventory = await loadResourceInventory('config/inventory');
 });
 
 // Nothing that could steer a device: control characters, line breaks, CLI separators and pipes.

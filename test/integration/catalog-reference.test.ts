@@ -9,6 +9,7 @@ import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redi
 import { startSimulatedLab, type SimulatedLab } from '../../simulators/simulated-lab.js';
 import { startFleetProcess, type FleetProcess } from '../../runtime/fleet-process.js';
 import { mobileBundle } from '../support/mobile-bundle.js';
+import { loadServiceCatalog } from '../../runtime/loading/catalog-files.js';
 
 // Items store their specification by reference (id, version, hash of the entry): a worker
 // whose catalog entry changed since intake refuses the item before sending anything.
@@ -32,7 +33,7 @@ async function final(id: string): Promise<ServiceOrder> {
 beforeAll(async () => {
   redis = await startPrivateRedis();
   lab = await startSimulatedLab({ commandTimeoutMs: 5000 });
-  intake = await start(['intake', 'orchestrator'], await ServiceCatalog.load('config/catalog'));
+  intake = await start(['intake', 'orchestrator'], await loadServiceCatalog('config/catalog'));
 });
 afterAll(async () => {
   await intake?.stop();
@@ -42,7 +43,7 @@ afterAll(async () => {
 
 describe('an item stored by reference to its catalog entry', () => {
   it('is refused, before anything is sent, by a worker whose catalog entry changed since intake', async () => {
-    const loaded = await ServiceCatalog.load('config/catalog');
+    const loaded = await loadServiceCatalog('config/catalog');
     const changed = new ServiceCatalog(loaded.ids().map((id) => ({ ...loaded.get(id)!, description: 'changed after intake' })));
     const worker = await start(['worker'], changed);
     try {
@@ -58,7 +59,7 @@ describe('an item stored by reference to its catalog entry', () => {
   });
 
   it("runs on an unchanged entry (loaded again: equal content) and the record carries that entry's text", async () => {
-    const catalog = await ServiceCatalog.load('config/catalog');
+    const catalog = await loadServiceCatalog('config/catalog');
     const worker = await start(['worker'], catalog);
     try {
       const { order } = await intake.producer.submitServiceOrder(mobileBundle().order);

@@ -5,6 +5,7 @@ import { ServiceCatalog } from '../../catalog/service-catalog.js';
 import { checkSync } from '../../workers/service-sync.js';
 import { startFleetHarness, type FleetHarness } from '../support/fleet-harness.js';
 import { mobileBundle } from '../support/mobile-bundle.js';
+import { loadServiceCatalog } from '../../runtime/loading/catalog-files.js';
 
 /**
  * check-sync on the simulated lab: a bundle's services are in sync after it completes; a change
@@ -18,7 +19,7 @@ let catalog: ServiceCatalog;
 beforeAll(async () => {
   h = await startFleetHarness();
   pool = new AdapterPool(createAdapterFactory(h.lab.credentials));
-  catalog = await ServiceCatalog.load('config/catalog');
+  catalog = await loadServiceCatalog('config/catalog');
 });
 afterAll(async () => {
   await pool?.close();

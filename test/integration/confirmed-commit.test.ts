@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeSet } from '../../adapters/change-set.js';
 import { NetconfAdapter } from '../../adapters/netconf/netconf-adapter.js';
-import { ServiceCatalog } from '../../catalog/service-catalog.js';
 import { ResourceInventory } from '../../inventory/resource-inventory.js';
 import { createLogger } from '../../observability/logger.js';
 import { ledgerField } from '../../stores/order-fields.js';
@@ -11,6 +10,7 @@ import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redi
 import { startSimulatedLab, type SimulatedLab } from '../../simulators/simulated-lab.js';
 import { startFleetProcess, type FleetProcess } from '../../runtime/fleet-process.js';
 import { mobileBundle } from '../support/mobile-bundle.js';
+import { loadServiceCatalog } from '../../runtime/loading/catalog-files.js';
 
 let redis: PrivateRedis;
 let lab: SimulatedLab;
@@ -25,7 +25,7 @@ beforeAll(async () => {
     config: loadFleetConfig({ REDIS_URL: redis.url, QUEUE_PREFIX: 'confirmed', ACTIVATION_BACKOFF_MS: '50' }),
     roles: ROLES,
     log: createLogger({ level: 'silent' }),
-    catalog: await ServiceCatalog.load('config/catalog'),
+    catalog: await loadServiceCatalog('config/catalog'),
     inventory,
     credentials: lab.credentials,
     http: false,

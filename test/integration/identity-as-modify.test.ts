@@ -5,11 +5,11 @@ import type { ServiceInstance } from '../../inventory/service-instance.js';
 import type { ServiceOrder, ServiceOrderInput } from '../../orders/service-order.js';
 import { QUEUE_NAMES } from '../../queues/queue-names.js';
 import { openServiceOrderClient } from '../../queues/service-order-client.js';
-import { ServiceCatalog } from '../../catalog/service-catalog.js';
 import { ResourceClaimStore } from '../../stores/resource-claim-store.js';
 import { BASES, startApiHarness, type ApiHarness } from '../api/support/api-harness.js';
 import type { FleetHarness } from '../support/fleet-harness.js';
 import { nextMsisdn } from '../support/mobile-bundle.js';
+import { loadServiceCatalog } from '../../runtime/loading/catalog-files.js';
 
 /**
  * onIdentityInUse: modify. mobile-plan declares identity [msisdn]; an upstream that sends "make
@@ -131,7 +131,7 @@ describe('an add of a live identity carried out as a modify (onIdentityInUse: mo
   it('through the client the CLI and embedded order systems open on their own connection', async () => {
     const msisdn = nextMsisdn();
     const holder = await livePlan(msisdn);
-    const client = await openServiceOrderClient({ redisUrl: h.redis.url, prefix: h.fleet.keys.base, catalog: await ServiceCatalog.load('config/catalog'), inventory: h.lab.inventory });
+    const client = await openServiceOrderClient({ redisUrl: h.redis.url, prefix: h.fleet.keys.base, catalog: await loadServiceCatalog('config/catalog'), inventory: h.lab.inventory });
     try {
       const { order } = await client.producer.submitServiceOrder(upsert(msisdn, { apn: 'ims' }));
       expect(order.serviceOrderItem.map((i) => [i.action, i.service.id])).toEqual([['add', holder]]);

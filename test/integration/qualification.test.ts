@@ -5,13 +5,14 @@ import type { ServiceOrderInput } from '../../orders/service-order.js';
 import { ServiceOrderProducer } from '../../queues/service-order-producer.js';
 import { startFleetHarness, type FleetHarness } from '../support/fleet-harness.js';
 import { mobileBundle } from '../support/mobile-bundle.js';
+import { loadServiceCatalog } from '../../runtime/loading/catalog-files.js';
 
 let h: FleetHarness;
 let catalog: ServiceCatalog;
 
 beforeAll(async () => {
   h = await startFleetHarness();
-  catalog = await ServiceCatalog.load('config/catalog');
+  catalog = await loadServiceCatalog('config/catalog');
 });
 afterAll(async () => {
   await h?.stop();

@@ -6,6 +6,7 @@ import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redi
 import { startSimulatedLab, type SimulatedLab } from '../../simulators/simulated-lab.js';
 import { startFleetProcess, type FleetProcess } from '../../runtime/fleet-process.js';
 import { mobileBundle } from '../support/mobile-bundle.js';
+import { loadServiceCatalog } from '../../runtime/loading/catalog-files.js';
 
 let redis: PrivateRedis;
 let lab: SimulatedLab;
@@ -31,7 +32,7 @@ async function waitFinal(fleet: FleetProcess, id: string) {
 beforeAll(async () => {
   redis = await startPrivateRedis();
   lab = await startSimulatedLab();
-  catalog = await ServiceCatalog.load('config/catalog');
+  catalog = await loadServiceCatalog('config/catalog');
 });
 afterAll(async () => {
   for (const p of processes) await p.stop();

@@ -1,12 +1,12 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServiceCatalog } from '../../catalog/service-catalog.js';
 import { createLogger } from '../../observability/logger.js';
 import { loadFleetConfig, ROLES } from '../../runtime/fleet-config.js';
 import { startSimulatedLab, type SimulatedLab } from '../../simulators/simulated-lab.js';
 import { startFleetProcess, type FleetProcess } from '../../runtime/fleet-process.js';
 import { mobileBundle } from '../support/mobile-bundle.js';
 import { startRedisCluster, type RedisCluster } from '../support/redis-cluster.js';
+import { loadServiceCatalog } from '../../runtime/loading/catalog-files.js';
 
 let cluster: RedisCluster;
 let lab: SimulatedLab;
@@ -20,7 +20,7 @@ beforeAll(async () => {
     config,
     roles: ROLES,
     log: createLogger({ level: 'silent' }),
-    catalog: await ServiceCatalog.load('config/catalog'),
+    catalog: await loadServiceCatalog('config/catalog'),
     inventory: lab.inventory,
     credentials: lab.credentials,
     http: false,

@@ -7,6 +7,7 @@ import type { ServiceOrderInput } from '../../orders/service-order.js';
 import { ResourceClaimStore } from '../../stores/resource-claim-store.js';
 import { startFleetHarness, type FleetHarness } from '../support/fleet-harness.js';
 import { nextMsisdn } from '../support/mobile-bundle.js';
+import { loadServiceCatalog } from '../../runtime/loading/catalog-files.js';
 
 /**
  * A mailbox spec that claims its mailbox row on the VMS: the shipped voicemail entry with
@@ -16,7 +17,7 @@ let h: FleetHarness;
 let claims: ResourceClaimStore;
 let redis: Redis;
 beforeAll(async () => {
-  const shipped = await ServiceCatalog.load('config/catalog');
+  const shipped = await loadServiceCatalog('config/catalog');
   const voicemail = parse(await readFile('config/catalog/voicemail.yaml', 'utf8')) as { characteristics: Record<string, Record<string, unknown>>; actions: { add: { steps: Array<Record<string, unknown>> }; modify: { steps: Array<Record<string, unknown>> } } };
   // Its modify creates the row of the MSISDN the service has after it, so a modify can move a
   // mailbox (the shipped voicemail keeps the MSISDN immutable instead).

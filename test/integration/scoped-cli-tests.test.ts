@@ -6,6 +6,7 @@ import { ServiceCatalog } from '../../catalog/service-catalog.js';
 import type { ServiceAction } from '../../catalog/service-specification.js';
 import { ResourceInventory } from '../../inventory/resource-inventory.js';
 import { startSshCliSimulator, type SshCliSimulator } from '../../simulators/ssh-cli/ssh-cli-simulator.js';
+import { loadServiceCatalog } from '../../runtime/loading/catalog-files.js';
 
 /**
  * The shipped mobile-plan tests look inside the subscriber's own block, whole line by whole line:
@@ -30,7 +31,7 @@ beforeAll(async () => {
   const ne = inventory.get('pcrf-1');
   if (!ne) throw new Error('no pcrf-1');
   adapter = new SshCliAdapter(ne, CREDENTIALS);
-  catalog = await ServiceCatalog.load('config/catalog');
+  catalog = await loadServiceCatalog('config/catalog');
 });
 
 afterAll(async () => {

@@ -10,6 +10,7 @@ import { loadFleetConfig, ROLES } from '../../runtime/fleet-config.js';
 import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
 import { startFleetProcess, type FleetProcess } from '../../runtime/fleet-process.js';
 import { freePort } from '../support/free-port.js';
+import { loadServiceCatalog } from '../../runtime/loading/catalog-files.js';
 
 let redis: PrivateRedis;
 let frr: FrrPeer;
@@ -53,7 +54,7 @@ async function run(fleet: FleetProcess, order: ServiceOrderInput) {
 beforeAll(async () => {
   redis = await startPrivateRedis();
   [frr, netconfd] = await Promise.all([startFrrPeer(), startNetconfdPeer({ instance: 'rollback' })]);
-  catalog = await ServiceCatalog.load('config/catalog');
+  catalog = await loadServiceCatalog('config/catalog');
 });
 afterAll(async () => {
   for (const f of fleets) await f.stop();

@@ -16,6 +16,7 @@ import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redi
 import { startFleetProcess, type FleetProcess } from '../../runtime/fleet-process.js';
 import { finalState } from '../support/peer-fleet.js';
 import { checkSync, type ServiceSync } from '../../workers/service-sync.js';
+import { loadServiceCatalog } from '../../runtime/loading/catalog-files.js';
 
 /**
  * check-sync on the real devices: one service of the shipped catalog on each of FRR (BGP
@@ -44,7 +45,7 @@ const credentialsOf = (ne: NetworkElement): NeCredentials => {
 beforeAll(async () => {
   [frr, netconfd, snmpd, redis] = await Promise.all([startFrrPeer(), startNetconfdPeer({ instance: 'netconfd-check-sync' }), startSnmpdPeer({ commandTimeoutMs: 2000 }), startPrivateRedis()]);
   inventory = ResourceInventory.fromInputs([frr.ne, netconfd.ne, snmpd.ne]);
-  catalog = await ServiceCatalog.load('config/catalog');
+  catalog = await loadServiceCatalog('config/catalog');
   const config = loadFleetConfig({ REDIS_URL: redis.url, QUEUE_PREFIX: `check-sync-${unique()}`, ACTIVATION_ATTEMPTS: '2', ACTIVATION_BACKOFF_MS: '50', HTTP_PORT: '0' });
   fleet = await startFleetProcess({ config, roles: ROLES, log: createLogger({ level: 'silent' }), catalog, inventory, credentials: credentialsOf, http: false });
   operator = new AdapterPool(createAdapterFactory(credentialsOf));

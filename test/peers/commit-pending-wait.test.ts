@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetconfAdapter } from '../../adapters/netconf/netconf-adapter.js';
-import { ServiceCatalog } from '../../catalog/service-catalog.js';
 import { networkElementSchema } from '../../inventory/network-element.js';
 import { createLogger } from '../../observability/logger.js';
 import type { ServiceOrder } from '../../orders/service-order.js';
@@ -10,6 +9,7 @@ import { loadFleetConfig } from '../../runtime/fleet-config.js';
 import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
 import type { FleetProcess } from '../../runtime/fleet-process.js';
 import { startOnePeerFleet } from '../support/peer-fleet.js';
+import { loadServiceCatalog } from '../../runtime/loading/catalog-files.js';
 
 const IF_NS = 'urn:ietf:params:xml:ns:yang:ietf-interfaces';
 const IANAIFT_NS = 'urn:ietf:params:xml:ns:yang:iana-if-type';
@@ -24,7 +24,7 @@ beforeAll(async () => {
     // Two attempts only: waiting for the pending commit must not spend them.
     config: loadFleetConfig({ REDIS_URL: redis.url, QUEUE_PREFIX: `wait-${randomBytes(3).toString('hex')}`, ACTIVATION_ATTEMPTS: '2', ACTIVATION_BACKOFF_MS: '100', CONFIRM_TIMEOUT_S: '60' }),
     log: createLogger({ level: process.env.TEST_LOG_LEVEL === undefined ? 'silent' : (process.env.TEST_LOG_LEVEL as 'warn') }),
-    catalog: await ServiceCatalog.load('config/catalog'),
+    catalog: await loadServiceCatalog('config/catalog'),
   });
 });
 afterAll(async () => {

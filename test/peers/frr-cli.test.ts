@@ -20,6 +20,7 @@ import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redi
 import { generateEd25519KeyPair } from '../../simulators/ssh-cli/ssh-cli-simulator.js';
 import { startFleetProcess, type FleetProcess } from '../../runtime/fleet-process.js';
 import { finalState } from '../support/peer-fleet.js';
+import { loadServiceCatalog } from '../../runtime/loading/catalog-files.js';
 
 /**
  * The SSH CLI adapter against real FRRouting vtysh behind a real OpenSSH sshd on loopback. The
@@ -36,7 +37,7 @@ beforeAll(async () => {
   peer = await startFrrPeer();
   ne = networkElementSchema.parse(peer.ne);
   inventory = ResourceInventory.fromInputs([peer.ne]);
-  catalog = await ServiceCatalog.load('config/catalog');
+  catalog = await loadServiceCatalog('config/catalog');
 });
 
 afterAll(async () => {

@@ -8,6 +8,7 @@ import type { FrrPeer } from '../../peers/frr-peer.js';
 import type { NetconfdPeer } from '../../peers/netconfd-peer.js';
 import type { FleetProcess } from '../../runtime/fleet-process.js';
 import { finalState, startCliAndNetconfFleet, type CliAndNetconfFleet } from '../support/peer-fleet.js';
+import { loadServiceCatalog } from '../../runtime/loading/catalog-files.js';
 
 /**
  * The intake's guards with real devices behind the fleet: an interface on netconfd and a BGP
@@ -24,7 +25,7 @@ let peers: CliAndNetconfFleet;
 const unique = (): string => randomBytes(3).toString('hex');
 
 beforeAll(async () => {
-  const shipped = await ServiceCatalog.load('config/catalog');
+  const shipped = await loadServiceCatalog('config/catalog');
   // An operator's peering product: the shipped BGP neighbor, identified by its circuit reference.
   const bgp = parse(await readFile('config/catalog/bgp-neighbor.yaml', 'utf8')) as Record<string, unknown>;
   const peering = ServiceCatalog.fromDocuments([{ source: 'customer-peering.yaml', content: { ...bgp, id: 'customer-peering', name: 'Customer peering', identity: ['description'] } }]);

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SnmpAdapter } from '../../adapters/snmp/snmp-adapter.js';
-import { ServiceCatalog } from '../../catalog/service-catalog.js';
 import { networkElementSchema } from '../../inventory/network-element.js';
 import { ResourceInventory } from '../../inventory/resource-inventory.js';
 import { createLogger } from '../../observability/logger.js';
@@ -17,6 +16,7 @@ import { loadFleetConfig, ROLES } from '../../runtime/fleet-config.js';
 import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
 import { startFleetProcess, type FleetProcess } from '../../runtime/fleet-process.js';
 import { windowSpec } from '../support/window-peers.js';
+import { loadServiceCatalog } from '../../runtime/loading/catalog-files.js';
 
 let redis: PrivateRedis;
 let netconfd: NetconfdPeer;
@@ -36,7 +36,7 @@ beforeAll(async () => {
     config: loadFleetConfig({ REDIS_URL: redis.url, QUEUE_PREFIX: `mixed-${randomBytes(3).toString('hex')}`, ACTIVATION_ATTEMPTS: '2', ACTIVATION_BACKOFF_MS: '100' }),
     roles: ROLES,
     log: createLogger({ level: 'silent' }),
-    catalog: await ServiceCatalog.load(catalogDir),
+    catalog: await loadServiceCatalog(catalogDir),
     inventory: ResourceInventory.fromInputs([nc, frr.ne, snmpd.ne]),
     credentials: (ne) => (ne.id === 'nc-a' ? netconfd.credentials : ne.id === frr.ne.id ? frr.credentials : snmpd.credentials),
     http: false,

@@ -17,6 +17,7 @@ import { loadFleetConfig } from '../../runtime/fleet-config.js';
 import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
 import type { FleetProcess } from '../../runtime/fleet-process.js';
 import { startOnePeerFleet } from '../support/peer-fleet.js';
+import { loadServiceCatalog } from '../../runtime/loading/catalog-files.js';
 
 const IF_NS = 'urn:ietf:params:xml:ns:yang:ietf-interfaces';
 const IANAIFT_NS = 'urn:ietf:params:xml:ns:yang:iana-if-type';
@@ -31,7 +32,7 @@ const clients: NetconfClient[] = [];
 beforeAll(async () => {
   peer = await startNetconfdPeer();
   ne = networkElementSchema.parse(peer.ne);
-  catalog = await ServiceCatalog.load('config/catalog');
+  catalog = await loadServiceCatalog('config/catalog');
 });
 afterEach(async () => {
   await Promise.all(adapters.splice(0).map((a) => a.close()));

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServiceCatalog } from '../../catalog/service-catalog.js';
 import { ResourceInventory } from '../../inventory/resource-inventory.js';
 import { createLogger } from '../../observability/logger.js';
 import type { ServiceOrder } from '../../orders/service-order.js';
@@ -9,6 +8,7 @@ import { loadFleetConfig } from '../../runtime/fleet-config.js';
 import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
 import { startFleetProcess, type FleetProcess } from '../../runtime/fleet-process.js';
 import { startWindowPeers, windowBundle, WINDOW_ROLES, type WindowPeers } from '../support/window-peers.js';
+import { loadServiceCatalog } from '../../runtime/loading/catalog-files.js';
 
 let peers: WindowPeers;
 let redis: PrivateRedis;
@@ -31,7 +31,7 @@ async function fleet(prefix: string, roles: Array<'intake' | 'orchestrator' | 'w
     config: loadFleetConfig(settings(prefix, confirmTimeoutS)),
     roles,
     log: createLogger({ level: 'silent' }),
-    catalog: await ServiceCatalog.load(peers.catalogDir),
+    catalog: await loadServiceCatalog(peers.catalogDir),
     inventory: ResourceInventory.fromInputs(peers.nes),
     credentials: (ne) => peers.credentials(ne),
     http: false,

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ServiceCatalog } from '../../catalog/service-catalog.js';
 import type { FrrPeer } from '../../peers/frr-peer.js';
 import type { NetconfdPeer } from '../../peers/netconfd-peer.js';
 import type { FleetProcess } from '../../runtime/fleet-process.js';
 import { finalState, startCliAndNetconfFleet, type CliAndNetconfFleet } from '../support/peer-fleet.js';
+import { loadServiceCatalog } from '../../runtime/loading/catalog-files.js';
 
 /**
  * A complete session audit on the real FRR (SSH CLI) and netconfd (NETCONF): the login (user,
@@ -20,7 +20,7 @@ let peers: CliAndNetconfFleet;
 const unique = (): string => randomBytes(3).toString('hex');
 
 beforeAll(async () => {
-  peers = await startCliAndNetconfFleet('netconfd-session-audit', await ServiceCatalog.load('config/catalog'));
+  peers = await startCliAndNetconfFleet('netconfd-session-audit', await loadServiceCatalog('config/catalog'));
   ({ frr, netconfd, fleet } = peers);
 });
 

@@ -14,6 +14,7 @@ import { SYSTEM_OIDS, startSnmpdPeer, type SnmpdPeer } from '../../peers/snmpd-p
 import { loadFleetConfig, ROLES } from '../../runtime/fleet-config.js';
 import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
 import { startFleetProcess, type FleetProcess } from '../../runtime/fleet-process.js';
+import { loadServiceCatalog } from '../../runtime/loading/catalog-files.js';
 
 const { sysContact, sysLocation, sysDescr } = SYSTEM_OIDS;
 
@@ -233,7 +234,7 @@ describe('an order end to end: TMF641 in, snmpd configured', () => {
       ACTIVATION_BACKOFF_MS: '50',
       HTTP_PORT: '0',
     });
-    const shipped = await ServiceCatalog.load('config/catalog');
+    const shipped = await loadServiceCatalog('config/catalog');
     const catalog = new ServiceCatalog([...shipped.specifications(), serviceSpecificationSchema.parse(READ_ONLY_SPEC)]);
     const inventory = ResourceInventory.fromInputs([peer.ne]);
     const log = createLogger({ level: 'silent' });

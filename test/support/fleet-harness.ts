@@ -10,6 +10,7 @@ import { loadFleetConfig, ROLES } from '../../runtime/fleet-config.js';
 import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
 import { startSimulatedLab, type SimulatedLab } from '../../simulators/simulated-lab.js';
 import { startFleetProcess, type FleetProcess } from '../../runtime/fleet-process.js';
+import { loadServiceCatalog } from '../../runtime/loading/catalog-files.js';
 
 export interface FleetHarness {
   redis: PrivateRedis;
@@ -50,7 +51,7 @@ export async function startFleetHarness(options: { env?: Record<string, string>;
     HTTP_PORT: '0',
     ...options.env,
   });
-  const catalog = options.catalog ?? (await ServiceCatalog.load('config/catalog'));
+  const catalog = options.catalog ?? (await loadServiceCatalog('config/catalog'));
   const fleet = await startFleetProcess({ config, roles: ROLES, log, catalog, inventory: lab.inventory, credentials: lab.credentials, http: options.http ?? false });
 
   const waitFor: FleetHarness['waitFor'] = async (orderId, done, timeoutMs = 20_000) => {

@@ -2,7 +2,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { ServiceCatalog } from '../../catalog/service-catalog.js';
 import { ResourceInventory } from '../../inventory/resource-inventory.js';
 import { createLogger } from '../../observability/logger.js';
 import { loadFleetConfig, ROLES } from '../../runtime/fleet-config.js';
@@ -10,6 +9,7 @@ import { startFleetProcess, type FleetProcess } from '../../runtime/fleet-proces
 import type { NetworkElementInput } from '../../inventory/network-element.js';
 import type { ServiceOrderInput } from '../../orders/service-order.js';
 import { startNetconfdPeer, type NetconfdPeer } from '../../peers/netconfd-peer.js';
+import { loadServiceCatalog } from '../../runtime/loading/catalog-files.js';
 
 /**
  * Three real yuma123 netconfd instances as three NEs (roles netconf-a, -b, -c, confirmed commits
@@ -109,7 +109,7 @@ export async function startWindowFleet(peers: WindowPeers, redisUrl: string, env
     config: loadFleetConfig({ REDIS_URL: redisUrl, ACTIVATION_ATTEMPTS: '2', ACTIVATION_BACKOFF_MS: '100', ...env }),
     roles: ROLES,
     log: createLogger({ level: (process.env.TEST_LOG_LEVEL ?? 'silent') as 'silent' }),
-    catalog: await ServiceCatalog.load(peers.catalogDir),
+    catalog: await loadServiceCatalog(peers.catalogDir),
     inventory: ResourceInventory.fromInputs(nes),
     credentials: (ne) => peers.credentials(ne),
     http: false,

@@ -4,12 +4,12 @@
  * fleet settings, WINDOW_NES (inventory entries, JSON), WINDOW_CREDENTIALS (NE id -> login,
  * JSON), WINDOW_CATALOG (a catalog directory). Prints "ready" once it takes jobs.
  */
-import { ServiceCatalog } from '../../catalog/service-catalog.js';
 import type { NeCredentials, NetworkElementInput } from '../../inventory/network-element.js';
 import { ResourceInventory } from '../../inventory/resource-inventory.js';
 import { createLogger } from '../../observability/logger.js';
 import { loadFleetConfig } from '../../runtime/fleet-config.js';
 import { startFleetProcess } from '../../runtime/fleet-process.js';
+import { loadServiceCatalog } from '../../runtime/loading/catalog-files.js';
 
 const nes = JSON.parse(process.env.WINDOW_NES ?? '[]') as NetworkElementInput[];
 const credentials = JSON.parse(process.env.WINDOW_CREDENTIALS ?? '{}') as Record<string, NeCredentials>;
@@ -17,7 +17,7 @@ const fleet = await startFleetProcess({
   config: loadFleetConfig(process.env),
   roles: ['orchestrator', 'worker'],
   log: createLogger({ level: 'warn' }),
-  catalog: await ServiceCatalog.load(process.env.WINDOW_CATALOG ?? ''),
+  catalog: await loadServiceCatalog(process.env.WINDOW_CATALOG ?? ''),
   inventory: ResourceInventory.fromInputs(nes),
   credentials: (ne) => credentials[ne.id] ?? {},
   http: false,

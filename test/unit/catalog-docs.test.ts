@@ -5,6 +5,7 @@ import { ServiceCatalog } from '../../catalog/service-catalog.js';
 import { ResourceInventory } from '../../inventory/resource-inventory.js';
 import type { NetworkElementInput } from '../../inventory/network-element.js';
 import { serviceOrderInputSchema } from '../../orders/service-order.js';
+import { loadServiceCatalog } from '../../runtime/loading/catalog-files.js';
 
 /** Every example in docs/catalog.md and the README's catalog example load, so they cannot rot (indented fragments with `...` aside). */
 async function blocks(file: string, language: string): Promise<string[]> {
@@ -37,7 +38,7 @@ describe('the catalog reference', () => {
   it('every order example is a valid TMF641 ServiceOrder_Create naming shipped specifications', async () => {
     const orders = (await blocks('docs/catalog.md', 'json')).map((t) => JSON.parse(t) as unknown);
     expect(orders.length).toBe(5);
-    const shipped = await ServiceCatalog.load('config/catalog');
+    const shipped = await loadServiceCatalog('config/catalog');
     for (const order of orders) {
       const parsed = serviceOrderInputSchema.safeParse(order);
       expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { catalogEntryHash } from '../../catalog/catalog-entry-hash.js';
-import { ServiceCatalog } from '../../catalog/service-catalog.js';
+import { loadServiceCatalog } from '../../runtime/loading/catalog-files.js';
 
 describe('catalogEntryHash', () => {
   it('is the same for an entry loaded twice and differs when any field changes', async () => {
-    const [a, b] = [await ServiceCatalog.load('config/catalog'), await ServiceCatalog.load('config/catalog')];
+    const [a, b] = [await loadServiceCatalog('config/catalog'), await loadServiceCatalog('config/catalog')];
     for (const id of a.ids()) {
       const entry = a.get(id)!;
       expect(catalogEntryHash(entry)).toBe(catalogEntryHash(b.get(id)!));

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decideSimulatedLab } from '../../cli/first-run-lab.js';
-import { ResourceInventory } from '../../inventory/resource-inventory.js';
 import { loadFleetConfig } from '../../runtime/fleet-config.js';
+import { loadResourceInventory } from '../../runtime/loading/inventory-files.js';
 
-const sample = async () => (await ResourceInventory.load('config/inventory')).all();
+const sample = async () => (await loadResourceInventory('config/inventory')).all();
 
 describe('the simulated lab of a first run', () => {
   it('runs for the sample inventory with no credentials set, outside production, and says why', async () => {

@@ -5,7 +5,8 @@ import { newOrder, type NewOrder } from '../../orders/order-record.js';
 import type { ItemState } from '../../orders/order-states.js';
 import type { ValidatedItem } from '../../orders/order-validation.js';
 import { serviceOrderView } from '../../orders/order-view.js';
-import type { ActivationPolicy, ServiceOrder, ServiceOrderInput, ServiceOrderItemInput, TmfErrorMessage } from '../../orders/service-order.js';
+import type { ActivationPolicy } from '../../catalog/activation-policy.js';
+import type { ServiceOrder, ServiceOrderInput, ServiceOrderItemInput, TmfErrorMessage } from '../../orders/service-order.js';
 
 /** Shared fixtures for the pure order domain tests (order-progress, order-events). */
 

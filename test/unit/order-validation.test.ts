@@ -3,13 +3,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ServiceCatalog } from '../../catalog/service-catalog.js';
 import type { RejectionReason } from '../../errors/index.js';
 import { validateServiceOrder, type OrderValidation } from '../../orders/order-validation.js';
+import { loadServiceCatalog } from '../../runtime/loading/catalog-files.js';
 
 const CATALOG_DIR = fileURLToPath(new URL('../../config/catalog', import.meta.url));
 const MSISDN = '33612345678';
 
 let catalog: ServiceCatalog;
 beforeAll(async () => {
-  catalog = await ServiceCatalog.load(CATALOG_DIR);
+  catalog = await loadServiceCatalog(CATALOG_DIR);
 });
 
 function validate(order: unknown): OrderValidation {

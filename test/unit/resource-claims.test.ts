@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalClaim, planActivation, type NeDirectory } from '../../catalog/activation-plan.js';
+import { canonicalClaim, planActivation } from '../../catalog/activation-plan.js';
+import type { NeDirectory } from '../../inventory/ne-directory.js';
 import { ServiceCatalog } from '../../catalog/service-catalog.js';
 import { FleetError } from '../../errors/index.js';
 import { networkElementSchema, type NetworkElement } from '../../inventory/network-element.js';

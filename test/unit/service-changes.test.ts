@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceInstance } from '../../inventory/service-instance.js';
-import { resolveRun, serviceAfterCompletion, serviceAfterRollback, type ServiceChange } from '../../inventory/service-changes.js';
+import { resolveRun, serviceAfterCompletion, serviceAfterRollback, type ServiceChange } from '../../orders/service-changes.js';
 import type { ServiceRequest } from '../../inventory/service-request.js';
 import type { ItemRun, ItemSpec } from '../../orders/order-record.js';
 

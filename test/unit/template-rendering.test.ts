@@ -7,6 +7,7 @@ import { renderText, renderXml } from '../../catalog/template-renderer.js';
 import { FleetError, type ErrorCode } from '../../errors/index.js';
 import type { NetworkElementInput } from '../../inventory/network-element.js';
 import { ResourceInventory } from '../../inventory/resource-inventory.js';
+import { loadServiceCatalog } from '../../runtime/loading/catalog-files.js';
 
 const CATALOG_DIR = fileURLToPath(new URL('../../config/catalog', import.meta.url));
 const MSISDN = '33612345678';
@@ -144,7 +145,7 @@ describe('planActivation with the real catalog', () => {
     return found;
   };
   beforeAll(async () => {
-    catalog = await ServiceCatalog.load(CATALOG_DIR);
+    catalog = await loadServiceCatalog(CATALOG_DIR);
   });
 
   it('loads the example specifications, the mobile bundle among them', () => {
@@ -502,7 +503,7 @@ describe('catalog schema (service-specification through ServiceCatalog.fromDocum
   });
 
   it('refuses a missing catalog directory with CATALOG_INVALID', async () => {
-    await expect(ServiceCatalog.load('/nonexistent/catalog-dir')).rejects.toMatchObject({ code: 'CATALOG_INVALID' });
+    await expect(loadServiceCatalog('/nonexistent/catalog-dir')).rejects.toMatchObject({ code: 'CATALOG_INVALID' });
   });
 });
 

@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
-import { ServiceCatalog } from '../../../catalog/service-catalog.js';
 import { loadFleetConfig } from '../../../runtime/fleet-config.js';
 import { startFleetProcess, type FleetProcess } from '../../../runtime/fleet-process.js';
 import { startFleetHarness, type FleetHarness } from '../../support/fleet-harness.js';
 import { OpenApiConformance } from './openapi-conformance.js';
+import { loadServiceCatalog } from '../../../runtime/loading/catalog-files.js';
 
 /** Tokens of the test clients: one that may order, one that may only read, one that may only order. */
 export const TOKENS = {
@@ -68,7 +68,7 @@ export async function startApiHarness(env: Record<string, string> = {}, options:
     NOTIFY_TIMEOUT_MS: '2000',
     ...env,
   });
-  const catalog = await ServiceCatalog.load('config/catalog');
+  const catalog = await loadServiceCatalog('config/catalog');
   const startApi = () => startFleetProcess({ config, roles: ['api'], log: fleet.log, catalog, inventory: fleet.lab.inventory, credentials: fleet.lab.credentials });
   const api = await startApi();
   const others: FleetProcess[] = [];

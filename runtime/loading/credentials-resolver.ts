@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FleetError } from '../errors/index.js';
-import type { NeCredentials, NetworkElement } from './network-element.js';
+import { FleetError } from '../../errors/index.js';
+import type { NeCredentials, NetworkElement } from '../../inventory/network-element.js';
 
 const FIELDS: Array<[keyof NeCredentials, string, string]> = [
   // field, ENV suffix, file name (Kubernetes secret key)

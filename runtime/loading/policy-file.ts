@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { FleetError } from '../errors/index.js';
-import { qualificationPolicySchema, type QualificationRule } from '../orders/qualification-rules.js';
-import { formatIssues } from './issue-format.js';
+import { FleetError } from '../../errors/index.js';
+import { qualificationRulesFromDocument, type QualificationRule } from '../../orders/qualification-rules.js';
 
 /** Loads `policies.yaml` from the config directory; no file means no extra rules. */
 export async function loadQualificationRules(configDir: string): Promise<QualificationRule[]> {
@@ -19,7 +18,5 @@ export async function loadQualificationRules(configDir: string): Promise<Qualifi
   } catch (error) {
     throw new FleetError('POLICY_INVALID', `policies.yaml: not valid YAML: ${(error as Error).message}`);
   }
-  const parsed = qualificationPolicySchema.safeParse(content);
-  if (!parsed.success) throw new FleetError('POLICY_INVALID', `invalid policies.yaml:\n  ${formatIssues(parsed.error).join('\n  ')}`);
-  return parsed.data.rules;
+  return qualificationRulesFromDocument(content, 'policies.yaml');
 }

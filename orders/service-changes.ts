@@ -1,8 +1,8 @@
-import type { CharacteristicValue, CharacteristicValues } from '../catalog/characteristic-validator.js';
+import type { CharacteristicValue, CharacteristicValues } from '../inventory/characteristic-value.js';
 import { FleetError } from '../errors/index.js';
-import type { ItemRun, ItemSpec } from '../orders/order-record.js';
-import { activeSuspensions, characteristicValues, neResourceRef, type EntityRef, type ServiceCharacteristic, type ServiceInstance } from './service-instance.js';
-import { isRecordedOnlyState } from './service-request.js';
+import type { ItemRun, ItemSpec } from './order-record.js';
+import { activeSuspensions, characteristicValues, neResourceRef, type EntityRef, type ServiceCharacteristic, type ServiceInstance } from '../inventory/service-instance.js';
+import { isRecordedOnlyState } from '../inventory/service-request.js';
 
 /**
  * How an order item changes its service in the service inventory, and how a rollback takes the

@@ -1,8 +1,9 @@
 import { watch, type FSWatcher } from 'node:fs';
 import type { Logger } from 'pino';
-import type { NeDirectory } from '../catalog/activation-plan.js';
-import type { BudgetGroup, NetworkElement } from './network-element.js';
-import { ResourceInventory } from './resource-inventory.js';
+import type { NeDirectory } from '../../inventory/ne-directory.js';
+import type { BudgetGroup, NetworkElement } from '../../inventory/network-element.js';
+import type { ResourceInventory } from '../../inventory/resource-inventory.js';
+import { loadResourceInventory } from './inventory-files.js';
 
 /**
  * The resource inventory as the fleet sees it at run time: reloaded from its directory when a
@@ -24,7 +25,7 @@ export class LiveResourceInventory implements NeDirectory {
   }
 
   static async open(directory: string, log: Logger, options: { watch?: boolean } = {}): Promise<LiveResourceInventory> {
-    const live = new LiveResourceInventory(directory, await ResourceInventory.load(directory), log);
+    const live = new LiveResourceInventory(directory, await loadResourceInventory(directory), log);
     if (options.watch ?? true) live.startWatching();
     return live;
   }
@@ -48,7 +49,7 @@ export class LiveResourceInventory implements NeDirectory {
   /** Loads the directory again; returns false (keeping the old inventory) when it is invalid. */
   async reload(): Promise<boolean> {
     try {
-      const next = await ResourceInventory.load(this.directory);
+      const next = await loadResourceInventory(this.directory);
       const before = new Set(this.current.all().map((ne) => ne.id));
       const after = next.all().map((ne) => ne.id);
       this.current = next;
