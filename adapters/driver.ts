@@ -118,6 +118,9 @@ export interface Driver<T extends DriverTypes> {
   readonly credentials: readonly CredentialField<T['secret']>[];
   readonly catalog: CatalogForm<T>;
 
+  /** Template filters this protocol's catalog entries use (`oid_index`), by name; registered for every template. */
+  readonly templateFilters?: Readonly<Record<string, (value: unknown) => string>>;
+
   /** Checks across the NE's fields that the profile schema alone cannot (only for NEs of this protocol). */
   refineNe?(ne: NeWithProfile<T>, ctx: z.RefinementCtx): void;
 

@@ -1,4 +1,5 @@
 import type { AnyDriver, CredentialField, Driver, DriverCapabilities } from './driver.js';
+import type { NetworkElement } from './network-element.js';
 import { netconfDriver } from './netconf/driver.js';
 import { snmpDriver } from './snmp/driver.js';
 import { sshCliDriver } from './ssh-cli/driver.js';
@@ -43,6 +44,15 @@ export function driverFor(protocol: NeProtocol): AnyDriver {
 /** What an NE of this protocol can do: workers ask this rather than branch on the protocol. */
 export function capabilitiesOf(protocol: NeProtocol): DriverCapabilities {
   return driverFor(protocol).capabilities;
+}
+
+/**
+ * Whether an NE's changes go into an order's commit window (confirmed commits): `auto` when the
+ * device's hello decides. False for a driver without confirmed commits, whatever the NE says.
+ */
+export function commitWindowModeOf(ne: NetworkElement): boolean | 'auto' {
+  const driver = driverFor(ne.protocol);
+  return driver.capabilities.confirmedCommit ? (driver.commitWindowMode?.(ne) ?? false) : false;
 }
 
 export type CredentialFieldName = DriverTypesOf<RegisteredDriver>['secret'];

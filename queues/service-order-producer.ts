@@ -6,6 +6,7 @@ import { claimConflictsWithinOrder, claimRejection, claimStillHeld, resourceClai
 import { claimKey, type ResourceClaimStore } from '../stores/resource-claim-store.js';
 import type { Queue } from 'bullmq';
 import type { ChangeSet, Check } from '../adapters/change-set.js';
+import { commitWindowModeOf } from '../adapters/registry.js';
 import type { NeDirectory } from '../catalog/activation-plan.js';
 import { planItem } from '../catalog/item-plan.js';
 import type { ServiceCatalog } from '../catalog/service-catalog.js';
@@ -470,8 +471,11 @@ export class ServiceOrderProducer {
     if (order.commitWindow === false) return {};
     const specOf = new Map(items.map((i) => [i.itemId, i.specId]));
     const steps = plans.filter((p) => catalog.get(specOf.get(p.itemId) ?? '')?.commitWindow !== false).flatMap((p) => p.steps);
-    const modeOf = (neId: string) => inventory?.get(neId)?.netconf.confirmedCommit ?? false;
-    const candidates = [...new Set(steps.filter((s) => s.protocol === 'netconf' && modeOf(s.neId) !== false).map((s) => s.neId))];
+    const modeOf = (neId: string): boolean | 'auto' => {
+      const ne = inventory?.get(neId);
+      return ne === undefined ? false : commitWindowModeOf(ne);
+    };
+    const candidates = [...new Set(steps.filter((s) => modeOf(s.neId) !== false).map((s) => s.neId))];
     if (candidates.length === 0) return {};
     const ifAdvertised = candidates.filter((id) => modeOf(id) === 'auto');
     const note = 'committed confirmed (one persist-id per NE: a later step on the same NE joins it), extended while the order runs, confirmed once every item passed, cancelled by cancel-commit if any fails';

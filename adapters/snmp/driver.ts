@@ -1,4 +1,5 @@
 import type { Driver } from '../driver.js';
+import { oidIndexFromString } from './oid-index.js';
 import { renderSnmpChange, renderSnmpTest, snmpChangeTemplate, snmpCheckWords, snmpTestShape, type SnmpChange, type SnmpCheck } from './snmp-catalog-form.js';
 import { snmpProfile } from './snmp-profile.js';
 
@@ -28,6 +29,7 @@ export const snmpDriver: Driver<SnmpTypes> = {
     { field: 'privKey', env: 'PRIV_KEY', file: 'priv-key', secret: true },
   ],
   catalog: { changeField: 'varbinds', changeTemplate: snmpChangeTemplate, testShape: snmpTestShape, testNeeds: 'oid and equals' },
+  templateFilters: { oid_index: (value) => oidIndexFromString(String(value)) },
   renderChange: renderSnmpChange,
   renderTest: renderSnmpTest,
   describeCheck: (check) => `${check.oid} = ${check.equals}`,
