@@ -54,6 +54,17 @@ describe('the driver registry', () => {
     expect(commitWindowModeOf(networkElementSchema.parse({ ...base, protocol: 'snmp' }))).toBe(false);
   });
 
+  it('declares the capabilities its adapter offers (readPrior, confirmed commits)', async () => {
+    for (const driver of DRIVERS) {
+      const ne = networkElementSchema.parse({ id: 'ne-1', role: 'r', protocol: driver.protocol, host: '192.0.2.1', port: 1, credentialsRef: 'env:X' });
+      // Building an adapter opens nothing.
+      const adapter = await driver.createAdapter(ne, { username: 'u', password: 'p' }, {});
+      expect({ protocol: driver.protocol, readPrior: typeof adapter.readPrior === 'function' }).toEqual({ protocol: driver.protocol, readPrior: driver.capabilities.readPrior });
+      expect({ protocol: driver.protocol, confirmed: typeof adapter.applyConfirmed === 'function' }).toEqual({ protocol: driver.protocol, confirmed: driver.capabilities.confirmedCommit });
+      expect(adapter.isOpen()).toBe(false);
+    }
+  });
+
   it('redacts every secret credential field from the logs', () => {
     for (const field of CREDENTIAL_FIELDS.filter((f) => f.secret)) expect(REDACTED_PATHS).toEqual(expect.arrayContaining([field.field, `*.${field.field}`]));
   });
