@@ -25,6 +25,8 @@ const noImport = (patterns, message) => ({
   'no-restricted-imports': ['error', { patterns: patterns.map((group) => ({ group: [group], message })) }],
 });
 
+const ADAPTERS_BANNED = ['bullmq', 'ioredis', ...['queues', 'workers', 'orders', 'catalog', 'inventory'].flatMap((folder) => [`../${folder}/*`, `../../${folder}/*`])];
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'dist-bench/', 'coverage/', 'bin/'] },
   js.configs.recommended,
@@ -71,8 +73,14 @@ export default tseslint.config(
     },
   },
   {
+    // The core imports adapters/ (the driver registry), so adapters/ importing the core back would make a folder cycle.
     files: ['adapters/**/*.ts'],
-    rules: noImport(['bullmq', 'ioredis', '../queues/*', '../workers/*', '../../queues/*', '../../workers/*'], 'Adapters know devices, not queues.'),
+    rules: noImport(ADAPTERS_BANNED, 'Adapters know devices, not queues, and import nothing of the core (orders, catalog, inventory), which imports them.'),
+  },
+  {
+    // What catalog/ and inventory/ import of a driver: the registry and the pure descriptors (test/unit/driver-registry.test.ts checks transitively).
+    files: ['adapters/registry.ts', 'adapters/driver.ts', 'adapters/network-element.ts', 'adapters/ne-base.ts', 'adapters/ne-credentials.ts', 'adapters/change-set.ts', 'adapters/*/driver.ts', 'adapters/*/*-profile.ts', 'adapters/*/*-catalog-form.ts'],
+    rules: noImport([...ADAPTERS_BANNED, 'ssh2', 'net-snmp', 'node:net', 'node:dgram', 'node:fs', 'node:fs/*'], 'A driver descriptor is pure: the core imports it. Its adapter module is loaded by createAdapter.'),
   },
   {
     // The process wiring (runtime/fleet-process.ts) composes workers and the HTTP API; workers know neither.

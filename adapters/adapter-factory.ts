@@ -1,25 +1,16 @@
 import type { Logger } from 'pino';
-import type { NeCredentials, NetworkElement } from '../inventory/network-element.js';
+import type { NeCredentials } from './ne-credentials.js';
 import type { NeAdapter } from './ne-adapter.js';
-import { NetconfAdapter } from './netconf/netconf-adapter.js';
-import { SnmpAdapter } from './snmp/snmp-adapter.js';
-import { SshCliAdapter } from './ssh-cli/ssh-cli-adapter.js';
+import type { NetworkElement } from './network-element.js';
+import { driverFor } from './registry.js';
 
 export type CredentialsLookup = (ne: NetworkElement) => Promise<NeCredentials> | NeCredentials;
 
-/** Picks the driver by the NE's protocol in the resource inventory. */
+/** Picks the driver by the NE's protocol in the resource inventory (adapters/registry.ts). */
 export function createAdapterFactory(credentials: CredentialsLookup, log?: Logger) {
   return async (ne: NetworkElement): Promise<NeAdapter> => {
     const secrets = await credentials(ne);
     // Each adapter names its NE in its own log lines.
-    const options = log ? { log } : {};
-    switch (ne.protocol) {
-      case 'ssh-cli':
-        return new SshCliAdapter(ne, secrets, options);
-      case 'snmp':
-        return new SnmpAdapter(ne, secrets, options);
-      case 'netconf':
-        return new NetconfAdapter(ne, secrets, options);
-    }
+    return driverFor(ne.protocol).createAdapter(ne, secrets, log ? { log } : {});
   };
 }

@@ -1,5 +1,5 @@
 import { FleetError, NeError } from '../errors/index.js';
-import type { NetworkElement } from '../inventory/network-element.js';
+import type { NetworkElement } from './network-element.js';
 import type { NeAdapter } from './ne-adapter.js';
 import type { AuditSink } from './audit.js';
 import type { SessionGate, SessionLease } from './session-gate.js';

@@ -1,4 +1,4 @@
-import type { NeProtocol } from '../inventory/network-element.js';
+import type { NeProtocol } from './registry.js';
 
 /**
  * One exchange with an NE as the audit trail records it: what was sent and what came back.

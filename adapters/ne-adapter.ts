@@ -1,4 +1,4 @@
-import type { NetworkElement } from '../inventory/network-element.js';
+import type { NetworkElement } from './network-element.js';
 import type { OperationContext } from './audit.js';
 import type { ChangeSet, Check, CheckResult } from './change-set.js';
 

@@ -1,4 +1,4 @@
-import type { NetworkElement } from '../inventory/network-element.js';
+import type { NetworkElement } from './network-element.js';
 
 /** A fleet-wide right to hold one session to an NE. */
 export interface SessionLease {

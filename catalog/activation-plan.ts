@@ -1,4 +1,6 @@
 import type { ChangeSet, Check } from '../adapters/change-set.js';
+import type { TemplateRender } from '../adapters/driver.js';
+import { driverFor } from '../adapters/registry.js';
 import { FleetError } from '../errors/index.js';
 import type { NetworkElement } from '../inventory/network-element.js';
 import type { CharacteristicValues } from '../inventory/characteristic-value.js';
@@ -69,66 +71,26 @@ function selectNe(step: StepSpec, req: PlanRequest): NetworkElement {
   return ne;
 }
 
-function renderChange(step: StepSpec, change: ChangeTemplate, ctx: TemplateContext, where: string): ChangeSet {
-  switch (step.protocol) {
-    case 'ssh-cli':
-      return {
-        protocol: 'ssh-cli',
-        // A line that renders empty (`{% if changed.plan %}...{% endif %}`) is not sent.
-        lines: (change.lines ?? []).map((line, i) => renderText(line, ctx, `${where}.lines[${i}]`)).filter((line) => line.trim() !== ''),
-      };
-    case 'snmp':
-      return {
-        protocol: 'snmp',
-        varbinds: (change.varbinds ?? []).map((vb, i) => {
-          const at = `${where}.varbinds[${i}]`;
-          const numeric = vb.type !== 'OctetString' && vb.type !== 'IpAddress' && vb.type !== 'ObjectIdentifier';
-          const value = (raw: string | number): string | number => {
-            const text = renderText(String(raw), ctx, at);
-            if (!numeric) return text;
-            const n = /^-?\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
-            if (!Number.isInteger(n)) throw new FleetError('TEMPLATE_RENDER_FAILED', `${at}: ${vb.type} value ${JSON.stringify(text)} is not an integer`);
-            return n;
-          };
-          return {
-            oid: renderText(vb.oid, ctx, `${at}.oid`),
-            type: vb.type,
-            value: value(vb.value),
-            ...(vb.expect === undefined ? {} : { expect: vb.expect === null ? null : value(vb.expect) }),
-          };
-        }),
-      };
-    case 'netconf':
-      return { protocol: 'netconf', configXml: renderXml(change.config ?? {}, ctx, `${where}.config`) };
-  }
+/**
+ * The step's driver renders it (adapters/<protocol>/*-catalog-form.ts). Its result is typed by
+ * that driver's own ChangeSet and Check members; the registry erases the types, hence the casts.
+ */
+function renderChange(step: StepSpec, change: ChangeTemplate, render: TemplateRender, where: string): ChangeSet {
+  const driver = driverFor(step.protocol);
+  const template = change[driver.catalog.changeField];
+  // The step schema lets through exactly the driver's field.
+  if (template === undefined) throw new FleetError('CATALOG_INVALID', `${where}: a ${step.protocol} step's change holds no ${driver.catalog.changeField}`);
+  return driver.renderChange(template, render, where) as ChangeSet;
 }
 
-/** One catalog test becomes one check, or one per expected string for a CLI `contains` list. */
-function renderTest(step: StepSpec, test: TestTemplate, ctx: TemplateContext, where: string): Check[] {
-  const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-  const absent = test.absent === undefined ? {} : { absent: test.absent };
-  switch (step.protocol) {
-    case 'ssh-cli': {
-      const command = renderText(test.command ?? '', ctx, `${where}.command`);
-      const within = test.within === undefined ? {} : { within: renderText(test.within, ctx, `${where}.within`) };
-      // A catalog pattern matches a whole line, never a piece of one.
-      const matches = test.matches === undefined ? {} : { matches: `^[ \t]*(?:${renderText(test.matches, ctx, `${where}.matches`)})[ \t]*$` };
-      const lines = list(test.contains).map((c) => renderText(c, ctx, `${where}.contains`));
-      if (lines.length === 0) return [{ protocol: 'ssh-cli', command, ...within, ...matches, ...absent }];
-      return lines.map((line) => ({ protocol: 'ssh-cli', command, ...within, line, ...matches, ...absent }));
-    }
-    case 'snmp':
-      return [{ protocol: 'snmp', oid: renderText(test.oid ?? '', ctx, `${where}.oid`), equals: renderText(String(test.equals ?? ''), ctx, `${where}.equals`) }];
-    case 'netconf':
-      return [
-        {
-          protocol: 'netconf',
-          filterXml: renderXml(test.filter ?? {}, ctx, `${where}.filter`),
-          contains: list(test.contains).map((c) => renderText(c, ctx, `${where}.contains`)),
-          ...absent,
-        },
-      ];
-  }
+/** One catalog test becomes one check, or several (one per expected line of a CLI `contains` list). */
+function renderTest(step: StepSpec, test: TestTemplate, render: TemplateRender, where: string): Check[] {
+  return driverFor(step.protocol).renderTest(test, render, where) as Check[];
+}
+
+/** The template engine bound to one step's values, as the drivers render through it. */
+function renderer(ctx: TemplateContext): TemplateRender {
+  return { text: (template, where) => renderText(template, ctx, where), xml: (tree, where) => renderXml(tree, ctx, where) };
 }
 
 /**
@@ -145,12 +107,13 @@ export function planActivation(req: PlanRequest): PlannedStep[] {
     const ne = selectNe(step, req);
     const ctx: TemplateContext = { ...req.values, ...req.context, previous, changed, ne: { id: ne.id, role: ne.role } };
     const where = `${req.spec.id}.${req.action}.${step.name}`;
+    const render = renderer(ctx);
     return {
       name: step.name,
       ne,
-      apply: renderChange(step, step.apply, ctx, `${where}.apply`),
-      ...(step.undo ? { undo: renderChange(step, step.undo, ctx, `${where}.undo`) } : {}),
-      tests: step.tests.flatMap((t, i) => renderTest(step, t, ctx, `${where}.tests[${i}]`)),
+      apply: renderChange(step, step.apply, render, `${where}.apply`),
+      ...(step.undo ? { undo: renderChange(step, step.undo, render, `${where}.undo`) } : {}),
+      tests: step.tests.flatMap((t, i) => renderTest(step, t, render, `${where}.tests[${i}]`)),
       ...(step.claims ? { claims: step.claims.map((c, i) => canonicalClaim(renderText(c, ctx, `${where}.claims[${i}]`))).filter((c) => c !== '') } : {}),
     };
   });

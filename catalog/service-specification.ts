@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { AnyDriver } from '../adapters/driver.js';
+import { DRIVERS, NE_PROTOCOLS, driverOf } from '../adapters/registry.js';
 import { ACTIVATION_POLICIES } from './activation-policy.js';
 
 /**
@@ -57,46 +59,27 @@ export const parameterSchema = z
     }
   });
 
-const varbindSchema = z
-  .object({
-    oid: z.string().min(1),
-    type: z.enum(['Integer', 'OctetString', 'Gauge', 'Counter', 'Unsigned32', 'IpAddress', 'TimeTicks', 'ObjectIdentifier']),
-    value: z.union([z.string(), z.number()]),
-    expect: z.union([z.string(), z.number(), z.null()]).optional(),
-  })
-  .strict();
-
-/** XML as a YAML tree (xmlbuilder2 object notation: `@attr`, `#` for text); leaves may be templates. */
-const xmlTree = z.record(z.string(), z.unknown());
-
-/** What a step pushes: exactly one of the protocol forms, matching the step's protocol. */
+/**
+ * What a step pushes: exactly one of the drivers' change fields (`lines`, `varbinds`, `config`),
+ * the one of the step's protocol. Composed from the registry (adapters/registry.ts).
+ */
+const changeFields = DRIVERS.map((driver) => driver.catalog.changeField);
 export const changeTemplateSchema = z
-  .object({
-    lines: z.array(z.string().min(1)).min(1).optional(),
-    varbinds: z.array(varbindSchema).min(1).optional(),
-    config: xmlTree.optional(),
-  })
+  .object(Object.fromEntries((DRIVERS as readonly AnyDriver[]).map((driver) => [driver.catalog.changeField, driver.catalog.changeTemplate.optional()])))
   .strict();
 
-export const testTemplateSchema = z
-  .object({
-    name: z.string().optional(),
-    // ssh-cli
-    command: z.string().optional(),
-    /** ssh-cli: look only inside the config block(s) this line opens (`router bgp {{ localAs }}`). */
-    within: z.string().min(1).optional(),
-    /** ssh-cli: whole lines the output must hold; netconf: text the reply must hold. */
-    contains: z.union([z.string(), z.array(z.string())]).optional(),
-    /** ssh-cli: a regular expression a whole line must match (anchored for you); escape values with `regex_escape`. */
-    matches: z.string().optional(),
-    absent: z.boolean().optional(),
-    // snmp
-    oid: z.string().optional(),
-    equals: z.union([z.string(), z.number()]).optional(),
-    // netconf
-    filter: xmlTree.optional(),
-  })
-  .strict();
+/**
+ * A post-activation test: its `name` and every driver's test fields. Drivers that read the same
+ * field (`contains`) share it: the first one declaring it gives its schema.
+ */
+const testShape: Record<string, z.core.$ZodType> = { name: z.string().optional() };
+for (const driver of DRIVERS as readonly AnyDriver[]) {
+  for (const [field, schema] of Object.entries(driver.catalog.testShape)) if (!(field in testShape)) testShape[field] = schema;
+}
+export const testTemplateSchema = z.object(testShape).strict();
+
+/** Test fields only one protocol may use, by field: the owning protocol. */
+const exclusiveTestFields = new Map((DRIVERS as readonly AnyDriver[]).flatMap((driver) => (driver.catalog.exclusiveTestFields ?? []).map((field): [string, string] => [field, driver.protocol])));
 
 export const stepSchema = z
   .object({
@@ -104,7 +87,7 @@ export const stepSchema = z
     neRole: z.string().min(1),
     /** Characteristic whose value names the NE id to use when several NEs have the role. */
     neSelector: z.string().optional(),
-    protocol: z.enum(['ssh-cli', 'snmp', 'netconf']),
+    protocol: z.enum(NE_PROTOCOLS),
     /**
      * For `modify`: the step runs only when one of these characteristics changes, so only the
      * difference reaches the network. CLI lines that render empty are dropped for the same end.
@@ -122,28 +105,29 @@ export const stepSchema = z
   })
   .strict()
   .superRefine((step, ctx) => {
-    const field = { 'ssh-cli': 'lines', snmp: 'varbinds', netconf: 'config' }[step.protocol] as 'lines' | 'varbinds' | 'config';
+    const driver = driverOf(step.protocol);
+    // The enum above refuses an unregistered protocol; no default driver is ever assumed.
+    if (driver === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['protocol'], message: `no driver is registered for protocol ${step.protocol}` });
+      return;
+    }
+    const field = driver.catalog.changeField;
     for (const key of ['apply', 'undo'] as const) {
       const change = step[key];
       if (!change) continue;
-      const present = (['lines', 'varbinds', 'config'] as const).filter((f) => change[f] !== undefined);
+      const present = changeFields.filter((f) => change[f] !== undefined);
       if (present.length !== 1 || present[0] !== field) {
         ctx.addIssue({ code: 'custom', path: [key], message: `a ${step.protocol} step's ${key} holds exactly \`${field}\`` });
       }
     }
     step.tests.forEach((test, i) => {
-      if (test.within !== undefined && step.protocol !== 'ssh-cli') {
-        ctx.addIssue({ code: 'custom', path: ['tests', i, 'within'], message: `within scopes ssh-cli tests only, not ${step.protocol} ones` });
+      for (const [name, owner] of exclusiveTestFields) {
+        if (test[name] !== undefined && step.protocol !== owner) {
+          ctx.addIssue({ code: 'custom', path: ['tests', i, name], message: `${name} scopes ${owner} tests only, not ${step.protocol} ones` });
+        }
       }
-      const ok =
-        step.protocol === 'ssh-cli'
-          ? test.command !== undefined && (test.contains !== undefined || test.matches !== undefined)
-          : step.protocol === 'snmp'
-            ? test.oid !== undefined && test.equals !== undefined
-            : test.filter !== undefined && test.contains !== undefined;
-      if (!ok) {
-        const need = { 'ssh-cli': 'command and contains/matches', snmp: 'oid and equals', netconf: 'filter and contains' }[step.protocol];
-        ctx.addIssue({ code: 'custom', path: ['tests', i], message: `a ${step.protocol} test needs ${need}` });
+      if (!driver.isCompleteTest(test)) {
+        ctx.addIssue({ code: 'custom', path: ['tests', i], message: `a ${step.protocol} test needs ${driver.catalog.testNeeds}` });
       }
     });
   });

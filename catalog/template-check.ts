@@ -68,7 +68,8 @@ function anyNe(spec: ServiceSpecification, sampled: CharacteristicValues): NeDir
     }
   }
   return {
-    get: (id) => selected.get(id) ?? ne(id, 'any', 'ssh-cli'),
+    // Only neSelector ids are looked up here; any other id gets an NE of no step's role.
+    get: (id) => selected.get(id) ?? ne(id, 'any', NE_PROTOCOLS[0]),
     byRole: (role) => NE_PROTOCOLS.flatMap((protocol) => [ne(`check-${protocol}`, role, protocol), ...[...selectors].map((id) => ne(id, role, protocol))]),
   };
 }

@@ -1,6 +1,7 @@
 import { Liquid } from 'liquidjs';
 import { create } from 'xmlbuilder2';
-import { oidIndexFromString } from '../adapters/snmp/oid-index.js';
+import type { AnyDriver } from '../adapters/driver.js';
+import { DRIVERS } from '../adapters/registry.js';
 import { FleetError } from '../errors/index.js';
 import { hasUnsafeCharacters } from './characteristic-validator.js';
 
@@ -28,7 +29,10 @@ const engine = new Liquid({
   relativeReference: false,
 });
 
-engine.registerFilter('oid_index', (value: unknown) => oidIndexFromString(String(value)));
+// The drivers' own filters (SNMP's `oid_index`), so a template reaches what its protocol needs.
+for (const driver of DRIVERS as readonly AnyDriver[]) {
+  for (const [name, filter] of Object.entries(driver.templateFilters ?? {})) engine.registerFilter(name, filter);
+}
 /** For test patterns: the value matched literally (`192.0.2.1` must not match `192002.1`). */
 engine.registerFilter('regex_escape', (value: unknown) => String(value).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
 

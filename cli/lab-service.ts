@@ -2,6 +2,7 @@ import { chmod, cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { driverOf } from '../adapters/registry.js';
 import { packageRoot } from '../runtime/build-info.js';
 import { startSimulatedLab, type SimulatedLab } from '../simulators/simulated-lab.js';
 
@@ -63,10 +64,8 @@ export async function startLabService(options: LabServiceOptions): Promise<LabSe
   return { lab, inventoryDir, secretsDir, ...(configDir ? { configDir } : {}), describe: () => describeLab(lab, options.host) };
 }
 
-const PROTOCOL_NAMES: Record<string, string> = { netconf: 'NETCONF', 'ssh-cli': 'SSH CLI', snmp: 'SNMPv3' };
-
 /** `npdb-1 NETCONF 127.0.0.1:40123` per NE: where each simulated NE listens. */
 export function describeLab(lab: SimulatedLab, host = '127.0.0.1'): string[] {
   const listening = { 'npdb-1': lab.npdb.port, 'pcrf-1': lab.pcrf.port, 'vms-1': lab.vms.port } as Record<string, number>;
-  return lab.inventory.all().map((ne) => `${ne.id} ${PROTOCOL_NAMES[ne.protocol] ?? ne.protocol} ${host}:${listening[ne.id] ?? ne.port}`);
+  return lab.inventory.all().map((ne) => `${ne.id} ${driverOf(ne.protocol)?.title ?? ne.protocol} ${host}:${listening[ne.id] ?? ne.port}`);
 }

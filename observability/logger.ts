@@ -1,33 +1,16 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { CREDENTIAL_FIELDS } from '../adapters/registry.js';
 import { activeTraceIds } from './tracing/fleet-spans.js';
 import { tracingActive } from './tracing/tracing-state.js';
+
+/** Fields whose value is a secret wherever it appears: every driver's secret credential fields, and the generic ones. */
+const SECRET_KEYS = [...CREDENTIAL_FIELDS.filter((field) => field.secret).map((field) => field.field), 'credentials', 'secret', 'token'];
 
 /**
  * Paths pino blanks out wherever they appear in a log line, so a secret that slips into an
  * object (credentials, an error's details) is never written.
  */
-export const REDACTED_PATHS = [
-  'password',
-  'passphrase',
-  'privateKey',
-  'community',
-  'authKey',
-  'privKey',
-  'credentials',
-  'secret',
-  'token',
-  '*.password',
-  '*.passphrase',
-  '*.privateKey',
-  '*.community',
-  '*.authKey',
-  '*.privKey',
-  '*.credentials',
-  '*.secret',
-  '*.token',
-  'headers.authorization',
-  '*.headers.authorization',
-];
+export const REDACTED_PATHS = [...SECRET_KEYS, ...SECRET_KEYS.map((key) => `*.${key}`), 'headers.authorization', '*.headers.authorization'];
 
 export interface LoggerOptions {
   level?: string;

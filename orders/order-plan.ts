@@ -1,3 +1,4 @@
+import { commitWindowModeOf } from '../adapters/registry.js';
 import type { ChangeSet, Check } from '../adapters/change-set.js';
 import { planItem } from '../catalog/item-plan.js';
 import type { ServiceCatalog } from '../catalog/service-catalog.js';
@@ -107,8 +108,11 @@ export function commitWindowOf(order: ServiceOrderInput, items: ValidatedItem[],
   if (order.commitWindow === false) return {};
   const specOf = new Map(items.map((i) => [i.itemId, i.specId]));
   const steps = plans.filter((p) => catalog.get(specOf.get(p.itemId) ?? '')?.commitWindow !== false).flatMap((p) => p.steps);
-  const modeOf = (neId: string) => directory?.get(neId)?.netconf.confirmedCommit ?? false;
-  const candidates = [...new Set(steps.filter((s) => s.protocol === 'netconf' && modeOf(s.neId) !== false).map((s) => s.neId))];
+  const modeOf = (neId: string): boolean | 'auto' => {
+    const ne = directory?.get(neId);
+    return ne === undefined ? false : commitWindowModeOf(ne);
+  };
+  const candidates = [...new Set(steps.filter((s) => modeOf(s.neId) !== false).map((s) => s.neId))];
   if (candidates.length === 0) return {};
   const ifAdvertised = candidates.filter((id) => modeOf(id) === 'auto');
   const note = 'committed confirmed (one persist-id per NE: a later step on the same NE joins it), extended while the order runs, confirmed once every item passed, cancelled by cancel-commit if any fails';

@@ -1,3 +1,4 @@
+import { commitWindowModeOf } from '../adapters/registry.js';
 import { FleetError, NeError } from '../errors/index.js';
 import { StaleExecutionError } from './item-ledger.js';
 import { neBlocked } from './ne-wait.js';
@@ -13,12 +14,13 @@ import { CONFIRM_TIMEOUT_S, context, persistIdOf, sendUndo, testsPass, timed, ty
  */
 
 /**
- * Whether the step goes into the order's window: a NETCONF NE whose inventory entry does not turn
- * confirmed commits off, in an order (and specification) with a window. With `auto` the NE's
+ * Whether the step goes into the order's window: an NE whose driver offers confirmed commits
+ * (NETCONF) and whose inventory entry does not turn them off, in an order (and specification)
+ * with a window. With `auto` the NE's
  * hello decides, when the commit is sent: a device without :confirmed-commit:1.1 is committed plainly.
  */
 export function inWindow(deps: StepExecutionDeps, step: ResolvedStep): boolean {
-  return deps.window !== undefined && step.ne.protocol === 'netconf' && step.ne.netconf.confirmedCommit !== false;
+  return deps.window !== undefined && commitWindowModeOf(step.ne) !== false;
 }
 
 /** The persist-id of a step's pending commit, from its ledger entry (or, for an entry written without one, derived). */
@@ -58,7 +60,7 @@ export async function commitUnconfirmed(deps: StepExecutionDeps, step: ResolvedS
     }
   });
   if (committed) deps.window?.openOn.set(step.ne.id, persistId);
-  else if (step.ne.netconf.confirmedCommit === true) deps.log.warn({ neId: step.ne.id, step: step.name }, 'inventory puts the NE in the window, but its server offers no :confirmed-commit:1.1: committed plainly');
+  else if (commitWindowModeOf(step.ne) === true) deps.log.warn({ neId: step.ne.id, step: step.name }, 'inventory puts the NE in the window, but its server offers no :confirmed-commit:1.1: committed plainly');
   return committed;
 }
 

@@ -1,5 +1,6 @@
 import type { Check } from '../adapters/change-set.js';
 import type { NeAdapter } from '../adapters/ne-adapter.js';
+import { driverFor } from '../adapters/registry.js';
 import { planActivation } from '../catalog/activation-plan.js';
 import type { NeDirectory } from '../inventory/ne-directory.js';
 import { serviceNeIds } from '../catalog/item-plan.js';
@@ -58,18 +59,9 @@ export async function* auditedServices(services: Pick<ServiceInventoryStore, 'pa
   }
 }
 
+/** A check in a few words, as its driver puts it. */
 export function describeCheck(check: Check): string {
-  switch (check.protocol) {
-    case 'ssh-cli': {
-      const scope = check.within === undefined ? '' : ` within "${check.within}"`;
-      const wanted = check.line !== undefined ? `line "${check.line}"` : check.contains !== undefined ? `"${check.contains}"` : check.matches !== undefined ? `a line matching ${check.matches}` : 'acceptance';
-      return `${check.command}${scope} ${check.absent ? 'shows no' : 'shows'} ${wanted}`;
-    }
-    case 'snmp':
-      return `${check.oid} = ${check.equals}`;
-    case 'netconf':
-      return `get-config ${check.absent ? 'holds none of' : 'holds'} ${check.contains.join(', ')}`;
-  }
+  return driverFor(check.protocol).describeCheck(check);
 }
 
 /** Checks one service; never throws. */

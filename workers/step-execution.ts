@@ -1,4 +1,5 @@
 import type { ChangeSet } from '../adapters/change-set.js';
+import { capabilitiesOf } from '../adapters/registry.js';
 import { FleetError, NeError } from '../errors/index.js';
 import { crashPoint } from '../runtime/crash-points.js';
 import { cancelPending, commitUnconfirmed, inWindow, joinedCommit, pendingPersistId, resumePending, windowPersistId } from './commit-window.js';
@@ -54,7 +55,8 @@ async function alreadyApplied(deps: StepExecutionDeps, step: ResolvedStep): Prom
   // The run died around a confirmed commit: the device says whether it is in place.
   if (entry.persistId !== undefined || inWindow(deps, step)) return resumePending(deps, step);
   const undo = undoOf(deps, step);
-  if (step.ne.protocol === 'ssh-cli' && undo) {
+  // A change the device takes piece by piece (CLI lines) may be half there: tests cannot tell.
+  if (!capabilitiesOf(step.ne.protocol).atomicApply && undo) {
     await takeBack(deps, step, undo);
     return false;
   }
@@ -65,13 +67,14 @@ async function alreadyApplied(deps: StepExecutionDeps, step: ResolvedStep): Prom
 }
 
 /**
- * A CLI step that a dead run left pending may be half on the device: its lines are taken one at
- * a time, so the run may have died after `subscriber X` and before `plan gold`, and post-tests
- * that check two of four lines cannot tell. Sending the lines again on top would apply the
- * block twice, and trusting the tests could leave it half-configured. So its undo first takes
- * back whatever part got in (recorded `undoing`, so a crash here finishes it), and the step is
- * then sent whole. A NETCONF commit and an SNMP SET are atomic on the device: their tests say
- * whether they are in place. A device refusing the undo's first line holds nothing of the step.
+ * A step that a dead run left pending, on a driver without `atomicApply` (the CLI: its lines are
+ * taken one at a time), may be half on the device: the run may have died after `subscriber X`
+ * and before `plan gold`, and post-tests that check two of four lines cannot tell. Sending the
+ * lines again on top would apply the block twice, and trusting the tests could leave it
+ * half-configured. So its undo first takes back whatever part got in (recorded `undoing`, so a
+ * crash here finishes it), and the step is then sent whole. An atomic change (a NETCONF commit,
+ * an SNMP SET): its tests say whether it is in place. A device refusing the undo's first line
+ * holds nothing of the step.
  */
 async function takeBack(deps: StepExecutionDeps, step: ResolvedStep, undo: ChangeSet): Promise<void> {
   await deps.ledger.undoing(step.name);
@@ -80,7 +83,7 @@ async function takeBack(deps: StepExecutionDeps, step: ResolvedStep, undo: Chang
   } catch (error) {
     if (!(error instanceof NeError && error.code === 'NE_COMMAND_REJECTED' && error.details.appliedLines === 0)) throw error;
   }
-  deps.log.info({ neId: step.ne.id, step: step.name }, 'took back what a dead run may have left of a CLI step before sending it whole');
+  deps.log.info({ neId: step.ne.id, step: step.name }, 'took back what a dead run may have left of a step applied piece by piece before sending it whole');
   deps.ledger.clear(step.name);
 }
 

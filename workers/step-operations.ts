@@ -3,6 +3,7 @@ import type { SessionScope } from '../adapters/adapter-pool.js';
 import type { OperationContext } from '../adapters/audit.js';
 import type { ChangeSet } from '../adapters/change-set.js';
 import type { NeAdapter } from '../adapters/ne-adapter.js';
+import { driverFor } from '../adapters/registry.js';
 import { FleetError, NeError } from '../errors/index.js';
 import type { NetworkElement } from '../inventory/network-element.js';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
@@ -96,13 +97,12 @@ export async function runTests(deps: StepExecutionDeps, step: ResolvedStep, adap
   for (const check of step.tests) {
     const result = await timed(deps, step, 'verify', () => adapter.verify(check, context(deps, step)));
     if (!result.passed) {
-      const expected =
-        check.protocol === 'snmp' ? `= ${check.equals}` : check.protocol === 'netconf' ? check.contains.join(', ') : (check.line ?? check.contains ?? (check.matches === undefined ? '' : `a line matching ${check.matches}`));
-      const what = check.protocol === 'ssh-cli' ? `${check.command}${check.within === undefined ? '' : ` within "${check.within}"`}` : check.protocol === 'snmp' ? check.oid : 'get-config';
+      const driver = driverFor(check.protocol);
+      const { what, expected } = driver.checkWords(check);
       throw new NeError(
         'NE_VERIFICATION_FAILED',
         step.ne.id,
-        `post-activation test of step ${step.name} failed: ${what} should ${'absent' in check && check.absent ? 'not ' : ''}show ${expected}; device showed: ${result.observed.slice(0, 500) || '(nothing)'}`,
+        `post-activation test of step ${step.name} failed: ${what} should ${driver.checkAbsent(check) ? 'not ' : ''}show ${expected}; device showed: ${result.observed.slice(0, 500) || '(nothing)'}`,
       );
     }
   }

@@ -8,7 +8,8 @@
 import { priorSubtree } from './prior-subtree.js';
 import type { Logger } from 'pino';
 import { FleetError, NeError } from '../../errors/index.js';
-import type { NeCredentials, NetworkElement } from '../../inventory/network-element.js';
+import type { NeCredentials } from '../ne-credentials.js';
+import type { NetworkElement } from '../network-element.js';
 import { capAuditText, type AuditEntry, type OperationContext } from '../audit.js';
 import type { ChangeSet, Check, CheckResult } from '../change-set.js';
 import type { ConfirmedCommitOptions, NeAdapter } from '../ne-adapter.js';

@@ -1,7 +1,7 @@
 import snmp from 'net-snmp';
 import { NeError } from '../../errors/index.js';
 import type { ErrorCode } from '../../errors/index.js';
-import type { NetworkElement } from '../../inventory/network-element.js';
+import type { NetworkElement } from '../network-element.js';
 import type { Applied } from './snmp-varbinds.js';
 
 /** RFC 3416 spellings of error-status values; net-snmp's enum uses its own PascalCase names. */

@@ -1,6 +1,6 @@
 import snmp from 'net-snmp';
 import { NeError } from '../../errors/index.js';
-import type { SnmpValueType, SnmpVarbind } from '../change-set.js';
+import type { SnmpValueType, SnmpVarbind } from './snmp-catalog-form.js';
 
 /** What part of a change set reached the agent when a request failed. */
 export type Applied = 'none' | 'unknown' | 'all';

@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
 import { FleetError } from '../../errors/fleet-error.js';
 import { NeError } from '../../errors/ne-error.js';
-import type { CliPlatformProfile } from '../../inventory/cli-platforms.js';
-import { cliProfileOf, type NeCredentials, type NetworkElement } from '../../inventory/network-element.js';
+import type { CliPlatformProfile } from './cli-platforms.js';
+import type { NeCredentials } from '../ne-credentials.js';
+import type { NetworkElement } from '../network-element.js';
+import { cliProfileOf } from './ssh-profile.js';
 import { capAuditText, type AuditEntry, type OperationContext } from '../audit.js';
 import type { ChangeSet, Check, CheckResult } from '../change-set.js';
 import type { NeAdapter } from '../ne-adapter.js';

@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../../errors/error-codes.js';
 import { NeError } from '../../errors/ne-error.js';
-import type { NetworkElement } from '../../inventory/network-element.js';
+import type { NetworkElement } from '../network-element.js';
 import { NotSshError } from '../ssh-connection.js';
 import { MAX_BUFFERED_CHARS, ShellError } from './cli-shell.js';
 

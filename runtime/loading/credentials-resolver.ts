@@ -1,18 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CREDENTIAL_FIELDS } from '../../adapters/registry.js';
 import { FleetError } from '../../errors/index.js';
 import type { NeCredentials, NetworkElement } from '../../inventory/network-element.js';
-
-const FIELDS: Array<[keyof NeCredentials, string, string]> = [
-  // field, ENV suffix, file name (Kubernetes secret key)
-  ['username', 'USERNAME', 'username'],
-  ['password', 'PASSWORD', 'password'],
-  ['privateKey', 'PRIVATE_KEY', 'private-key'],
-  ['passphrase', 'PASSPHRASE', 'passphrase'],
-  ['community', 'COMMUNITY', 'community'],
-  ['authKey', 'AUTH_KEY', 'auth-key'],
-  ['privKey', 'PRIV_KEY', 'priv-key'],
-];
 
 /**
  * Resolves an NE's `credentialsRef`: `env:PREFIX` reads PREFIX_USERNAME, PREFIX_PASSWORD, ...;
@@ -24,13 +14,14 @@ export async function resolveCredentials(ne: NetworkElement, env: NodeJS.Process
   const target = rest.join(':');
   const credentials: NeCredentials = {};
   if (scheme === 'env') {
-    for (const [field, suffix] of FIELDS) {
+    // Every registered driver's fields (adapters/registry.ts), whatever this NE's protocol.
+    for (const { field, env: suffix } of CREDENTIAL_FIELDS) {
       const value = env[`${target}_${suffix}`];
       if (value !== undefined && value !== '') credentials[field] = value;
     }
   } else if (scheme === 'file') {
     await Promise.all(
-      FIELDS.map(async ([field, , file]) => {
+      CREDENTIAL_FIELDS.map(async ({ field, file }) => {
         try {
           credentials[field] = (await readFile(join(target, file), 'utf8')).replace(/\r?\n$/, '');
         } catch {

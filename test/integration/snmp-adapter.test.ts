@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../adapters/audit.js';
 import { SnmpAdapter, oidIndexFromString } from '../../adapters/snmp/snmp-adapter.js';
-import type { SnmpVarbind } from '../../adapters/change-set.js';
+import type { SnmpVarbind } from '../../adapters/snmp/snmp-catalog-form.js';
 import { NeError } from '../../errors/index.js';
 import { networkElementSchema, type NeCredentials } from '../../inventory/network-element.js';
 import { startSnmpSimulator, VMS_OIDS, type SnmpSimulator } from '../../simulators/snmp/snmp-simulator.js';

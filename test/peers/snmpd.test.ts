@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../adapters/audit.js';
-import type { SnmpVarbind } from '../../adapters/change-set.js';
+import type { SnmpVarbind } from '../../adapters/snmp/snmp-catalog-form.js';
 import { SnmpAdapter } from '../../adapters/snmp/snmp-adapter.js';
 import { ServiceCatalog } from '../../catalog/service-catalog.js';
 import { serviceSpecificationSchema } from '../../catalog/service-specification.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CLI_PLATFORMS } from '../../inventory/cli-platforms.js';
-import { cliProfileOf, networkElementSchema, type NetworkElementInput } from '../../inventory/network-element.js';
+import { CLI_PLATFORMS } from '../../adapters/ssh-cli/cli-platforms.js';
+import { cliProfileOf } from '../../adapters/ssh-cli/ssh-profile.js';
+import { networkElementSchema, type NetworkElementInput } from '../../inventory/network-element.js';
 
 const base: NetworkElementInput = { id: 'r1', role: 'router', protocol: 'ssh-cli', host: '127.0.0.1', port: 22, credentialsRef: 'env:R1' };
 
