@@ -53,6 +53,8 @@ export function describeDriverConformance(fixture: DriverFixture): void {
         const { change } = target;
         const entries: AuditEntry[] = [];
         const audited: OperationContext = { audit: (entry) => entries.push(entry) };
+        await adapter.close(); // safe before open
+        expect(adapter.isOpen()).toBe(false);
         await adapter.open();
         await adapter.open(); // idempotent
         expect(adapter.isOpen()).toBe(true);
@@ -97,6 +99,7 @@ export function describeDriverConformance(fixture: DriverFixture): void {
       await withScenario(ctx, 'refused-connection', async (adapter, scenario) => {
         const error = await timed(adapter.verify(target.change.check), scenario.boundMs);
         expectError(error, adapter, target.refusedConnectionCode, true);
+        if (target.refusedConnectionDetails) expect(error.details).toMatchObject(target.refusedConnectionDetails);
       });
     });
 

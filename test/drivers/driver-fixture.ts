@@ -68,6 +68,8 @@ export interface DriverTarget {
   refusedChange: { change: ChangeSet; code: ErrorCode };
   /** The code a refused connection raises (transient): a UDP driver sees no refusal, only silence. */
   refusedConnectionCode: ErrorCode;
+  /** Details the refused connection's error must carry (the socket's errno, say). */
+  refusedConnectionDetails?: Record<string, unknown>;
   /** The code endless output raises. */
   endlessOutputCode: ErrorCode;
   /** The code huge output raises. */

@@ -69,11 +69,12 @@ describe('the mock driver', () => {
     const mock = new MockAdapter(cliNe(22, 'ssh-ed25519 recorded'), recording);
     const wrongMethod = await failure(mock.verify(CLI_CHANGE.check));
     expect(wrongMethod.code).toBe('NE_UNSUPPORTED');
-    expect(wrongMethod.message).toBe('conf-cli: mock driver: call 1 is verify({"protocol":"ssh-cli","command":"show running-config","line":"interface Loopback77"}), but the recorded session expects open()');
+    expect(wrongMethod.message).toBe('conf-cli: mock driver: call 1 is verify({"protocol":"ssh-cli","command":"show running-config","line":"interface Loopback77"}), but the recorded session expects close()');
+    await mock.close();
     await mock.open();
     await mock.open();
     const wrongArgs = await failure(mock.apply({ protocol: 'ssh-cli', lines: ['interface Loopback99'] }));
-    expect(wrongArgs.message).toContain('call 3 is apply({"protocol":"ssh-cli","lines":["interface Loopback99"]}), but the recorded session expects apply({"protocol":"ssh-cli","lines":["interface Loopback77"," description conformance"]})');
+    expect(wrongArgs.message).toContain('call 4 is apply({"protocol":"ssh-cli","lines":["interface Loopback99"]}), but the recorded session expects apply({"protocol":"ssh-cli","lines":["interface Loopback77"," description conformance"]})');
     expect(mock.pending()).toBeGreaterThan(0);
   });
 
