@@ -6,6 +6,7 @@ import type { AuditEntry } from '../../adapters/audit.js';
 import { createMockAdapterFactory } from '../../adapters/mock/mock-driver.js';
 import { MockAdapter } from '../../adapters/mock/mock-adapter.js';
 import { RecordingAdapter } from '../../adapters/mock/recording-adapter.js';
+import { recordingFactory } from '../../adapters/mock/recording-factory.js';
 import { loadRecording, saveRecording } from '../../adapters/mock/recording-file.js';
 import { NeError } from '../../errors/index.js';
 import { startSshCliSimulator, type SshCliSimulator } from '../../simulators/ssh-cli/ssh-cli-simulator.js';
@@ -91,5 +92,24 @@ describe('the mock driver', () => {
     const bad = join(dir, 'bad.json');
     await saveRecording(bad, { format: 'something-else' } as never);
     await expect(loadRecording(bad)).rejects.toThrow('is not a mock session recording');
+  });
+
+  it('records each session a wrapped factory opens, written when the adapter is closed, and the mock replays it', async () => {
+    const ne = cliNe(sim.port, sim.hostKey);
+    const saved: string[] = [];
+    const factory = recordingFactory((target) => cliAdapter(target, CLI_CREDENTIALS), join(dir, 'fleet'), (path) => saved.push(path));
+    const adapter = await factory(ne);
+    await adapter.apply(CLI_CHANGE.apply);
+    const seen = await adapter.verify(CLI_CHANGE.check);
+    await adapter.apply(CLI_UNDO);
+    await adapter.close();
+    expect(saved).toEqual([join(dir, 'fleet', 'conf-cli-1.json')]);
+
+    const mock = (await createMockAdapterFactory(() => saved[0]!)(ne)) as MockAdapter;
+    await mock.apply(CLI_CHANGE.apply);
+    expect(await mock.verify(CLI_CHANGE.check)).toEqual(seen);
+    await mock.apply(CLI_UNDO);
+    await mock.close();
+    expect(mock.pending()).toBe(0);
   });
 });
