@@ -18,7 +18,7 @@ const WRITES = new Set<RecordedMethod>(['apply', 'applyConfirmed', 'confirm', 'c
  */
 export class MockAdapter implements NeAdapter {
   private next = 0;
-  private open_ = false;
+  private opened = false;
 
   constructor(
     readonly ne: NetworkElement,
@@ -67,13 +67,13 @@ export class MockAdapter implements NeAdapter {
   }
 
   isOpen(): boolean {
-    return this.open_;
+    return this.opened;
   }
 
   /** Never throws, as the interface says: a close the recording does not expect is taken as a no-op. */
   async close(ctx?: OperationContext): Promise<void> {
     if (this.session.calls[this.next]?.method === 'close') await this.replay('close', [], ctx).catch(() => undefined);
-    this.open_ = false;
+    this.opened = false;
   }
 
   private offered<T>(method: OptionalMethod, call: T): T | undefined {
@@ -94,7 +94,7 @@ export class MockAdapter implements NeAdapter {
         // A sink must not throw; if it does, the operation still goes on, as in the real drivers.
       }
     }
-    this.open_ = expected.openAfter;
+    this.opened = expected.openAfter;
     if (expected.error) {
       const { code, message, transient, details } = expected.error;
       throw new NeError(code, this.ne.id, message, { transient, details: { ...details, replayedFrom: 'mock' } });
