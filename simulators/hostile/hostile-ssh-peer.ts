@@ -5,8 +5,8 @@
  */
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import ssh2, { type Connection, type ServerChannel } from 'ssh2';
-import { encodeEndOfMessage } from '../../adapters/netconf/framing.js';
 import { CAP_BASE_1_0, CAP_CANDIDATE } from '../../adapters/netconf/netconf-messages.js';
+import { frameMessage } from '../netconf/sim-framing.js';
 import { generateEd25519KeyPair } from '../ssh-host-key.js';
 
 export type HostileSshBehaviour =
@@ -82,11 +82,11 @@ export async function startHostileSshPeer(options: HostileSshPeerOptions): Promi
     channel.on('error', () => undefined);
     if (options.behaviour === 'silent') return;
     if (options.behaviour === 'garbage') {
-      channel.write(options.app === 'cli' ? NOISE : encodeEndOfMessage('<<<this is not XML>>> \u0000'));
+      channel.write(options.app === 'cli' ? NOISE : frameMessage('<<<this is not XML>>> \u0000', 'eom'));
       return;
     }
     // A greeting that works, so the fault comes mid-session.
-    channel.write(options.app === 'cli' ? `\r\n${hostname}#` : encodeEndOfMessage(NETCONF_HELLO));
+    channel.write(options.app === 'cli' ? `\r\n${hostname}#` : frameMessage(NETCONF_HELLO, 'eom'));
     let seen = '';
     channel.on('data', (data: Buffer) => {
       seen += data.toString('utf8');

@@ -3,7 +3,6 @@
  * at a time in arrival order, with the simulator's fault injection applied.
  */
 import type { ServerChannel } from 'ssh2';
-import { FrameDecoder, encodeMessage, type FramingMode } from '../../adapters/netconf/framing.js';
 import { CAP_BASE_1_1 } from '../../adapters/netconf/netconf-messages.js';
 import {
   NETCONF_BASE_NS,
@@ -20,6 +19,7 @@ import {
 } from '../../adapters/netconf/xml-tree.js';
 import { SimRpcError } from './edit-config.js';
 import type { NetconfServerState } from './netconf-server-state.js';
+import { SimFrameReader, frameMessage, type SimFraming } from './sim-framing.js';
 
 export interface SimFaults {
   latencyMs: number;
@@ -55,8 +55,9 @@ function rpcErrorElement(error: { tag: string; type: string; message?: string; p
 }
 
 export class NetconfSimSession {
-  private readonly decoder = new FrameDecoder({ maxMessageBytes: 4 * 1024 * 1024 });
-  private framing: FramingMode = 'eom';
+  // Framing of the simulator's own (sim-framing.ts), so the client's is tested against another implementation.
+  private readonly reader = new SimFrameReader(4 * 1024 * 1024);
+  private framing: SimFraming = 'eom';
   private helloReceived = false;
   private queue: Promise<void> = Promise.resolve();
   private ended = false;
@@ -75,7 +76,7 @@ export class NetconfSimSession {
       ),
       ncElement('session-id', [String(context.sessionId)]),
     ]);
-    channel.write(encodeMessage(serializeDocument(hello), 'eom'));
+    channel.write(frameMessage(serializeDocument(hello), 'eom'));
   }
 
   end(): void {
@@ -87,8 +88,8 @@ export class NetconfSimSession {
   private onData(data: Buffer): void {
     if (this.ended) return;
     try {
-      this.decoder.push(data);
-      for (let message = this.decoder.next(); message !== undefined; message = this.decoder.next()) {
+      this.reader.feed(data);
+      for (let message = this.reader.take(); message !== undefined; message = this.reader.take()) {
         if (!this.helloReceived) {
           this.onHello(message);
           continue;
@@ -110,7 +111,7 @@ export class NetconfSimSession {
     this.helloReceived = true;
     if (theirs.includes(CAP_BASE_1_1) && this.context.capabilities.includes(CAP_BASE_1_1)) {
       this.framing = 'chunked';
-      this.decoder.setMode('chunked');
+      this.reader.framing = 'chunked';
     }
   }
 
@@ -157,7 +158,7 @@ export class NetconfSimSession {
 
   private send(reply: XmlElement): void {
     if (this.ended) return;
-    this.channel.write(encodeMessage(serializeDocument(reply), this.framing));
+    this.channel.write(frameMessage(serializeDocument(reply), this.framing));
   }
 
   private close(): void {

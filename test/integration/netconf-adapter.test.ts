@@ -1,4 +1,3 @@
-import ssh2 from 'ssh2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AUDIT_MAX_TEXT, type AuditEntry, type OperationContext } from '../../adapters/audit.js';
 import { NetconfAdapter } from '../../adapters/netconf/netconf-adapter.js';
@@ -288,20 +287,11 @@ describe('NETCONF adapter against the simulator over SSH', () => {
     expect(result.passed).toBe(true);
   });
 
-  it('refuses a host key that is not pinned, and refuses to connect with no pinned key', async () => {
+  // A key that is not pinned is a conformance case (test/drivers).
+  it('refuses to connect with no pinned key', async () => {
     const simulator = await sim();
-    const otherKey = ssh2.utils.generateKeyPairSync('ed25519').public;
-    const wrong = await caught(adapterFor(simulator, { hostKeys: [otherKey] }).open());
-    expect(wrong.code).toBe('NE_HOST_KEY_MISMATCH');
-    expect(wrong.transient).toBe(false);
     const none = await caught(adapterFor(simulator, { hostKeys: [] }).open());
     expect(none.code).toBe('NE_HOST_KEY_MISMATCH');
-  });
-
-  it('reports refused credentials as NE_AUTHENTICATION_FAILED', async () => {
-    const simulator = await sim();
-    const error = await caught(adapterFor(simulator, { password: 'wrong' }).open());
-    expect(error.code).toBe('NE_AUTHENTICATION_FAILED');
   });
 
   it('refuses unsafe or malformed input before anything is sent', async () => {
@@ -352,16 +342,6 @@ describe('NETCONF adapter against the simulator over SSH', () => {
     expect(dropped.transient).toBe(true);
     await adapter.apply({ protocol: 'netconf', configXml: portedNumber('491700000012', 'OpL', 'D012') });
     expect(simulator.runningXml()).toContain('D012');
-  });
-
-  it('close is idempotent and never throws', async () => {
-    const simulator = await sim();
-    const adapter = adapterFor(simulator);
-    await adapter.close();
-    await adapter.open();
-    await adapter.close();
-    await adapter.close();
-    expect(adapter.isOpen()).toBe(false);
   });
 });
 

@@ -259,15 +259,6 @@ describe('transport and security failures', () => {
 });
 
 describe('session lifecycle and misuse', () => {
-  it('open and close are idempotent and close never throws', async () => {
-    const a = adapter('3', V3_CREDENTIALS);
-    await a.open();
-    await a.open();
-    await a.close();
-    await a.close();
-    expect(a.isOpen()).toBe(false);
-  });
-
   it('reopens on demand after close', async () => {
     const a = adapter('2c', { community: COMMUNITY });
     await a.open();

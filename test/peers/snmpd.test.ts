@@ -164,13 +164,6 @@ describe('security failures as snmpd really reports them', () => {
     expect(entries).toEqual([expect.objectContaining({ operation: 'snmp-get', outcome: 'error', errorCode: 'NE_AUTHENTICATION_FAILED' })]);
   });
 
-  it('an unknown v3 user gets a usmStatsUnknownUserNames report: NE_AUTHENTICATION_FAILED, permanent', async () => {
-    const a = adapter(peer.ne, { ...peer.credentials, username: 'intruder' });
-    const error = await neErrorFrom(a.verify({ protocol: 'snmp', oid: sysContact, equals: 'x' }));
-    expect(error.code).toBe('NE_AUTHENTICATION_FAILED');
-    expect(error.message).toContain('Unknown User Name');
-  });
-
   it('a wrong v3 privKey: snmpd cannot decrypt the scoped PDU and answers nothing: NE_TIMEOUT, transient', async () => {
     const a = adapter(peer.ne, { ...peer.credentials, privKey: 'not-the-priv-key' }, 600);
     const error = await neErrorFrom(a.apply({ protocol: 'snmp', varbinds: contactAndLocation('x', 'y') }));
