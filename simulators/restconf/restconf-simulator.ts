@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { HeldFault } from '../hostile/held-fault.js';
 import { DataTree, RestconfFault, type Json, type JsonObject, type ListKeys } from './data-tree.js';
@@ -31,6 +32,8 @@ export interface RestconfSimulatorOptions {
   root?: string;
   /** Whether the server offers YANG Patch. @defaultValue true */
   yangPatch?: boolean;
+  /** Serve HTTPS with this key and certificate (PEM); plain HTTP without. */
+  tls?: { key: string; cert: string };
   port?: number;
 }
 
@@ -247,7 +250,7 @@ export async function startRestconfSimulator(options: RestconfSimulatorOptions):
     return [200, { 'content-type': YANG_DATA_JSON, etag: datastoreEtag() }, JSON.stringify({ 'ietf-yang-patch:yang-patch-status': { 'patch-id': patchId, ok: [null] } }), true];
   };
 
-  const server = http.createServer((req, res) => {
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://sim');
     const method = req.method ?? 'GET';
     const record = (status: number, wrote: boolean, body: string): void => {
@@ -293,8 +296,9 @@ export async function startRestconfSimulator(options: RestconfSimulatorOptions):
       res.writeHead(status, headers);
       res.end(status === 204 ? undefined : text);
     });
-  });
-  server.on('connection', (socket) => {
+  };
+  const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, onRequest) : http.createServer(onRequest);
+  server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
