@@ -10,7 +10,8 @@
 import { isIP } from 'node:net';
 import type { Logger } from 'pino';
 import { FleetError, NeError } from '../../errors/index.js';
-import type { NeCredentials, NetworkElement } from '../../inventory/network-element.js';
+import type { NeCredentials } from '../ne-credentials.js';
+import type { NetworkElement } from '../network-element.js';
 import { capAuditText, type AuditEntry, type OperationContext } from '../audit.js';
 import type { CheckResult } from '../change-set.js';
 import type { NeAdapter } from '../ne-adapter.js';
