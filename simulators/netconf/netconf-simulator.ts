@@ -59,6 +59,8 @@ export interface NetconfSimulator {
   sendWrongMessageId(wrong: boolean): void;
   /** Drops the SSH connection, without reply, on the next RPC named `rpc` (null clears). */
   dropSessionOnRpc(rpc: string | null): void;
+  /** Cuts every connection now (TCP destroyed under the sessions), as a device that reboots; resolves once they are gone. */
+  dropSessions(): Promise<void>;
   /** Number of SSH connections currently open. */
   openConnections(): number;
   /** The connections `fault` hits are accepted and never answered (no SSH at all), until the client gives up. */
@@ -178,6 +180,11 @@ export async function startNetconfSimulator(options: NetconfSimulatorOptions = {
       faults.dropOnRpc = rpc ?? undefined;
     },
     openConnections: () => connections.size,
+    dropSessions: async () => {
+      const closing = [...sockets].map((socket) => new Promise((resolve) => (socket.destroyed ? resolve(undefined) : socket.once('close', resolve))));
+      for (const socket of sockets) socket.destroy();
+      await Promise.all(closing);
+    },
     hangConnections: (fault) => {
       hang = fault ?? undefined;
     },

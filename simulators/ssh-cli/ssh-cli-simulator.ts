@@ -52,6 +52,8 @@ export interface SshCliSimulator {
   failOn(pattern: RegExp | null, message?: string): void;
   /** Cut the TCP connection, without SSH goodbye, when a line matching `pattern` arrives. */
   dropSessionOn(pattern: RegExp | null): void;
+  /** Cuts every connection now (TCP destroyed under the sessions), as a device that reboots; resolves once they are gone. */
+  dropSessions(): Promise<void>;
   /** The connections `fault` hits are accepted and never answered (no SSH at all), until the client gives up. */
   hangConnections(fault: HeldFault | null): void;
   /** The sessions `fault` hits freeze at their next command: no echo, no prompt, ever; the SSH layer stays up. */
@@ -202,6 +204,11 @@ export async function startSshCliSimulator(options: SshCliSimulatorOptions): Pro
     },
     freezeSessions: (fault) => {
       freeze = fault ?? undefined;
+    },
+    dropSessions: async () => {
+      const closing = [...sockets.values()].map((socket) => new Promise((resolve) => (socket.destroyed ? resolve(undefined) : socket.once('close', resolve))));
+      for (const socket of sockets.values()) socket.destroy();
+      await Promise.all(closing);
     },
     sessionCount: () => shells.size,
     peakSessionCount: () => peak,
