@@ -123,12 +123,6 @@ export class RestconfClient {
     return this.discoveredCapabilities;
   }
 
-  /** Forgets the discovery, so a server that restarted (perhaps upgraded) is asked again. */
-  forgetDiscovery(): void {
-    this.discoveredRoot = this.options.root;
-    this.discoveredCapabilities = undefined;
-  }
-
   /** GET of a data resource; a 404 is an answer (absent), not an error. `config`: configuration only (RFC 8040 4.8.1). */
   async read(path: string, observe?: ExchangeObserver, config = false): Promise<ReadResult> {
     const target = `${await this.root(observe)}/data/${path}${config ? '?content=config' : ''}`;
@@ -179,7 +173,9 @@ export class RestconfClient {
       response = await exchange(this.target, { ...request, headers: { ...request.headers, authorization: this.authorization } });
     } catch (error) {
       const neError = error instanceof NeError ? error : new NeError('NE_CONNECTION_FAILED', this.options.neId, String(error), { cause: error });
-      if (neError.code === 'NE_CONNECTION_FAILED' || neError.code === 'NE_TIMEOUT') this.forgetDiscovery();
+      // The connection is gone or cannot be trusted (cut off mid-body, a certificate refused):
+      // this session ends, and the adapter's next call starts a fresh one, discovering again.
+      this.close();
       report(undefined, neError.message, neError);
       throw neError;
     }

@@ -51,7 +51,7 @@ export interface SimExchange {
   wrote: boolean;
 }
 
-export type SimFaultKind = 'silent' | 'endless-body' | 'drop';
+export type SimFaultKind = 'silent' | 'endless-body' | 'huge-body' | 'drop';
 
 export interface RestconfSimulator {
   readonly host: string;
@@ -69,12 +69,14 @@ export interface RestconfSimulator {
   edit(operation: 'create' | 'merge' | 'replace' | 'delete' | 'remove', path: string, value?: JsonObject): void;
   /**
    * Requests `fault` hits (and `match` selects, by method and path) get `kind`: taken and never
-   * answered (silent), answered 200 with a body that never ends (endless-body), or their
-   * connection destroyed (drop). Each hit settles once the client gave its connection up.
+   * answered (silent), answered 200 with a body that never ends (endless-body) or with 16 MiB
+   * (huge-body), or their connection destroyed (drop). Each hit settles once the client gave its connection up.
    */
   fault(kind: SimFaultKind, fault: HeldFault | null, match?: (method: string, path: string) => boolean): void;
   /** Answers the writes `match` selects with this status and error-tag (a device refusing), changing nothing. */
   refuseWrites(refusal: { status: number; tag: string; message: string } | null, match?: (method: string, path: string) => boolean): void;
+  /** Destroys every open connection (kept-alive ones too), as a restarting server would; resolves once they are closed. */
+  dropConnections(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -278,6 +280,10 @@ export async function startRestconfSimulator(options: RestconfSimulatorOptions):
           res.on('drain', pump);
           pump();
         }
+        if (hit.kind === 'huge-body') {
+          res.writeHead(200, { 'content-type': YANG_DATA_JSON });
+          res.end(Buffer.alloc(16 * 1024 * 1024, 0x20));
+        }
         // silent: the request is taken and never answered.
         return;
       }
@@ -322,6 +328,11 @@ export async function startRestconfSimulator(options: RestconfSimulatorOptions):
     },
     refuseWrites(r, match) {
       refusal = r ? { ...r, match } : undefined;
+    },
+    async dropConnections() {
+      const closing = [...sockets].map((socket) => (socket.destroyed ? Promise.resolve() : once(socket, 'close').then(() => undefined)));
+      for (const socket of sockets) socket.destroy();
+      await Promise.all(closing);
     },
     async close() {
       if (!server.listening) return;
