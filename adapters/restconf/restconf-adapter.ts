@@ -13,7 +13,7 @@ import { FleetError, NeError } from '../../errors/index.js';
 import type { NeCredentials } from '../ne-credentials.js';
 import type { NetworkElement } from '../network-element.js';
 import { capAuditText, type AuditEntry, type OperationContext } from '../audit.js';
-import type { CheckResult } from '../change-set.js';
+import type { ChangeSet, Check, CheckResult } from '../change-set.js';
 import type { NeAdapter } from '../ne-adapter.js';
 import { assertDataPath, coversPath, type RestconfChange, type RestconfCheck, type RestconfEdit } from './restconf-change.js';
 import { CAP_YANG_PATCH, RestconfClient, YANG_DATA_JSON, type ExchangeObserver, type Precondition } from './restconf-client.js';
@@ -91,7 +91,7 @@ export class RestconfAdapter implements NeAdapter {
   }
 
   /** Changes the device configuration: one YANG Patch, or one plain request for a one-edit change on a server without it. */
-  async apply(change: unknown, ctx?: OperationContext): Promise<void> {
+  async apply(change: ChangeSet, ctx?: OperationContext): Promise<void> {
     const { edits } = this.restconfChange(change);
     if (edits.length === 0) return;
     const observe = this.observer(ctx);
@@ -122,7 +122,7 @@ export class RestconfAdapter implements NeAdapter {
    * reverse order. Undefined when one edit's path lies inside another's (the restore would
    * depend on the order the server applies them in).
    */
-  async readPrior(change: unknown, ctx?: OperationContext): Promise<RestconfChange | undefined> {
+  async readPrior(change: ChangeSet, ctx?: OperationContext): Promise<RestconfChange | undefined> {
     const { edits } = this.restconfChange(change);
     if (edits.some((a, i) => edits.some((b, j) => i !== j && coversPath(a.path, b.path)))) return undefined;
     const observe = this.observer(ctx);
@@ -155,7 +155,7 @@ export class RestconfAdapter implements NeAdapter {
   }
 
   /** Reads only: one GET of the check's path. A 404 is observed as absent. */
-  async verify(check: unknown, ctx?: OperationContext): Promise<CheckResult> {
+  async verify(check: Check, ctx?: OperationContext): Promise<CheckResult> {
     const { path, field, equals, contains = [], absent } = this.restconfCheck(check);
     assertDataPath(this.ne.id, path);
     const observe = this.observer(ctx);
@@ -183,11 +183,11 @@ export class RestconfAdapter implements NeAdapter {
   }
 
   /** Drops the kept-alive connection. Idempotent; never throws. */
-  async close(ctx?: OperationContext): Promise<void> {
+  close(ctx?: OperationContext): Promise<void> {
     this.reportUnreported(ctx);
     this.client?.close();
     this.client = undefined;
-    await Promise.resolve();
+    return Promise.resolve();
   }
 
   private session(): RestconfClient {
@@ -293,21 +293,17 @@ export class RestconfAdapter implements NeAdapter {
     }
   }
 
-  private restconfChange(change: unknown): RestconfChange {
-    const c = change as Partial<RestconfChange> | null;
-    if (c?.protocol !== 'restconf' || !Array.isArray(c.edits)) {
-      throw new NeError('NE_UNSUPPORTED', this.ne.id, `the RESTCONF adapter cannot apply a ${String((change as { protocol?: unknown } | null)?.protocol)} change set`);
+  private restconfChange(change: ChangeSet): RestconfChange {
+    if (change.protocol !== 'restconf') {
+      throw new NeError('NE_UNSUPPORTED', this.ne.id, `the RESTCONF adapter cannot apply a ${change.protocol} change set`);
     }
-    for (const edit of c.edits) assertEdit(this.ne.id, edit);
-    return c as RestconfChange;
+    for (const edit of change.edits) assertEdit(this.ne.id, edit);
+    return change;
   }
 
-  private restconfCheck(check: unknown): RestconfCheck {
-    const c = check as Partial<RestconfCheck> | null;
-    if (c?.protocol !== 'restconf' || typeof c.path !== 'string') {
-      throw new NeError('NE_UNSUPPORTED', this.ne.id, `the RESTCONF adapter cannot run a ${String((check as { protocol?: unknown } | null)?.protocol)} check`);
-    }
-    return c as RestconfCheck;
+  private restconfCheck(check: Check): RestconfCheck {
+    if (check.protocol !== 'restconf') throw new NeError('NE_UNSUPPORTED', this.ne.id, `the RESTCONF adapter cannot run a ${check.protocol} check`);
+    return check;
   }
 
   /** Every error leaves as a FleetError; anything else is a bug, translated into a permanent protocol error. */

@@ -199,10 +199,9 @@ export async function startRestconfSimulator(options: RestconfSimulatorOptions):
         const child = value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value)[0] : undefined;
         if (child === undefined) throw new RestconfFault(400, 'malformed-message', 'the body must hold the child to create');
         const inner = (value as JsonObject)[child];
-        const keys = lists[child.includes(':') ? child : ''] ?? (() => {
-          const short = Object.keys(lists).find((l) => l.endsWith(`:${child}`));
-          return short ? lists[short] : undefined;
-        })();
+        // A list entry's path names its keys; the list is known by its qualified name.
+        const listName = child.includes(':') ? child : `${dataPath.split(':')[0]}:${child}`;
+        const keys = lists[listName];
         const entry = Array.isArray(inner) ? inner[0] : undefined;
         const suffix = keys && entry && typeof entry === 'object' && !Array.isArray(entry) ? `=${keys.map((k) => encodeURIComponent(String(entry[k]))).join(',')}` : '';
         const childPath = `${onDatastore ? '' : `${dataPath}/`}${child}${suffix}`;

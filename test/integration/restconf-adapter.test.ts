@@ -156,6 +156,13 @@ describe('RESTCONF driver against the simulator', () => {
     await a.apply({ protocol: 'restconf', edits: [{ operation: 'remove', path: ENTRY }] });
     await a.apply({ protocol: 'restconf', edits: [{ operation: 'remove', path: ENTRY }] });
     expect(s.read(ENTRY)).toBeUndefined();
+    // create is a POST of the entry to its parent; a second one finds it there (409 data-exists).
+    const create: RestconfChange = { protocol: 'restconf', edits: [{ operation: 'create', path: ENTRY, value: entry('R300') }] };
+    await a.apply(create);
+    expect(s.log.at(-1)).toMatchObject({ method: 'POST', path: '/top/restconf/data/example-porting:ported-numbers', status: 201 });
+    expect(s.read(ENTRY)).toEqual(entry('R300'));
+    expect((await failure(() => a.apply(create))).error).toMatchObject({ code: 'NE_COMMAND_REJECTED', transient: false, details: { httpStatus: 409 } });
+    await a.apply({ protocol: 'restconf', edits: [{ operation: 'delete', path: ENTRY }] });
     const writes = s.writes().length;
     const { error } = await failure(() => a.apply({ protocol: 'restconf', edits: [ADD.edits[0]!, ADD.edits[0]!] }));
     expect({ code: error.code, applied: error.details.applied }).toEqual({ code: 'NE_UNSUPPORTED', applied: 'none' });
