@@ -1,6 +1,7 @@
 import type { AnyDriver, CredentialField, Driver, DriverCapabilities } from './driver.js';
 import type { NetworkElement } from './network-element.js';
 import { netconfDriver } from './netconf/driver.js';
+import { restconfDriver } from './restconf/driver.js';
 import { snmpDriver } from './snmp/driver.js';
 import { sshCliDriver } from './ssh-cli/driver.js';
 
@@ -18,6 +19,7 @@ export const DRIVERS = [
   sshCliDriver,
   snmpDriver,
   netconfDriver,
+  restconfDriver,
 ] as const;
 
 export type RegisteredDriver = (typeof DRIVERS)[number];

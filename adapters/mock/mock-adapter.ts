@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { NeError } from '../../errors/index.js';
-import type { NetworkElement } from '../../inventory/network-element.js';
+import type { NetworkElement } from '../network-element.js';
 import type { OperationContext } from '../audit.js';
 import type { ChangeSet, Check, CheckResult } from '../change-set.js';
 import type { ConfirmedCommitOptions, NeAdapter } from '../ne-adapter.js';

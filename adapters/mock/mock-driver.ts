@@ -1,4 +1,4 @@
-import type { NetworkElement } from '../../inventory/network-element.js';
+import type { NetworkElement } from '../network-element.js';
 import type { NeAdapter } from '../ne-adapter.js';
 import { MockAdapter } from './mock-adapter.js';
 import { loadRecording } from './recording-file.js';

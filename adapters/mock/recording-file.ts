@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../../errors/index.js';
-import { NE_PROTOCOLS } from '../../inventory/network-element.js';
+import { NE_PROTOCOLS } from '../registry.js';
 import { OPTIONAL_METHODS, type SessionRecording } from './session-recording.js';
 
 const errorCode = z.string().refine((code): code is ErrorCode => code in ERROR_CODES, 'an error code of errors/error-codes.ts');

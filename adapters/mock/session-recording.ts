@@ -1,6 +1,6 @@
 import type { AuditEntry } from '../audit.js';
 import type { ErrorCode } from '../../errors/index.js';
-import type { NeProtocol } from '../../inventory/network-element.js';
+import type { NeProtocol } from '../registry.js';
 
 /** The NeAdapter methods a recording holds, one entry per call. */
 export type RecordedMethod = 'open' | 'apply' | 'readPrior' | 'verify' | 'applyConfirmed' | 'confirm' | 'cancel' | 'extendConfirmed' | 'close';

@@ -21,6 +21,8 @@ beforeAll(async () => {
 // Nothing that could steer a device: control characters, line breaks, CLI separators and pipes.
 // eslint-disable-next-line no-control-regex
 const DEVICE_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
+/** Every string in a RESTCONF JSON value: what reaches the device as text. */
+const textLeaves = (value: unknown): string[] => (typeof value === 'string' ? [value] : value !== null && typeof value === 'object' ? Object.values(value).flatMap(textLeaves) : []);
 
 /** Strings a hostile caller would send: unicode, null bytes, newlines, markup, CLI tricks, huge ones. */
 const hostileString = fc.oneof(
@@ -70,7 +72,14 @@ describe('hostile and malformed input never crashes intake and never reaches a d
           return;
         }
         for (const step of steps) {
-          const sent = step.apply.protocol === 'ssh-cli' ? step.apply.lines : step.apply.protocol === 'snmp' ? step.apply.varbinds.map((v) => `${v.oid} ${v.value}`) : [step.apply.configXml];
+          const sent =
+            step.apply.protocol === 'ssh-cli'
+              ? step.apply.lines
+              : step.apply.protocol === 'snmp'
+                ? step.apply.varbinds.map((v) => `${v.oid} ${v.value}`)
+                : step.apply.protocol === 'netconf'
+                  ? [step.apply.configXml]
+                  : step.apply.edits.flatMap((e) => [e.path, ...textLeaves(e.value)]);
           for (const text of sent) expect(DEVICE_UNSAFE.test(text)).toBe(false);
           if (step.apply.protocol === 'netconf') {
             // Values are escaped: no element the catalog did not write can appear.
