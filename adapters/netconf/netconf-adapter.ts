@@ -139,6 +139,7 @@ export class NetconfAdapter implements NeAdapter {
       ...(privateKey !== undefined ? { privateKey } : {}),
       ...(passphrase !== undefined ? { passphrase } : {}),
       hostKeys: this.ne.ssh.hostKeys,
+      legacyAlgorithms: this.ne.ssh.legacyAlgorithms,
       connectTimeoutMs: this.ne.connectTimeoutMs,
       closeTimeoutMs: Math.min(this.ne.commandTimeoutMs, MAX_CLOSE_WAIT_MS),
       rpcTimeoutMs: this.ne.commandTimeoutMs,

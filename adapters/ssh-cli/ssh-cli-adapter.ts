@@ -8,8 +8,8 @@ import type { ChangeSet, Check, CheckResult } from '../change-set.js';
 import type { NeAdapter } from '../ne-adapter.js';
 import { SshConnection } from '../ssh-connection.js';
 import { CliShell, openShell, ShellError } from './cli-shell.js';
-import { algorithmsFor, hostKeyMismatch, parsePinnedKey } from './host-key-pinning.js';
-import { CONNECTING, PARSER_ERROR_PATTERNS, toNeError } from './ssh-error-translation.js';
+import { CONNECTING, openSshTransport } from '../ssh-transport.js';
+import { PARSER_ERROR_PATTERNS, toNeError } from './ssh-error-translation.js';
 import { configBlocks, hasLine } from './config-blocks.js';
 import { cleanTerminalOutput, commandOutput, controlCharacter, discoveredHostname, endsWithPrompt, isConfigPrompt, promptPattern } from './terminal-text.js';
 
@@ -284,36 +284,21 @@ export class SshCliAdapter implements NeAdapter {
     if (!credentials.username || (!credentials.password && !credentials.privateKey)) {
       throw new NeError('CREDENTIALS_UNAVAILABLE', ne.id, 'SSH needs a username and a password or a private key');
     }
-    const pinned = ne.ssh.hostKeys.map(parsePinnedKey).filter((key) => key !== undefined);
-    let refusedKey: Buffer | undefined;
-    try {
-      return await SshConnection.open({
-        host: ne.host,
-        port: ne.port,
-        connectTimeoutMs: ne.connectTimeoutMs,
-        closeTimeoutMs: this.closeTimeoutMs,
-        keepaliveIntervalMs: KEEPALIVE_INTERVAL_MS,
-        keepaliveCountMax: KEEPALIVE_COUNT_MAX,
-        login: {
-          username: credentials.username,
-          password: credentials.password,
-          privateKey: credentials.privateKey,
-          passphrase: credentials.passphrase,
-          tryKeyboard: credentials.password !== undefined,
-          algorithms: algorithmsFor(pinned, ne.ssh.legacyAlgorithms),
-          // ssh2 accepts any host key unless told otherwise: only a pinned key will do, and none pinned means none.
-          hostVerifier: (presented: Buffer): boolean => {
-            const known = pinned.some((key) => key.blob.equals(presented));
-            if (!known) refusedKey = presented;
-            return known;
-          },
-        },
-        // Keyboard-interactive is how many devices ask for the password: answer each prompt with it.
-        keyboardInteractive: (prompts) => prompts.map(() => credentials.password ?? ''),
-      });
-    } catch (error) {
-      throw refusedKey ? hostKeyMismatch(ne.id, refusedKey) : this.toNeError(error, CONNECTING);
-    }
+    return openSshTransport({
+      neId: ne.id,
+      host: ne.host,
+      port: ne.port,
+      username: credentials.username,
+      password: credentials.password,
+      privateKey: credentials.privateKey,
+      passphrase: credentials.passphrase,
+      hostKeys: ne.ssh.hostKeys,
+      legacyAlgorithms: ne.ssh.legacyAlgorithms,
+      connectTimeoutMs: ne.connectTimeoutMs,
+      closeTimeoutMs: this.closeTimeoutMs,
+      keepaliveIntervalMs: KEEPALIVE_INTERVAL_MS,
+      keepaliveCountMax: KEEPALIVE_COUNT_MAX,
+    });
   }
 
   // --- commands ---
