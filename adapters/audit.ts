@@ -2,8 +2,9 @@ import type { NeProtocol } from './registry.js';
 
 /**
  * One exchange with an NE as the audit trail records it: what was sent and what came back.
- * Adapters build these; they never put credentials in `request` or `reply` (logins are not
- * exchanges: a `session-open` entry names the user and the outcome only).
+ * Adapters build these through their ExchangeRecorder, which masks the NE's secrets; they never
+ * put credentials in `request` or `reply` (logins are not exchanges: a `session-open` entry names
+ * the user and the outcome only).
  */
 export interface AuditEntry {
   neId: string;
@@ -12,7 +13,7 @@ export interface AuditEntry {
   operation: string;
   /** The command line, the varbinds as `oid type=value`, or the RPC XML. */
   request: string;
-  /** The device's answer, capped at AUDIT_MAX_TEXT characters. */
+  /** The device's answer, capped at DEVICE_TEXT_CAP characters (exchange-recorder.ts). */
   reply: string;
   outcome: 'ok' | 'error';
   errorCode?: string;
@@ -32,10 +33,4 @@ export interface OperationContext {
    * the adapter then sends nothing more and lets the error go up unchanged.
    */
   beforeWrite?: () => Promise<void>;
-}
-
-export const AUDIT_MAX_TEXT = 4096;
-
-export function capAuditText(text: string): string {
-  return text.length > AUDIT_MAX_TEXT ? `${text.slice(0, AUDIT_MAX_TEXT)}... [${text.length - AUDIT_MAX_TEXT} more characters]` : text;
 }

@@ -2,7 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { freeTcpPort } from '../runtime/free-port.js';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SshCliAdapter } from '../adapters/ssh-cli/ssh-cli-adapter.js';
@@ -39,6 +39,7 @@ export interface FrrPeer {
 
 const RUN_ROOT = '/var/run/frr';
 const RUN_PREFIX = 'fleet-peer-';
+const STAGING_PREFIX = '.staging-';
 const FRR_BIN = '/usr/lib/frr';
 const VTYSH = '/usr/bin/vtysh';
 const SSHD = '/usr/sbin/sshd';
@@ -91,10 +92,15 @@ export async function startFrrPeer(options: FrrPeerOptions = {}): Promise<FrrPee
   try {
     await chmod(dir, 0o755);
     await mkdir(RUN_ROOT, { recursive: true });
-    await mkdir(stateDir);
     await chownFrr(RUN_ROOT);
-    await chownFrr(stateDir);
-    await saveRecord(record, stateDir);
+    // Prepared under a name the sweep skips and renamed into place with its record inside: a
+    // concurrent start's sweep never sees this run's directory without its record (and took it
+    // for a crashed run's, deleting it under us).
+    const staging = stagingDir(pathspace);
+    await mkdir(staging);
+    await saveRecord(record, staging);
+    await chownFrr(staging);
+    await rename(staging, stateDir);
 
     // --- FRR: zebra, then bgpd, in one private network namespace ---
     await writeConfig(join(dir, 'zebra.conf'), `hostname ${hostname}\n`);
@@ -343,8 +349,11 @@ async function writeConfig(path: string, text: string): Promise<void> {
   await writeFile(path, text, { mode: 0o644 });
 }
 
+/** Written whole or not at all (a temporary file renamed over it): another start's sweep may read it any time. */
 async function saveRecord(record: RunRecord, stateDir: string): Promise<void> {
-  await writeFile(join(stateDir, 'run.json'), JSON.stringify(record), { mode: 0o644 });
+  const path = join(stateDir, 'run.json');
+  await writeFile(`${path}.tmp`, JSON.stringify(record), { mode: 0o644 });
+  await rename(`${path}.tmp`, path);
 }
 
 async function readPid(path: string): Promise<number | undefined> {
@@ -376,17 +385,36 @@ async function cleanUpRun(record: RunRecord, children: ChildProcess[]): Promise<
   }
   await Promise.all(children.map(stopChild));
   await rm(stateDir, { recursive: true, force: true });
+  await rm(stagingDir(record.pathspace), { recursive: true, force: true });
   await rm(record.dir, { recursive: true, force: true });
+}
+
+/** Where a start prepares its state directory before renaming it into place. */
+function stagingDir(pathspace: string): string {
+  return join(RUN_ROOT, `${STAGING_PREFIX}${pathspace}`);
 }
 
 /** Runs whose owning process is gone (a crashed or killed test): stop what they left. */
 async function sweepStaleRuns(): Promise<void> {
   const entries = await readdir(RUN_ROOT).catch(() => []);
-  for (const entry of entries.filter((name) => name.startsWith(RUN_PREFIX))) {
+  for (const entry of entries) {
+    const staged = entry.startsWith(STAGING_PREFIX);
+    const pathspace = staged ? entry.slice(STAGING_PREFIX.length) : entry;
+    if (!pathspace.startsWith(RUN_PREFIX)) continue;
     const text = await readFile(join(RUN_ROOT, entry, 'run.json'), 'utf8').catch(() => undefined);
-    const record = text === undefined ? undefined : (JSON.parse(text) as RunRecord);
+    const record = parseRecord(text);
     if (record && alive(record.ownerPid)) continue;
-    await cleanUpRun(record ?? { ownerPid: 0, pathspace: entry, user: `fleet-frr-${entry.slice(RUN_PREFIX.length)}`, dir: '/nonexistent' }, []);
+    // A staging directory without a record is being written by a start this very moment.
+    if (staged && !record) continue;
+    await cleanUpRun(record ?? { ownerPid: 0, pathspace, user: `fleet-frr-${pathspace.slice(RUN_PREFIX.length)}`, dir: '/nonexistent' }, []);
   }
 }
 
+function parseRecord(text: string | undefined): RunRecord | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as RunRecord;
+  } catch {
+    return undefined;
+  }
+}

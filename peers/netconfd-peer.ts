@@ -2,7 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { freeTcpPort } from '../runtime/free-port.js';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { chmod, chown, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NetconfClient } from '../adapters/netconf/netconf-client.js';
@@ -209,7 +209,9 @@ export async function startNetconfdPeer(options: NetconfdPeerOptions = {}): Prom
   const record: RunRecord = { ownerPid: process.pid, user: username, dir };
   // Recorded before anything exists, so a crash at any later point is found by the next start.
   await mkdir(RUN_ROOT, { recursive: true });
-  await writeFile(recordPath(dir), JSON.stringify(record), { mode: 0o644 });
+  // Whole or not at all: another start's sweep deletes a record it cannot parse.
+  await writeFile(`${recordPath(dir)}.tmp`, JSON.stringify(record), { mode: 0o644 });
+  await rename(`${recordPath(dir)}.tmp`, recordPath(dir));
 
   const port = options.port ?? (await freeTcpPort());
   const credentials = { username, password: randomBytes(18).toString('base64url') };

@@ -10,8 +10,9 @@ import type { Logger } from 'pino';
 import { FleetError, NeError } from '../../errors/index.js';
 import type { NeCredentials } from '../ne-credentials.js';
 import type { NetworkElement } from '../network-element.js';
-import { capAuditText, type AuditEntry, type OperationContext } from '../audit.js';
+import type { OperationContext } from '../audit.js';
 import type { ChangeSet, Check, CheckResult } from '../change-set.js';
+import { capDeviceText, ExchangeRecorder } from '../exchange-recorder.js';
 import type { ConfirmedCommitOptions, NeAdapter } from '../ne-adapter.js';
 import { candidateIsDirty, confirmedCommitPending } from './lock-refusal.js';
 import { NetconfClient, type RpcObserver } from './netconf-client.js';
@@ -19,13 +20,10 @@ import { assertSafeNetconfXml } from './netconf-input-guard.js';
 import { CAP_CANDIDATE, CAP_CONFIRMED_COMMIT_1_1, CAP_WRITABLE_RUNNING, type Datastore } from './netconf-messages.js';
 
 const CAP_ROLLBACK_ON_ERROR = 'urn:ietf:params:netconf:capability:rollback-on-error:1.0';
-const MAX_OBSERVED_CHARS = 2_000;
 /** Answers in which the server refused the change (rather than the session failing under it). */
 const REFUSALS = new Set(['NE_RPC_ERROR', 'NE_LOCKED', 'NE_COMMIT_PENDING']);
 /** The longest a close waits for the server to end the session before the socket is destroyed. */
 const MAX_CLOSE_WAIT_MS = 5_000;
-/** Session entries kept for the next operation with a sink: a login, a failed login or two. */
-const MAX_UNREPORTED = 16;
 
 export interface NetconfAdapterOptions {
   log?: Logger;
@@ -45,14 +43,16 @@ export class NetconfAdapter implements NeAdapter {
   private opening: Promise<NetconfClient> | undefined;
   /** Sessions that broke and are being shut down: close() waits until the server has let go of them too. */
   private readonly retired = new Set<Promise<void>>();
-  /** Session entries made with no sink (a pool's open), for the next operation that has one. */
-  private readonly unreported: AuditEntry[] = [];
+  /** The audit trail; session entries made with no sink (a pool's open) wait for the next operation that has one. */
+  private readonly recorder: ExchangeRecorder;
 
   constructor(
     readonly ne: NetworkElement,
     private readonly credentials: NeCredentials,
     private readonly options: NetconfAdapterOptions = {},
-  ) {}
+  ) {
+    this.recorder = new ExchangeRecorder({ neId: ne.id, protocol: 'netconf', secrets: [credentials.password, credentials.passphrase], log: options.log });
+  }
 
   /** The live session, for capability checks and tests; undefined until `open()`. */
   get session(): NetconfClient | undefined {
@@ -69,7 +69,7 @@ export class NetconfAdapter implements NeAdapter {
 
   /** The open session, opening one when needed; the caller that opens it reports a `session-open` audit entry. */
   private async connected(ctx?: OperationContext): Promise<NetconfClient> {
-    this.reportUnreported(ctx);
+    this.recorder.reportUnreported(ctx);
     if (this.client?.isOpen()) return this.client;
     if (this.client) this.retire(this.client);
     this.client = undefined;
@@ -90,42 +90,15 @@ export class NetconfAdapter implements NeAdapter {
 
   /** Names the user and the outcome only: a login is not an exchange, and no secret goes into the trail. */
   private auditSessionOpen(ctx: OperationContext | undefined, startedAt: Date, reply: string, error?: unknown): void {
-    try {
-      this.reportSessionOpen(ctx, startedAt, reply, error);
-    } catch (sinkError) {
-      this.options.log?.warn({ neId: this.ne.id, err: sinkError }, 'audit sink threw');
-    }
-  }
-
-  /**
-   * Hands the session entries made with no sink (a pool opens sessions before any item's
-   * operation) to this operation's sink, oldest first, so the login is in the trail of the item
-   * that first used the session.
-   */
-  private reportUnreported(ctx: OperationContext | undefined): void {
-    if (!ctx?.audit || this.unreported.length === 0) return;
-    for (const entry of this.unreported.splice(0)) {
-      try {
-        ctx.audit(entry);
-      } catch (sinkError) {
-        this.options.log?.warn({ neId: this.ne.id, err: sinkError }, 'audit sink threw');
-      }
-    }
-  }
-
-  private reportSessionOpen(ctx: OperationContext | undefined, startedAt: Date, reply: string, error?: unknown): void {
-    const sink = ctx?.audit ?? ((entry: AuditEntry) => void (this.unreported.length < MAX_UNREPORTED && this.unreported.push(entry)));
-    sink({
-      neId: this.ne.id,
-      protocol: 'netconf',
+    const exchange = {
       operation: 'session-open',
       request: `ssh ${this.credentials.username ?? ''}@${this.ne.host}:${this.ne.port} subsystem netconf`,
-      reply: capAuditText(reply),
-      outcome: error === undefined ? 'ok' : 'error',
-      ...(error instanceof FleetError ? { errorCode: error.code } : {}),
-      startedAt: startedAt.toISOString(),
-      durationMs: Date.now() - startedAt.getTime(),
-    });
+      reply,
+      outcome: error === undefined ? ('ok' as const) : ('error' as const),
+      errorCode: error instanceof FleetError ? error.code : undefined,
+      startedAt,
+    };
+    this.recorder.record(ctx, exchange, { keepForNextSink: true });
   }
 
   private async connect(): Promise<NetconfClient> {
@@ -140,6 +113,7 @@ export class NetconfAdapter implements NeAdapter {
       ...(privateKey !== undefined ? { privateKey } : {}),
       ...(passphrase !== undefined ? { passphrase } : {}),
       hostKeys: this.ne.ssh.hostKeys,
+      legacyAlgorithms: this.ne.ssh.legacyAlgorithms,
       connectTimeoutMs: this.ne.connectTimeoutMs,
       closeTimeoutMs: Math.min(this.ne.commandTimeoutMs, MAX_CLOSE_WAIT_MS),
       rpcTimeoutMs: this.ne.commandTimeoutMs,
@@ -308,7 +282,7 @@ export class NetconfAdapter implements NeAdapter {
       const present = (text: string): boolean => data.includes(text) || data.includes(escapeXmlText(text));
       const passed = absent ? contains.every((text) => !present(text)) : contains.every(present);
       const observed = data.trim();
-      return { passed, observed: observed.length > MAX_OBSERVED_CHARS ? `${observed.slice(0, MAX_OBSERVED_CHARS)}...` : observed };
+      return { passed, observed: capDeviceText(this.recorder.redact(observed)) };
     });
   }
 
@@ -318,7 +292,7 @@ export class NetconfAdapter implements NeAdapter {
    * Idempotent; never throws.
    */
   async close(ctx?: OperationContext): Promise<void> {
-    this.reportUnreported(ctx);
+    this.recorder.reportUnreported(ctx);
     const client = this.client ?? (await this.opening?.catch(() => undefined));
     this.client = undefined;
     if (client) this.retire(client, true, ctx);
@@ -333,22 +307,10 @@ export class NetconfAdapter implements NeAdapter {
     const startedAt = new Date();
     const request = `close-session ${this.credentials.username ?? ''}@${this.ne.host}:${this.ne.port}`;
     const report = (error?: unknown): void => {
-      if (!polite || !ctx?.audit) return;
-      try {
-        ctx.audit({
-          neId: this.ne.id,
-          protocol: 'netconf',
-          operation: 'session-close',
-          request,
-          reply: error === undefined ? '' : capAuditText(error instanceof Error ? error.message : String(error)),
-          outcome: error === undefined ? 'ok' : 'error',
-          ...(error instanceof FleetError ? { errorCode: error.code } : {}),
-          startedAt: startedAt.toISOString(),
-          durationMs: Date.now() - startedAt.getTime(),
-        });
-      } catch (sinkError) {
-        this.options.log?.warn({ neId: this.ne.id, err: sinkError }, 'audit sink threw');
-      }
+      if (!polite) return;
+      const reply = error === undefined ? '' : error instanceof Error ? error.message : String(error);
+      const errorCode = error instanceof FleetError ? error.code : undefined;
+      this.recorder.record(ctx, { operation: 'session-close', request, reply, outcome: error === undefined ? 'ok' : 'error', errorCode, startedAt });
     };
     const done = (polite ? client.closeSession() : client.destroy()).then(
       () => report(),
@@ -448,21 +410,16 @@ export class NetconfAdapter implements NeAdapter {
 
   /** Reports every RPC to the caller's audit sink; a throwing sink is the caller's bug, never ours to surface. */
   private auditObserver(ctx: OperationContext | undefined): RpcObserver | undefined {
-    const audit = ctx?.audit;
-    if (!audit) return undefined;
-    return (exchange) => {
-      audit({
-        neId: this.ne.id,
-        protocol: 'netconf',
+    if (!ctx?.audit) return undefined;
+    return (exchange) =>
+      this.recorder.record(ctx, {
         operation: 'netconf-rpc',
-        request: capAuditText(exchange.requestXml),
-        reply: capAuditText(exchange.replyXml),
-        outcome: exchange.error ? 'error' : 'ok',
-        ...(exchange.error ? { errorCode: exchange.error.code } : {}),
-        startedAt: exchange.startedAt.toISOString(),
+        request: exchange.requestXml,
+        reply: exchange.replyXml,
+        errorCode: exchange.error?.code,
+        startedAt: exchange.startedAt,
         durationMs: exchange.durationMs,
       });
-    };
   }
 
   private requireConfirmedCommit(client: NetconfClient): void {

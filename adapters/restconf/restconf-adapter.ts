@@ -12,18 +12,16 @@ import type { Logger } from 'pino';
 import { FleetError, NeError } from '../../errors/index.js';
 import type { NeCredentials } from '../ne-credentials.js';
 import type { NetworkElement } from '../network-element.js';
-import { capAuditText, type AuditEntry, type OperationContext } from '../audit.js';
+import type { OperationContext } from '../audit.js';
+import { capDeviceText, ExchangeRecorder } from '../exchange-recorder.js';
 import type { ChangeSet, Check, CheckResult } from '../change-set.js';
 import type { NeAdapter } from '../ne-adapter.js';
 import { assertDataPath, coversPath, type RestconfChange, type RestconfCheck, type RestconfEdit } from './restconf-change.js';
 import { CAP_YANG_PATCH, RestconfClient, YANG_DATA_JSON, type ExchangeObserver, type Precondition } from './restconf-client.js';
 import type { RestconfProfile } from './restconf-profile.js';
 
-const MAX_OBSERVED_CHARS = 2_000;
 /** Entity tags kept from readPrior for the apply that follows; a few per concurrent step. */
 const MAX_REMEMBERED_READS = 32;
-/** Exchanges made with no sink (a pool's open), for the next operation that has one. */
-const MAX_UNREPORTED = 16;
 
 export interface RestconfAdapterOptions {
   log?: Logger;
@@ -68,7 +66,7 @@ function memberAt(resource: unknown, field: string): unknown {
 export class RestconfAdapter implements NeAdapter {
   private client: RestconfClient | undefined;
   private readonly priorReads = new Map<string, PriorRead>();
-  private readonly unreported: AuditEntry[] = [];
+  private readonly recorder: ExchangeRecorder;
   private readonly log: Logger | undefined;
 
   constructor(
@@ -78,6 +76,9 @@ export class RestconfAdapter implements NeAdapter {
     options: RestconfAdapterOptions = {},
   ) {
     this.log = options.log?.child({ neId: ne.id, adapter: 'restconf' });
+    // The password travels base64-encoded in the Authorization header: both spellings are masked.
+    const basic = credentials.username && credentials.password !== undefined ? Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64') : undefined;
+    this.recorder = new ExchangeRecorder({ neId: ne.id, protocol: 'restconf', secrets: [credentials.password, basic], log: this.log });
   }
 
   isOpen(): boolean {
@@ -162,7 +163,7 @@ export class RestconfAdapter implements NeAdapter {
     return this.boundary(async () => {
       const read = await this.session().read(path, observe);
       if (!read.found) return { passed: absent === true, observed: `${path} is absent (404)` };
-      const observed = read.body.trim().length > MAX_OBSERVED_CHARS ? `${read.body.trim().slice(0, MAX_OBSERVED_CHARS)}...` : read.body.trim();
+      const observed = capDeviceText(this.recorder.redact(read.body.trim()));
       if (absent) return { passed: false, observed };
       let passed = contains.every((text) => read.body.includes(text) || read.body.includes(JSON.stringify(text).slice(1, -1)));
       if (field !== undefined) {
@@ -184,7 +185,7 @@ export class RestconfAdapter implements NeAdapter {
 
   /** Drops the kept-alive connection. Idempotent; never throws. */
   close(ctx?: OperationContext): Promise<void> {
-    this.reportUnreported(ctx);
+    this.recorder.reportUnreported(ctx);
     this.client?.close();
     this.client = undefined;
     return Promise.resolve();
@@ -259,38 +260,22 @@ export class RestconfAdapter implements NeAdapter {
     return read;
   }
 
-  /** Reports every request to the sink; with none (a pool's open), keeps the first few for the next operation's. */
+  /** Reports every request through the recorder; with no sink (a pool's open), kept for the next operation's. */
   private observer(ctx: OperationContext | undefined): ExchangeObserver {
-    this.reportUnreported(ctx);
-    const sink = ctx?.audit ?? ((entry: AuditEntry) => void (this.unreported.length < MAX_UNREPORTED && this.unreported.push(entry)));
-    return (exchange) => {
-      try {
-        sink({
-          neId: this.ne.id,
-          protocol: 'restconf',
+    this.recorder.reportUnreported(ctx);
+    return (exchange) =>
+      this.recorder.record(
+        ctx,
+        {
           operation: `restconf-${exchange.method.toLowerCase()}`,
-          request: capAuditText(`${exchange.method} ${exchange.path}${exchange.requestBody !== undefined ? `\n${exchange.requestBody}` : ''}`),
-          reply: capAuditText(exchange.status === undefined ? exchange.replyBody : `${exchange.status}${exchange.replyBody ? `\n${exchange.replyBody}` : ''}`),
-          outcome: exchange.error ? 'error' : 'ok',
+          request: `${exchange.method} ${exchange.path}${exchange.requestBody !== undefined ? `\n${exchange.requestBody}` : ''}`,
+          reply: exchange.status === undefined ? exchange.replyBody : `${exchange.status}${exchange.replyBody ? `\n${exchange.replyBody}` : ''}`,
           ...(exchange.error ? { errorCode: exchange.error.code } : {}),
-          startedAt: exchange.startedAt.toISOString(),
+          startedAt: exchange.startedAt,
           durationMs: exchange.durationMs,
-        });
-      } catch (error) {
-        this.log?.warn({ err: error }, 'audit sink threw');
-      }
-    };
-  }
-
-  private reportUnreported(ctx: OperationContext | undefined): void {
-    if (!ctx?.audit || this.unreported.length === 0) return;
-    for (const entry of this.unreported.splice(0)) {
-      try {
-        ctx.audit(entry);
-      } catch (error) {
-        this.log?.warn({ err: error }, 'audit sink threw');
-      }
-    }
+        },
+        { keepForNextSink: true },
+      );
   }
 
   private restconfChange(change: ChangeSet): RestconfChange {

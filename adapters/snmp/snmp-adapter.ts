@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import { NeError } from '../../errors/index.js';
 import type { NeCredentials } from '../ne-credentials.js';
 import type { NetworkElement } from '../network-element.js';
-import { capAuditText, type OperationContext } from '../audit.js';
+import type { OperationContext } from '../audit.js';
+import { capDeviceText, ExchangeRecorder } from '../exchange-recorder.js';
 import type { ChangeSet, Check, CheckResult } from '../change-set.js';
 import type { SnmpVarbind } from './snmp-catalog-form.js';
 import type { NeAdapter } from '../ne-adapter.js';
@@ -65,12 +66,15 @@ export class SnmpAdapter implements NeAdapter {
   private readonly log: Logger | undefined;
   private readonly retries: number;
   private live: LiveSession | undefined;
+  private readonly recorder: ExchangeRecorder;
 
   constructor(ne: NetworkElement, credentials: NeCredentials, options: SnmpAdapterOptions = {}) {
     this.ne = ne;
     this.credentials = credentials;
     this.log = options.log?.child({ neId: ne.id, adapter: 'snmp' });
     this.retries = Math.max(0, Math.floor(options.retries ?? 1));
+    const { community, authKey, privKey } = credentials;
+    this.recorder = new ExchangeRecorder({ neId: ne.id, protocol: 'snmp', secrets: [community, authKey, privKey], log: this.log });
   }
 
   isOpen(): boolean {
@@ -196,7 +200,7 @@ export class SnmpAdapter implements NeAdapter {
     const oid = validOid(this.ne.id, check.oid);
     const [varbind] = await this.get(ctx, [oid], 'none');
     const observed = describeVarbind(varbind);
-    return { passed: observed === String(check.equals), observed: observed.trim().slice(0, 200) };
+    return { passed: observed === String(check.equals), observed: capDeviceText(this.recorder.redact(observed.trim())) };
   }
 
   /** Closes the UDP socket and resolves once it is closed; pending requests fail with NE_CONNECTION_FAILED. Never throws. */
@@ -265,36 +269,18 @@ export class SnmpAdapter implements NeAdapter {
     const { session } = live;
     const undecodableBefore = live.undecodable.count;
     const startedAt = new Date();
-    const started = performance.now();
-    const audit = (outcome: 'ok' | 'error', reply: string, errorCode?: string): void => {
-      if (!ctx?.audit) return;
-      const entry = {
-        neId: this.ne.id,
-        protocol: 'snmp' as const,
-        operation: exchange.operation,
-        request: capAuditText(exchange.text),
-        reply: capAuditText(reply),
-        outcome,
-        ...(errorCode ? { errorCode } : {}),
-        startedAt: startedAt.toISOString(),
-        durationMs: Math.round(performance.now() - started),
-      };
-      try {
-        ctx.audit(entry);
-      } catch (error) {
-        this.log?.warn({ err: error }, 'audit sink threw');
-      }
-    };
+    const audit = (reply: string, errorCode?: string): void =>
+      this.recorder.record(ctx, { operation: exchange.operation, request: exchange.text, reply, errorCode, startedAt });
     try {
       const varbinds = await new Promise<snmp.Varbind[]>((resolve, reject) => {
         exchange.send(session, (error, result) => (error ? reject(error) : resolve(result ?? [])));
       });
-      audit('ok', formatVarbinds(varbinds));
+      audit(formatVarbinds(varbinds));
       return varbinds;
     } catch (error) {
       const undecodable = { count: live.undecodable.count - undecodableBefore, first: live.undecodable.first };
       const neError = translateSnmpError(error, { ne: this.ne, oids: exchange.oids, appliedOnTimeout: exchange.appliedOnTimeout, undecodable });
-      audit('error', neError.message, neError.code);
+      audit(neError.message, neError.code);
       // A transient failure may leave a v3 session with a stale engine id or time, and an agent
       // that answers garbage may go on doing so to this socket: start afresh next time.
       if (neError.transient || neError.code === 'NE_PROTOCOL_ERROR') await this.close();

@@ -5,21 +5,19 @@ import type { CliPlatformProfile } from './cli-platforms.js';
 import type { NeCredentials } from '../ne-credentials.js';
 import type { NetworkElement } from '../network-element.js';
 import { cliProfileOf } from './ssh-profile.js';
-import { capAuditText, type AuditEntry, type OperationContext } from '../audit.js';
+import type { OperationContext } from '../audit.js';
 import type { ChangeSet, Check, CheckResult } from '../change-set.js';
+import { capDeviceText, ExchangeRecorder } from '../exchange-recorder.js';
 import type { NeAdapter } from '../ne-adapter.js';
 import { SshConnection } from '../ssh-connection.js';
 import { CliShell, openShell, ShellError } from './cli-shell.js';
-import { algorithmsFor, hostKeyMismatch, parsePinnedKey } from './host-key-pinning.js';
-import { CONNECTING, PARSER_ERROR_PATTERNS, toNeError } from './ssh-error-translation.js';
+import { CONNECTING, openSshTransport } from '../ssh-transport.js';
+import { PARSER_ERROR_PATTERNS, toNeError } from './ssh-error-translation.js';
 import { configBlocks, hasLine } from './config-blocks.js';
 import { cleanTerminalOutput, commandOutput, controlCharacter, discoveredHostname, endsWithPrompt, isConfigPrompt, promptPattern } from './terminal-text.js';
 
 const KEEPALIVE_INTERVAL_MS = 15_000;
 const KEEPALIVE_COUNT_MAX = 3;
-const MAX_OBSERVED_CHARS = 4096;
-/** Exchanges kept for a later sink: a login and a few set-up commands, a logout. */
-const MAX_UNREPORTED = 16;
 /**
  * The longest a close waits for the device to end the session (the CLI process to exit after the
  * logout, then the connection), before the socket is destroyed. Only a device that does not
@@ -73,11 +71,8 @@ export class SshCliAdapter implements NeAdapter {
   /** Sessions being shut down, so close() resolves only once the device has ended every one of them. */
   private readonly shutdowns = new Map<Session, Promise<void>>();
   private readonly closeTimeoutMs: number;
-  /**
-   * Exchanges made with no audit sink: a pool opens sessions (login, paging set-up) before any
-   * item's operation. They go to the trail of the next operation that has a sink, first.
-   */
-  private readonly unreported: AuditEntry[] = [];
+  /** The audit trail; exchanges made with no sink (a pool opens sessions before any operation) wait for the next one. */
+  private readonly recorder: ExchangeRecorder;
   /** The context of the operation running on the shell, so a logout it causes is in its trail. */
   private running: OperationContext | undefined;
   /** The context of the last close(), for the logout of a session no operation is running on. */
@@ -97,6 +92,7 @@ export class SshCliAdapter implements NeAdapter {
     });
     this.errorPatterns = [...configured, ...PARSER_ERROR_PATTERNS];
     this.closeTimeoutMs = Math.min(ne.commandTimeoutMs, MAX_CLOSE_WAIT_MS);
+    this.recorder = new ExchangeRecorder({ neId: ne.id, protocol: 'ssh-cli', secrets: [credentials.password, credentials.passphrase], log: this.log });
   }
 
   async open(): Promise<void> {
@@ -137,7 +133,7 @@ export class SshCliAdapter implements NeAdapter {
           if (deviceError !== undefined) {
             throw new NeError('NE_COMMAND_REJECTED', this.ne.id, `line ${lineIndex + 1} "${line}" rejected: ${deviceError}`, {
               // `applied: 'none'`: the device refused the very first line, so it took nothing of the change.
-              details: { ...details, deviceError, deviceOutput: cap(output), ...(applied === 0 ? { applied: 'none' } : {}) },
+              details: { ...details, deviceError, deviceOutput: capDeviceText(this.recorder.redact(output)), ...(applied === 0 ? { applied: 'none' } : {}) },
             });
           }
           applied += 1;
@@ -179,7 +175,7 @@ export class SshCliAdapter implements NeAdapter {
         (check.line === undefined || hasLine(scoped, check.line)) &&
         (check.contains === undefined || scoped.includes(check.contains)) &&
         (matcher === undefined || matcher.test(scoped));
-      return { passed: check.absent === true ? !found : found, observed: cap(output.trim()) };
+      return { passed: check.absent === true ? !found : found, observed: capDeviceText(this.recorder.redact(output.trim())) };
     });
   }
 
@@ -192,7 +188,7 @@ export class SshCliAdapter implements NeAdapter {
     // The logout of a session closed outside any operation (a pool retiring an idle session) goes
     // to the closer's sink, with whatever the session did before any operation had one.
     this.closer = ctx;
-    this.reportUnreported(ctx);
+    this.recorder.reportUnreported(ctx);
     this.generation += 1;
     const session = this.session;
     this.session = undefined;
@@ -286,36 +282,21 @@ export class SshCliAdapter implements NeAdapter {
     if (!credentials.username || (!credentials.password && !credentials.privateKey)) {
       throw new NeError('CREDENTIALS_UNAVAILABLE', ne.id, 'SSH needs a username and a password or a private key');
     }
-    const pinned = ne.ssh.hostKeys.map(parsePinnedKey).filter((key) => key !== undefined);
-    let refusedKey: Buffer | undefined;
-    try {
-      return await SshConnection.open({
-        host: ne.host,
-        port: ne.port,
-        connectTimeoutMs: ne.connectTimeoutMs,
-        closeTimeoutMs: this.closeTimeoutMs,
-        keepaliveIntervalMs: KEEPALIVE_INTERVAL_MS,
-        keepaliveCountMax: KEEPALIVE_COUNT_MAX,
-        login: {
-          username: credentials.username,
-          password: credentials.password,
-          privateKey: credentials.privateKey,
-          passphrase: credentials.passphrase,
-          tryKeyboard: credentials.password !== undefined,
-          algorithms: algorithmsFor(pinned, ne.ssh.legacyAlgorithms),
-          // ssh2 accepts any host key unless told otherwise: only a pinned key will do, and none pinned means none.
-          hostVerifier: (presented: Buffer): boolean => {
-            const known = pinned.some((key) => key.blob.equals(presented));
-            if (!known) refusedKey = presented;
-            return known;
-          },
-        },
-        // Keyboard-interactive is how many devices ask for the password: answer each prompt with it.
-        keyboardInteractive: (prompts) => prompts.map(() => credentials.password ?? ''),
-      });
-    } catch (error) {
-      throw refusedKey ? hostKeyMismatch(ne.id, refusedKey) : this.toNeError(error, CONNECTING);
-    }
+    return openSshTransport({
+      neId: ne.id,
+      host: ne.host,
+      port: ne.port,
+      username: credentials.username,
+      password: credentials.password,
+      privateKey: credentials.privateKey,
+      passphrase: credentials.passphrase,
+      hostKeys: ne.ssh.hostKeys,
+      legacyAlgorithms: ne.ssh.legacyAlgorithms,
+      connectTimeoutMs: ne.connectTimeoutMs,
+      closeTimeoutMs: this.closeTimeoutMs,
+      keepaliveIntervalMs: KEEPALIVE_INTERVAL_MS,
+      keepaliveCountMax: KEEPALIVE_COUNT_MAX,
+    });
   }
 
   // --- commands ---
@@ -324,7 +305,7 @@ export class SshCliAdapter implements NeAdapter {
   private serialize<T>(ctx: OperationContext, task: (session: Session) => Promise<T>): Promise<T> {
     const run = async (): Promise<T> => {
       this.running = ctx;
-      this.reportUnreported(ctx);
+      this.recorder.reportUnreported(ctx);
       const session = await this.ensureSession(ctx);
       try {
         return await task(session);
@@ -420,53 +401,9 @@ export class SshCliAdapter implements NeAdapter {
     return undefined;
   }
 
-  /** Hands the exchanges made with no sink to this operation's sink, oldest first. */
-  private reportUnreported(ctx: OperationContext): void {
-    if (!ctx.audit || this.unreported.length === 0) return;
-    const sink = ctx.audit;
-    for (const entry of this.unreported.splice(0)) {
-      try {
-        sink(entry);
-      } catch (error) {
-        this.log?.warn({ err: error }, 'audit sink threw; entry dropped');
-      }
-    }
-  }
-
-  /**
-   * Reports one exchange to the caller's sink, or keeps it for the next operation that has one
-   * (a login and its set-up commands, made when a pool opens the session). The sink must not
-   * throw; if it does, the device work goes on.
-   */
+  /** Reports one exchange, or keeps it for the next operation with a sink (a login, set-up commands). */
   private audit(ctx: OperationContext, operation: string, request: string, reply: string, startedAt: Date, errorCode?: string): void {
-    const entry: AuditEntry = {
-      neId: this.ne.id,
-      protocol: 'ssh-cli',
-      operation,
-      request: this.redact(request),
-      reply: capAuditText(this.redact(cleanTerminalOutput(reply))),
-      outcome: errorCode === undefined ? 'ok' : 'error',
-      ...(errorCode === undefined ? {} : { errorCode }),
-      startedAt: startedAt.toISOString(),
-      durationMs: Date.now() - startedAt.getTime(),
-    };
-    if (!ctx.audit) {
-      if (this.unreported.length < MAX_UNREPORTED) this.unreported.push(entry);
-      return;
-    }
-    try {
-      ctx.audit(entry);
-    } catch (error) {
-      this.log?.warn({ err: error }, 'audit sink threw; entry dropped');
-    }
-  }
-
-  /** The login password never reaches the trail, even if a device echoed it back. */
-  private redact(text: string): string {
-    const { password, passphrase } = this.credentials;
-    let safe = text;
-    for (const secret of [password, passphrase]) if (secret) safe = safe.split(secret).join('********');
-    return safe;
+    this.recorder.record(ctx, { operation, request, reply: cleanTerminalOutput(reply), errorCode, startedAt }, { keepForNextSink: true });
   }
 
   /** Last guard before the wire: a control character could end a line early or drive the terminal. */
@@ -499,6 +436,3 @@ export class SshCliAdapter implements NeAdapter {
   }
 }
 
-function cap(text: string): string {
-  return text.length <= MAX_OBSERVED_CHARS ? text : `${text.slice(0, MAX_OBSERVED_CHARS)}\n... (${text.length - MAX_OBSERVED_CHARS} more characters)`;
-}

@@ -85,7 +85,7 @@ describe('an SSH CLI device that accepts TCP and never answers', () => {
       code: 'NE_TIMEOUT',
       transient: true,
       neId: 'cli-tcp-silent',
-      words: /no SSH handshake within 1500 ms/,
+      words: /no SSH handshake and login within 1500 ms/,
       withinMs: CONNECT_TIMEOUT_MS,
     });
     await bounded(adapter.close(), CLOSE_BOUND_MS);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AUDIT_MAX_TEXT, type AuditEntry, type OperationContext } from '../../adapters/audit.js';
+import type { AuditEntry, OperationContext } from '../../adapters/audit.js';
+import { DEVICE_TEXT_CAP } from '../../adapters/exchange-recorder.js';
 import { NetconfAdapter } from '../../adapters/netconf/netconf-adapter.js';
 import { NeError, NetconfRpcError } from '../../errors/index.js';
 import { networkElementSchema } from '../../inventory/network-element.js';
@@ -408,7 +409,7 @@ describe('NETCONF adapter audit trail', () => {
     const big = recorder();
     await adapter.apply({ protocol: 'netconf', configXml: `<porting xmlns="${NPDB}">${entries.join('')}</porting>` }, big.ctx);
     const edit = big.entries.find((e) => rpcName(e) === 'edit-config')!;
-    expect(edit.request.length).toBeLessThan(AUDIT_MAX_TEXT + 100);
+    expect(edit.request.length).toBeLessThan(DEVICE_TEXT_CAP + 100);
     expect(edit.request).toMatch(/\.\.\. \[\d+ more characters\]$/);
 
     simulator.setLatencyMs(600);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AUDIT_MAX_TEXT, type AuditEntry } from '../../adapters/audit.js';
+import type { AuditEntry } from '../../adapters/audit.js';
+import { DEVICE_TEXT_CAP } from '../../adapters/exchange-recorder.js';
 import { SshCliAdapter } from '../../adapters/ssh-cli/ssh-cli-adapter.js';
 import { NeError } from '../../errors/index.js';
 import { networkElementSchema, type NeCredentials, type NetworkElementInput } from '../../inventory/network-element.js';
@@ -405,7 +406,7 @@ describe('SshCliAdapter audit hook and CLI mode discipline', () => {
     const { entries, ctx } = recorder();
     await adapter.verify({ protocol: 'ssh-cli', command: 'show running-config', contains: filler }, ctx);
     expect(entries.splice(0, 2).map((e) => e.operation)).toEqual(['session-open', 'cli-command']);
-    expect(entries[0]?.reply.length).toBeLessThanOrEqual(AUDIT_MAX_TEXT + 40);
+    expect(entries[0]?.reply.length).toBeLessThanOrEqual(DEVICE_TEXT_CAP + 40);
     expect(entries[0]?.reply).toMatch(/more characters\]$/);
 
     sim.setLatencyMs(1_500);

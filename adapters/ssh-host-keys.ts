@@ -1,6 +1,11 @@
+/**
+ * Host key pinning for every SSH driver. ssh2 accepts any host key unless told otherwise; the
+ * inventory pins OpenSSH public-key lines (`ssh-ed25519 AAAA... comment`, or authorized_keys and
+ * known_hosts lines around one), read with ssh2's own key parser, and only those keys will do.
+ */
 import { createHash } from 'node:crypto';
-import type { Algorithms, ServerHostKeyAlgorithm } from 'ssh2';
-import { NeError } from '../../errors/ne-error.js';
+import ssh2, { type Algorithms, type ServerHostKeyAlgorithm } from 'ssh2';
+import { NeError } from '../errors/ne-error.js';
 
 /** Host key algorithms to offer for each pinned key type, so negotiation picks a key we can check. */
 const HOST_KEY_ALGORITHMS: Record<string, { modern: ServerHostKeyAlgorithm[]; legacy: ServerHostKeyAlgorithm[] }> = {
@@ -19,28 +24,28 @@ const LEGACY_ALGORITHMS: Algorithms = {
 };
 
 export interface PinnedKey {
+  /** The key type as ssh2 names it: `ssh-ed25519`, `ssh-rsa`, `ecdsa-sha2-nistp256`... */
   type: string;
+  /** The public key in SSH wire format, as the server presents it. */
   blob: Buffer;
 }
 
 /**
  * Reads an OpenSSH public-key line. authorized_keys lines may start with options and known_hosts
- * lines with host patterns, so the key is the first pair of fields whose blob names its own type.
+ * lines with host patterns, so the key is where ssh2 first parses one, field by field.
  */
 export function parsePinnedKey(line: string): PinnedKey | undefined {
   const fields = line.trim().split(/\s+/);
   for (let i = 0; i + 1 < fields.length; i += 1) {
-    const type = fields[i] ?? '';
-    const blob = Buffer.from(fields[i + 1] ?? '', 'base64');
-    if (blobType(blob) === type) return { type, blob };
+    const parsed = ssh2.utils.parseKey(fields.slice(i).join(' '));
+    if (!(parsed instanceof Error)) return { type: parsed.type, blob: parsed.getPublicSSH() };
   }
   return undefined;
 }
 
-function blobType(blob: Buffer): string | undefined {
-  if (blob.length < 4) return undefined;
-  const length = blob.readUInt32BE(0);
-  return 4 + length <= blob.length ? blob.toString('latin1', 4, 4 + length) : undefined;
+/** The pinned lines ssh2 can read; the others pin nothing. */
+export function parsePinnedKeys(lines: readonly string[]): PinnedKey[] {
+  return lines.map(parsePinnedKey).filter((key) => key !== undefined);
 }
 
 /** The algorithms to offer: only host key types we hold a pin for, plus legacy ones if allowed. */
@@ -53,9 +58,12 @@ export function algorithmsFor(pinned: PinnedKey[], legacy: boolean): Algorithms 
   };
 }
 
+/** The refusal of a presented key, with its fingerprint and the line that would pin it. */
 export function hostKeyMismatch(neId: string, presented: Buffer): NeError {
   const fingerprint = `SHA256:${createHash('sha256').update(presented).digest('base64').replace(/=+$/, '')}`;
+  const parsed = ssh2.utils.parseKey(presented);
+  const type = parsed instanceof Error ? 'unknown' : parsed.type;
   return new NeError('NE_HOST_KEY_MISMATCH', neId, `host key ${fingerprint} is not pinned in the inventory (ssh.hostKeys)`, {
-    details: { fingerprint, presentedKey: `${blobType(presented) ?? 'unknown'} ${presented.toString('base64')}` },
+    details: { fingerprint, presentedKey: `${type} ${presented.toString('base64')}` },
   });
 }
