@@ -188,7 +188,7 @@ async function activate(x: Execution): Promise<ActivationOutcome> {
 /** The item's confirmed commits still pending in the order's window, step -> persist-id, from its activation ledger. */
 function pendingCommitsOf(x: Execution): Record<string, string> {
   const entries = x.start.snapshot.ledger[`${x.itemId}|activate`] ?? {};
-  return Object.fromEntries(Object.entries(entries).flatMap(([step, e]) => (e.persistId !== undefined && e.state !== 'done' ? [[step, e.persistId]] : [])));
+  return Object.fromEntries(Object.entries(entries).flatMap(([step, e]) => (e.persistId !== undefined && e.state !== 'done' && e.state !== 'cancelled' ? [[step, e.persistId]] : [])));
 }
 
 /** The NEs of these steps take changes again (a commit of ours confirmed or cancelled): wake the jobs waiting for them. */
