@@ -87,7 +87,7 @@ function sameNeBundle(name: string, failLast: boolean, options: { joinerFails?: 
   };
 }
 
-describe('the window by default on NEs that advertise confirmed-commit', () => {
+describe('the window by default on NEs that advertise confirmed-commit, for orders spanning several', () => {
   it('an NE left to auto is in the window: the dry run says so, and a failed bundle is taken back by cancel-commit alone', async () => {
     const name = `d${randomBytes(2).toString('hex')}`;
     const dry = await fleet.producer.dryRunServiceOrder(windowBundle(name));
@@ -115,18 +115,30 @@ describe('the window by default on NEs that advertise confirmed-commit', () => {
     expect(audit.filter((e) => isCommit(e) && (e.request.includes('<confirmed/>') || e.request.includes('<persist'))).map((e) => e.request)).toEqual([]);
     expect((await fleet.producer.getServiceOrder(order.id)).commitWindow).toBe(false);
 
-    const plain: ServiceOrderInput = {
-      serviceOrderItem: [
-        { id: 'p', action: 'add', service: { serviceSpecification: { id: 'iface-a-plain' }, serviceCharacteristic: [{ name: 'interfaceName', value: `${name}p` }, { name: 'description', value: 'plain' }, { name: 'probe', value: 'plain' }] } },
-      ],
-    };
-    expect((await fleet.producer.dryRunServiceOrder(plain)).commitWindow).toBeUndefined();
+    // The plain specification's item on nc-a, two window items on nc-b and nc-c.
+    const plain: ServiceOrderInput = { serviceOrderItem: windowBundle(name).serviceOrderItem.map((item, i) => (i === 0 ? { ...item, service: { ...item.service, serviceSpecification: { id: 'iface-a-plain' } } } : item)) };
+    expect((await fleet.producer.dryRunServiceOrder(plain)).commitWindow?.neIds).toEqual(['nc-b', 'nc-c']);
     const second = await fleet.producer.submitServiceOrder(plain);
     expect((await finished(second.order.id)).state).toBe('completed');
     const commits = (await rpcs(second.order.id)).filter(isCommit);
-    expect(commits).toHaveLength(1);
-    expect(commits[0]?.request).not.toContain('<confirmed/>');
-    expect(await peers.peers[0]?.runningConfig()).toContain(`<name>${name}p</name>`);
+    expect(commits.filter((e) => e.neId === 'nc-a').map((e) => e.request.includes('<confirmed/>'))).toEqual([false]);
+    expect(commits.filter(opens).map((e) => e.neId).sort()).toEqual(['nc-b', 'nc-c']);
+    expect(await peers.peers[0]?.runningConfig()).toContain(`<name>${name}a</name>`);
+  });
+
+  it('an order whose NETCONF changes go to one NE left to auto has no window: committed plainly, and other orders for that NE do not wait behind it', async () => {
+    const name = `s${randomBytes(2).toString('hex')}`;
+    const single = (suffix: string): ServiceOrderInput => ({ serviceOrderItem: [windowBundle(`${name}${suffix}`).serviceOrderItem[0]!] });
+    expect((await fleet.producer.dryRunServiceOrder(single('0'))).commitWindow).toBeUndefined();
+    const orders = await Promise.all(['1', '2', '3', '4'].map(async (suffix) => (await fleet.producer.submitServiceOrder(single(suffix))).order));
+    const done = await Promise.all(orders.map((o) => finished(o.id)));
+    expect(done.map((o) => o.state)).toEqual(['completed', 'completed', 'completed', 'completed']);
+    for (const o of orders) {
+      const commits = (await rpcs(o.id)).filter(isCommit);
+      expect(commits.map((e) => [e.neId, e.request.includes('<confirmed/>') || e.request.includes('<persist')])).toEqual([['nc-a', false]]);
+    }
+    const running = await peers.peers[0]?.runningConfig();
+    for (const suffix of ['1', '2', '3', '4']) expect(running).toContain(`<name>${name}${suffix}a</name>`);
   });
 });
 
