@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServiceCatalog } from '../../catalog/service-catalog.js';
 import { ResourceInventory } from '../../inventory/resource-inventory.js';
 import { createLogger } from '../../observability/logger.js';
 import { loadFleetConfig, ROLES } from '../../runtime/fleet-config.js';
 import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
 import { startSimulatedLab, type SimulatedLab } from '../../simulators/simulated-lab.js';
-import { startFleetProcess, type FleetProcess } from '../../workers/fleet-process.js';
+import { startFleetProcess, type FleetProcess } from '../../runtime/fleet-process.js';
+import { loadServiceCatalog } from '../../runtime/loading/catalog-files.js';
 import { mobileBundle } from '../support/mobile-bundle.js';
 
 /**
@@ -35,7 +35,7 @@ beforeAll(async () => {
     }),
     roles: ROLES,
     log: createLogger({ level: 'silent' }),
-    catalog: await ServiceCatalog.load('config/catalog'),
+    catalog: await loadServiceCatalog('config/catalog'),
     inventory,
     credentials: lab.credentials,
     http: false,
