@@ -1,4 +1,5 @@
 import { commitWindowModeOf } from '../adapters/registry.js';
+import { windowScope, type WindowScope } from './window-scope.js';
 import type { ChangeSet, Check } from '../adapters/change-set.js';
 import { planItem } from '../catalog/item-plan.js';
 import type { ServiceCatalog } from '../catalog/service-catalog.js';
@@ -105,16 +106,20 @@ export function planServiceOrder(input: OrderPlanInput): { validation: OrderVali
  * :confirmed-commit:1.1 when the order runs.
  */
 export function commitWindowOf(order: ServiceOrderInput, items: ValidatedItem[], plans: DryRunItem[], catalog: ServiceCatalog, directory: NeDirectory | undefined): Pick<DryRunResult, 'commitWindow'> {
-  if (order.commitWindow === false) return {};
+  const scope = orderWindowScope(order, items, plans, catalog, directory);
+  if (!scope) return {};
+  const { neIds, ifAdvertised } = scope;
+  const note = 'committed confirmed (one persist-id per NE: a later step on the same NE joins it), extended while the order runs, confirmed once every item passed, cancelled by cancel-commit if any fails';
+  return { commitWindow: { neIds, ...(ifAdvertised.length > 0 ? { ifAdvertised } : {}), note } };
+}
+
+/** The NEs of the order's window (orders/window-scope.ts), from its validated plans: for the dry run and for intake alike. */
+export function orderWindowScope(order: ServiceOrderInput, items: ValidatedItem[], plans: DryRunItem[], catalog: ServiceCatalog, directory: NeDirectory | undefined): WindowScope | undefined {
+  if (order.commitWindow === false) return undefined;
   const specOf = new Map(items.map((i) => [i.itemId, i.specId]));
   const steps = plans.filter((p) => catalog.get(specOf.get(p.itemId) ?? '')?.commitWindow !== false).flatMap((p) => p.steps);
-  const modeOf = (neId: string): boolean | 'auto' => {
+  return windowScope(steps, (neId) => {
     const ne = directory?.get(neId);
     return ne === undefined ? false : commitWindowModeOf(ne);
-  };
-  const candidates = [...new Set(steps.filter((s) => modeOf(s.neId) !== false).map((s) => s.neId))];
-  if (candidates.length === 0) return {};
-  const ifAdvertised = candidates.filter((id) => modeOf(id) === 'auto');
-  const note = 'committed confirmed (one persist-id per NE: a later step on the same NE joins it), extended while the order runs, confirmed once every item passed, cancelled by cancel-commit if any fails';
-  return { commitWindow: { neIds: candidates, ...(ifAdvertised.length > 0 ? { ifAdvertised } : {}), note } };
+  });
 }

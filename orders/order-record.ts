@@ -44,7 +44,7 @@ export interface ItemSpec {
   customerId?: string;
   /** The steps rendered at intake, for an add: what the worker sends, as validated. */
   plan?: StoredStep[];
-  /** Set (false) when the order turned the window off: the item's NETCONF changes commit plainly. */
+  /** Set (false) when the order has no window (turned off, or too few NEs for one): the item's NETCONF changes commit plainly. */
   commitWindow?: false;
   /**
    * What the item asked of its service record (the attributes as posted, the state asked for, the
@@ -116,6 +116,8 @@ export interface NewOrderContext {
   /** The steps each add item sends, rendered at intake. */
   plans?: Record<string, StoredStep[]>;
   customerId?: string;
+  /** False when the order has no window: turned off, or its NETCONF changes span none (orders/window-scope.ts). */
+  commitWindow?: false;
 }
 
 /** The supporting services of each item: the items it relies on, and the items whose specification the catalog lists in its composition. */
@@ -182,7 +184,7 @@ export function newOrder(input: ServiceOrderInput, items: ValidatedItem[], ctx: 
       reliesOn: dependsOn.map((dep) => serviceIds.get(dep)).filter((id): id is string => id !== undefined),
       ...(ctx.customerId ? { customerId: ctx.customerId } : {}),
       ...(plan ? { plan } : {}),
-      ...(input.commitWindow === false ? { commitWindow: false as const } : {}),
+      ...(input.commitWindow === false || ctx.commitWindow === false ? { commitWindow: false as const } : {}),
       service: request,
     };
   }

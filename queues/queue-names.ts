@@ -69,6 +69,15 @@ export function activationJobId(job: Pick<ActivationJob, 'orderId' | 'itemId' | 
   return `${job.orderId}~${job.itemId}~${job.kind}`;
 }
 
+/**
+ * An item's next window extension (kind `extend`, delayed): one per execution that schedules it
+ * (`after`, the item's fence then), so a finished one never hides the next, and whoever knows
+ * the item's fence (the reconciler) can tell whether the chain is still alive.
+ */
+export function extensionJobId(orderId: string, itemId: string, after: number): string {
+  return `${activationJobId({ orderId, itemId, kind: 'extend' })}~${after}`;
+}
+
 /** TMF priority "0" (highest) to "4" (lowest) onto BullMQ's 1 (highest) and up. */
 export function jobPriority(tmfPriority: string | undefined): number {
   return tmfPriority === undefined ? 3 : Number(tmfPriority) + 1;

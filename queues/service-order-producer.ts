@@ -16,7 +16,7 @@ import { dispatchOf, requestCancel } from '../orders/order-progress.js';
 import { newOrder, rejectedOrder, type StoredStep } from '../orders/order-record.js';
 import { expectedCompletion } from '../orders/order-tracking.js';
 import { validateServiceOrder, type OrderValidation, type ValidatedItem } from '../orders/order-validation.js';
-import { commitWindowOf, planServiceOrder, type ClaimSteps, type DryRunItem, type DryRunResult } from '../orders/order-plan.js';
+import { commitWindowOf, orderWindowScope, planServiceOrder, type ClaimSteps, type DryRunItem, type DryRunResult } from '../orders/order-plan.js';
 import { isParsedServiceOrder, parsedFrom, parseServiceOrder, type ParsedServiceOrder } from '../orders/posted-order.js';
 import { serviceOrderView } from '../orders/order-view.js';
 import { isFinalState } from '../orders/order-states.js';
@@ -129,6 +129,8 @@ export class ServiceOrderProducer {
         expectedCompletionDate: expectedCompletion(posted.requestedCompletionDate, start, typical),
         plans: Object.fromEntries(plans.filter((p) => p.lifecycle === 'add').map((p) => [p.itemId, p.steps.map(toStoredStep)])),
         ...(customerId ? { customerId } : {}),
+        // Decided here, from the plans: an order whose NETCONF changes do not span a window commits plainly.
+        ...(this.options.inventory && !orderWindowScope(posted, items, plans, this.options.catalog, this.options.inventory) ? { commitWindow: false as const } : {}),
       });
       if (asModify.size > 0) {
         // What the client reads back: the item's action as posted, its service.id filled in, and the fleet's note saying why.

@@ -107,6 +107,11 @@ export class Keyspace {
     return `${this.base}:budget:ne:${neId}:blocked-waiters`;
   }
 
+  /** When (ms) an NE that refused changes last took one again: a wait for it is bounded from then. */
+  budgetNeBlockedProgress(neId: string): string {
+    return `${this.base}:budget:ne:${neId}:blocked-progress`;
+  }
+
   budgetNeRate(neId: string): string {
     return `${this.base}:budget:ne:${neId}:rate`;
   }

@@ -47,7 +47,12 @@ export class NeBlockedWaits {
   /** The NE takes changes again: every job waiting for it is promoted (they meet the session budget next). */
   async unblocked(neId: string): Promise<number> {
     const key = this.options.keys.budgetNeBlockedWaiters(neId);
-    const result = await this.redis.multi().smembers(key).del(key, this.options.keys.budgetNeBlockedProbe(neId)).exec();
+    const result = await this.redis
+      .multi()
+      .smembers(key)
+      .del(key, this.options.keys.budgetNeBlockedProbe(neId))
+      .set(this.options.keys.budgetNeBlockedProgress(neId), String(Date.now()), 'PX', 3_600_000)
+      .exec();
     const waiting = (result?.[0]?.[1] as string[] | undefined) ?? [];
     let woken = 0;
     for (const jobId of waiting) {
@@ -58,6 +63,16 @@ export class NeBlockedWaits {
       }
     }
     return woken;
+  }
+
+  /**
+   * When the NE last took a change again after refusing (ms since the epoch), 0 when not seen
+   * within the hour. Orders queued behind one window after another on an NE wait for each in
+   * turn: the bound of a wait runs from the later of this and the job's own first refusal, so a
+   * queue that moves is waited out, and only an NE stuck for a whole confirm timeout fails them.
+   */
+  async lastProgress(neId: string): Promise<number> {
+    return Number((await this.redis.get(this.options.keys.budgetNeBlockedProgress(neId))) ?? 0);
   }
 
   /** Jobs parked for the NE now, for tests and metrics. */

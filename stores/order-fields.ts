@@ -27,16 +27,19 @@ export interface LedgerEntry {
   fence: number;
   /**
    * pending: about to be sent (or sent, no answer yet); done: the NE took it; undoing: its undo is
-   * being sent; unconfirmed: the NE took it as a confirmed commit that is still pending there.
+   * being sent; unconfirmed: the NE took it as a confirmed commit that is still pending there;
+   * cancelled: it had joined another item's confirmed commit, and its own failure took that
+   * commit back with cancel-commit (the other item's later cancel finds nothing pending, and must
+   * not count that as the device reverting by itself).
    */
-  state: 'pending' | 'done' | 'undoing' | 'unconfirmed';
+  state: 'pending' | 'done' | 'undoing' | 'unconfirmed' | 'cancelled';
   /** The persist-id of the step's confirmed commit, when it is (or is about to be) one. */
   persistId?: string;
   /** What the NE held, read just before the change, as the change that puts it back (the default undo). */
   prior?: ChangeSet;
 }
 
-const STATES: ReadonlySet<string> = new Set(['pending', 'done', 'undoing', 'unconfirmed']);
+const STATES: ReadonlySet<string> = new Set(['pending', 'done', 'undoing', 'unconfirmed', 'cancelled']);
 
 /**
  * A ledger field's value: `<fence>|<state>`, then `|<persistId>` (empty when none) and

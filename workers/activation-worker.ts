@@ -188,7 +188,7 @@ async function activate(x: Execution): Promise<ActivationOutcome> {
 /** The item's confirmed commits still pending in the order's window, step -> persist-id, from its activation ledger. */
 function pendingCommitsOf(x: Execution): Record<string, string> {
   const entries = x.start.snapshot.ledger[`${x.itemId}|activate`] ?? {};
-  return Object.fromEntries(Object.entries(entries).flatMap(([step, e]) => (e.persistId !== undefined && e.state !== 'done' ? [[step, e.persistId]] : [])));
+  return Object.fromEntries(Object.entries(entries).flatMap(([step, e]) => (e.persistId !== undefined && e.state !== 'done' && e.state !== 'cancelled' ? [[step, e.persistId]] : [])));
 }
 
 /** The NEs of these steps take changes again (a commit of ours confirmed or cancelled): wake the jobs waiting for them. */
@@ -442,7 +442,7 @@ async function failed(x: Execution, error: unknown, stopTimer: (labels: Record<s
     await park(x, error.neId, token);
     throw new DelayedError();
   }
-  if (neBlocked(error) && deps.blockedWaits && withinBlockedBound(x)) {
+  if (neBlocked(error) && deps.blockedWaits && (await blockedBoundLeftMs(x, error.neId)) > 0) {
     stopTimer({ outcome: 'parked' });
     await parkBlocked(x, error.neId, token);
     throw new DelayedError();
@@ -475,14 +475,15 @@ async function recordParked(x: Execution): Promise<boolean> {
   return result.status !== 'stale' && result.status !== 'missing';
 }
 
-/** A blocked NE is waited for up to its confirm timeout plus a margin: past that, it is a failure like any other. */
-function blockedBoundMs(deps: ActivationDeps): number {
-  return (deps.confirmTimeoutS + deps.blockedWaitMarginS) * 1000;
-}
-
-function withinBlockedBound(x: Execution): boolean {
-  const since = x.job.data.blockedSince ?? Date.now();
-  return Date.now() - since < blockedBoundMs(x.deps);
+/**
+ * What is left of the wait for a blocked NE: its confirm timeout plus a margin, from the job's
+ * first refusal or, later, from when the NE last took a change again (the window ahead of it
+ * closed, and the next one opened). Past that the NE is stuck, and the refusal a failure like
+ * any other.
+ */
+async function blockedBoundLeftMs(x: Execution, neId: string): Promise<number> {
+  const since = Math.max(x.job.data.blockedSince ?? Date.now(), (await x.deps.blockedWaits?.lastProgress(neId).catch(() => 0)) ?? 0);
+  return (x.deps.confirmTimeoutS + x.deps.blockedWaitMarginS) * 1000 - (Date.now() - since);
 }
 
 /**
@@ -495,7 +496,7 @@ async function parkBlocked(x: Execution, neId: string, token: string | undefined
   if (!(await recordParked(x))) return;
   const since = job.data.blockedSince ?? Date.now();
   await job.updateData({ ...job.data, blockedSince: since, blockedOn: neId });
-  const boundLeftMs = blockedBoundMs(deps) - (Date.now() - since);
+  const boundLeftMs = await blockedBoundLeftMs(x, neId);
   const { delayMs, prober } = await (deps.blockedWaits as BlockedWaiters).park(neId, job, token, Math.min(deps.parkFallbackMs, Math.max(0, boundLeftMs)));
   deps.metrics.budgetParks.inc({ role: deps.inventory.get(neId)?.role ?? 'unknown' });
   x.log.info({ neId, delayMs, prober, waitingMs: Date.now() - since }, 'NE refuses changes for now (confirmed commit pending or lock held): job waits parked');

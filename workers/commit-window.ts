@@ -108,8 +108,9 @@ export async function cancelPending(deps: StepExecutionDeps, step: ResolvedStep,
   }
   const joined = joinedCommit(deps, step, persistId);
   if (step.tests.length > 0 && !(await testsPass(deps, step))) {
-    // A commit shared with another step of the order went with that step's cancel-commit.
-    if (joined) return 'cancelled';
+    // A commit shared with another step of the order went with that step's cancel-commit: this
+    // one's, or (the joiner failing first) the joiner's, counted there.
+    if (joined || deps.ledger.cancelledByAnother(persistId)) return 'cancelled';
     deps.metrics.confirmedCommits.inc({ outcome: 'reverted' });
     deps.log.info({ neId: step.ne.id, step: step.name, persistId }, 'nothing to cancel: the device had reverted the confirmed commit by itself');
     return 'reverted';

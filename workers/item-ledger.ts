@@ -95,6 +95,22 @@ export class ItemLedger {
   }
 
   /**
+   * Records that the step's failure took back, by cancel-commit, the confirmed commit `persistId`
+   * of another item that it had joined; stored with the next transition. A re-run of the item
+   * sends the step afresh.
+   */
+  cancelled(step: string, persistId: string): void {
+    this.put(step, 'cancelled', { persistId });
+  }
+
+  /** Whether a step of another item of the order took the commit `persistId` back (its entry says `cancelled`). */
+  cancelledByAnother(persistId: string): boolean {
+    return Object.entries(this.snapshot.ledger).some(
+      ([key, entries]) => !key.startsWith(`${this.fence.itemId}|`) && Object.values(entries).some((e) => e.state === 'cancelled' && e.persistId === persistId),
+    );
+  }
+
+  /**
    * What the NE held before this item's change of `step`, as the change that restores it: from
    * this ledger, or (for the rollback of a completed item) from its activation's ledger.
    */

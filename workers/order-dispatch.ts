@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
 import { advance, dispatchOf, startOrder, holdOrder, type Advance } from '../orders/order-progress.js';
 import { isFinalState } from '../orders/order-states.js';
-import { ACTIVATION_JOBS, activationJobId, jobPriority, type ActivationJob, type ActivationKind, type ActivationQueue } from '../queues/queue-names.js';
+import { ACTIVATION_JOBS, activationJobId, extensionJobId, jobPriority, type ActivationJob, type ActivationKind, type ActivationQueue } from '../queues/queue-names.js';
 import type { OrderContext, ProgressSnapshot } from '../stores/order-fields.js';
 import { keptJobs, type RetentionOptions } from '../queues/job-retention.js';
 import type { Decision, OrderStore, TransitionResult } from '../stores/order-store.js';
@@ -77,7 +77,7 @@ export class OrderDispatcher {
     const queue = this.deps.activation(this.deps.store.keys.shardOf(orderId));
     const data: ActivationJob = { orderId, itemId, kind: ACTIVATION_JOBS.extend };
     // One attempt: a failed extension is retried by the job itself, sooner, not by BullMQ.
-    await queue.add(ACTIVATION_JOBS.extend, data, { ...this.jobOptions(orderId, ACTIVATION_JOBS.extend, priority), attempts: 1, delay: Math.max(0, delayMs), jobId: `${activationJobId(data)}~${after}` });
+    await queue.add(ACTIVATION_JOBS.extend, data, { ...this.jobOptions(orderId, ACTIVATION_JOBS.extend, priority), attempts: 1, delay: Math.max(0, delayMs), jobId: extensionJobId(orderId, itemId, after) });
   }
 
   /**

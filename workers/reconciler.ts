@@ -3,7 +3,7 @@ import { FleetError } from '../errors/index.js';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
 import { itemAborting, type ItemPhase } from '../orders/order-progress.js';
 import { keptJobs } from '../queues/job-retention.js';
-import { activationJobId, jobPriority, ORCHESTRATION_JOBS, startJobId, type ActivationKind, type ActivationQueue, type OrchestrationQueue } from '../queues/queue-names.js';
+import { activationJobId, extensionJobId, jobPriority, ORCHESTRATION_JOBS, startJobId, type ActivationKind, type ActivationQueue, type OrchestrationQueue } from '../queues/queue-names.js';
 import type { OrderStore } from '../stores/order-store.js';
 import type { OrderDispatcher } from './order-dispatch.js';
 
@@ -24,6 +24,10 @@ const KIND_OF: Partial<Record<ItemPhase, ActivationKind>> = { activating: 'activ
  * - an item whose activation job failed for good without a result (it stalled out) is aborted:
  *   an abort job undoes exactly what its ledger records as sent, then records it failed. It is
  *   never just marked failed, which would leave a half-applied change on the network.
+ * - an item waiting in the order's window (its confirmed commits pending) whose chain of
+ *   extension jobs broke (scheduling the next failed, a partial loss of Redis) gets its next
+ *   extension now: without it the devices revert the commits at their timeout and the order
+ *   fails NE_CONFIRMED_COMMIT_LOST;
  * One order's trouble (even data that cannot be read) never stops the others being looked at.
  */
 export function startReconciler(
@@ -54,6 +58,10 @@ export function startReconciler(
     let resumed = 0;
     for (const itemId of p.itemIds) {
       const phase = p.items[itemId]?.phase ?? 'waiting';
+      if (phase === 'activated' && p.items[itemId]?.unconfirmedAt !== undefined) {
+        resumed += await repairExtension(orderId, itemId, snap.fences[itemId] ?? 0, snap.ctx.priority);
+        continue;
+      }
       const kind = KIND_OF[phase];
       if (!kind) continue;
       const job = await queue.getJob(activationJobId({ orderId, itemId, kind }));
@@ -75,6 +83,23 @@ export function startReconciler(
       }
     }
     return resumed;
+  };
+
+  /**
+   * The last execution of a window item (fence `after`) schedules the extension with that fence
+   * in its id, and each extension schedules the next: when that job is gone or finished, nothing
+   * will extend the item's commits any more. A job added here at the same id as one a running
+   * extension is about to add is one job (BullMQ keeps the first).
+   */
+  const repairExtension = async (orderId: string, itemId: string, after: number, priority: string | undefined): Promise<number> => {
+    const queue = deps.activation(deps.store.keys.shardOf(orderId));
+    const job = await queue.getJob(extensionJobId(orderId, itemId, after));
+    const state = job ? await job.getState() : 'missing';
+    if (['delayed', 'waiting', 'active', 'prioritized', 'waiting-children'].includes(state)) return 0;
+    await job?.remove().catch(() => undefined);
+    await deps.dispatcher.scheduleExtension(orderId, itemId, after, 0, priority);
+    deps.log.warn({ orderId, itemId, after, state }, "window item's extension job was lost: extending its confirmed commits now");
+    return 1;
   };
 
   const reconcile = async (): Promise<number> => {

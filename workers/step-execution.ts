@@ -2,7 +2,7 @@ import type { ChangeSet } from '../adapters/change-set.js';
 import { capabilitiesOf } from '../adapters/registry.js';
 import { FleetError, NeError } from '../errors/index.js';
 import { crashPoint } from '../runtime/crash-points.js';
-import { cancelPending, commitUnconfirmed, inWindow, joinedCommit, pendingPersistId, resumePending, windowPersistId } from './commit-window.js';
+import { cancelPending, commitUnconfirmed, inWindow, joinedCommit, resumePending, windowPersistId } from './commit-window.js';
 import { StaleExecutionError } from './item-ledger.js';
 import { parksJob } from './ne-wait.js';
 import { context, runTests, sendUndo, testsPass, timed, type Remnant, type ResolvedStep, type StepExecutionDeps } from './step-operations.js';
@@ -36,6 +36,11 @@ async function readPrior(deps: StepExecutionDeps, step: ResolvedStep): Promise<C
 async function alreadyApplied(deps: StepExecutionDeps, step: ResolvedStep): Promise<boolean> {
   const entry = deps.ledger.entry(step.name);
   if (entry === undefined) return false;
+  // Taken back with the commit it had joined: sent afresh.
+  if (entry.state === 'cancelled') {
+    deps.ledger.clear(step.name);
+    return false;
+  }
   if (entry.state === 'done') {
     deps.log.info({ neId: step.ne.id, step: step.name, fence: entry.fence }, 'step already applied by an earlier run; not sent again');
     return true;
@@ -218,11 +223,16 @@ export async function undoAttempt(deps: StepExecutionDeps, steps: ResolvedStep[]
       const persistId = entry?.persistId;
       if (persistId !== undefined && entry?.state !== 'done' && joinedCommit(deps, step, persistId) && steps.some((s) => s !== step && deps.ledger.entry(s.name)?.persistId === persistId && !joinedCommit(deps, s, persistId))) {
         // Joined the commit of an earlier step of this attempt: its cancel-commit, next, takes both back.
-      } else if (persistId !== undefined && entry?.state !== 'done') {
+      } else if (persistId !== undefined && entry?.state !== 'done' && entry?.state !== 'cancelled') {
         // A confirmed commit of the window: cancel-commit takes it back, no undo template. One this
-        // step joined from an earlier item goes back with that item's change (one pending commit per NE).
-        await cancelPending(deps, step, pendingPersistId(deps, step));
-      } else if (undo) {
+        // step joined from an earlier item goes back with that item's change (one pending commit
+        // per NE), and the entry says so, for that item's own cancel later.
+        const outcome = await cancelPending(deps, step, persistId);
+        if (outcome === 'cancelled' && joinedCommit(deps, step, persistId)) {
+          deps.ledger.cancelled(step.name, persistId);
+          continue;
+        }
+      } else if (undo && entry?.state !== 'cancelled') {
         await deps.ledger.undoing(step.name);
         await sendUndo(deps, step, undo);
         crashPoint('item.after-undo-sent');

@@ -62,4 +62,6 @@ export interface BudgetWaiters {
 export interface BlockedWaiters {
   park(neId: string, job: Job, token: string | undefined, fallbackMs: number): Promise<{ delayMs: number; prober: boolean }>;
   unblocked(neId: string): Promise<number>;
+  /** When the NE last took a change again after refusing (ms since the epoch), 0 when not seen. */
+  lastProgress(neId: string): Promise<number>;
 }

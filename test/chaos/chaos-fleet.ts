@@ -34,11 +34,9 @@ export async function startChaosFleet(env: Record<string, string> = {}): Promise
   const configDir = await mkdtemp(join(tmpdir(), 'fleet-chaos-'));
   await cp('config/catalog', join(configDir, 'catalog'), { recursive: true });
   await mkdir(join(configDir, 'inventory'));
-  // Plain commits here. With confirmed commits, a worker killed between commit and confirm
-  // leaves the device refusing every other commit until the confirm timeout or the re-run's
-  // confirmation, longer than these orders' retry budget (see test/integration/confirmed-commit).
-  // The window is the default on NEs that advertise confirmed-commit (the simulator does): off here.
-  const networkElements = lab.inventory.all().map((ne) => (ne.protocol === 'netconf' ? { ...ne, netconf: { confirmedCommit: false } } : ne));
+  // Plain commits under the default (`auto`): these orders' only NETCONF NE is the NPDB, and a
+  // window needs several (orders/window-scope.ts).
+  const networkElements = lab.inventory.all();
   await writeFile(join(configDir, 'inventory', 'lab.yaml'), stringify({ networkElements }));
   const common = {
     REDIS_URL: redis.url,

@@ -71,10 +71,9 @@ export async function startProcessFleet(options: { appendOnly: boolean; env?: Re
   await cp('config/catalog', join(configDir, 'catalog'), { recursive: true });
   await cp('config/policies.yaml', join(configDir, 'policies.yaml'));
   await mkdir(join(configDir, 'inventory'));
-  // Plain commits, as the crash points' cases count them: the window is the default on NEs that
-  // advertise confirmed-commit (the simulated NPDB does), and its own crash points are tested on
-  // netconfd (test/peers/order-window-crash.test.ts).
-  const networkElements = lab.inventory.all().map((ne) => (ne.protocol === 'netconf' ? { ...ne, netconf: { confirmedCommit: false } } : ne));
+  // Plain commits under the default (`auto`): these orders' only NETCONF NE is the NPDB, and a
+  // window needs several (orders/window-scope.ts).
+  const networkElements = lab.inventory.all();
   await writeFile(join(configDir, 'inventory', 'lab.yaml'), stringify({ networkElements }));
   const prefix = `chaos-${Date.now()}`;
   const pcrf = lab.credentials(lab.inventory.get('pcrf-1')!);

@@ -41,10 +41,9 @@ beforeAll(async () => {
   configDir = await mkdtemp(join(tmpdir(), 'fleet-sigterm-'));
   await cp('config/catalog', join(configDir, 'catalog'), { recursive: true });
   await mkdir(join(configDir, 'inventory'));
-  // Thirty orders on the one NPDB at once: in the order window (its default, the simulator
-  // advertises confirmed-commit) they would take the NE one order at a time, which is not what
-  // this test measures. Plain commits keep it about the shutdown.
-  const networkElements = lab.inventory.all().map((ne) => (ne.protocol === 'netconf' ? { ...ne, netconf: { confirmedCommit: false } } : ne));
+  // Plain commits under the default (`auto`): these orders' only NETCONF NE is the NPDB, and a
+  // window needs several (orders/window-scope.ts).
+  const networkElements = lab.inventory.all();
   await writeFile(join(configDir, 'inventory', 'lab.yaml'), stringify({ networkElements }));
   env = { REDIS_URL: redis.url, QUEUE_PREFIX: `sigterm-${Date.now()}`, CONFIG_DIR: configDir, ACTIVATION_BACKOFF_MS: '50', WORKER_CONCURRENCY: '8' };
   // This process takes orders and orchestrates; activation happens in worker processes only.

@@ -62,8 +62,8 @@ async function rpcs(orderId: string): Promise<AuditRecord[]> {
   return (await fleet.audit.listByOrder(orderId)).filter((e) => e.operation === 'netconf-rpc');
 }
 
-/** Two items on nc-a (no order between them) and one on nc-b that relies on both. */
-function sameNeBundle(name: string, failLast: boolean): ServiceOrderInput {
+/** Two items on nc-a (no order between them, or x2 after x1 with `joinerFails`) and one on nc-b that relies on both. */
+function sameNeBundle(name: string, failLast: boolean, options: { joinerFails?: boolean } = {}): ServiceOrderInput {
   const item = (id: string, spec: string, iface: string, probe: string, reliesOn: string[] = []) => ({
     id,
     action: 'add' as const,
@@ -80,13 +80,14 @@ function sameNeBundle(name: string, failLast: boolean): ServiceOrderInput {
   return {
     serviceOrderItem: [
       item('x1', 'iface-a', `${name}x1`, 'window x1'),
-      item('x2', 'iface-a', `${name}x2`, 'window x2'),
+      // Joining x1's commit for certain (after it), and failing its own test when asked to.
+      options.joinerFails ? item('x2', 'iface-a', `${name}x2`, 'something else', ['x1']) : item('x2', 'iface-a', `${name}x2`, 'window x2'),
       item('x3', 'iface-b', `${name}x3`, failLast ? 'something else' : 'window x3', ['x1', 'x2']),
     ],
   };
 }
 
-describe('the window by default on NEs that advertise confirmed-commit', () => {
+describe('the window by default on NEs that advertise confirmed-commit, for orders spanning several', () => {
   it('an NE left to auto is in the window: the dry run says so, and a failed bundle is taken back by cancel-commit alone', async () => {
     const name = `d${randomBytes(2).toString('hex')}`;
     const dry = await fleet.producer.dryRunServiceOrder(windowBundle(name));
@@ -114,18 +115,30 @@ describe('the window by default on NEs that advertise confirmed-commit', () => {
     expect(audit.filter((e) => isCommit(e) && (e.request.includes('<confirmed/>') || e.request.includes('<persist'))).map((e) => e.request)).toEqual([]);
     expect((await fleet.producer.getServiceOrder(order.id)).commitWindow).toBe(false);
 
-    const plain: ServiceOrderInput = {
-      serviceOrderItem: [
-        { id: 'p', action: 'add', service: { serviceSpecification: { id: 'iface-a-plain' }, serviceCharacteristic: [{ name: 'interfaceName', value: `${name}p` }, { name: 'description', value: 'plain' }, { name: 'probe', value: 'plain' }] } },
-      ],
-    };
-    expect((await fleet.producer.dryRunServiceOrder(plain)).commitWindow).toBeUndefined();
+    // The plain specification's item on nc-a, two window items on nc-b and nc-c.
+    const plain: ServiceOrderInput = { serviceOrderItem: windowBundle(name).serviceOrderItem.map((item, i) => (i === 0 ? { ...item, service: { ...item.service, serviceSpecification: { id: 'iface-a-plain' } } } : item)) };
+    expect((await fleet.producer.dryRunServiceOrder(plain)).commitWindow?.neIds).toEqual(['nc-b', 'nc-c']);
     const second = await fleet.producer.submitServiceOrder(plain);
     expect((await finished(second.order.id)).state).toBe('completed');
     const commits = (await rpcs(second.order.id)).filter(isCommit);
-    expect(commits).toHaveLength(1);
-    expect(commits[0]?.request).not.toContain('<confirmed/>');
-    expect(await peers.peers[0]?.runningConfig()).toContain(`<name>${name}p</name>`);
+    expect(commits.filter((e) => e.neId === 'nc-a').map((e) => e.request.includes('<confirmed/>'))).toEqual([false]);
+    expect(commits.filter(opens).map((e) => e.neId).sort()).toEqual(['nc-b', 'nc-c']);
+    expect(await peers.peers[0]?.runningConfig()).toContain(`<name>${name}a</name>`);
+  });
+
+  it('an order whose NETCONF changes go to one NE left to auto has no window: committed plainly, and other orders for that NE do not wait behind it', async () => {
+    const name = `s${randomBytes(2).toString('hex')}`;
+    const single = (suffix: string): ServiceOrderInput => ({ serviceOrderItem: [windowBundle(`${name}${suffix}`).serviceOrderItem[0]!] });
+    expect((await fleet.producer.dryRunServiceOrder(single('0'))).commitWindow).toBeUndefined();
+    const orders = await Promise.all(['1', '2', '3', '4'].map(async (suffix) => (await fleet.producer.submitServiceOrder(single(suffix))).order));
+    const done = await Promise.all(orders.map((o) => finished(o.id)));
+    expect(done.map((o) => o.state)).toEqual(['completed', 'completed', 'completed', 'completed']);
+    for (const o of orders) {
+      const commits = (await rpcs(o.id)).filter(isCommit);
+      expect(commits.map((e) => [e.neId, e.request.includes('<confirmed/>') || e.request.includes('<persist')])).toEqual([['nc-a', false]]);
+    }
+    const running = await peers.peers[0]?.runningConfig();
+    for (const suffix of ['1', '2', '3', '4']) expect(running).toContain(`<name>${name}${suffix}a</name>`);
   });
 });
 
@@ -179,6 +192,11 @@ describe('a long order extends its window', () => {
   });
 });
 
+/** Metric counts of the fleet's confirmed commits, by outcome. */
+async function commitCounts(): Promise<Record<string, number>> {
+  return Object.fromEntries((await fleet.metrics.confirmedCommits.get()).values.map((v) => [String(v.labels.outcome), v.value]));
+}
+
 describe('two items of one order on one window NE', () => {
   it('the second joins the first one\'s pending commit (a follow-up with its persist-id), and both are confirmed', async () => {
     const name = `j${randomBytes(2).toString('hex')}`;
@@ -208,5 +226,24 @@ describe('two items of one order on one window NE', () => {
     expect(await peers.running()).toEqual(before);
     const cancels = (await rpcs(order.id)).filter((e) => e.neId === 'nc-a' && rpc(e.request) === 'cancel-commit' && e.outcome === 'ok');
     expect(cancels).toHaveLength(1);
+  });
+
+  it('the joining item failing takes the shared commit back; the first item\'s rollback finds it cancelled, not reverted by the device', async () => {
+    const name = `m${randomBytes(2).toString('hex')}`;
+    const before = await peers.running();
+    const counted = await commitCounts();
+    const { order } = await fleet.producer.submitServiceOrder(sameNeBundle(name, false, { joinerFails: true }));
+    const done = await finished(order.id);
+    expect(done.state).toBe('failed');
+    expect(done.serviceOrderItem.find((i) => i.id === 'x2')?.errorMessage?.at(-1)?.code).toBe('NE_VERIFICATION_FAILED');
+    expect(await peers.running()).toEqual(before);
+    const mine = (await rpcs(order.id)).filter((e) => e.neId === 'nc-a' && e.outcome === 'ok');
+    // x1 opened the commit, x2 joined it; x2's failure cancelled it (one cancel-commit, by x2).
+    expect(mine.filter(opens).map((e) => e.itemId)).toEqual(['x1']);
+    expect(mine.filter((e) => followsUp(e) && e.kind === 'activate').map((e) => e.itemId)).toEqual(['x2']);
+    expect(mine.filter((e) => rpc(e.request) === 'cancel-commit').map((e) => e.itemId)).toEqual(['x2']);
+    const now = await commitCounts();
+    const delta = (outcome: string) => (now[outcome] ?? 0) - (counted[outcome] ?? 0);
+    expect({ cancelled: delta('cancelled'), reverted: delta('reverted') }).toEqual({ cancelled: 1, reverted: 0 });
   });
 });

@@ -16,6 +16,7 @@ describe('ledger entries', () => {
     { fence: 5, state: 'pending', persistId: 'o1.item.activate.step-1' },
     { fence: 5, state: 'unconfirmed', persistId: 'o1.item.activate.step-1' },
     { fence: 7, state: 'undoing', persistId: 'o1.i.activate.s', prior },
+    { fence: 8, state: 'cancelled', persistId: 'o1.other.activate.s' },
   ])('round-trip with a persist-id: %j', (entry) => {
     expect(decodeLedgerEntry(encodeLedgerEntry(entry))).toEqual(entry);
   });
