@@ -22,7 +22,7 @@ import type { Decision, ItemStart } from '../stores/order-store.js';
 import type { VersionedService } from '../stores/service-inventory-store.js';
 import { ItemLedger, StaleExecutionError } from './item-ledger.js';
 import { confirmPending, extendPending } from './commit-window.js';
-import { neBlocked } from './ne-wait.js';
+import { blockedWaitLeftMs, neBlocked } from './ne-wait.js';
 import { compensateSteps, executeSteps, undoAttempt, type ResolvedStep, type StepExecutionDeps } from './step-execution.js';
 import type { OrderWindow } from './step-operations.js';
 import type { BlockedWaiters, BudgetWaiters, ItemDispatch, ItemProgressStore, JobLockKeys, ServiceWrites, SessionSource } from './worker-ports.js';
@@ -475,15 +475,11 @@ async function recordParked(x: Execution): Promise<boolean> {
   return result.status !== 'stale' && result.status !== 'missing';
 }
 
-/**
- * What is left of the wait for a blocked NE: its confirm timeout plus a margin, from the job's
- * first refusal or, later, from when the NE last took a change again (the window ahead of it
- * closed, and the next one opened). Past that the NE is stuck, and the refusal a failure like
- * any other.
- */
+/** What is left of the job's wait for the blocked NE (blockedWaitLeftMs), from the NE's last progress as Redis holds it. */
 async function blockedBoundLeftMs(x: Execution, neId: string): Promise<number> {
-  const since = Math.max(x.job.data.blockedSince ?? Date.now(), (await x.deps.blockedWaits?.lastProgress(neId).catch(() => 0)) ?? 0);
-  return (x.deps.confirmTimeoutS + x.deps.blockedWaitMarginS) * 1000 - (Date.now() - since);
+  const now = Date.now();
+  const neProgressAt = (await x.deps.blockedWaits?.lastProgress(neId).catch(() => 0)) ?? 0;
+  return blockedWaitLeftMs({ firstRefusedAt: x.job.data.blockedSince ?? now, neProgressAt, now, boundMs: (x.deps.confirmTimeoutS + x.deps.blockedWaitMarginS) * 1000 });
 }
 
 /**

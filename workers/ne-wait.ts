@@ -13,3 +13,13 @@ export function neBlocked(error: unknown): error is NeError {
 export function parksJob(error: unknown): boolean {
   return (error instanceof FleetError && error.code === 'NE_BUDGET_EXHAUSTED') || neBlocked(error);
 }
+
+/**
+ * What is left of a job's wait for a blocked NE: `boundMs` (its confirm timeout plus a margin)
+ * from the job's first refusal or, when later, from when the NE last took a change again (the
+ * window ahead of it closed and the next one opened). Orders queued behind one window after
+ * another wait each one out; only an NE stuck for the whole bound makes the refusal a failure.
+ */
+export function blockedWaitLeftMs(wait: { firstRefusedAt: number; neProgressAt: number; now: number; boundMs: number }): number {
+  return wait.boundMs - (wait.now - Math.max(wait.firstRefusedAt, wait.neProgressAt));
+}
