@@ -5,6 +5,7 @@
  * running under a lock, with rollback-on-error when they offer it. Every RPC is reported to the
  * caller's audit sink.
  */
+import { driverBoundary } from '../driver-boundary.js';
 import { priorSubtree } from './prior-subtree.js';
 import type { Logger } from 'pino';
 import { FleetError, NeError } from '../../errors/index.js';
@@ -443,15 +444,8 @@ export class NetconfAdapter implements NeAdapter {
     return check;
   }
 
-  /** Every error leaves as a FleetError; anything else is a bug translated into a permanent protocol error. */
-  private async boundary<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (error instanceof FleetError) throw error;
-      throw new NeError('NE_PROTOCOL_ERROR', this.ne.id, `unexpected NETCONF failure: ${error instanceof Error ? error.message : String(error)}`, {
-        cause: error,
-      });
-    }
+  /** Every error leaves as a FleetError (adapters/driver-boundary.ts). */
+  private boundary<T>(work: () => Promise<T>): Promise<T> {
+    return driverBoundary(this.ne.id, 'NETCONF', work);
   }
 }

@@ -7,9 +7,10 @@
  * (412) rather than lost when the prior state is put back. Every request is reported to the
  * caller's audit sink; the credentials travel in a header and appear nowhere else.
  */
+import { driverBoundary } from '../driver-boundary.js';
 import { isIP } from 'node:net';
 import type { Logger } from 'pino';
-import { FleetError, NeError } from '../../errors/index.js';
+import { NeError } from '../../errors/index.js';
 import type { NeCredentials } from '../ne-credentials.js';
 import type { NetworkElement } from '../network-element.js';
 import type { OperationContext } from '../audit.js';
@@ -291,13 +292,8 @@ export class RestconfAdapter implements NeAdapter {
     return check;
   }
 
-  /** Every error leaves as a FleetError; anything else is a bug, translated into a permanent protocol error. */
-  private async boundary<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (error instanceof FleetError) throw error;
-      throw new NeError('NE_PROTOCOL_ERROR', this.ne.id, `unexpected RESTCONF failure: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-    }
+  /** Every error leaves as a FleetError (adapters/driver-boundary.ts). */
+  private boundary<T>(work: () => Promise<T>): Promise<T> {
+    return driverBoundary(this.ne.id, 'RESTCONF', work);
   }
 }
