@@ -2,15 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeSet } from '../../adapters/change-set.js';
 import { NetconfAdapter } from '../../adapters/netconf/netconf-adapter.js';
 import { ResourceInventory } from '../../inventory/resource-inventory.js';
-import { createLogger } from '../../observability/logger.js';
 import { ledgerField } from '../../stores/order-fields.js';
 import { createRedisConnection } from '../../queues/redis-connection.js';
-import { loadFleetConfig, ROLES } from '../../runtime/fleet-config.js';
 import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
 import { startSimulatedLab, type SimulatedLab } from '../../simulators/simulated-lab.js';
-import { startFleetProcess, type FleetProcess } from '../../runtime/fleet-process.js';
+import type { FleetProcess } from '../../runtime/fleet-process.js';
+import { startLabFleet } from '../support/lab-fleet.js';
 import { mobileBundle } from '../support/mobile-bundle.js';
-import { loadServiceCatalog } from '../../runtime/loading/catalog-files.js';
 
 let redis: PrivateRedis;
 let lab: SimulatedLab;
@@ -21,15 +19,7 @@ beforeAll(async () => {
   redis = await startPrivateRedis();
   lab = await startSimulatedLab();
   inventory = ResourceInventory.fromInputs(lab.inventory.all().map((ne) => (ne.id === 'npdb-1' ? { ...ne, maxSessions: 1, netconf: { confirmedCommit: true } } : ne)));
-  fleet = await startFleetProcess({
-    config: loadFleetConfig({ REDIS_URL: redis.url, QUEUE_PREFIX: 'confirmed', ACTIVATION_BACKOFF_MS: '50' }),
-    roles: ROLES,
-    log: createLogger({ level: 'silent' }),
-    catalog: await loadServiceCatalog('config/catalog'),
-    inventory,
-    credentials: lab.credentials,
-    http: false,
-  });
+  fleet = await startLabFleet(lab, inventory, { REDIS_URL: redis.url, QUEUE_PREFIX: 'confirmed', ACTIVATION_BACKOFF_MS: '50' });
 });
 afterAll(async () => {
   await fleet?.stop();

@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResourceInventory } from '../../inventory/resource-inventory.js';
-import { createLogger } from '../../observability/logger.js';
-import { loadFleetConfig, ROLES } from '../../runtime/fleet-config.js';
 import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
 import { startSimulatedLab, type SimulatedLab } from '../../simulators/simulated-lab.js';
-import { startFleetProcess, type FleetProcess } from '../../runtime/fleet-process.js';
-import { loadServiceCatalog } from '../../runtime/loading/catalog-files.js';
+import type { FleetProcess } from '../../runtime/fleet-process.js';
+import { startLabFleet } from '../support/lab-fleet.js';
 import { mobileBundle } from '../support/mobile-bundle.js';
 
 /**
@@ -23,22 +21,14 @@ beforeAll(async () => {
   redis = await startPrivateRedis();
   lab = await startSimulatedLab();
   const inventory = ResourceInventory.fromInputs(lab.inventory.all().map((ne) => (ne.id === 'npdb-1' ? { ...ne, netconf: { confirmedCommit: true } } : ne)));
-  fleet = await startFleetProcess({
-    config: loadFleetConfig({
-      REDIS_URL: redis.url,
-      QUEUE_PREFIX: 'extrepair',
-      ACTIVATION_BACKOFF_MS: '50',
-      CONFIRM_TIMEOUT_S: String(CONFIRM_TIMEOUT_S),
-      RECONCILE_INTERVAL_MS: '200',
-      RECONCILE_QUIET_MS: '400',
-      SESSION_LEASE_TTL_MS: '4000',
-    }),
-    roles: ROLES,
-    log: createLogger({ level: 'silent' }),
-    catalog: await loadServiceCatalog('config/catalog'),
-    inventory,
-    credentials: lab.credentials,
-    http: false,
+  fleet = await startLabFleet(lab, inventory, {
+    REDIS_URL: redis.url,
+    QUEUE_PREFIX: 'extrepair',
+    ACTIVATION_BACKOFF_MS: '50',
+    CONFIRM_TIMEOUT_S: String(CONFIRM_TIMEOUT_S),
+    RECONCILE_INTERVAL_MS: '200',
+    RECONCILE_QUIET_MS: '400',
+    SESSION_LEASE_TTL_MS: '4000',
   });
 });
 afterAll(async () => {
