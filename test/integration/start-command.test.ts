@@ -1,3 +1,4 @@
+import { generateEd25519KeyPair } from '../../simulators/ssh-host-key.js';
 import { randomBytes } from 'node:crypto';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -91,7 +92,8 @@ describe('activation-fleet start', () => {
   });
 
   it('honours SHUTDOWN_TIMEOUT_MS: a job still running at the deadline is left to BullMQ, exit 1', async () => {
-    // An NE that accepts TCP and never says a word: the item's job hangs in its SSH handshake.
+    // An NE that accepts TCP and never says a word: the item's job hangs in its SSH handshake (with
+    // a key pinned: an NE with none is refused before any connection).
     const sockets: Socket[] = [];
     let connected: () => void = () => undefined;
     const hanging = new Promise<void>((resolve) => (connected = resolve));
@@ -104,7 +106,7 @@ describe('activation-fleet start', () => {
     cleanup.push(configDir);
     await cp('config/catalog', join(configDir, 'catalog'), { recursive: true });
     await mkdir(join(configDir, 'inventory'));
-    const ne = { id: 'pcrf-1', role: 'pcrf', protocol: 'ssh-cli', host: '127.0.0.1', port: (silent.address() as AddressInfo).port, credentialsRef: 'env:PCRF1', connectTimeoutMs: 300_000, ssh: { hostKeys: [] } };
+    const ne = { id: 'pcrf-1', role: 'pcrf', protocol: 'ssh-cli', host: '127.0.0.1', port: (silent.address() as AddressInfo).port, credentialsRef: 'env:PCRF1', connectTimeoutMs: 300_000, ssh: { hostKeys: [generateEd25519KeyPair().public] } };
     await writeFile(join(configDir, 'inventory', 'silent.yaml'), stringify({ networkElements: [ne] }));
     const env = freshEnv({ CONFIG_DIR: configDir, SHUTDOWN_TIMEOUT_MS: '1500', PCRF1_USERNAME: 'fleet', PCRF1_PASSWORD: 'not-used' });
     const fleet = spawnCli(['start', '--role', 'orchestrator,worker'], env);
