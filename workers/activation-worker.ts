@@ -493,7 +493,12 @@ async function parkBlocked(x: Execution, neId: string, token: string | undefined
   const since = job.data.blockedSince ?? Date.now();
   await job.updateData({ ...job.data, blockedSince: since, blockedOn: neId });
   const boundLeftMs = await blockedBoundLeftMs(x, neId);
-  const { delayMs, prober } = await (deps.blockedWaits as BlockedWaiters).park(neId, job, token, Math.min(deps.parkFallbackMs, Math.max(0, boundLeftMs)));
+  // A window's own confirm or extension is what lets the NE take changes again (a lock another
+  // session held a moment refused it): waiting for the wake-up only it can bring held every
+  // order for the NE until the fallback. It looks again at the probe interval instead.
+  const opensTheNe = job.data.kind === 'confirm' || job.data.kind === 'extend';
+  const fallbackMs = opensTheNe ? 0 : deps.parkFallbackMs;
+  const { delayMs, prober } = await (deps.blockedWaits as BlockedWaiters).park(neId, job, token, Math.min(fallbackMs, Math.max(0, boundLeftMs)));
   deps.metrics.budgetParks.inc({ role: deps.inventory.get(neId)?.role ?? 'unknown' });
   x.log.info({ neId, delayMs, prober, waitingMs: Date.now() - since }, 'NE refuses changes for now (confirmed commit pending or lock held): job waits parked');
 }
