@@ -20,7 +20,6 @@ const PENDING_ARROWS = new Map([
   // Left when the process wiring moved into runtime/ (its top layer): lower layers still use a few of its helpers.
   ['queues/runtime', 'the embedded client (queues/service-order-client.ts) loads files with runtime/loading/'],
   ['api/runtime', 'api/tmf-api.ts takes its options from runtime/fleet-config.ts'],
-  ['observability/runtime', 'observability/fleet-metrics.ts reads runtime/build-info.ts'],
 ]);
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
