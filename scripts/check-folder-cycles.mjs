@@ -18,7 +18,6 @@ const PENDING_ARROWS = new Map([
   ['observability/api', 'observability/ops-server.ts uses api/http/credentials-in-url.ts'],
   ['runtime/queues', 'runtime/fleet-config.ts reads the queue names from queues/queue-names.ts'],
   // Left when the process wiring moved into runtime/ (its top layer): lower layers still use a few of its helpers.
-  ['api/runtime', 'api/tmf-api.ts takes its options from runtime/fleet-config.ts'],
 ]);
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
