@@ -12,7 +12,7 @@ import type { Keyspace } from '../stores/keyspace.js';
 import { OrderStore } from '../stores/order-store.js';
 import { ServiceInventoryStore } from '../stores/service-inventory-store.js';
 import type { SubmissionTally } from '../stores/submission-tally.js';
-import { OrderDispatcher, type RetentionOptions } from '../workers/order-dispatch.js';
+import { OrderDispatcher, type RetentionOptions } from './order-dispatch.js';
 import { QUEUE_NAMES, type ActivationJob, type ActivationKind, type ActivationQueue, type OrchestrationJob, type OrchestrationJobName } from './queue-names.js';
 import { ServiceOrderProducer } from './service-order-producer.js';
 

@@ -25,7 +25,7 @@ import type { ServiceOrder, ServiceOrderInput } from '../orders/service-order.js
 import type { Keyspace } from '../stores/keyspace.js';
 import type { OrderStore } from '../stores/order-store.js';
 import type { ServiceInventoryStore } from '../stores/service-inventory-store.js';
-import type { OrderDispatcher } from '../workers/order-dispatch.js';
+import type { OrderDispatcher } from './order-dispatch.js';
 import { keptJobs } from './job-retention.js';
 import { jobPriority, ORCHESTRATION_JOBS, startJobId, type OrchestrationQueue } from './queue-names.js';
 

@@ -27,7 +27,7 @@ import { AuditTrail } from '../stores/audit-trail.js';
 import { OrderStore } from '../stores/order-store.js';
 import { ServiceInventoryStore } from '../stores/service-inventory-store.js';
 import { SubmissionTally } from '../stores/submission-tally.js';
-import { OrderDispatcher } from '../workers/order-dispatch.js';
+import { OrderDispatcher } from '../queues/order-dispatch.js';
 import { QUEUE_NAMES, type ActivationJob, type ActivationKind, type ActivationQueue, type IntakeJob, type OrchestrationJob, type OrchestrationJobName, type OrchestrationQueue } from '../queues/queue-names.js';
 import { createRedisConnection, type RedisProfile } from '../queues/redis-connection.js';
 import { openServiceOrderFront } from '../queues/service-order-front.js';
