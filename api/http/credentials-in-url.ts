@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { tmfErrorBody } from './tmf-http-error.js';
+import { tmfErrorBody } from '../../errors/tmf-error-body.js';
 
 /** Tells whether a string is one of the configured tokens (checked without keeping it). */
 export type TokenCheck = (value: string) => boolean;
