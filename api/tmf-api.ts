@@ -14,7 +14,7 @@ import { API_BASES, API_NAMES, API_PREFIX } from './api-paths.js';
 import { ApiTokens } from './auth/api-tokens.js';
 import { installBearerAuth } from './auth/bearer-auth.js';
 import { installLabAuth } from './auth/lab-auth.js';
-import { refuseCredentialsInUrl, safeRequestSerializers, safeUrl } from './http/credentials-in-url.js';
+import { refuseCredentialsInUrl, safeRequestSerializers, safeUrl } from '../observability/credentials-in-url.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { mountUnderPrefix } from './http/mount-under-prefix.js';
 import { pluginNamed } from './http/plugin-name.js';
