@@ -21,8 +21,21 @@ const CORE_ADAPTER_MODULES = [
   '*/*-catalog-form.js',
 ];
 
+/**
+ * runtime/ is the top layer: the process wiring, the config schema, file loading. It imports the
+ * rest; nothing below imports it back. Only the folders that start or drive processes may: the
+ * command (cli/, bin/), the demo, benches, conformance kits, scripts, tests and the real-NE peers.
+ */
+const RUNTIME_IMPORTERS = ['runtime', 'cli', 'bin', 'demo', 'bench', 'conformance', 'scripts', 'test', 'peers'];
+const NO_RUNTIME = {
+  group: ['**/runtime', '**/runtime/**'],
+  message: 'runtime/ is the top layer (process wiring, config, file loading): only cli/, demo/, bench/, conformance/, scripts/, test/ and peers/ import it; the wiring passes in what a lower layer needs.',
+};
+
+// eslint applies one no-restricted-imports per file (the last matching config's), so every folder's
+// own ban below repeats NO_RUNTIME.
 const noImport = (patterns, message) => ({
-  'no-restricted-imports': ['error', { patterns: patterns.map((group) => ({ group: [group], message })) }],
+  'no-restricted-imports': ['error', { patterns: [...patterns.map((group) => ({ group: [group], message })), NO_RUNTIME] }],
 });
 
 const ADAPTERS_BANNED = ['bullmq', 'ioredis', ...['queues', 'workers', 'orders', 'catalog', 'inventory'].flatMap((folder) => [`../${folder}/*`, `../../${folder}/*`])];
@@ -36,6 +49,11 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    files: ['**/*.ts', '**/*.mts', '**/*.js', '**/*.mjs'],
+    ignores: RUNTIME_IMPORTERS.map((folder) => `${folder}/**`),
+    rules: { 'no-restricted-imports': ['error', { patterns: [NO_RUNTIME] }] },
   },
   {
     // The core, in its one-way order: orders/ -> catalog/ -> inventory/ (-> errors/). orders/ may
@@ -85,7 +103,7 @@ export default tseslint.config(
   {
     // The process wiring (runtime/fleet-process.ts) composes workers and the HTTP API; workers know neither.
     files: ['workers/**/*.ts'],
-    rules: noImport(['../api/*', '../runtime/fleet-process.js'], 'Workers know no HTTP API: the wiring lives in runtime/.'),
+    rules: noImport(['../api/*'], 'Workers know no HTTP API: the wiring lives in runtime/.'),
   },
   {
     // Build and check scripts run by node directly.

@@ -6,7 +6,7 @@ import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { ApiTokens } from './auth/api-tokens.js';
-import { refuseCredentialsInUrl, safeRequestSerializers, safeUrl } from './http/credentials-in-url.js';
+import { refuseCredentialsInUrl, safeRequestSerializers, safeUrl } from '../observability/credentials-in-url.js';
 import { mountUnderPrefix } from './http/mount-under-prefix.js';
 
 export const QUEUE_UI_PREFIX = '/queues';

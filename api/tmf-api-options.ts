@@ -1,6 +1,7 @@
-import type { FleetConfig } from '../runtime/fleet-config.js';
-
-/** Settings of the TMF Open API (role api), as its parts take them; the defaults are FleetConfig's (API_BODY_LIMIT_BYTES, NOTIFY_*, MONITOR_ORPHAN_MS). */
+/**
+ * Settings of the TMF Open API (role api), as its parts take them; runtime/tmf-api-settings.ts
+ * fills them from the fleet config, which holds the defaults (API_BODY_LIMIT_BYTES, NOTIFY_*, MONITOR_ORPHAN_MS).
+ */
 export interface TmfApiOptions {
   /**
    * Base of absolute hrefs and Location headers, e.g. `https://fleet.example`. Behind a proxy,
@@ -44,17 +45,20 @@ export interface TmfApiOptions {
   failedDeliveriesKept: { count: number; ageSeconds: number };
 }
 
-/** The API's settings from the fleet config (runtime/fleet-config.ts holds their defaults). */
-export function tmfApiOptions(config: FleetConfig): TmfApiOptions {
-  return {
-    ...(config.apiPublicUrl !== undefined ? { publicUrl: config.apiPublicUrl } : {}),
-    bodyLimitBytes: config.apiBodyLimitBytes,
-    notifyAttempts: config.notifyAttempts,
-    notifyBackoffMs: config.notifyBackoffMs,
-    notifyMaxBackoffMs: config.notifyMaxBackoffMs,
-    notifyTimeoutMs: config.notifyTimeoutMs,
-    deliveryConcurrency: config.notifyConcurrency,
-    monitorOrphanMs: config.monitorOrphanMs,
-    failedDeliveriesKept: { count: config.jobRetention.failedCount, ageSeconds: config.jobRetention.failedAgeSeconds },
-  };
+/**
+ * What the api role reads of the process's configuration, named as in the fleet config (API_AUTH,
+ * API_TOKENS_FILE, API_TOKENS, HTTP_HOST, QUEUE_PREFIX, QUEUE_UI_WRITABLE): the api declares what
+ * it needs, and runtime/ (the layer above) passes the fleet config in.
+ */
+export interface TmfApiConfig {
+  /** `none`: lab mode, the APIs answer without a token (the config accepts it on loopback only). */
+  apiAuth: 'tokens' | 'none';
+  apiTokensFile?: string | undefined;
+  apiTokens?: string | undefined;
+  /** Where the process listens, named in the lab-mode warning. */
+  httpHost: string;
+  /** The prefix of the fleet's Redis keys. */
+  queuePrefix: string;
+  /** Operators may retry and remove jobs in the queue UI. */
+  queueUiWritable: boolean;
 }

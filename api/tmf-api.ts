@@ -9,13 +9,12 @@ import type { OrderStore } from '../stores/order-store.js';
 import type { ServiceInventoryStore } from '../stores/service-inventory-store.js';
 import type { ServiceOrderProducer } from '../queues/service-order-producer.js';
 import type { RedisProfile } from '../queues/redis-connection.js';
-import type { FleetConfig } from '../runtime/fleet-config.js';
 import type { ApiContext } from './api-context.js';
 import { API_BASES, API_NAMES, API_PREFIX } from './api-paths.js';
 import { ApiTokens } from './auth/api-tokens.js';
 import { installBearerAuth } from './auth/bearer-auth.js';
 import { installLabAuth } from './auth/lab-auth.js';
-import { refuseCredentialsInUrl, safeRequestSerializers, safeUrl } from './http/credentials-in-url.js';
+import { refuseCredentialsInUrl, safeRequestSerializers, safeUrl } from '../observability/credentials-in-url.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { mountUnderPrefix } from './http/mount-under-prefix.js';
 import { pluginNamed } from './http/plugin-name.js';
@@ -38,7 +37,7 @@ import { serviceActivationRoutes } from './routes/service-activation-routes.js';
 import { serviceInventoryRoutes } from './routes/service-inventory-routes.js';
 import { serviceOrderRoutes } from './routes/service-order-routes.js';
 import { serviceOrderV3Routes } from './routes/service-order-v3-routes.js';
-import { tmfApiOptions } from './tmf-api-options.js';
+import type { TmfApiConfig, TmfApiOptions } from './tmf-api-options.js';
 
 /** Order events that can change what the API derives (monitors, cancel tasks, services). */
 const FOLLOWED_EVENTS = new Set(['ServiceOrderCreateEvent', 'ServiceOrderStateChangeEvent', 'ServiceOrderAttributeValueChangeEvent']);
@@ -56,7 +55,10 @@ export interface TmfApiDeps {
    * (waits through outages) by default, `producer` for what a request waits on (fails fast).
    */
   connect: (name: string, profile?: RedisProfile) => Redis;
-  config: FleetConfig;
+  /** What the api reads of the process's configuration; runtime/ passes the fleet config. */
+  config: TmfApiConfig;
+  /** The API's own settings (runtime/tmf-api-settings.ts makes them from the fleet config). */
+  options: TmfApiOptions;
   log: Logger;
   /** The fleet's queues, shown to operators by the queue UI under /queues. */
   queues?: Queue[];
@@ -113,8 +115,7 @@ async function buildApp(ctx: ApiContext, tokens: ApiTokens | 'none'): Promise<Fa
  * notification to the listeners.
  */
 export async function startTmfApi(deps: TmfApiDeps): Promise<TmfApi> {
-  const { config } = deps;
-  const options = tmfApiOptions(config);
+  const { config, options } = deps;
   const log = deps.log.child({ component: 'tmf-api' });
   const tokens = config.apiAuth === 'none' ? 'none' : await ApiTokens.load({ file: config.apiTokensFile, env: config.apiTokens });
   if (tokens === 'none') {

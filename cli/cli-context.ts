@@ -4,7 +4,7 @@ import type { OrderStore } from '../stores/order-store.js';
 import type { ServiceInventoryStore } from '../stores/service-inventory-store.js';
 import type { Redis } from 'ioredis';
 import type { Keyspace } from '../stores/keyspace.js';
-import type { ServiceOrderClient } from '../queues/service-order-client.js';
+import type { ServiceOrderClient } from '../runtime/service-order-client.js';
 
 /** The environment's configuration, validated (a wrong value is a FleetError naming it). */
 export async function cliConfig(): Promise<FleetConfig> {
@@ -56,7 +56,7 @@ export async function withReadStores<T>(config: FleetConfig, work: (stores: Read
 
 /** The producer upstream systems use (catalog, inventory and policies loaded from CONFIG_DIR), for submit, cancel and dry-run. */
 export async function withOrderClient<T>(config: FleetConfig, work: (client: ServiceOrderClient) => Promise<T>): Promise<T> {
-  const { openServiceOrderClient } = await import('../queues/service-order-client.js');
+  const { openServiceOrderClient } = await import('../runtime/service-order-client.js');
   const client = await openServiceOrderClient({ redisUrl: config.redisUrl, configDir: config.configDir, prefix: config.queuePrefix, cluster: config.redisCluster }).catch(async (error: unknown) => {
     throw await asRedisUnavailable(config, error);
   });

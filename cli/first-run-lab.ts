@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { resolveCredentials } from '../runtime/loading/credentials-resolver.js';
 import type { NetworkElement } from '../inventory/network-element.js';
-import { packageRoot } from '../runtime/build-info.js';
+import { packageRoot } from '../observability/build-info.js';
 import type { FleetConfig } from '../runtime/fleet-config.js';
 
 export type LabDecision = { run: false } | { run: true; why: string };

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { driverOf } from '../adapters/registry.js';
-import { packageRoot } from '../runtime/build-info.js';
+import { packageRoot } from '../observability/build-info.js';
 import { startSimulatedLab, type SimulatedLab } from '../simulators/simulated-lab.js';
 
 export interface LabServiceOptions {

@@ -23,7 +23,7 @@ async function main(argv: string[]): Promise<ExitCode | 'running'> {
     return topic === undefined ? EXIT.ok : EXIT.usage;
   }
   if (name === '--version' || name === '-V') {
-    const { buildInfo } = await import('../runtime/build-info.js');
+    const { buildInfo } = await import('../observability/build-info.js');
     const info = buildInfo();
     console.log(`activation-fleet ${info.version} (${info.commit.slice(0, 12)}) node ${info.nodeVersion}`);
     return EXIT.ok;

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { buildInfo } from '../runtime/build-info.js';
+import { buildInfo } from './build-info.js';
 import { escapedErrorCount } from './escaped-error-guard.js';
 
 /**

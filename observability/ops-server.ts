@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { refuseCredentialsInUrl } from '../api/http/credentials-in-url.js';
+import { refuseCredentialsInUrl } from './credentials-in-url.js';
 import type { FleetMetrics } from './fleet-metrics.js';
 
 /** How long a client may take; a slow (or trickling) client is cut after these. */

@@ -12,7 +12,7 @@ import type { Keyspace } from '../stores/keyspace.js';
 import { OrderStore } from '../stores/order-store.js';
 import { ServiceInventoryStore } from '../stores/service-inventory-store.js';
 import type { SubmissionTally } from '../stores/submission-tally.js';
-import { OrderDispatcher, type RetentionOptions } from '../workers/order-dispatch.js';
+import { OrderDispatcher, type RetentionOptions } from './order-dispatch.js';
 import { QUEUE_NAMES, type ActivationJob, type ActivationKind, type ActivationQueue, type OrchestrationJob, type OrchestrationJobName } from './queue-names.js';
 import { ServiceOrderProducer } from './service-order-producer.js';
 
@@ -44,7 +44,7 @@ export interface ServiceOrderFrontOptions {
  * to (the orchestration queue and each shard's activation queue). The api role opens it on a
  * fail-fast connection of its own (profile producer), so a request while Redis is away fails at
  * once (503) instead of waiting in the offline queue of the workers' connection; the client
- * upstream systems embed (service-order-client.ts) is the same on the connection it opens.
+ * upstream systems embed (runtime/service-order-client.ts) is the same on the connection it opens.
  */
 export function openServiceOrderFront(redis: Redis, options: ServiceOrderFrontOptions): ServiceOrderFront {
   const { keys } = options;

@@ -11,7 +11,7 @@ import { FleetError, type RejectionReason } from '../errors/index.js';
 import { characteristicValues, type ServiceInstance } from '../inventory/service-instance.js';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
 import { inFleetSpan } from '../observability/tracing/fleet-spans.js';
-import { crashPoint } from '../runtime/crash-points.js';
+import { crashPoint } from '../observability/crash-points.js';
 import { dispatchOf, requestCancel } from '../orders/order-progress.js';
 import { newOrder, rejectedOrder, type StoredStep } from '../orders/order-record.js';
 import { expectedCompletion } from '../orders/order-tracking.js';
@@ -25,7 +25,7 @@ import type { ServiceOrder, ServiceOrderInput } from '../orders/service-order.js
 import type { Keyspace } from '../stores/keyspace.js';
 import type { OrderStore } from '../stores/order-store.js';
 import type { ServiceInventoryStore } from '../stores/service-inventory-store.js';
-import type { OrderDispatcher } from '../workers/order-dispatch.js';
+import type { OrderDispatcher } from './order-dispatch.js';
 import { keptJobs } from './job-retention.js';
 import { jobPriority, ORCHESTRATION_JOBS, startJobId, type OrchestrationQueue } from './queue-names.js';
 

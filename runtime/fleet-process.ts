@@ -22,11 +22,12 @@ import { bullmqTelemetry } from '../observability/tracing/bullmq-telemetry.js';
 import { registerFleetGauges } from '../observability/fleet-gauges.js';
 import { startOpsServer } from '../observability/ops-server.js';
 import { startTmfApi } from '../api/tmf-api.js';
+import { tmfApiOptions } from './tmf-api-settings.js';
 import { AuditTrail } from '../stores/audit-trail.js';
 import { OrderStore } from '../stores/order-store.js';
 import { ServiceInventoryStore } from '../stores/service-inventory-store.js';
 import { SubmissionTally } from '../stores/submission-tally.js';
-import { OrderDispatcher } from '../workers/order-dispatch.js';
+import { OrderDispatcher } from '../queues/order-dispatch.js';
 import { QUEUE_NAMES, type ActivationJob, type ActivationKind, type ActivationQueue, type IntakeJob, type OrchestrationJob, type OrchestrationJobName, type OrchestrationQueue } from '../queues/queue-names.js';
 import { createRedisConnection, type RedisProfile } from '../queues/redis-connection.js';
 import { openServiceOrderFront } from '../queues/service-order-front.js';
@@ -229,7 +230,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
         });
   // The api role serves the TMF Open APIs on the same port, under /tmf-api.
   const front = http && apiRedis ? openServiceOrderFront(apiRedis, { keys, catalog, inventory, rules, metrics, log, attempts: config.activationAttempts, backoffMs: config.activationBackoffMs, retention: config.jobRetention }) : undefined;
-  const api = http && front ? await startTmfApi({ server: http.server, producer: front.producer, store: front.store, services: front.services, catalog, connect, config, log, queues: allQueues }) : undefined;
+  const api = http && front ? await startTmfApi({ server: http.server, producer: front.producer, store: front.store, services: front.services, catalog, connect, config, options: tmfApiOptions(config), log, queues: allQueues }) : undefined;
   const sweep = setInterval(() => void pool.sweepIdle(), Math.max(100, Math.floor(config.sessionIdleMs / 2)));
   // Submissions from the CLI and embedded clients are counted in Redis (nobody scrapes those
   // processes): whichever fleet process takes a count reports it in its own counter.

@@ -1,5 +1,5 @@
-// After `tsc -p tsconfig.build.json`: records what dist/ was built from, for activation_build_info
-// and for bin/activation-fleet.js to tell a build from stale sources.
+// After `tsc -p tsconfig.build.json`: records what dist/ was built from, for activation_build_info (read by
+// observability/build-info.ts) and for bin/activation-fleet.js to tell a build from stale sources.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 

@@ -10,7 +10,7 @@ import { FleetError, NeError, isTransient, type ErrorCode } from '../errors/inde
 import { resolveRun, serviceAfterCompletion, serviceAfterRollback, type ServiceChange } from '../orders/service-changes.js';
 import { isCatalogRef } from '../inventory/service-request.js';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
-import { crashPoint } from '../runtime/crash-points.js';
+import { crashPoint } from '../observability/crash-points.js';
 import { bullmqTelemetry } from '../observability/tracing/bullmq-telemetry.js';
 import { inFleetSpan } from '../observability/tracing/fleet-spans.js';
 import { advance, itemAttemptParked, itemCompensated, itemCompleted, itemConfirmed, itemFailed, itemStepsApplied, type Advance, type OrderProgress } from '../orders/order-progress.js';

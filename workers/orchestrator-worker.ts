@@ -7,7 +7,7 @@ import { bullmqTelemetry } from '../observability/tracing/bullmq-telemetry.js';
 import { keptJobs, type RetentionOptions } from '../queues/job-retention.js';
 import { ORCHESTRATION_JOBS, QUEUE_NAMES, type OrchestrationJob } from '../queues/queue-names.js';
 import type { OrderStore } from '../stores/order-store.js';
-import type { OrderDispatcher } from './order-dispatch.js';
+import type { OrderDispatcher } from '../queues/order-dispatch.js';
 
 export interface OrchestratorDeps {
   store: OrderStore;

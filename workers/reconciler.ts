@@ -5,7 +5,7 @@ import { itemAborting, type ItemPhase } from '../orders/order-progress.js';
 import { keptJobs } from '../queues/job-retention.js';
 import { activationJobId, extensionJobId, jobPriority, ORCHESTRATION_JOBS, startJobId, type ActivationKind, type ActivationQueue, type OrchestrationQueue } from '../queues/queue-names.js';
 import type { OrderStore } from '../stores/order-store.js';
-import type { OrderDispatcher } from './order-dispatch.js';
+import type { OrderDispatcher } from '../queues/order-dispatch.js';
 
 export interface ReconcilerOptions {
   intervalMs: number;

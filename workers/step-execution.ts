@@ -1,7 +1,7 @@
 import type { ChangeSet } from '../adapters/change-set.js';
 import { capabilitiesOf } from '../adapters/registry.js';
 import { FleetError, NeError } from '../errors/index.js';
-import { crashPoint } from '../runtime/crash-points.js';
+import { crashPoint } from '../observability/crash-points.js';
 import { cancelPending, commitUnconfirmed, inWindow, joinedCommit, resumePending, windowPersistId } from './commit-window.js';
 import { StaleExecutionError } from './item-ledger.js';
 import { parksJob } from './ne-wait.js';

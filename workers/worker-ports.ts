@@ -10,7 +10,7 @@ import type { ServiceWrite } from '../stores/service-inventory-store.js';
 
 /**
  * What the activation worker needs of the stores, and nothing more: each interface names the
- * calls it makes. The Redis classes (stores/, workers/order-dispatch.ts, adapters/adapter-pool.ts)
+ * calls it makes. The Redis classes (stores/, queues/order-dispatch.ts, adapters/adapter-pool.ts)
  * implement them structurally, and runtime/fleet-process.ts hands them in; a test or a bench can
  * hand in something smaller.
  */

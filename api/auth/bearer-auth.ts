@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { tmfErrorBody } from '../http/tmf-http-error.js';
+import { tmfErrorBody } from '../../errors/tmf-error-body.js';
 import type { ApiClient, ApiScope, ApiTokens } from './api-tokens.js';
 
 /** What a route needs: a scope, or nothing (the API description and its docs page). */

@@ -2,9 +2,10 @@ import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { isFleetError } from '../../errors/index.js';
 import { describeRedisFailure, isRedisUnavailable } from '../../queues/redis-unavailable.js';
-import { safeUrl } from './credentials-in-url.js';
+import { safeUrl } from '../../observability/credentials-in-url.js';
 import { statusOfFleetError } from './fleet-error-status.js';
-import { tmfErrorBody, TmfHttpError } from './tmf-http-error.js';
+import { tmfErrorBody } from '../../errors/tmf-error-body.js';
+import { TmfHttpError } from './tmf-http-error.js';
 import { describeViolations } from './validation-message.js';
 import type { RouteTable } from './route-table.js';
 

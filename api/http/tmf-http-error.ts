@@ -1,14 +1,4 @@
-import { STATUS_CODES } from 'node:http';
 import { FleetError, type ErrorCode } from '../../errors/index.js';
-
-/** The TMF630 Error resource: what every 4xx and 5xx of the TMF Open API carries. */
-export interface TmfErrorBody {
-  code: string;
-  reason: string;
-  message: string;
-  status: string;
-  '@type': 'Error';
-}
 
 /**
  * An error the API answers with a given HTTP status. The code comes from the fleet's error
@@ -22,10 +12,6 @@ export class TmfHttpError extends FleetError {
     this.name = 'TmfHttpError';
     this.status = status;
   }
-}
-
-export function tmfErrorBody(status: number, code: string, message: string): TmfErrorBody {
-  return { code, reason: STATUS_CODES[status] ?? 'Error', message, status: String(status), '@type': 'Error' };
 }
 
 export const badRequest = (message: string): TmfHttpError => new TmfHttpError(400, 'API_INVALID_REQUEST', message);

@@ -1,7 +1,7 @@
 import type { ServiceInstance } from '../../inventory/service-instance.js';
 import { isFinalState } from '../../orders/order-states.js';
 import type { ServiceOrder } from '../../orders/service-order.js';
-import { tmfErrorBody } from '../http/tmf-http-error.js';
+import { tmfErrorBody } from '../../errors/tmf-error-body.js';
 import type { Monitor, MonitorState } from '../schemas/service-schemas.js';
 import { presentActivationService } from './service-presentation.js';
 

@@ -39,7 +39,7 @@ options:
       import('../../runtime/fleet-process.js'),
       import('../../runtime/loading/inventory-files.js'),
       import('../first-run-lab.js'),
-      import('../../runtime/build-info.js'),
+      import('../../observability/build-info.js'),
       import('../../observability/tracing/tracing-state.js'),
     ]);
     const log = await createProcessLogger({ level: config.logLevel, format: config.logFormat });

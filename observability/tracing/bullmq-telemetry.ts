@@ -1,6 +1,6 @@
 import type { Telemetry } from 'bullmq';
 import { BullMQOtel } from 'bullmq-otel';
-import { buildInfo } from '../../runtime/build-info.js';
+import { buildInfo } from '../build-info.js';
 import { tracingActive } from './tracing-state.js';
 
 let telemetry: BullMQOtel | undefined;

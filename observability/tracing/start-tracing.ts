@@ -1,6 +1,6 @@
 import { register } from 'node:module';
 import type { NodeSDK } from '@opentelemetry/sdk-node';
-import { buildInfo } from '../../runtime/build-info.js';
+import { buildInfo } from '../build-info.js';
 import { redisStatement } from './redis-statement.js';
 import { tracingRequested } from './tracing-settings.js';
 import { markTracingStarted, tracingActive } from './tracing-state.js';

@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceOrder } from '../../orders/service-order.js';
 import { QUEUE_NAMES, type IntakeJob } from '../../queues/queue-names.js';
-import { CRASH_POINTS, type CrashPoint } from '../../runtime/crash-points.js';
+import { CRASH_POINTS, type CrashPoint } from '../../observability/crash-points.js';
 import { mobileBundle } from '../support/mobile-bundle.js';
 import { addFigures } from './chaos-figures.js';
 import { deviceInventoryDisagreements } from './device-agreement.js';

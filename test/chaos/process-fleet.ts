@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { ServiceOrder } from '../../orders/service-order.js';
-import { openServiceOrderClient, type ServiceOrderClient } from '../../queues/service-order-client.js';
+import { openServiceOrderClient, type ServiceOrderClient } from '../../runtime/service-order-client.js';
 import { freeTcpPort } from '../../runtime/free-port.js';
 import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
 import { startSimulatedLab, type SimulatedLab } from '../../simulators/simulated-lab.js';

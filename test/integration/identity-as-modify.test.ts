@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceInstance } from '../../inventory/service-instance.js';
 import type { ServiceOrder, ServiceOrderInput } from '../../orders/service-order.js';
 import { QUEUE_NAMES } from '../../queues/queue-names.js';
-import { openServiceOrderClient } from '../../queues/service-order-client.js';
+import { openServiceOrderClient } from '../../runtime/service-order-client.js';
 import { ResourceClaimStore } from '../../stores/resource-claim-store.js';
 import { BASES, startApiHarness, type ApiHarness } from '../api/support/api-harness.js';
 import type { FleetHarness } from '../support/fleet-harness.js';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTransient } from '../../errors/index.js';
 import { createRedisConnection } from '../../queues/redis-connection.js';
 import { isRedisUnavailable } from '../../queues/redis-unavailable.js';
-import { openServiceOrderClient } from '../../queues/service-order-client.js';
+import { openServiceOrderClient } from '../../runtime/service-order-client.js';
 import { BASES, eventually, expectTmfError, startApiHarness, type ApiHarness } from '../api/support/api-harness.js';
 import { freePort } from '../support/free-port.js';
 import { mobileBundle } from '../support/mobile-bundle.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisConnection } from '../../queues/redis-connection.js';
-import { openServiceOrderClient } from '../../queues/service-order-client.js';
+import { openServiceOrderClient } from '../../runtime/service-order-client.js';
 import { runCli } from '../support/cli-process.js';
 import { startFleetHarness, type FleetHarness } from '../support/fleet-harness.js';
 import { mobileBundle } from '../support/mobile-bundle.js';

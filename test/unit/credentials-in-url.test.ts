@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { credentialInUrl, safeUrl } from '../../api/http/credentials-in-url.js';
+import { credentialInUrl, safeUrl } from '../../observability/credentials-in-url.js';
 
 const TOKEN = 'known-token-0123456789abcdef';
 const isToken = (v: string) => v === TOKEN;

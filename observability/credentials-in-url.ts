@@ -1,5 +1,7 @@
+// Credentials in URLs, refused and redacted from logs by every HTTP server of the process (the ops
+// server, the TMF APIs, the queue UI): in observability/, below api/, so the ops server needs no api/.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { tmfErrorBody } from './tmf-http-error.js';
+import { tmfErrorBody } from '../errors/tmf-error-body.js';
 
 /** Tells whether a string is one of the configured tokens (checked without keeping it). */
 export type TokenCheck = (value: string) => boolean;

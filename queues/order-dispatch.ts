@@ -3,9 +3,9 @@ import type { Logger } from 'pino';
 import type { FleetMetrics } from '../observability/fleet-metrics.js';
 import { advance, dispatchOf, startOrder, holdOrder, type Advance } from '../orders/order-progress.js';
 import { isFinalState } from '../orders/order-states.js';
-import { ACTIVATION_JOBS, activationJobId, extensionJobId, jobPriority, type ActivationJob, type ActivationKind, type ActivationQueue } from '../queues/queue-names.js';
+import { ACTIVATION_JOBS, activationJobId, extensionJobId, jobPriority, type ActivationJob, type ActivationKind, type ActivationQueue } from './queue-names.js';
 import type { OrderContext, ProgressSnapshot } from '../stores/order-fields.js';
-import { keptJobs, type RetentionOptions } from '../queues/job-retention.js';
+import { keptJobs, type RetentionOptions } from './job-retention.js';
 import type { Decision, OrderStore, TransitionResult } from '../stores/order-store.js';
 
 export type { RetentionOptions };
@@ -27,7 +27,7 @@ export interface OrderDispatcherDeps {
  * derived from the work (a crash between the decision and the enqueue is repaired by adding the
  * same ids again); the orders that were waiting for a service this order released; and the
  * order's end in the metrics. Every path that decides (intake, workers, orchestrator, cancel,
- * reconciler) ends here.
+ * reconciler) ends here. In queues/, below workers/: the intake front and the workers share it.
  */
 export class OrderDispatcher {
   private readonly now: () => string;

@@ -3,7 +3,8 @@
  * that every gap is repaired: `FLEET_CRASH_AT=<point>` makes the process SIGKILL itself the
  * `FLEET_CRASH_SKIP`+1-th time it reaches that point (once per process). Unset, a point costs one
  * comparison. The same idea as FoundationDB's BUGGIFY: faults placed where the code knows the gaps
- * are, fired by an event (reaching the point), never by a clock.
+ * are, fired by an event (reaching the point), never by a clock. In observability/, a low layer, so
+ * workers/ and queues/ place their points without importing the process wiring (runtime/).
  */
 export const CRASH_POINTS = [
   /** The order is stored (started), its first item jobs not yet queued. */

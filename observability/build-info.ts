@@ -13,7 +13,7 @@ export interface BuildInfo {
 
 const PACKAGE_NAME = 'activation-fleet';
 
-/** The package root: where package.json is, from the sources (runtime/) or the build (dist/runtime/). */
+/** The package root: where package.json is, from the sources (observability/) or the build (dist/observability/). */
 export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 4; i += 1) {

@@ -1,5 +1,5 @@
 import type { NeDirectory } from '../inventory/ne-directory.js';
-import { loadQualificationRules } from '../runtime/loading/policy-file.js';
+import { loadQualificationRules } from './loading/policy-file.js';
 import { ServiceCatalog } from '../catalog/service-catalog.js';
 import { createLogger } from '../observability/logger.js';
 import { FleetMetrics } from '../observability/fleet-metrics.js';
@@ -9,12 +9,12 @@ import { Keyspace } from '../stores/keyspace.js';
 import { OrderStore } from '../stores/order-store.js';
 import { ServiceInventoryStore } from '../stores/service-inventory-store.js';
 import { SubmissionTally } from '../stores/submission-tally.js';
-import { DEFAULT_PREFIX } from './queue-names.js';
-import { createRedisConnection, hashTagged } from './redis-connection.js';
-import { openServiceOrderFront } from './service-order-front.js';
-import type { ServiceOrderProducer } from './service-order-producer.js';
-import { loadServiceCatalog } from '../runtime/loading/catalog-files.js';
-import { loadResourceInventory } from '../runtime/loading/inventory-files.js';
+import { DEFAULT_PREFIX } from '../queues/queue-names.js';
+import { createRedisConnection, hashTagged } from '../queues/redis-connection.js';
+import { openServiceOrderFront } from '../queues/service-order-front.js';
+import type { ServiceOrderProducer } from '../queues/service-order-producer.js';
+import { loadServiceCatalog } from './loading/catalog-files.js';
+import { loadResourceInventory } from './loading/inventory-files.js';
 
 export interface ServiceOrderClientOptions {
   redisUrl: string;
@@ -41,6 +41,7 @@ export interface ServiceOrderClient {
 /**
  * What an upstream Node.js order system embeds to submit orders:
  * `const { producer } = await openServiceOrderClient({ redisUrl }); await producer.submitServiceOrder(order)`.
+ * Wiring (it reads CONFIG_DIR's files and composes the front), so it lives in runtime/ beside the process's.
  */
 export async function openServiceOrderClient(options: ServiceOrderClientOptions): Promise<ServiceOrderClient> {
   const configDir = options.configDir ?? './config';
