@@ -10,6 +10,10 @@ import { NeError } from '../errors/index.js';
 import type { NeCredentials, NetworkElementInput } from '../inventory/network-element.js';
 import { alive, signal } from './peer-processes.js';
 
+
+/** How long the peer's NE and the tests' own sessions wait for a reply (RPC) by default. */
+const RPC_TIMEOUT_MS = 30_000;
+
 export interface NetconfdPeerOptions {
   /**
    * Names the instance in its state directory (`$TMPDIR/activation-fleet-netconfd-<instance>-<run id>`).
@@ -312,7 +316,9 @@ export async function startNetconfdPeer(options: NetconfdPeerOptions = {}): Prom
     maxSessions: options.maxSessions ?? 4,
     credentialsRef: 'env:NETCONFD1',
     connectTimeoutMs: 10_000,
-    commandTimeoutMs: options.commandTimeoutMs ?? 10_000,
+    // netconfd is one process answering one RPC at a time: with two CI runs' peers on two cores
+    // a <lock> once went unanswered for 10 s, a fact about the machine, not the device.
+    commandTimeoutMs: options.commandTimeoutMs ?? RPC_TIMEOUT_MS,
     ssh: { hostKeys: [hostKey] },
   };
   const connect = (): Promise<NetconfClient> =>
@@ -323,7 +329,7 @@ export async function startNetconfdPeer(options: NetconfdPeerOptions = {}): Prom
       ...credentials,
       hostKeys: [hostKey],
       connectTimeoutMs: 10_000,
-      rpcTimeoutMs: options.commandTimeoutMs ?? 10_000,
+      rpcTimeoutMs: options.commandTimeoutMs ?? RPC_TIMEOUT_MS,
     });
 
   try {
