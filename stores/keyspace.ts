@@ -225,4 +225,9 @@ export class Keyspace {
   jobLock(shard: number, queueName: string, jobId: string): string {
     return `${this.tag(shard)}:${queueName}:${jobId}:lock`;
   }
+
+  /** The job's own BullMQ hash, from its lock's key (the lock is the hash's key plus `:lock`). */
+  jobOfLock(lockKey: string): string {
+    return lockKey.replace(/:lock$/, '');
+  }
 }

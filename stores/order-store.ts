@@ -59,6 +59,15 @@ export interface Decision {
   release?: string[];
   /** The order stops waiting for these services (it was cancelled while pending). */
   unwait?: string[];
+  /**
+   * The execution gives its job back alive (parked, or retried with backoff): the job's BullMQ
+   * stall count starts again, in the same fenced step. BullMQ counts stalls over a job's whole
+   * life, and a job parked at an NE's budget goes back to active many times: a worker paused on
+   * three of those visits would fail it "stalled more than allowable limit", and the item would be
+   * aborted, though the fence made every takeover safe. Counted from the last time the job was
+   * given back alive, the limit still stops a job that kills every worker that runs it.
+   */
+  jobLives?: true;
 }
 
 export type TransitionResult =
@@ -318,6 +327,7 @@ export class OrderStore {
     if (bump || !fence) control.pv = snap.pv;
     if (stateMoves && isFinalState(d.progress.state)) control.open = [k.add(this.keys.openOrders(shard))];
     if (fence) control.fence = { field: `${fence.itemId}|fence`, n: fence.n, lock: k.add(fence.lockKey), token: fence.token };
+    if (fence && d.jobLives) control.stalls = k.add(this.keys.jobOfLock(fence.lockKey));
     if (d.service) {
       const indexOf = (key: string) => k.add(key);
       d.service.keys.forEach(indexOf);

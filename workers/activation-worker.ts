@@ -448,8 +448,8 @@ async function failed(x: Execution, error: unknown, stopTimer: (labels: Record<s
     throw new DelayedError();
   }
   if (isTransient(error) && !x.lastAttempt) {
-    // Keep what the undo recorded (and the audit) before the retry.
-    await x.ledger.flush();
+    // Keep what the undo recorded (and the audit) before the retry; the job goes back alive.
+    await x.ledger.flush({ jobLives: true });
     deps.metrics.activationRetries.inc({ specification: x.start.spec.specId });
     log.warn({ err: error, attempt: job.attemptsMade + 1 }, 'transient failure; BullMQ retries with backoff');
     stopTimer({ outcome: 'retry' });
@@ -471,7 +471,7 @@ async function failed(x: Execution, error: unknown, stopTimer: (labels: Record<s
 async function recordParked(x: Execution): Promise<boolean> {
   x.ledger.releaseUnsent();
   const part = x.ledger.take();
-  const result = await x.deps.store.transition(x.orderId, (snap) => ({ progress: itemAttemptParked(snap.progress, x.itemId), ...part }), { from: x.start.snapshot, fence: x.start.fence, now: x.now });
+  const result = await x.deps.store.transition(x.orderId, (snap) => ({ progress: itemAttemptParked(snap.progress, x.itemId), ...part, jobLives: true }), { from: x.start.snapshot, fence: x.start.fence, now: x.now });
   return result.status !== 'stale' && result.status !== 'missing';
 }
 

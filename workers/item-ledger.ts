@@ -181,11 +181,11 @@ export class ItemLedger {
     return this.written.has(step);
   }
 
-  /** Stores what is buffered (and refreshes the deadline) in one fenced transition. */
-  async flush(): Promise<void> {
+  /** Stores what is buffered (and refreshes the deadline) in one fenced transition; `jobLives`: see Decision. */
+  async flush(options: { jobLives?: true } = {}): Promise<void> {
     if (this.stale) throw new StaleExecutionError(this.stale);
     const part = this.take();
-    const result = await this.store.transition(this.orderId, (snap) => ({ progress: snap.progress, ...part }), { from: this.snapshot, fence: this.fence, now: this.options.now });
+    const result = await this.store.transition(this.orderId, (snap) => ({ progress: snap.progress, ...part, ...options }), { from: this.snapshot, fence: this.fence, now: this.options.now });
     this.settleResult(result);
   }
 

@@ -232,6 +232,12 @@ export async function undoAttempt(deps: StepExecutionDeps, steps: ResolvedStep[]
           deps.ledger.cancelled(step.name, persistId);
           continue;
         }
+      } else if (undo && (entry?.state === 'pending' || entry?.state === 'undoing') && capabilitiesOf(step.ne.protocol).atomicApply && step.tests.length > 0 && !(await testsPass(deps, step))) {
+        // Not known to have landed (a run died around it, or its commit went unanswered), and the
+        // change is taken whole or not at all: tests that ran and do not see it say it never got
+        // in (or its undo did). Nothing to take back, and the undo (a NETCONF delete, say) would
+        // be refused for data that is not there.
+        deps.log.info({ neId: step.ne.id, step: step.name, state: entry.state }, 'step recorded as possibly sent is not on the device: nothing to undo');
       } else if (undo && entry?.state !== 'cancelled') {
         await deps.ledger.undoing(step.name);
         await sendUndo(deps, step, undo);

@@ -9,7 +9,8 @@ guards, each optional:
 
 KEYS[1] progress hash; every other key is referenced by index from the control document.
 ARGV[1] control (MessagePack, built by stores/order-store.ts):
-  id, now (ISO), fence {field, n, lock, token} (optional), pv (expected, optional), bump,
+  id, now (ISO), fence {field, n, lock, token} (optional), stalls (the job's hash index: reset
+  its stall count; optional, with a fence), pv (expected, optional), bump,
   set {field: value}, del [field], from / to (state index keys), date (ms),
   open {idx, score} (score absent: leave the open set),
   events [json], ev (stream index), maxlen,
@@ -43,6 +44,8 @@ if c.fence then
   if redis.call('GET', KEYS[c.fence.lock]) ~= c.fence.token then return {0, 'stale', 'lock'} end
   validity = redis.call('PTTL', KEYS[c.fence.lock])
   storedPv = f[2]
+  -- The job goes back alive (parked or retried): its stall count (BullMQ's `stc`) starts again.
+  if c.stalls and redis.call('EXISTS', KEYS[c.stalls]) == 1 then redis.call('HSET', KEYS[c.stalls], 'stc', 0) end
 elseif redis.call('EXISTS', P) == 0 then
   -- (A fence that matched was read from the hash: it exists.)
   return {0, 'stale', 'gone'}

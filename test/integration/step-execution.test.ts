@@ -16,7 +16,7 @@ import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redi
 import { startFleetProcess, type FleetProcess } from '../../runtime/fleet-process.js';
 import { loadServiceCatalog } from '../../runtime/loading/catalog-files.js';
 import { ItemLedger, StaleExecutionError } from '../../workers/item-ledger.js';
-import { executeSteps, type ResolvedStep, type StepExecutionDeps } from '../../workers/step-execution.js';
+import { executeSteps, undoAttempt, type ResolvedStep, type StepExecutionDeps } from '../../workers/step-execution.js';
 
 /**
  * Step execution on its own: a real, fenced ledger (a private Redis, an order taken in by the
@@ -291,5 +291,70 @@ describe('executeSteps of an execution that lost its item', () => {
     expect(error).toMatchObject({ code: 'NE_COMMAND_REJECTED', details: { undone: ['first'], failedStepTookNothing: true } });
     expect(device.changes).toEqual(['subscriber 4477 / plan gold', 'no plan gold / no subscriber 4477']);
     expect(device.config.size).toBe(0);
+  });
+});
+
+describe('undoAttempt of what a lost execution recorded as possibly sent (the abort of an item)', () => {
+  // A run that died around a NETCONF commit leaves the step `pending`: the commit may or may not
+  // have landed. The abort used to send the undo (a delete) anyway, which the NPDB refused with
+  // data-missing, and the item failed with "undo failed" for a change that was never there.
+  it('sends no undo for an atomic change the device does not hold, and clears it', async () => {
+    const item = await startedItem();
+    const device = new FakeDevice();
+    const step = netconfStep();
+    const dead = await execution(item, device);
+    await dead.ledger.pending(step.name);
+
+    const abort = await execution(item, device);
+    expect(await undoAttempt(abort.deps, [step])).toEqual([]);
+    expect(device.changes).toEqual([]);
+    await abort.ledger.flush();
+    expect(await storedLedger(item)).toEqual({});
+  });
+
+  it('undoes an atomic change the device holds, and a CLI block whatever its tests say (it may be half there)', async () => {
+    const item = await startedItem();
+    const device = new FakeDevice();
+    const netconf = netconfStep();
+    const cli = cliStep();
+    const dead = await execution(item, device);
+    await dead.ledger.pending(netconf.name);
+    await dead.ledger.pending(cli.name);
+    device.config.add('<ported-number>4477</ported-number>');
+    device.config.add('subscriber 4477');
+
+    const abort = await execution(item, device);
+    expect(await undoAttempt(abort.deps, [netconf, cli])).toEqual([]);
+    expect(device.changes).toEqual(['no plan gold / no subscriber 4477', '<ported-number operation="delete">4477</ported-number>']);
+  });
+});
+
+describe("an execution that gives its job back alive (parked or retried)", () => {
+  // BullMQ counts a job's stalls (field `stc` of its hash) over the job's whole life and fails it
+  // past maxStalledCount. A job parked at an NE's budget goes back to active again and again, so
+  // a worker paused on three of those visits failed it, and the item was aborted, though the
+  // fence had made every takeover safe (chaos paused-worker, CI run of 2026-12-02).
+  it('starts its job\'s stall count again in the same fenced step; a stale execution cannot', async () => {
+    const item = await startedItem();
+    const device = new FakeDevice();
+    const stale = await execution(item, device);
+    const run = await execution(item, device);
+    const jobOf = (ledger: ItemLedger) => fleet.keys.jobOfLock(ledger.fence.lockKey);
+    for (const e of [stale, run]) await lockRedis.hset(jobOf(e.ledger), 'stc', '2');
+
+    await run.ledger.flush();
+    expect(await lockRedis.hget(jobOf(run.ledger), 'stc')).toBe('2');
+    await run.ledger.flush({ jobLives: true });
+    expect(await lockRedis.hget(jobOf(run.ledger), 'stc')).toBe('0');
+
+    await expect(stale.ledger.flush({ jobLives: true })).rejects.toBeInstanceOf(StaleExecutionError);
+    expect(await lockRedis.hget(jobOf(stale.ledger), 'stc')).toBe('2');
+  });
+
+  it('creates no job hash when the job is gone', async () => {
+    const item = await startedItem();
+    const run = await execution(item, new FakeDevice());
+    await run.ledger.flush({ jobLives: true });
+    expect(await lockRedis.exists(fleet.keys.jobOfLock(run.ledger.fence.lockKey))).toBe(0);
   });
 });
