@@ -268,14 +268,21 @@ export async function compensateSteps(deps: StepExecutionDeps, steps: ResolvedSt
     const undo = undoOf(deps, step);
     if (!undo && persistId === undefined) continue;
     try {
-      if (deps.ledger.entry(step.name)?.state === 'done') continue;
+      const entry = deps.ledger.entry(step.name);
+      if (entry?.state === 'done') continue;
+      // An earlier rollback recorded this undo pending, then died: it may have landed.
+      const resent = entry?.state === 'pending' && !deps.ledger.ownsPending(step.name);
       if (!deps.ledger.ownsPending(step.name)) await deps.ledger.pending(step.name);
       // Still pending in the order's window: cancel-commit, and the NE is back as it was. A step
       // that joined an earlier step's commit goes back with that step's cancel (an earlier item of
       // the order, or an earlier step of this one: both are rolled back after this one).
       if (persistId !== undefined && joinedCommit(deps, step, persistId)) deps.log.info({ neId: step.ne.id, step: step.name, persistId }, 'joined a commit of an earlier step: taken back by its cancel-commit');
       else if (persistId !== undefined) await cancelPending(deps, step, persistId);
-      else if (undo) await sendUndo(deps, step, undo);
+      else if (undo && resent && capabilitiesOf(step.ne.protocol).atomicApply && step.tests.length > 0 && !(await testsPass(deps, step))) {
+        // The change is taken whole or not at all, and its tests no longer see it: the earlier
+        // undo landed. Sent again, a NETCONF delete is refused for data that is not there.
+        deps.log.info({ neId: step.ne.id, step: step.name }, 'undo recorded as possibly sent has landed: not sent again');
+      } else if (undo) await sendUndo(deps, step, undo);
       crashPoint('compensate.after-undo-sent');
       deps.ledger.done(step.name);
     } catch (error) {

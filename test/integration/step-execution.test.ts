@@ -16,7 +16,7 @@ import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redi
 import { startFleetProcess, type FleetProcess } from '../../runtime/fleet-process.js';
 import { loadServiceCatalog } from '../../runtime/loading/catalog-files.js';
 import { ItemLedger, StaleExecutionError } from '../../workers/item-ledger.js';
-import { executeSteps, undoAttempt, type ResolvedStep, type StepExecutionDeps } from '../../workers/step-execution.js';
+import { compensateSteps, executeSteps, undoAttempt, type ResolvedStep, type StepExecutionDeps } from '../../workers/step-execution.js';
 
 /**
  * Step execution on its own: a real, fenced ledger (a private Redis, an order taken in by the
@@ -356,5 +356,37 @@ describe("an execution that gives its job back alive (parked or retried)", () =>
     const run = await execution(item, new FakeDevice());
     await run.ledger.flush({ jobLives: true });
     expect(await lockRedis.exists(fleet.keys.jobOfLock(run.ledger.fence.lockKey))).toBe(0);
+  });
+});
+
+describe('compensateSteps after a rollback that died around its undo', () => {
+  // The earlier rollback recorded the undo pending and died: it may have landed. Sent again, a
+  // NETCONF delete of a number no longer there is refused (data-missing), and the rollback failed.
+  it('does not send an atomic undo again once the tests no longer see the change, and records it done', async () => {
+    const item = await startedItem();
+    const device = new FakeDevice();
+    const step = netconfStep();
+    const dead = await execution(item, device);
+    await dead.ledger.pending(step.name);
+
+    const rerun = await execution(item, device);
+    expect(await compensateSteps(rerun.deps, [step])).toEqual([]);
+    expect(device.changes).toEqual([]);
+    expect(rerun.ledger.entry(step.name)?.state).toBe('done');
+  });
+
+  it('sends it when the change is still there, and a CLI undo whatever its tests say', async () => {
+    const item = await startedItem();
+    const device = new FakeDevice();
+    const netconf = netconfStep();
+    const cli = cliStep();
+    const dead = await execution(item, device);
+    await dead.ledger.pending(netconf.name);
+    await dead.ledger.pending(cli.name);
+    device.config.add('<ported-number>4477</ported-number>');
+
+    const rerun = await execution(item, device);
+    expect(await compensateSteps(rerun.deps, [netconf, cli])).toEqual([]);
+    expect(device.changes).toEqual(['no plan gold / no subscriber 4477', '<ported-number operation="delete">4477</ported-number>']);
   });
 });
