@@ -294,37 +294,36 @@ describe('executeSteps of an execution that lost its item', () => {
   });
 });
 
-describe('undoAttempt of what a lost execution recorded as possibly sent (the abort of an item)', () => {
-  // A run that died around a NETCONF commit leaves the step `pending`: the commit may or may not
-  // have landed. The abort used to send the undo (a delete) anyway, which the NPDB refused with
-  // data-missing, and the item failed with "undo failed" for a change that was never there.
-  it('sends no undo for an atomic change the device does not hold, and clears it', async () => {
-    const item = await startedItem();
-    const device = new FakeDevice();
-    const step = netconfStep();
-    const dead = await execution(item, device);
-    await dead.ledger.pending(step.name);
+/** An item whose earlier run recorded `steps` pending and died, with the device holding `lines`; and the run after it. */
+async function afterDeadRun(steps: ResolvedStep[], lines: string[]) {
+  const item = await startedItem();
+  const device = new FakeDevice();
+  const dead = await execution(item, device);
+  for (const step of steps) await dead.ledger.pending(step.name);
+  for (const line of lines) device.config.add(line);
+  return { item, device, rerun: await execution(item, device) };
+}
 
-    const abort = await execution(item, device);
-    expect(await undoAttempt(abort.deps, [step])).toEqual([]);
+// A run that died around a NETCONF change leaves its step `pending`: it may or may not have
+// landed. The abort of the item (undoAttempt) and a rollback run again (compensateSteps) used to
+// send the undo, a delete, anyway; the NPDB refused it with data-missing when the number was not
+// there (never got in, or an earlier undo had landed), and the item failed with "undo failed".
+describe.each([
+  { fn: 'undoAttempt (the abort of an item)', run: undoAttempt, settled: undefined },
+  { fn: 'compensateSteps (a rollback run again)', run: compensateSteps, settled: 'done' },
+])('$fn after a run that died with steps recorded as possibly sent', ({ run, settled }) => {
+  it('sends no undo for an atomic change the device does not hold, and settles the step', async () => {
+    const step = netconfStep();
+    const { device, rerun } = await afterDeadRun([step], []);
+    expect(await run(rerun.deps, [step])).toEqual([]);
     expect(device.changes).toEqual([]);
-    await abort.ledger.flush();
-    expect(await storedLedger(item)).toEqual({});
+    expect(rerun.ledger.entry(step.name)?.state).toBe(settled);
   });
 
   it('undoes an atomic change the device holds, and a CLI block whatever its tests say (it may be half there)', async () => {
-    const item = await startedItem();
-    const device = new FakeDevice();
-    const netconf = netconfStep();
-    const cli = cliStep();
-    const dead = await execution(item, device);
-    await dead.ledger.pending(netconf.name);
-    await dead.ledger.pending(cli.name);
-    device.config.add('<ported-number>4477</ported-number>');
-    device.config.add('subscriber 4477');
-
-    const abort = await execution(item, device);
-    expect(await undoAttempt(abort.deps, [netconf, cli])).toEqual([]);
+    const [netconf, cli] = [netconfStep(), cliStep()];
+    const { device, rerun } = await afterDeadRun([netconf, cli], ['<ported-number>4477</ported-number>']);
+    expect(await run(rerun.deps, [netconf, cli])).toEqual([]);
     expect(device.changes).toEqual(['no plan gold / no subscriber 4477', '<ported-number operation="delete">4477</ported-number>']);
   });
 });
@@ -356,37 +355,5 @@ describe("an execution that gives its job back alive (parked or retried)", () =>
     const run = await execution(item, new FakeDevice());
     await run.ledger.flush({ jobLives: true });
     expect(await lockRedis.exists(fleet.keys.jobOfLock(run.ledger.fence.lockKey))).toBe(0);
-  });
-});
-
-describe('compensateSteps after a rollback that died around its undo', () => {
-  // The earlier rollback recorded the undo pending and died: it may have landed. Sent again, a
-  // NETCONF delete of a number no longer there is refused (data-missing), and the rollback failed.
-  it('does not send an atomic undo again once the tests no longer see the change, and records it done', async () => {
-    const item = await startedItem();
-    const device = new FakeDevice();
-    const step = netconfStep();
-    const dead = await execution(item, device);
-    await dead.ledger.pending(step.name);
-
-    const rerun = await execution(item, device);
-    expect(await compensateSteps(rerun.deps, [step])).toEqual([]);
-    expect(device.changes).toEqual([]);
-    expect(rerun.ledger.entry(step.name)?.state).toBe('done');
-  });
-
-  it('sends it when the change is still there, and a CLI undo whatever its tests say', async () => {
-    const item = await startedItem();
-    const device = new FakeDevice();
-    const netconf = netconfStep();
-    const cli = cliStep();
-    const dead = await execution(item, device);
-    await dead.ledger.pending(netconf.name);
-    await dead.ledger.pending(cli.name);
-    device.config.add('<ported-number>4477</ported-number>');
-
-    const rerun = await execution(item, device);
-    expect(await compensateSteps(rerun.deps, [netconf, cli])).toEqual([]);
-    expect(device.changes).toEqual(['no plan gold / no subscriber 4477', '<ported-number operation="delete">4477</ported-number>']);
   });
 });
