@@ -549,15 +549,24 @@ export interface ActivationWorkerOptions {
   retention: RetentionOptions;
 }
 
+/**
+ * How often BullMQ looks for jobs whose worker died. Its check is two-phase: a job active at one
+ * check is moved back to wait at the next only if its lock expired meanwhile. Checking once a
+ * lock duration handed a killed worker's job over up to two lock durations later, and a window's
+ * pending commit held every order for its NE all that time (chaos worker-kill-window: ~18 s per
+ * kill at a 10 s lock). A quarter of it hands the job over within about 1.25 lock durations.
+ */
+export function stalledCheckMs(lockDurationMs: number): number {
+  return Math.min(30_000, Math.max(1000, Math.floor(lockDurationMs / 4)));
+}
+
 export function startActivationWorker(deps: ActivationDeps, options: ActivationWorkerOptions): Worker<ActivationJob, ActivationOutcome> {
   const worker = new Worker<ActivationJob, ActivationOutcome>(QUEUE_NAMES.activation, deps.metrics.instrument('activation', createActivationProcessor(deps)), {
     connection: options.connection,
     prefix: options.prefix,
     concurrency: options.concurrency,
     lockDuration: options.lockDurationMs,
-    // Check for stalled jobs (a worker that died) as often as a lock can expire, so a job cut off
-    // is handed to another worker within about one lock duration.
-    stalledInterval: Math.min(30_000, options.lockDurationMs),
+    stalledInterval: stalledCheckMs(options.lockDurationMs),
     // A job whose worker died is retried elsewhere; twice stalled means something is wrong with it.
     maxStalledCount: 2,
     telemetry: bullmqTelemetry(),
