@@ -44,16 +44,26 @@ export class NeBlockedWaits {
     return { delayMs, prober };
   }
 
-  /** The NE takes changes again: every job waiting for it is promoted (they meet the session budget next). */
-  async unblocked(neId: string): Promise<number> {
+  /**
+   * The NE takes changes again: every job waiting for it is promoted (they meet the session
+   * budget next). With `order`, the NE took a change of that order's window and holds it pending:
+   * only that order's jobs can join it, so only they are promoted; the others (and the prober)
+   * wait on for the window's confirm or cancel, instead of all trying the NE to be refused again.
+   */
+  async unblocked(neId: string, options: { order?: string } = {}): Promise<number> {
     const key = this.options.keys.budgetNeBlockedWaiters(neId);
-    const result = await this.redis
-      .multi()
-      .smembers(key)
-      .del(key, this.options.keys.budgetNeBlockedProbe(neId))
-      .set(this.options.keys.budgetNeBlockedProgress(neId), String(Date.now()), 'PX', 3_600_000)
-      .exec();
-    const waiting = (result?.[0]?.[1] as string[] | undefined) ?? [];
+    const progress = this.options.keys.budgetNeBlockedProgress(neId);
+    let waiting: string[];
+    if (options.order === undefined) {
+      const result = await this.redis.multi().smembers(key).del(key, this.options.keys.budgetNeBlockedProbe(neId)).set(progress, String(Date.now()), 'PX', 3_600_000).exec();
+      waiting = (result?.[0]?.[1] as string[] | undefined) ?? [];
+    } else {
+      const prefix = `${options.order}~`;
+      waiting = (await this.redis.smembers(key)).filter((id) => id.startsWith(prefix));
+      const multi = this.redis.multi().set(progress, String(Date.now()), 'PX', 3_600_000);
+      if (waiting.length > 0) multi.srem(key, ...waiting);
+      await multi.exec();
+    }
     let woken = 0;
     for (const jobId of waiting) {
       const job = await this.options.queueOf(jobId)?.getJob(jobId);

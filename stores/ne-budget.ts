@@ -194,6 +194,15 @@ export class NeBudget implements SessionGate {
     if (next) await this.promote(neId, next);
   }
 
+  /**
+   * When the NE's first live lease expires unless renewed (ms since the epoch), undefined when it
+   * has none. A crashed holder's lease frees only then, and its expiry promotes no waiter.
+   */
+  async firstLeaseExpiry(neId: string): Promise<number | undefined> {
+    const [, score] = await this.redis.zrangebyscore(this.keys.budgetNeLeases(neId), Date.now(), '+inf', 'WITHSCORES', 'LIMIT', 0, 1);
+    return score === undefined ? undefined : Number(score);
+  }
+
   /** Leases and waiters per NE now, for metrics and tests. */
   async usage(nes: NetworkElement[]): Promise<Array<{ ne: NetworkElement; leased: number; waiting: number }>> {
     if (nes.length === 0) return [];

@@ -82,6 +82,8 @@ interface Execution {
   now: () => string;
   lastAttempt: boolean;
   log: Logger;
+  /** NEs this execution left holding a pending commit of the order's window: nobody else's change gets in there. */
+  windowHolds?: Set<string>;
 }
 
 function resolveSteps(deps: ActivationDeps, steps: StoredStep[]): ResolvedStep[] {
@@ -179,8 +181,11 @@ async function activate(x: Execution): Promise<ActivationOutcome> {
   await settle(x, (p) => itemCompleted(itemStepsApplied(p, x.itemId, result.activatedAt), x.itemId, x.now(), result.tested, result.unconfirmed), { service: write, set: { [runField(x.itemId)]: JSON.stringify(storedRun(run, spec)) } });
   if (result.unconfirmed && x.steps.window) {
     await scheduleExtension(x, x.steps.window.timeoutS);
-    // Items of this order parked on these NEs (refused while the commit was being made) join it now.
-    await wakeNes(x, steps.filter((s) => x.ledger.entry(s.name)?.state === 'unconfirmed'));
+    // Items of this order parked on these NEs (refused while the commit was being made) join it
+    // now. Other orders' jobs would only be refused again: they wait for the confirm or cancel.
+    const held = steps.filter((s) => x.ledger.entry(s.name)?.state === 'unconfirmed');
+    x.windowHolds = new Set(held.map((s) => s.ne.id));
+    await wakeNes(x, held, x.orderId);
   }
   return 'completed';
 }
@@ -191,9 +196,9 @@ function pendingCommitsOf(x: Execution): Record<string, string> {
   return Object.fromEntries(Object.entries(entries).flatMap(([step, e]) => (e.persistId !== undefined && e.state !== 'done' && e.state !== 'cancelled' ? [[step, e.persistId]] : [])));
 }
 
-/** The NEs of these steps take changes again (a commit of ours confirmed or cancelled): wake the jobs waiting for them. */
-async function wakeNes(x: Execution, steps: ResolvedStep[]): Promise<void> {
-  for (const neId of new Set(steps.map((s) => s.ne.id))) await wakeBlocked(x, neId);
+/** The NEs of these steps take changes again (a commit of ours confirmed or cancelled): wake the jobs waiting for them (only `order`'s, when given). */
+async function wakeNes(x: Execution, steps: ResolvedStep[], order?: string): Promise<void> {
+  for (const neId of new Set(steps.map((s) => s.ne.id))) await wakeBlocked(x, neId, order);
 }
 
 /**
@@ -378,8 +383,9 @@ export function createActivationProcessor(deps: ActivationDeps) {
       try {
         const outcome =
           kind === 'activate' ? await activate(x) : kind === 'compensate' ? await compensate(x) : kind === 'confirm' ? await confirmWindow(x) : kind === 'extend' ? await extendWindow(x) : await abort(x);
-        // It had waited for a blocked NE and got through: the NE takes changes again, for everyone.
-        if (job.data.blockedOn) await wakeBlocked(x, job.data.blockedOn);
+        // It had waited for a blocked NE and got through: the NE takes changes again, for everyone,
+        // unless what got through is this order's window, pending there now.
+        if (job.data.blockedOn) await wakeBlocked(x, job.data.blockedOn, x.windowHolds?.has(job.data.blockedOn) ? orderId : undefined);
         span.setOutcome(outcome);
         stopTimer({ outcome });
         if (kind === 'activate') deps.metrics.itemsFinished.inc({ ...labels, outcome });
@@ -503,14 +509,14 @@ async function parkBlocked(x: Execution, neId: string, token: string | undefined
   x.log.info({ neId, delayMs, prober, waitingMs: Date.now() - since }, 'NE refuses changes for now (confirmed commit pending or lock held): job waits parked');
 }
 
-/** Wakes the jobs waiting for an NE that took a change again; a failure here only delays them to their fallback. */
-async function wakeBlocked(x: Execution, neId: string): Promise<void> {
+/** Wakes the jobs waiting for an NE that took a change again (only `order`'s, when given); a failure here only delays them to their fallback. */
+async function wakeBlocked(x: Execution, neId: string, order?: string): Promise<void> {
   try {
     const data: ActivationJob = { ...x.job.data };
     delete data.blockedSince;
     delete data.blockedOn;
     await x.job.updateData(data);
-    const woken = (await x.deps.blockedWaits?.unblocked(neId)) ?? 0;
+    const woken = (await x.deps.blockedWaits?.unblocked(neId, order === undefined ? {} : { order })) ?? 0;
     if (woken > 0) x.log.info({ neId, woken }, 'NE takes changes again: woke the jobs waiting for it');
   } catch (error) {
     x.log.warn({ err: error, neId }, 'waking the jobs waiting for an NE failed; they look again at their fallback');
@@ -528,8 +534,14 @@ async function park(x: Execution, neId: string, token: string | undefined): Prom
   const ne = deps.inventory.get(neId);
   const fallback = deps.parkFallbackMs;
   if (!(await recordParked(x))) return;
+  // A killed process's leases free only at their expiry, which promotes nobody: the takeover of
+  // its job waited the whole fallback for the NE (30-45 s, the window it left holding every
+  // order for the NE). It looks again once the first lease can have expired.
+  const freesAt = await budget.firstLeaseExpiry(neId).catch(() => undefined);
+  const fallbackAt = Date.now() + fallback + Math.random() * fallback * 0.5;
+  const at = freesAt === undefined ? fallbackAt : Math.min(fallbackAt, freesAt + 50 + Math.random() * 500);
   // Delayed first, then listed: a lease freed in between finds the job promotable.
-  await job.moveToDelayed(Date.now() + fallback + Math.random() * fallback * 0.5, token);
+  await job.moveToDelayed(at, token);
   await budget.addWaiter(neId, job);
   // A lease freed before we were listed woke nobody: look again now rather than at the fallback.
   const [usage] = ne ? await budget.usage([ne]) : [];
@@ -549,15 +561,24 @@ export interface ActivationWorkerOptions {
   retention: RetentionOptions;
 }
 
+/**
+ * How often BullMQ looks for jobs whose worker died. Its check is two-phase: a job active at one
+ * check is moved back to wait at the next only if its lock expired meanwhile. Checking once a
+ * lock duration handed a killed worker's job over up to two lock durations later, and a window's
+ * pending commit held every order for its NE all that time (chaos worker-kill-window: ~18 s per
+ * kill at a 10 s lock). A quarter of it hands the job over within about 1.25 lock durations.
+ */
+export function stalledCheckMs(lockDurationMs: number): number {
+  return Math.min(30_000, Math.max(1000, Math.floor(lockDurationMs / 4)));
+}
+
 export function startActivationWorker(deps: ActivationDeps, options: ActivationWorkerOptions): Worker<ActivationJob, ActivationOutcome> {
   const worker = new Worker<ActivationJob, ActivationOutcome>(QUEUE_NAMES.activation, deps.metrics.instrument('activation', createActivationProcessor(deps)), {
     connection: options.connection,
     prefix: options.prefix,
     concurrency: options.concurrency,
     lockDuration: options.lockDurationMs,
-    // Check for stalled jobs (a worker that died) as often as a lock can expire, so a job cut off
-    // is handed to another worker within about one lock duration.
-    stalledInterval: Math.min(30_000, options.lockDurationMs),
+    stalledInterval: stalledCheckMs(options.lockDurationMs),
     // A job whose worker died is retried elsewhere; twice stalled means something is wrong with it.
     maxStalledCount: 2,
     telemetry: bullmqTelemetry(),

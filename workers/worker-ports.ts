@@ -56,12 +56,15 @@ export interface SessionSource {
 export interface BudgetWaiters {
   addWaiter(neId: string, job: Pick<Job, 'id'>): Promise<void>;
   usage(nes: NetworkElement[]): Promise<Array<{ ne: NetworkElement; leased: number; waiting: number }>>;
+  /** When the NE's first lease expires unless renewed (ms since the epoch); undefined with none. */
+  firstLeaseExpiry(neId: string): Promise<number | undefined>;
 }
 
 /** Jobs waiting for an NE that refuses changes for now (NeBlockedWaits). */
 export interface BlockedWaiters {
   park(neId: string, job: Job, token: string | undefined, fallbackMs: number): Promise<{ delayMs: number; prober: boolean }>;
-  unblocked(neId: string): Promise<number>;
+  /** Promotes the jobs waiting for the NE; with `order`, only that order's (its window holds the NE). */
+  unblocked(neId: string, options?: { order?: string }): Promise<number>;
   /** When the NE last took a change again after refusing (ms since the epoch), 0 when not seen. */
   lastProgress(neId: string): Promise<number>;
 }

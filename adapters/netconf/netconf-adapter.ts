@@ -191,26 +191,40 @@ export class NetconfAdapter implements NeAdapter {
 
   /**
    * Runs `work` on a clean candidate while a confirmed commit of ours is pending: under the
-   * candidate's lock where the server grants one, else unlocked (yuma123 netconfd refuses every
-   * lock while a confirmed commit is outstanding, and lets through only commits naming its
-   * persist-id). A failed `work` leaves the candidate discarded.
+   * locks where the server grants them, else unlocked (yuma123 netconfd refuses every lock while
+   * a confirmed commit is outstanding, and lets through only commits naming its persist-id). A
+   * failed `work` leaves the candidate discarded.
    */
   private async onPendingCommit(client: NetconfClient, observe: RpcObserver | undefined, work: () => Promise<void>): Promise<void> {
-    let locked = false;
+    await this.lockedUnlessPending(client, observe, async () => {
+      try {
+        await client.discardChanges(observe);
+        await work();
+      } catch (error) {
+        await this.quietly('discard-changes', () => client.discardChanges(observe));
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * Runs `work` (a commit naming our pending persist-id) under running's and the candidate's
+   * locks, taken as loadAndCommit takes them. Another session's lock is waited for as withLocks
+   * waits: on a device with our commit pending that is mostly another worker's attempt, about to
+   * be refused at its commit and unlocked; a confirm that gave up at once waited parked for
+   * seconds while every order for the NE queued behind it. A lock refused because our commit is
+   * pending lets `work` through unlocked.
+   */
+  private async lockedUnlessPending(client: NetconfClient, observe: RpcObserver | undefined, work: () => Promise<void>): Promise<void> {
+    let working = false;
     try {
-      await this.lock(client, 'candidate', observe);
-      locked = true;
+      await this.withLocks(client, ['running', 'candidate'], observe, async () => {
+        working = true;
+        await work();
+      });
     } catch (error) {
-      if (!confirmedCommitPending(error)) throw error;
-    }
-    try {
-      await client.discardChanges(observe);
+      if (working || !confirmedCommitPending(error)) throw error;
       await work();
-    } catch (error) {
-      await this.quietly('discard-changes', () => client.discardChanges(observe));
-      throw error;
-    } finally {
-      if (locked) await this.quietly('unlock candidate', () => client.unlock('candidate', observe));
     }
   }
 
@@ -225,20 +239,9 @@ export class NetconfAdapter implements NeAdapter {
         await ctx?.beforeWrite?.();
         await client.commit({ persistId }, observe);
       };
-      try {
-        await client.lock('candidate', observe);
-      } catch (error) {
-        // A server may refuse the lock precisely because this commit is outstanding; the confirming
-        // commit is then only unguarded between its discard-changes and itself.
-        if (!confirmedCommitPending(error)) throw error;
-        await confirmNow();
-        return;
-      }
-      try {
-        await confirmNow();
-      } finally {
-        await this.quietly('unlock candidate', () => client.unlock('candidate', observe));
-      }
+      // Unlocked (the server refusing locks because this commit is outstanding), the confirming
+      // commit is only unguarded between its discard-changes and itself.
+      await this.lockedUnlessPending(client, observe, confirmNow);
     });
   }
 

@@ -3,7 +3,7 @@
  * locks, and the pending confirmed commit. Each RPC handler returns the reply content or throws
  * SimRpcError; the session turns either into an rpc-reply.
  */
-import { NETCONF_BASE_NS, childElements, findChild, ncElement, textOf, type XmlElement, type XmlNode } from '../../adapters/netconf/xml-tree.js';
+import { NETCONF_BASE_NS, childElements, findChild, ncElement, serializeNodes, textOf, type XmlElement, type XmlNode } from '../../adapters/netconf/xml-tree.js';
 import { SimRpcError, applyEditConfig, cloneTree, type EditOperation, type SchemaHints } from './edit-config.js';
 import { applySubtreeFilter } from './subtree-filter.js';
 
@@ -17,6 +17,27 @@ interface PendingConfirm {
   persist: string | undefined;
   rollback: XmlElement;
   timer: NodeJS.Timeout;
+}
+
+/**
+ * One entry of the device's own RPC log: what a session asked, how it ended, and the running
+ * datastore after it when it changed. Confirm-timeout and session-end rollbacks are entries too
+ * (rpc `(confirm-timeout)`, `(session-end)`), so the log alone replays running's history.
+ */
+export interface SimRpcRecord {
+  seq: number;
+  at: number;
+  sessionId: number;
+  rpc: string;
+  /** `ok`, or the rpc-error tag it was answered with. */
+  outcome: string;
+  confirmed?: boolean;
+  persist?: string;
+  persistId?: string;
+  /** The edit-config's <config> content, serialized (what the session wrote). */
+  config?: string;
+  /** The running datastore's children after the RPC, serialized, when the RPC changed it. */
+  running?: string;
 }
 
 export interface ServerStateOptions {
@@ -37,6 +58,7 @@ export class NetconfServerState {
   candidate: XmlElement;
   private readonly locks = new Map<SimDatastore, number>();
   private pendingConfirm: PendingConfirm | undefined;
+  private readonly rpcLog: SimRpcRecord[] = [];
 
   constructor(private readonly options: ServerStateOptions) {
     this.running = emptyRoot(options.initial.map(cloneTree));
@@ -51,7 +73,28 @@ export class NetconfServerState {
   /** A session ended: its locks go, and a confirmed commit it started without persist rolls back. */
   endSession(sessionId: number): void {
     for (const [datastore, owner] of this.locks) if (owner === sessionId) this.locks.delete(datastore);
-    if (this.pendingConfirm && this.pendingConfirm.sessionId === sessionId && this.pendingConfirm.persist === undefined) this.revertConfirmed();
+    if (this.pendingConfirm && this.pendingConfirm.sessionId === sessionId && this.pendingConfirm.persist === undefined) {
+      const before = this.running;
+      this.revertConfirmed();
+      this.record({ sessionId, rpc: '(session-end)', outcome: 'ok' }, before);
+    }
+  }
+
+  /** The device's RPC log, oldest first (a copy). */
+  log(): SimRpcRecord[] {
+    return [...this.rpcLog];
+  }
+
+  /** The pending confirmed commit, if any: whose, and its persist token (undefined: none given). */
+  pending(): { sessionId: number; persist: string | undefined } | undefined {
+    return this.pendingConfirm && { sessionId: this.pendingConfirm.sessionId, persist: this.pendingConfirm.persist };
+  }
+
+  /** Logs one RPC (or rollback) with the running datastore it left, if it changed running. */
+  record(entry: Omit<SimRpcRecord, 'seq' | 'at' | 'running'>, runningBefore: XmlElement): SimRpcRecord {
+    const record: SimRpcRecord = { ...entry, seq: this.rpcLog.length, at: Date.now(), ...(this.running !== runningBefore ? { running: serializeNodes(childElements(this.running)) } : {}) };
+    this.rpcLog.push(record);
+    return record;
   }
 
   dispose(): void {
@@ -186,7 +229,11 @@ export class NetconfServerState {
       const timeoutText = optionalText(operation, 'confirm-timeout');
       const timeoutS = timeoutText === undefined ? (this.options.defaultConfirmTimeoutS ?? 600) : Number(timeoutText);
       if (!Number.isInteger(timeoutS) || timeoutS < 1) throw new SimRpcError('invalid-value', `confirm-timeout ${timeoutText ?? ''} is not valid`, 'protocol');
-      const timer = setTimeout(() => this.revertConfirmed(), timeoutS * 1000);
+      const timer = setTimeout(() => {
+        const before = this.running;
+        this.revertConfirmed();
+        this.record({ sessionId, rpc: '(confirm-timeout)', outcome: 'ok', ...(persist !== undefined ? { persist } : {}) }, before);
+      }, timeoutS * 1000);
       timer.unref();
       this.pendingConfirm = { sessionId, persist, rollback, timer };
     }

@@ -13,12 +13,13 @@ import {
   ncElement,
   parseXml,
   serializeDocument,
+  serializeNodes,
   textOf,
   type XmlElement,
   type XmlNode,
 } from '../../adapters/netconf/xml-tree.js';
 import { SimRpcError } from './edit-config.js';
-import type { NetconfServerState } from './netconf-server-state.js';
+import type { NetconfServerState, SimRpcRecord } from './netconf-server-state.js';
 import { SimFrameReader, frameMessage, type SimFraming } from './sim-framing.js';
 
 export interface SimFaults {
@@ -44,6 +45,8 @@ export interface SimSessionContext {
   dropConnection: () => void;
   /** Whether the session freezes at this RPC (a hung server): nothing is answered from then on. */
   freezes?: () => boolean;
+  /** Called once the RPC ran on the datastores and before its reply goes out: the reply waits for it. */
+  onRpc?: () => ((record: SimRpcRecord) => void | Promise<void>) | undefined;
 }
 
 function rpcErrorElement(error: { tag: string; type: string; message?: string; path?: string; info?: XmlNode[] }): XmlElement {
@@ -52,6 +55,26 @@ function rpcErrorElement(error: { tag: string; type: string; message?: string; p
   if (error.message !== undefined) children.push(ncElement('error-message', [error.message], { 'xml:lang': 'en' }));
   if (error.info && error.info.length > 0) children.push(ncElement('error-info', error.info));
   return ncElement('rpc-error', children);
+}
+
+/** What the RPC log keeps of an operation: its name, commit parameters and edit-config content. */
+function describeRpc(sessionId: number, operation: XmlElement, outcome: string): Omit<SimRpcRecord, 'seq' | 'at' | 'running'> {
+  const text = (name: string): string | undefined => {
+    const child = findChild(operation, name);
+    return child ? textOf(child).trim() : undefined;
+  };
+  const persist = text('persist');
+  const persistId = text('persist-id');
+  const config = operation.name === 'edit-config' ? findChild(operation, 'config') : undefined;
+  return {
+    sessionId,
+    rpc: operation.name,
+    outcome,
+    ...(operation.name === 'commit' ? { confirmed: findChild(operation, 'confirmed') !== undefined } : {}),
+    ...(persist !== undefined ? { persist } : {}),
+    ...(persistId !== undefined ? { persistId } : {}),
+    ...(config ? { config: serializeNodes(childElements(config)) } : {}),
+  };
 }
 
 export class NetconfSimSession {
@@ -139,18 +162,25 @@ export class NetconfSimSession {
       return;
     }
     let content: XmlNode[];
+    const runningBefore = state.running;
+    let outcome = 'ok';
     const injected = faults.failNext;
     if (injected && injected.rpc === operation.name) {
       faults.failNext = undefined;
       content = [rpcErrorElement({ type: 'application', ...injected.error })];
+      outcome = injected.error.tag;
     } else {
       try {
         content = state.handle(sessionId, operation);
       } catch (error) {
         if (!(error instanceof SimRpcError)) throw error;
+        outcome = error.tag;
         content = [rpcErrorElement({ tag: error.tag, type: error.type, message: error.message, ...(error.path ? { path: error.path } : {}), ...(error.info ? { info: error.info } : {}) })];
       }
     }
+    const record = state.record(describeRpc(sessionId, operation, outcome), runningBefore);
+    const hook = this.context.onRpc?.();
+    if (hook) await hook(record);
     const replyId = faults.wrongMessageId ? `${messageId}999` : messageId;
     this.send(ncElement('rpc-reply', content, { 'message-id': replyId }));
     if (operation.name === 'close-session') this.close();

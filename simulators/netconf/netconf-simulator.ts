@@ -17,7 +17,7 @@ import {
   CAP_WRITABLE_RUNNING,
 } from '../../adapters/netconf/netconf-messages.js';
 import { childElements, parseNetconfContent, serializeNodes } from '../../adapters/netconf/xml-tree.js';
-import { NetconfServerState, type SimDatastore } from './netconf-server-state.js';
+import { NetconfServerState, type SimDatastore, type SimRpcRecord } from './netconf-server-state.js';
 import { NetconfSimSession, type SimFaults, type SimInjectedError } from './netconf-sim-session.js';
 
 export const NPDB_NS = 'urn:activation-fleet:sim:npdb';
@@ -61,6 +61,15 @@ export interface NetconfSimulator {
   dropSessionOnRpc(rpc: string | null): void;
   /** Cuts every connection now (TCP destroyed under the sessions), as a device that reboots; resolves once they are gone. */
   dropSessions(): Promise<void>;
+  /** The device's own RPC log (every RPC, its outcome, running after each change), oldest first. */
+  rpcLog(): SimRpcRecord[];
+  /** The confirmed commit pending now, if any (its session and persist token). */
+  pendingConfirm(): { sessionId: number; persist: string | undefined } | undefined;
+  /**
+   * Calls `hook` after each RPC ran and before its reply is sent; the reply waits for it (null
+   * clears). `from.peerPort` is the client's TCP port, so a test can tell which process sent it.
+   */
+  onRpc(hook: ((record: SimRpcRecord, from: { peerPort: number }) => void | Promise<void>) | null): void;
   /** Number of SSH connections currently open. */
   openConnections(): number;
   /** The connections `fault` hits are accepted and never answered (no SSH at all), until the client gives up. */
@@ -92,12 +101,13 @@ export async function startNetconfSimulator(options: NetconfSimulatorOptions = {
   const faults: SimFaults = { latencyMs: 0, failNext: undefined, wrongMessageId: false, dropOnRpc: undefined };
   let hang: HeldFault | undefined;
   let freeze: HeldFault | undefined;
+  let rpcHook: ((record: SimRpcRecord, from: { peerPort: number }) => void | Promise<void>) | undefined;
   const sockets = new Set<Socket>();
   const keys = generateEd25519KeyPair();
   const connections = new Set<Connection>();
   let nextSessionId = 1;
 
-  const server = new ssh2.Server({ hostKeys: [keys.private] }, (connection) => {
+  const server = new ssh2.Server({ hostKeys: [keys.private] }, (connection, client) => {
     connections.add(connection);
     connection.on('close', () => connections.delete(connection));
     connection.on('error', () => connection.end());
@@ -121,6 +131,10 @@ export async function startNetconfSimulator(options: NetconfSimulatorOptions = {
             state,
             faults,
             dropConnection: () => connection.end(),
+            onRpc: () => {
+              const hook = rpcHook;
+              return hook && ((record) => hook(record, { peerPort: client.port }));
+            },
             freezes: () => {
               const fault = freeze;
               if (frozen || !fault?.take()) return frozen;
@@ -178,6 +192,11 @@ export async function startNetconfSimulator(options: NetconfSimulatorOptions = {
     },
     dropSessionOnRpc: (rpc) => {
       faults.dropOnRpc = rpc ?? undefined;
+    },
+    rpcLog: () => state.log(),
+    pendingConfirm: () => state.pending(),
+    onRpc: (hook) => {
+      rpcHook = hook ?? undefined;
     },
     openConnections: () => connections.size,
     dropSessions: async () => {

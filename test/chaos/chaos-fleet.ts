@@ -24,19 +24,27 @@ export interface ChaosFleet {
 
 const FINAL = ['completed', 'failed', 'partial', 'cancelled', 'rejected'];
 
+export interface ChaosFleetOptions {
+  /**
+   * The NPDB's `netconf.confirmedCommit: true`: each mobile bundle then runs inside its order's
+   * window (one pending confirmed commit on the NPDB, confirmed when the order ends well).
+   */
+  npdbConfirmedCommit?: boolean;
+}
+
 /**
  * A fleet whose activation workers are separate OS processes (the real command), so a test can
  * kill -9 them, on a private Redis (AOF on) that a test can restart.
  */
-export async function startChaosFleet(env: Record<string, string> = {}): Promise<ChaosFleet> {
+export async function startChaosFleet(env: Record<string, string> = {}, options: ChaosFleetOptions = {}): Promise<ChaosFleet> {
   const redis = await startPrivateRedis({ appendOnly: true });
   const lab = await startSimulatedLab({ maxSessions: 8, commandTimeoutMs: 3000 });
   const configDir = await mkdtemp(join(tmpdir(), 'fleet-chaos-'));
   await cp('config/catalog', join(configDir, 'catalog'), { recursive: true });
   await mkdir(join(configDir, 'inventory'));
   // Plain commits under the default (`auto`): these orders' only NETCONF NE is the NPDB, and a
-  // window needs several (orders/window-scope.ts).
-  const networkElements = lab.inventory.all();
+  // window needs several (orders/window-scope.ts), unless the NPDB is set to `true`.
+  const networkElements = lab.inventory.all().map((ne) => (options.npdbConfirmedCommit && ne.id === 'npdb-1' ? { ...ne, netconf: { confirmedCommit: true } } : ne));
   await writeFile(join(configDir, 'inventory', 'lab.yaml'), stringify({ networkElements }));
   const common = {
     REDIS_URL: redis.url,

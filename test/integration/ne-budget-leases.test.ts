@@ -123,6 +123,9 @@ describe('NeBudget leases of a process that dies', () => {
     child.kill('SIGKILL');
     await gone;
     const lastExpiry = await expiryNow();
+    // What a job parked for the NE is told to look again by: the dead lease's expiry, which
+    // promotes no waiter by itself.
+    expect(await other.firstLeaseExpiry(pe.id)).toBe(lastExpiry);
     const granted = await eventually(async () => {
       const asked = Date.now();
       const lease = await other.tryAcquire(pe);
@@ -131,6 +134,9 @@ describe('NeBudget leases of a process that dies', () => {
     // Freed by its expiry: never granted to a request made before it.
     expect(granted.asked).toBeGreaterThanOrEqual(lastExpiry);
     expect(await observer.zscore(leases, leaseId)).toBeNull();
+    expect(await other.firstLeaseExpiry(pe.id)).toBeGreaterThanOrEqual(Date.now());
+    await other.release(granted.lease);
+    expect(await other.firstLeaseExpiry(pe.id)).toBeUndefined();
   });
 });
 

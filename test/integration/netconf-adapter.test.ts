@@ -261,6 +261,41 @@ describe('NETCONF adapter against the simulator over SSH', () => {
     expect(error.code).toBe('NE_RPC_ERROR');
   });
 
+  it('confirms and extends a pending commit once another session lets go of a lock it held a moment', async () => {
+    // On a device with our commit pending, another session's lock is mostly another worker's
+    // attempt, refused at its commit and unlocked at once: giving up at the first lock-denied
+    // parked the confirm for seconds while every order for the NE waited behind the window.
+    const simulator = await sim();
+    const adapter = adapterFor(simulator);
+    await adapter.applyConfirmed({ protocol: 'netconf', configXml: portedNumber('491700000017', 'OpQ', 'D017') }, 'order-17', 600);
+    simulator.holdLock('candidate', true);
+    setTimeout(() => simulator.holdLock('candidate', false), 300);
+    await adapter.extendConfirmed('order-17', 600);
+    expect(simulator.pendingConfirm()).toMatchObject({ persist: 'order-17' });
+    // A commit is refused while another session holds running: the confirm takes it too.
+    simulator.holdLock('running', true);
+    setTimeout(() => simulator.holdLock('running', false), 300);
+    await adapter.confirm('order-17');
+    expect(simulator.pendingConfirm()).toBeUndefined();
+    expect(simulator.runningXml()).toContain('D017');
+    const confirming = simulator.rpcLog().filter((r) => r.rpc === 'commit' && r.persistId === 'order-17' && !r.confirmed);
+    expect(confirming.map((r) => r.outcome)).toEqual(['ok']);
+  });
+
+  it('gives a lock another session keeps past the wait up as the transient NE_LOCKED, the commit still pending', async () => {
+    const simulator = await sim();
+    const adapter = adapterFor(simulator, { commandTimeoutMs: 1000 });
+    await adapter.applyConfirmed({ protocol: 'netconf', configXml: portedNumber('491700000018', 'OpR', 'D018') }, 'order-18', 600);
+    simulator.holdLock('candidate', true);
+    const error = await caught(adapter.confirm('order-18'));
+    expect(error.code).toBe('NE_LOCKED');
+    expect(error.transient).toBe(true);
+    expect(simulator.pendingConfirm()).toMatchObject({ persist: 'order-18' });
+    simulator.holdLock('candidate', false);
+    await adapter.confirm('order-18');
+    expect(simulator.pendingConfirm()).toBeUndefined();
+  });
+
   it('cancels a persisted confirmed commit on request', async () => {
     const simulator = await sim();
     const adapter = adapterFor(simulator);
