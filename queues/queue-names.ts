@@ -69,6 +69,11 @@ export function activationJobId(job: Pick<ActivationJob, 'orderId' | 'itemId' | 
   return `${job.orderId}~${job.itemId}~${job.kind}`;
 }
 
+/** The order a job id of the fleet's belongs to (every id above starts with it). */
+export function orderIdOfJob(jobId: string): string {
+  return jobId.split('~')[0] ?? '';
+}
+
 /**
  * An item's next window extension (kind `extend`, delayed): one per execution that schedules it
  * (`after`, the item's fence then), so a finished one never hides the next, and whoever knows

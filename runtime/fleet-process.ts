@@ -28,7 +28,7 @@ import { OrderStore } from '../stores/order-store.js';
 import { ServiceInventoryStore } from '../stores/service-inventory-store.js';
 import { SubmissionTally } from '../stores/submission-tally.js';
 import { OrderDispatcher } from '../queues/order-dispatch.js';
-import { QUEUE_NAMES, type ActivationJob, type ActivationKind, type ActivationQueue, type IntakeJob, type OrchestrationJob, type OrchestrationJobName, type OrchestrationQueue } from '../queues/queue-names.js';
+import { orderIdOfJob, QUEUE_NAMES, type ActivationJob, type ActivationKind, type ActivationQueue, type IntakeJob, type OrchestrationJob, type OrchestrationJobName, type OrchestrationQueue } from '../queues/queue-names.js';
 import { createRedisConnection, type RedisProfile } from '../queues/redis-connection.js';
 import { openServiceOrderFront } from '../queues/service-order-front.js';
 import { FleetEpochWatch } from './fleet-epoch-watch.js';
@@ -135,7 +135,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
     leaseTtlMs: config.sessionLeaseTtlMs,
     group: (id) => inventory.budgetGroup?.(id),
     // An activation job's id starts with its order's id, which names its shard.
-    queueOf: (jobId) => activationOf(keys.shardOf(jobId.split('~')[0] ?? '')),
+    queueOf: (jobId) => activationOf(keys.shardOf(orderIdOfJob(jobId))),
     onWaitOver: (neId, seconds) => {
       const ne = inventory.get(neId);
       metrics.budgetWait.observe({ role: ne?.role ?? 'unknown', ne: config.metricsNeLabels.includes(neId) ? neId : '_other' }, seconds);
@@ -178,7 +178,7 @@ export async function startFleetProcess(options: FleetProcessOptions): Promise<F
   if (options.roles.includes('worker')) {
     // Parks are heard at once, so idle sessions of a contended NE go back without asking Redis.
     await budget.watchContention(connect('budget-events'), (neId) => void pool.releaseIdle(neId).catch((error: unknown) => log.warn({ err: error, neId }, 'releasing idle sessions failed')));
-    const blockedWaits = new NeBlockedWaits(shared, { keys, probeMs: config.blockedProbeMs, queueOf: (jobId) => activationOf(keys.shardOf(jobId.split('~')[0] ?? '')) });
+    const blockedWaits = new NeBlockedWaits(shared, { keys, probeMs: config.blockedProbeMs, queueOf: (jobId) => activationOf(keys.shardOf(orderIdOfJob(jobId))), orderOf: orderIdOfJob });
     const deps: ActivationDeps = { store, services, dispatcher, keys, catalog, inventory, pool, budget, blockedWaits, confirmTimeoutS: config.confirmTimeoutS, blockedWaitMarginS: config.blockedWaitMarginS, parkFallbackMs: config.parkFallbackMs, lockMarginMs: config.activationLockMarginMs, metrics, log };
     // One worker per shard, consuming every shard; the process's concurrency is shared among them.
     const concurrency = Math.max(1, Math.ceil(config.workerConcurrency / keys.shards));

@@ -17,6 +17,8 @@ export interface NeBlockedWaitsOptions {
   keys: Keyspace;
   /** The queue a parked job is on (by job id), to promote it on wake-up. */
   queueOf: (jobId: string) => Queue | undefined;
+  /** The order a parked job belongs to (by job id), to wake only an order's own jobs. */
+  orderOf: (jobId: string) => string;
   /** @defaultValue 3000 */
   probeMs?: number;
 }
@@ -58,8 +60,7 @@ export class NeBlockedWaits {
       const result = await this.redis.multi().smembers(key).del(key, this.options.keys.budgetNeBlockedProbe(neId)).set(progress, String(Date.now()), 'PX', 3_600_000).exec();
       waiting = (result?.[0]?.[1] as string[] | undefined) ?? [];
     } else {
-      const prefix = `${options.order}~`;
-      waiting = (await this.redis.smembers(key)).filter((id) => id.startsWith(prefix));
+      waiting = (await this.redis.smembers(key)).filter((id) => this.options.orderOf(id) === options.order);
       const multi = this.redis.multi().set(progress, String(Date.now()), 'PX', 3_600_000);
       if (waiting.length > 0) multi.srem(key, ...waiting);
       await multi.exec();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orderIdOfJob } from '../../queues/queue-names.js';
 import { startPrivateRedis, type PrivateRedis } from '../../runtime/private-redis.js';
 import { Keyspace } from '../../stores/keyspace.js';
 import { NeBlockedWaits } from '../../stores/ne-blocked-waits.js';
@@ -20,7 +21,7 @@ afterAll(async () => {
 
 describe('an NE that refused changes and took one again', () => {
   it('is recorded when its waiters are woken, per NE, for the bound of the next waits', async () => {
-    const waits = new NeBlockedWaits(client, { keys: new Keyspace(`blocked-${randomBytes(3).toString('hex')}`, 1), queueOf: () => undefined });
+    const waits = new NeBlockedWaits(client, { keys: new Keyspace(`blocked-${randomBytes(3).toString('hex')}`, 1), queueOf: () => undefined, orderOf: orderIdOfJob });
     expect(await waits.lastProgress('nc-a')).toBe(0);
     const before = Date.now();
     await waits.unblocked('nc-a');
@@ -35,7 +36,7 @@ describe('an NE that refused changes and took one again', () => {
     // again, so promoting them all made a crowd of attempts that slowed A's own confirm.
     const keys = new Keyspace(`blocked-${randomBytes(3).toString('hex')}`, 1);
     const queue = new Queue('activation', { connection: client, prefix: `blocked-q-${randomBytes(3).toString('hex')}` });
-    const waits = new NeBlockedWaits(client, { keys, queueOf: () => queue });
+    const waits = new NeBlockedWaits(client, { keys, queueOf: () => queue, orderOf: orderIdOfJob });
     const ids = ['A~voicemail~activate', 'B~number-porting~activate', 'C~number-porting~compensate'];
     for (const id of ids) await queue.add('activate', {}, { jobId: id, delay: 600_000 });
     await client.sadd(keys.budgetNeBlockedWaiters('nc-a'), ...ids);
