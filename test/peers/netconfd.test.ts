@@ -263,14 +263,18 @@ describe('NETCONF adapter against the real yuma123 netconfd', () => {
   it('keeps a persisted confirmed commit once another session confirms it with the persist-id', async () => {
     const name = ifName();
     const first = adapter();
-    await first.applyConfirmed({ protocol: 'netconf', configXml: interfaces(interfaceXml(name, 'confirmed later')) }, `persist-${name}`, 2);
+    // The confirm must come within the timeout: 2 s was once outrun on a busy machine, and the
+    // lock sent as netconfd rolled back went unanswered for 30 s. 8 s, and a look past it.
+    const timeoutS = 8;
+    await first.applyConfirmed({ protocol: 'netconf', configXml: interfaces(interfaceXml(name, 'confirmed later')) }, `persist-${name}`, timeoutS);
+    const committedAt = Date.now();
     await first.close();
     const second = adapter();
     const { entries, ctx } = recorder();
     await second.confirm(`persist-${name}`, ctx);
     expect(entries.map(rpcName)).toContain('commit');
     expect(entries.find((e) => rpcName(e) === 'commit')?.request).toContain(`<persist-id>persist-${name}</persist-id>`);
-    await sleep(4000);
+    await sleep(Math.max(0, committedAt + (timeoutS + 2) * 1000 - Date.now()));
     expect(await peer.runningConfig(byName(name))).toContain('confirmed later');
     // Nothing is pending any more: cancelling it is an error, and ordinary changes go through again.
     expect((await caught(second.cancel(`persist-${name}`))).code).toBe('NE_RPC_ERROR');
