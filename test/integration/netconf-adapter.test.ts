@@ -250,11 +250,15 @@ describe('NETCONF adapter against the simulator over SSH', () => {
   it('keeps a persisted confirmed commit once another session confirms it with persist-id', async () => {
     const simulator = await sim();
     const first = adapterFor(simulator);
-    await first.applyConfirmed({ protocol: 'netconf', configXml: portedNumber('491700000007', 'OpG', 'D007') }, 'order-7', 1);
+    // The second session (a new SSH connection) must confirm within the timeout: 1 s is little
+    // on a busy machine. 4 s, and the look 1 s past it.
+    const timeoutS = 4;
+    await first.applyConfirmed({ protocol: 'netconf', configXml: portedNumber('491700000007', 'OpG', 'D007') }, 'order-7', timeoutS);
+    const committedAt = Date.now();
     await first.close();
     const second = adapterFor(simulator);
     await second.confirm('order-7');
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, committedAt + (timeoutS + 1) * 1000 - Date.now())));
     expect(simulator.runningXml()).toContain('D007');
     // Nothing left to confirm or cancel.
     const error = await caught(second.cancel('order-7'));
